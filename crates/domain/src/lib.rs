@@ -1,0 +1,26 @@
+//! Ficha's domain: the types every other crate speaks, each with the rules that
+//! make a value of it valid. A value of `Rut`, `Email`, `Phone`… exists only if it
+//! passed its `parse` constructor, so code that holds one never re-checks it.
+//!
+//! No I/O, no async, no framework types live here.
+
+pub mod actor;
+pub mod birth_date;
+pub mod client;
+pub mod client_name;
+pub mod email;
+pub mod field_error;
+pub mod fold;
+pub mod ids;
+pub mod phone;
+pub mod rut;
+
+pub use actor::{Actor, Role};
+pub use birth_date::BirthDate;
+pub use client::{Client, ClientChanges, NewClient};
+pub use client_name::ClientName;
+pub use email::Email;
+pub use field_error::FieldError;
+pub use ids::{BusinessId, ClientId, StaffId, TokenId};
+pub use phone::Phone;
+pub use rut::Rut;
