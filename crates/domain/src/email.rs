@@ -26,7 +26,9 @@ impl Email {
             return Err(FieldError::Required);
         }
         if email.chars().count() > MAX_EMAIL_CHARS {
-            return Err(FieldError::TooLong { max: MAX_EMAIL_CHARS });
+            return Err(FieldError::TooLong {
+                max: MAX_EMAIL_CHARS,
+            });
         }
         let (local, domain) = email.split_once('@').ok_or(FieldError::EmailInvalid)?;
         if is_valid_local(local) && is_valid_domain(domain) {
@@ -52,13 +54,18 @@ fn is_valid_local(local: &str) -> bool {
     !local.is_empty()
         && local.len() <= MAX_LOCAL_CHARS
         && local.split('.').all(|atom| {
-            !atom.is_empty() && atom.chars().all(|c| c.is_ascii_alphanumeric() || SPECIALS.contains(c))
+            !atom.is_empty()
+                && atom
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || SPECIALS.contains(c))
         })
 }
 
 fn is_valid_domain(domain: &str) -> bool {
     let labels: Vec<&str> = domain.split('.').collect();
-    let Some(top) = labels.last() else { return false };
+    let Some(top) = labels.last() else {
+        return false;
+    };
     labels.len() >= 2
         && top.len() >= 2
         && top.chars().all(|c| c.is_ascii_alphabetic())
@@ -84,7 +91,11 @@ mod tests {
 
     #[test]
     fn accepts_everyday_addresses() {
-        for ok in ["ana@mail.cl", "j.perez+citas@empresa.co.uk", "X_Y@sub-dominio.example.com"] {
+        for ok in [
+            "ana@mail.cl",
+            "j.perez+citas@empresa.co.uk",
+            "X_Y@sub-dominio.example.com",
+        ] {
             assert!(Email::parse(ok).is_ok(), "{ok}");
         }
     }
@@ -98,8 +109,19 @@ mod tests {
 
     #[test]
     fn refuses_broken_addresses() {
-        for bad in ["ana", "ana@", "@mail.cl", "ana@mail", "ana@@mail.cl", "ana pérez@mail.cl",
-                    "ana..b@mail.cl", ".ana@mail.cl", "ana@-mail.cl", "ana@mail.c1", "ana@mail..cl"] {
+        for bad in [
+            "ana",
+            "ana@",
+            "@mail.cl",
+            "ana@mail",
+            "ana@@mail.cl",
+            "ana pérez@mail.cl",
+            "ana..b@mail.cl",
+            ".ana@mail.cl",
+            "ana@-mail.cl",
+            "ana@mail.c1",
+            "ana@mail..cl",
+        ] {
             assert_eq!(Email::parse(bad), Err(FieldError::EmailInvalid), "{bad}");
         }
     }

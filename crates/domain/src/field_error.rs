@@ -25,6 +25,8 @@ pub enum FieldError {
     DateInFuture,
     #[error("date is before 1900")]
     DateBefore1900,
+    #[error("only lower-case letters, digits and dashes")]
+    SlugInvalid,
 }
 
 impl FieldError {
@@ -41,6 +43,7 @@ impl FieldError {
             Self::DateFormat => "date_format",
             Self::DateInFuture => "date_in_future",
             Self::DateBefore1900 => "date_before_1900",
+            Self::SlugInvalid => "slug_invalid",
         }
     }
 }

@@ -6,8 +6,10 @@
 
 pub mod actor;
 pub mod birth_date;
+pub mod business;
 pub mod client;
 pub mod client_name;
+pub mod clock;
 pub mod email;
 pub mod field_error;
 pub mod fold;
@@ -17,8 +19,10 @@ pub mod rut;
 
 pub use actor::{Actor, Role};
 pub use birth_date::BirthDate;
+pub use business::{Business, NewBusiness, NewStaff, Slug, Staff};
 pub use client::{Client, ClientChanges, NewClient};
 pub use client_name::ClientName;
+pub use clock::{Clock, FixedClock, SystemClock};
 pub use email::Email;
 pub use field_error::FieldError;
 pub use ids::{BusinessId, ClientId, StaffId, TokenId};

@@ -1,0 +1,255 @@
+//! The client registry on SQLite.
+
+use async_trait::async_trait;
+use ficha_domain::fold::fold;
+use ficha_domain::{Actor, BusinessId, Client, ClientChanges, ClientId, NewClient};
+use ficha_store::clients::CursorKey;
+use ficha_store::record::{ClientRecord, micros};
+use ficha_store::{
+    ClientPage, ClientSort, ClientStore, Cursor, ListQuery, StoreError, StoreResult,
+};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, SqliteConnection};
+use uuid::Uuid;
+
+use crate::{SqliteStore, is_unique_violation};
+
+const SELECT_CLIENT: &str = "SELECT id, name, email, phone, rut, birth_date, last_booking_at, registered_at, version \
+     FROM clients WHERE business_id = ?1 AND id = ?2";
+
+const SELECT_BY_EMAIL: &str = "SELECT id FROM clients WHERE business_id = ?1 AND email_key = ?2";
+
+const INSERT_CLIENT: &str = "INSERT INTO clients \
+     (id, business_id, name, name_key, email, email_key, phone, rut, birth_date, registered_at) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+
+const UPDATE_CLIENT: &str = "UPDATE clients SET name = ?3, name_key = ?4, email = ?5, email_key = ?6, \
+     phone = ?7, rut = ?8, birth_date = ?9, version = ?10 WHERE business_id = ?1 AND id = ?2";
+
+/// One keyset query per sort: rows strictly after (key, id) in that order.
+/// The first page passes a sentinel key that sorts before every row.
+fn list_sql(sort: ClientSort) -> &'static str {
+    match sort {
+        ClientSort::NameAsc => {
+            "SELECT id, name, email, phone, rut, birth_date, last_booking_at, registered_at, version \
+             FROM clients WHERE business_id = ?1 AND (name_key, id) > (?2, ?3) ORDER BY name_key, id LIMIT ?4"
+        }
+        ClientSort::NameDesc => {
+            "SELECT id, name, email, phone, rut, birth_date, last_booking_at, registered_at, version \
+             FROM clients WHERE business_id = ?1 AND (name_key, id) < (?2, ?3) \
+             ORDER BY name_key DESC, id DESC LIMIT ?4"
+        }
+        ClientSort::RegisteredAsc => {
+            "SELECT id, name, email, phone, rut, birth_date, last_booking_at, registered_at, version \
+             FROM clients WHERE business_id = ?1 AND (registered_at, id) > (?2, ?3) \
+             ORDER BY registered_at, id LIMIT ?4"
+        }
+        ClientSort::RegisteredDesc => {
+            "SELECT id, name, email, phone, rut, birth_date, last_booking_at, registered_at, version \
+             FROM clients WHERE business_id = ?1 AND (registered_at, id) < (?2, ?3) \
+             ORDER BY registered_at DESC, id DESC LIMIT ?4"
+        }
+        ClientSort::LastBookingAsc => {
+            "SELECT id, name, email, phone, rut, birth_date, last_booking_at, registered_at, version \
+             FROM clients WHERE business_id = ?1 AND (coalesce(last_booking_at, 0), id) > (?2, ?3) \
+             ORDER BY coalesce(last_booking_at, 0), id LIMIT ?4"
+        }
+        ClientSort::LastBookingDesc => {
+            "SELECT id, name, email, phone, rut, birth_date, last_booking_at, registered_at, version \
+             FROM clients WHERE business_id = ?1 AND (coalesce(last_booking_at, 0), id) < (?2, ?3) \
+             ORDER BY coalesce(last_booking_at, 0) DESC, id DESC LIMIT ?4"
+        }
+    }
+}
+
+fn record(row: &SqliteRow) -> Result<ClientRecord, sqlx::Error> {
+    Ok(ClientRecord {
+        id: ClientId::from_uuid(row.try_get("id")?),
+        name: row.try_get("name")?,
+        email: row.try_get("email")?,
+        phone: row.try_get("phone")?,
+        rut: row.try_get("rut")?,
+        birth_date: row.try_get("birth_date")?,
+        last_booking_at: row.try_get("last_booking_at")?,
+        registered_at: row.try_get("registered_at")?,
+        version: row.try_get("version")?,
+    })
+}
+
+async fn fetch_client(
+    conn: &mut SqliteConnection,
+    business: BusinessId,
+    id: ClientId,
+) -> StoreResult<Client> {
+    let row = sqlx::query(SELECT_CLIENT)
+        .bind(business.as_uuid())
+        .bind(id.as_uuid())
+        .fetch_optional(conn)
+        .await
+        .map_err(StoreError::backend)?
+        .ok_or(StoreError::NotFound)?;
+    record(&row).map_err(StoreError::backend)?.into_client()
+}
+
+async fn holder_of_email(
+    conn: &mut SqliteConnection,
+    business: BusinessId,
+    email_key: &str,
+) -> StoreResult<Option<ClientId>> {
+    let id: Option<Uuid> = sqlx::query_scalar(SELECT_BY_EMAIL)
+        .bind(business.as_uuid())
+        .bind(email_key)
+        .fetch_optional(conn)
+        .await
+        .map_err(StoreError::backend)?;
+    Ok(id.map(ClientId::from_uuid))
+}
+
+/// Binds the editable columns, ?3 to ?9, in the order both statements use.
+fn bind_fields<'q>(
+    query: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments>,
+    client: &Client,
+) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments> {
+    query
+        .bind(client.name.as_str().to_owned())
+        .bind(fold(client.name.as_str()))
+        .bind(client.email.as_str().to_owned())
+        .bind(client.email.key())
+        .bind(client.phone.as_ref().map(|p| p.e164().to_owned()))
+        .bind(client.rut.map(|r| r.canonical()))
+        .bind(client.birth_date.map(|d| d.date().to_string()))
+}
+
+#[async_trait]
+impl ClientStore for SqliteStore {
+    async fn create_client(&self, actor: &Actor, new: NewClient) -> StoreResult<Client> {
+        let business = actor.business();
+        let client = Client {
+            id: ClientId::generate(),
+            name: new.name,
+            email: new.email,
+            phone: new.phone,
+            rut: new.rut,
+            birth_date: new.birth_date,
+            last_booking_at: None,
+            registered_at: self.clock.now(),
+            version: 1,
+        };
+        let mut tx = self.write().await?;
+        let insert = sqlx::query(INSERT_CLIENT)
+            .bind(client.id.as_uuid())
+            .bind(business.as_uuid());
+        let inserted = bind_fields(insert, &client)
+            .bind(micros(client.registered_at))
+            .execute(&mut *tx)
+            .await;
+        match inserted {
+            Ok(_) => {}
+            Err(e) if is_unique_violation(&e) => {
+                let existing = holder_of_email(&mut tx, business, &client.email.key()).await?;
+                return Err(existing.map_or_else(
+                    || StoreError::backend(e),
+                    |existing| StoreError::EmailTaken { existing },
+                ));
+            }
+            Err(e) => return Err(StoreError::backend(e)),
+        }
+        tx.commit().await.map_err(StoreError::backend)?;
+        Ok(client)
+    }
+
+    async fn get_client(&self, actor: &Actor, id: ClientId) -> StoreResult<Client> {
+        let mut conn = self.pool.acquire().await.map_err(StoreError::backend)?;
+        fetch_client(&mut conn, actor.business(), id).await
+    }
+
+    async fn update_client(
+        &self,
+        actor: &Actor,
+        id: ClientId,
+        expected_version: i64,
+        changes: ClientChanges,
+    ) -> StoreResult<Client> {
+        let business = actor.business();
+        let mut tx = self.write().await?;
+        let current = fetch_client(&mut tx, business, id).await?;
+        if current.version != expected_version {
+            return Err(StoreError::Stale {
+                current: Box::new(current),
+            });
+        }
+        if changes.is_empty() {
+            return Ok(current);
+        }
+        let mut updated = changes.applied_to(&current);
+        updated.version += 1;
+        if updated.email.key() != current.email.key()
+            && let Some(existing) = holder_of_email(&mut tx, business, &updated.email.key()).await?
+        {
+            return Err(StoreError::EmailTaken { existing });
+        }
+        let update = sqlx::query(UPDATE_CLIENT)
+            .bind(business.as_uuid())
+            .bind(id.as_uuid());
+        bind_fields(update, &updated)
+            .bind(updated.version)
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::backend)?;
+        tx.commit().await.map_err(StoreError::backend)?;
+        Ok(updated)
+    }
+
+    async fn delete_client(&self, actor: &Actor, id: ClientId) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        let deleted = sqlx::query("DELETE FROM clients WHERE business_id = ?1 AND id = ?2")
+            .bind(actor.business().as_uuid())
+            .bind(id.as_uuid())
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::backend)?;
+        if deleted.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        tx.commit().await.map_err(StoreError::backend)
+    }
+
+    async fn list_clients(&self, actor: &Actor, query: &ListQuery) -> StoreResult<ClientPage> {
+        let business = actor.business().as_uuid();
+        let (key, after_id) = query.start();
+        let limit = query.limit.max(1);
+        let statement = sqlx::query(list_sql(query.sort)).bind(business);
+        let statement = match key {
+            CursorKey::Text(text) => statement.bind(text),
+            CursorKey::Micros(micros) => statement.bind(micros),
+        };
+        let mut conn = self.pool.acquire().await.map_err(StoreError::backend)?;
+        let rows = statement
+            .bind(after_id)
+            .bind(i64::from(limit) + 1)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(StoreError::backend)?;
+        let total: i64 = sqlx::query_scalar("SELECT count(*) FROM clients WHERE business_id = ?1")
+            .bind(business)
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(StoreError::backend)?;
+
+        let more = rows.len() > limit as usize;
+        let clients = rows
+            .iter()
+            .take(limit as usize)
+            .map(|row| record(row).map_err(StoreError::backend)?.into_client())
+            .collect::<StoreResult<Vec<_>>>()?;
+        let next = match clients.last() {
+            Some(last) if more => Some(Cursor::after(query.sort, last)),
+            _ => None,
+        };
+        Ok(ClientPage {
+            clients,
+            next,
+            total: u64::try_from(total).unwrap_or(0),
+        })
+    }
+}

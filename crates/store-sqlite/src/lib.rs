@@ -1,0 +1,82 @@
+//! The embedded default backend: SQLite through sqlx's bundled library.
+//!
+//! One writer at a time is SQLite's rule; every writing transaction starts with
+//! `BEGIN IMMEDIATE` so a read-then-write never fails half-way on a lock
+//! upgrade, and `busy_timeout` makes writers queue instead of erroring.
+
+mod accounts;
+mod clients;
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use ficha_domain::Clock;
+use ficha_store::{Store, StoreError, StoreResult};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Sqlite, SqlitePool, Transaction};
+
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+    clock: Arc<dyn Clock>,
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing) the database at `url` (`sqlite://path` or
+    /// `sqlite::memory:`) and applies pending migrations.
+    pub async fn connect(url: &str, clock: Arc<dyn Clock>) -> StoreResult<Self> {
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(StoreError::backend)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await
+            .map_err(StoreError::backend)?;
+        let store = Self { pool, clock };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Applies the migrations embedded from `migrations/` that are not yet applied.
+    pub async fn migrate(&self) -> StoreResult<()> {
+        sqlx::migrate!("./migrations")
+            .run(&self.pool)
+            .await
+            .map_err(StoreError::backend)
+    }
+
+    async fn write(&self) -> StoreResult<Transaction<'static, Sqlite>> {
+        self.pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(StoreError::backend)
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map(drop)
+            .map_err(StoreError::backend)
+    }
+
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+fn is_unique_violation(error: &sqlx::Error) -> bool {
+    error
+        .as_database_error()
+        .is_some_and(|e| e.is_unique_violation())
+}

@@ -1,0 +1,125 @@
+//! The contract suite: what every backend must do, written once. A backend's
+//! `tests/contract.rs` provides a fresh, empty store per test and expands
+//! `contract_suite!` to get one `#[tokio::test]` per case below.
+
+mod accounts;
+mod clients;
+mod listing;
+mod tenancy;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use ficha_domain::{Actor, ClientName, Email, FixedClock, NewBusiness, NewClient, Slug};
+use jiff::Timestamp;
+
+pub use accounts::*;
+pub use clients::*;
+pub use listing::*;
+pub use tenancy::*;
+
+use crate::Store;
+
+type Teardown = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// A fresh store for one test, with the clock it was built with.
+pub struct Harness {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<FixedClock>,
+    teardown: Option<Teardown>,
+}
+
+impl Harness {
+    pub fn new(store: Arc<dyn Store>, clock: Arc<FixedClock>) -> Self {
+        Self {
+            store,
+            clock,
+            teardown: None,
+        }
+    }
+
+    /// Work to do once the test passed, such as dropping its database.
+    pub fn with_teardown(mut self, teardown: impl Future<Output = ()> + Send + 'static) -> Self {
+        self.teardown = Some(Box::pin(teardown));
+        self
+    }
+
+    pub async fn finish(self) {
+        self.store.close().await;
+        if let Some(teardown) = self.teardown {
+            teardown.await;
+        }
+    }
+}
+
+/// The moment every harness clock starts at: 2026-03-14 12:00 UTC.
+pub fn start_time() -> Timestamp {
+    Timestamp::from_second(1_773_489_600).expect("valid timestamp")
+}
+
+pub(crate) async fn business(h: &Harness, slug: &str) -> Actor {
+    let business = h
+        .store
+        .create_business(NewBusiness {
+            slug: Slug::parse(slug).expect("valid slug"),
+            name: format!("Negocio {slug}"),
+            time_zone: "America/Santiago".into(),
+        })
+        .await
+        .expect("business created");
+    Actor::System {
+        business: business.id,
+    }
+}
+
+pub(crate) fn new_client(name: &str, email: &str) -> NewClient {
+    NewClient {
+        name: ClientName::parse(name).expect("valid name"),
+        email: Email::parse(email).expect("valid email"),
+        phone: None,
+        rut: None,
+        birth_date: None,
+    }
+}
+
+/// Expands to one test per contract case. `$fresh` is an async function
+/// returning `Option<Harness>` (`None` when the backend is not reachable and the
+/// run may skip it).
+#[macro_export]
+macro_rules! contract_suite {
+    ($fresh:path) => {
+        $crate::contract_suite!(@cases $fresh;
+            create_then_read_returns_what_was_stored,
+            duplicate_email_is_refused_and_names_the_holder,
+            same_email_in_another_business_is_fine,
+            update_changes_fields_and_bumps_version,
+            update_can_clear_optional_fields,
+            stale_update_changes_nothing,
+            update_to_a_taken_email_is_refused,
+            update_of_missing_client_is_not_found,
+            delete_frees_the_email_and_a_new_profile_starts_empty,
+            delete_of_missing_client_is_not_found,
+            another_business_cannot_reach_a_client_by_id,
+            listing_is_scoped_to_the_business,
+            every_sort_pages_through_all_clients_once,
+            name_sort_ignores_accents_and_case,
+            last_booking_sort_puts_never_booked_last,
+            staff_login_credentials_are_found_by_slug_and_email,
+            staff_email_is_unique_per_business,
+            business_slug_is_unique,
+            sessions_expire_and_can_be_deleted,
+            api_tokens_act_for_their_business_until_revoked
+        );
+    };
+    (@cases $fresh:path; $($case:ident),* $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $case() {
+                let Some(harness) = $fresh().await else { return };
+                $crate::contract::$case(&harness).await;
+                harness.finish().await;
+            }
+        )*
+    };
+}

@@ -1,0 +1,31 @@
+//! The storage contract. Everything above this crate talks to a `dyn Store` and
+//! never learns which database is behind it; each backend crate implements these
+//! traits and runs the same `contract` suite.
+//!
+//! Every call that touches a business's data takes the `Actor` asking, and
+//! every query is scoped by the actor's business: one business's rows cannot be
+//! reached through another's actor, whatever id is passed.
+
+pub mod accounts;
+pub mod clients;
+pub mod error;
+pub mod record;
+
+#[cfg(feature = "contract")]
+pub mod contract;
+
+use async_trait::async_trait;
+
+pub use accounts::{AccountStore, ApiToken, SessionInfo, StaffCredentials};
+pub use clients::{ClientPage, ClientSort, ClientStore, Cursor, ListQuery};
+pub use error::{StoreError, StoreResult};
+
+/// One backend: all aggregates behind one handle.
+#[async_trait]
+pub trait Store: AccountStore + ClientStore + Send + Sync + std::fmt::Debug {
+    /// Answers when the database does; for `/readyz`.
+    async fn ping(&self) -> StoreResult<()>;
+
+    /// Closes the connections; for an orderly shutdown.
+    async fn close(&self);
+}
