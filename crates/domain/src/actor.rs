@@ -34,11 +34,7 @@ impl Role {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Actor {
     /// A signed-in staff member, or an API token acting for its business.
-    Staff {
-        business: BusinessId,
-        staff: Option<StaffId>,
-        role: Role,
-    },
+    Staff { business: BusinessId, staff: Option<StaffId>, role: Role },
     /// The installation itself: command-line tools and demo data.
     System { business: BusinessId },
 }
@@ -51,12 +47,6 @@ impl Actor {
     }
 
     pub fn is_owner(&self) -> bool {
-        matches!(
-            self,
-            Self::Staff {
-                role: Role::Owner,
-                ..
-            } | Self::System { .. }
-        )
+        matches!(self, Self::Staff { role: Role::Owner, .. } | Self::System { .. })
     }
 }

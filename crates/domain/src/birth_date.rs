@@ -19,9 +19,7 @@ impl BirthDate {
         if text.is_empty() {
             return Err(FieldError::Required);
         }
-        let date = parse_iso(text)
-            .or_else(|| parse_chilean(text))
-            .ok_or(FieldError::DateFormat)?;
+        let date = parse_iso(text).or_else(|| parse_chilean(text)).ok_or(FieldError::DateFormat)?;
         Self::new(date, today)
     }
 
@@ -61,9 +59,7 @@ fn split_three(text: &str) -> Option<[&str; 3]> {
     let separator = if text.contains('/') { '/' } else { '-' };
     let mut parts = text.split(separator);
     let three = [parts.next()?, parts.next()?, parts.next()?];
-    let all_digits = three
-        .iter()
-        .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    let all_digits = three.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
     (parts.next().is_none() && all_digits).then_some(three)
 }
 
@@ -84,55 +80,28 @@ mod tests {
     #[test]
     fn accepts_iso_and_chilean_forms() {
         for text in ["1990-04-23", "23-04-1990", "23/04/1990", "3-4-1990"] {
-            let expected = if text == "3-4-1990" {
-                date(1990, 4, 3)
-            } else {
-                date(1990, 4, 23)
-            };
+            let expected = if text == "3-4-1990" { date(1990, 4, 3) } else { date(1990, 4, 23) };
             assert_eq!(BirthDate::parse(text, TODAY).expect(text).date(), expected);
         }
-        assert_eq!(
-            BirthDate::parse("1990-04-23", TODAY)
-                .expect("valid")
-                .display(),
-            "23-04-1990"
-        );
+        assert_eq!(BirthDate::parse("1990-04-23", TODAY).expect("valid").display(), "23-04-1990");
     }
 
     #[test]
     fn today_is_fine_tomorrow_is_not() {
         assert!(BirthDate::parse("2026-11-22", TODAY).is_ok());
-        assert_eq!(
-            BirthDate::parse("2026-11-23", TODAY),
-            Err(FieldError::DateInFuture)
-        );
+        assert_eq!(BirthDate::parse("2026-11-23", TODAY), Err(FieldError::DateInFuture));
     }
 
     #[test]
     fn nineteen_hundred_is_the_floor() {
         assert!(BirthDate::parse("1900-01-01", TODAY).is_ok());
-        assert_eq!(
-            BirthDate::parse("1899-12-31", TODAY),
-            Err(FieldError::DateBefore1900)
-        );
+        assert_eq!(BirthDate::parse("1899-12-31", TODAY), Err(FieldError::DateBefore1900));
     }
 
     #[test]
     fn refuses_impossible_dates_and_garbage() {
-        for bad in [
-            "2023-02-29",
-            "1990-13-01",
-            "31-04-1990",
-            "abc",
-            "1990-4-23x",
-            "19900423",
-            "1990-04-23-01",
-        ] {
-            assert_eq!(
-                BirthDate::parse(bad, TODAY),
-                Err(FieldError::DateFormat),
-                "{bad}"
-            );
+        for bad in ["2023-02-29", "1990-13-01", "31-04-1990", "abc", "1990-4-23x", "19900423", "1990-04-23-01"] {
+            assert_eq!(BirthDate::parse(bad, TODAY), Err(FieldError::DateFormat), "{bad}");
         }
     }
 

@@ -18,16 +18,10 @@ impl Slug {
         if slug.len() > 40 {
             return Err(FieldError::TooLong { max: 40 });
         }
-        let well_formed = slug
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        let well_formed = slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             && !slug.starts_with('-')
             && !slug.ends_with('-');
-        if well_formed {
-            Ok(Self(slug.to_owned()))
-        } else {
-            Err(FieldError::SlugInvalid)
-        }
+        if well_formed { Ok(Self(slug.to_owned())) } else { Err(FieldError::SlugInvalid) }
     }
 
     pub fn as_str(&self) -> &str {

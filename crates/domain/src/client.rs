@@ -88,10 +88,7 @@ mod tests {
     #[test]
     fn some_none_clears_an_optional_field_and_keeps_the_rest() {
         let before = client();
-        let changes = ClientChanges {
-            phone: Some(None),
-            ..Default::default()
-        };
+        let changes = ClientChanges { phone: Some(None), ..Default::default() };
         let after = changes.applied_to(&before);
         assert_eq!(after.phone, None);
         assert_eq!(after.rut, before.rut);

@@ -23,17 +23,10 @@ impl ClientName {
         if trimmed.chars().any(char::is_control) {
             return Err(FieldError::ControlCharacters);
         }
-        let collapsed: String = trimmed
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .nfc()
-            .collect();
+        let collapsed: String = trimmed.split_whitespace().collect::<Vec<_>>().join(" ").nfc().collect();
         match collapsed.chars().count() {
             0 => Err(FieldError::Required),
-            n if n > MAX_NAME_CHARS => Err(FieldError::TooLong {
-                max: MAX_NAME_CHARS,
-            }),
+            n if n > MAX_NAME_CHARS => Err(FieldError::TooLong { max: MAX_NAME_CHARS }),
             _ => Ok(Self(collapsed)),
         }
     }
@@ -68,31 +61,19 @@ mod tests {
 
     #[test]
     fn refuses_control_characters_inside() {
-        assert_eq!(
-            ClientName::parse("Ana\u{0007}Pérez"),
-            Err(FieldError::ControlCharacters)
-        );
-        assert_eq!(
-            ClientName::parse("Ana\nPérez"),
-            Err(FieldError::ControlCharacters)
-        );
+        assert_eq!(ClientName::parse("Ana\u{0007}Pérez"), Err(FieldError::ControlCharacters));
+        assert_eq!(ClientName::parse("Ana\nPérez"), Err(FieldError::ControlCharacters));
     }
 
     #[test]
     fn a_trailing_newline_from_a_paste_is_trimmed() {
-        assert_eq!(
-            ClientName::parse("Ana Pérez\n").expect("valid").as_str(),
-            "Ana Pérez"
-        );
+        assert_eq!(ClientName::parse("Ana Pérez\n").expect("valid").as_str(), "Ana Pérez");
     }
 
     #[test]
     fn counts_characters_not_bytes() {
         assert!(ClientName::parse(&"ñ".repeat(120)).is_ok());
-        assert_eq!(
-            ClientName::parse(&"ñ".repeat(121)),
-            Err(FieldError::TooLong { max: 120 })
-        );
+        assert_eq!(ClientName::parse(&"ñ".repeat(121)), Err(FieldError::TooLong { max: 120 }));
     }
 
     #[test]

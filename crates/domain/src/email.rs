@@ -26,9 +26,7 @@ impl Email {
             return Err(FieldError::Required);
         }
         if email.chars().count() > MAX_EMAIL_CHARS {
-            return Err(FieldError::TooLong {
-                max: MAX_EMAIL_CHARS,
-            });
+            return Err(FieldError::TooLong { max: MAX_EMAIL_CHARS });
         }
         let (local, domain) = email.split_once('@').ok_or(FieldError::EmailInvalid)?;
         if is_valid_local(local) && is_valid_domain(domain) {
@@ -53,12 +51,9 @@ fn is_valid_local(local: &str) -> bool {
     const SPECIALS: &str = "!#$%&'*+-/=?^_`{|}~";
     !local.is_empty()
         && local.len() <= MAX_LOCAL_CHARS
-        && local.split('.').all(|atom| {
-            !atom.is_empty()
-                && atom
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || SPECIALS.contains(c))
-        })
+        && local
+            .split('.')
+            .all(|atom| !atom.is_empty() && atom.chars().all(|c| c.is_ascii_alphanumeric() || SPECIALS.contains(c)))
 }
 
 fn is_valid_domain(domain: &str) -> bool {
@@ -91,11 +86,7 @@ mod tests {
 
     #[test]
     fn accepts_everyday_addresses() {
-        for ok in [
-            "ana@mail.cl",
-            "j.perez+citas@empresa.co.uk",
-            "X_Y@sub-dominio.example.com",
-        ] {
+        for ok in ["ana@mail.cl", "j.perez+citas@empresa.co.uk", "X_Y@sub-dominio.example.com"] {
             assert!(Email::parse(ok).is_ok(), "{ok}");
         }
     }

@@ -26,12 +26,9 @@ impl Phone {
             return Err(FieldError::Required);
         }
         if text.chars().count() > MAX_INPUT_CHARS {
-            return Err(FieldError::TooLong {
-                max: MAX_INPUT_CHARS,
-            });
+            return Err(FieldError::TooLong { max: MAX_INPUT_CHARS });
         }
-        let number =
-            phonenumber::parse(Some(Country::CL), text).map_err(|_| FieldError::PhoneInvalid)?;
+        let number = phonenumber::parse(Some(Country::CL), text).map_err(|_| FieldError::PhoneInvalid)?;
         if !phonenumber::is_valid(&number) {
             return Err(FieldError::PhoneInvalid);
         }
@@ -92,18 +89,8 @@ mod tests {
 
     #[test]
     fn any_chilean_mobile_formatting_gives_one_e164() {
-        for text in [
-            "+56 9 6123 4567",
-            "961234567",
-            "9 6123-4567",
-            "+56961234567",
-            "(+56) 9 6123 4567",
-        ] {
-            assert_eq!(
-                Phone::parse(text).expect(text).e164(),
-                "+56961234567",
-                "{text}"
-            );
+        for text in ["+56 9 6123 4567", "961234567", "9 6123-4567", "+56961234567", "(+56) 9 6123 4567"] {
+            assert_eq!(Phone::parse(text).expect(text).e164(), "+56961234567", "{text}");
         }
     }
 
@@ -117,10 +104,7 @@ mod tests {
 
     #[test]
     fn santiago_landline_parses() {
-        assert_eq!(
-            Phone::parse("2 2345 6789").expect("valid").e164(),
-            "+56223456789"
-        );
+        assert_eq!(Phone::parse("2 2345 6789").expect("valid").e164(), "+56223456789");
     }
 
     #[test]
@@ -132,20 +116,11 @@ mod tests {
 
     #[test]
     fn refuses_what_cannot_be_a_number() {
-        for bad in [
-            "abc",
-            "123",
-            "+56 9 1234",
-            "96123456789012",
-            "+999 1234 5678",
-        ] {
+        for bad in ["abc", "123", "+56 9 1234", "96123456789012", "+999 1234 5678"] {
             assert_eq!(Phone::parse(bad), Err(FieldError::PhoneInvalid), "{bad}");
         }
         assert_eq!(Phone::parse(" "), Err(FieldError::Required));
-        assert_eq!(
-            Phone::parse(&"9".repeat(31)),
-            Err(FieldError::TooLong { max: 30 })
-        );
+        assert_eq!(Phone::parse(&"9".repeat(31)), Err(FieldError::TooLong { max: 30 }));
     }
 
     proptest! {

@@ -27,9 +27,7 @@ impl Rut {
             return Err(FieldError::Required);
         }
         if text.chars().count() > MAX_INPUT_CHARS {
-            return Err(FieldError::TooLong {
-                max: MAX_INPUT_CHARS,
-            });
+            return Err(FieldError::TooLong { max: MAX_INPUT_CHARS });
         }
         let compact: String = text.chars().filter(|c| !matches!(c, '.' | ' ')).collect();
         let (body, check) = match compact.split_once('-') {
@@ -42,9 +40,7 @@ impl Rut {
         };
         let check = match check {
             "k" | "K" => 'K',
-            digit if digit.len() == 1 && digit.as_bytes()[0].is_ascii_digit() => {
-                digit.as_bytes()[0] as char
-            }
+            digit if digit.len() == 1 && digit.as_bytes()[0].is_ascii_digit() => digit.as_bytes()[0] as char,
             _ => return Err(FieldError::RutFormat),
         };
         if body.is_empty() || !body.bytes().all(|b| b.is_ascii_digit()) {
@@ -144,20 +140,8 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_a_rut() {
-        for bad in [
-            "abc",
-            "12.345.678-",
-            "-5",
-            "12a45678-5",
-            "12345678-55",
-            "0-0",
-            "5",
-            "1234567890-1",
-        ] {
-            assert!(
-                matches!(Rut::parse(bad), Err(FieldError::RutFormat)),
-                "{bad}"
-            );
+        for bad in ["abc", "12.345.678-", "-5", "12a45678-5", "12345678-55", "0-0", "5", "1234567890-1"] {
+            assert!(matches!(Rut::parse(bad), Err(FieldError::RutFormat)), "{bad}");
         }
         assert_eq!(Rut::parse(""), Err(FieldError::Required));
     }

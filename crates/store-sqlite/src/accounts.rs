@@ -2,8 +2,7 @@
 
 use async_trait::async_trait;
 use ficha_domain::{
-    Actor, Business, BusinessId, ClientName, Email, NewBusiness, NewStaff, Role, Slug, Staff,
-    StaffId, TokenId,
+    Actor, Business, BusinessId, ClientName, Email, NewBusiness, NewStaff, Role, Slug, Staff, StaffId, TokenId,
 };
 use ficha_store::record::{micros, timestamp};
 use ficha_store::{AccountStore, ApiToken, SessionInfo, StaffCredentials, StoreError, StoreResult};
@@ -17,8 +16,7 @@ fn business(row: &SqliteRow) -> StoreResult<Business> {
     let slug: String = row.try_get("slug").map_err(StoreError::backend)?;
     Ok(Business {
         id: BusinessId::from_uuid(row.try_get("id").map_err(StoreError::backend)?),
-        slug: Slug::parse(&slug)
-            .map_err(|_| StoreError::Corrupt(format!("business slug {slug:?}")))?,
+        slug: Slug::parse(&slug).map_err(|_| StoreError::Corrupt(format!("business slug {slug:?}")))?,
         name: row.try_get("name").map_err(StoreError::backend)?,
         time_zone: row.try_get("time_zone").map_err(StoreError::backend)?,
         created_at: timestamp(row.try_get("created_at").map_err(StoreError::backend)?)?,
@@ -26,18 +24,14 @@ fn business(row: &SqliteRow) -> StoreResult<Business> {
 }
 
 fn staff(row: &SqliteRow) -> StoreResult<Staff> {
-    let get =
-        |column: &str| -> StoreResult<String> { row.try_get(column).map_err(StoreError::backend) };
+    let get = |column: &str| -> StoreResult<String> { row.try_get(column).map_err(StoreError::backend) };
     let (name, email, role) = (get("name")?, get("email")?, get("role")?);
     Ok(Staff {
         id: StaffId::from_uuid(row.try_get("id").map_err(StoreError::backend)?),
         business: BusinessId::from_uuid(row.try_get("business_id").map_err(StoreError::backend)?),
-        name: ClientName::parse(&name)
-            .map_err(|_| StoreError::Corrupt(format!("staff name {name:?}")))?,
-        email: Email::parse(&email)
-            .map_err(|_| StoreError::Corrupt(format!("staff email {email:?}")))?,
-        role: Role::parse(&role)
-            .ok_or_else(|| StoreError::Corrupt(format!("staff role {role:?}")))?,
+        name: ClientName::parse(&name).map_err(|_| StoreError::Corrupt(format!("staff name {name:?}")))?,
+        email: Email::parse(&email).map_err(|_| StoreError::Corrupt(format!("staff email {email:?}")))?,
+        role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("staff role {role:?}")))?,
         created_at: timestamp(row.try_get("created_at").map_err(StoreError::backend)?)?,
     })
 }
@@ -63,16 +57,15 @@ impl AccountStore for SqliteStore {
             time_zone: new.time_zone,
             created_at: self.clock.now(),
         };
-        let inserted = sqlx::query(
-            "INSERT INTO businesses (id, slug, name, time_zone, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )
-        .bind(created.id.as_uuid())
-        .bind(created.slug.as_str())
-        .bind(&created.name)
-        .bind(&created.time_zone)
-        .bind(micros(created.created_at))
-        .execute(&self.pool)
-        .await;
+        let inserted =
+            sqlx::query("INSERT INTO businesses (id, slug, name, time_zone, created_at) VALUES (?1, ?2, ?3, ?4, ?5)")
+                .bind(created.id.as_uuid())
+                .bind(created.slug.as_str())
+                .bind(&created.name)
+                .bind(&created.time_zone)
+                .bind(micros(created.created_at))
+                .execute(&self.pool)
+                .await;
         match inserted {
             Ok(_) => Ok(created),
             Err(e) if is_unique_violation(&e) => Err(StoreError::SlugTaken),
@@ -91,14 +84,12 @@ impl AccountStore for SqliteStore {
     }
 
     async fn business(&self, actor: &Actor) -> StoreResult<Business> {
-        let row = sqlx::query(
-            "SELECT id, slug, name, time_zone, created_at FROM businesses WHERE id = ?1",
-        )
-        .bind(actor.business().as_uuid())
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(StoreError::backend)?
-        .ok_or(StoreError::NotFound)?;
+        let row = sqlx::query("SELECT id, slug, name, time_zone, created_at FROM businesses WHERE id = ?1")
+            .bind(actor.business().as_uuid())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(StoreError::backend)?
+            .ok_or(StoreError::NotFound)?;
         business(&row)
     }
 
@@ -154,32 +145,18 @@ impl AccountStore for SqliteStore {
         .collect()
     }
 
-    async fn set_staff_password(
-        &self,
-        actor: &Actor,
-        id: StaffId,
-        password_hash: String,
-    ) -> StoreResult<()> {
-        let updated =
-            sqlx::query("UPDATE staff SET password_hash = ?3 WHERE business_id = ?1 AND id = ?2")
-                .bind(actor.business().as_uuid())
-                .bind(id.as_uuid())
-                .bind(password_hash)
-                .execute(&self.pool)
-                .await
-                .map_err(StoreError::backend)?;
-        if updated.rows_affected() == 0 {
-            Err(StoreError::NotFound)
-        } else {
-            Ok(())
-        }
+    async fn set_staff_password(&self, actor: &Actor, id: StaffId, password_hash: String) -> StoreResult<()> {
+        let updated = sqlx::query("UPDATE staff SET password_hash = ?3 WHERE business_id = ?1 AND id = ?2")
+            .bind(actor.business().as_uuid())
+            .bind(id.as_uuid())
+            .bind(password_hash)
+            .execute(&self.pool)
+            .await
+            .map_err(StoreError::backend)?;
+        if updated.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
 
-    async fn staff_credentials(
-        &self,
-        business_slug: &str,
-        email_key: &str,
-    ) -> StoreResult<Option<StaffCredentials>> {
+    async fn staff_credentials(&self, business_slug: &str, email_key: &str) -> StoreResult<Option<StaffCredentials>> {
         let row = sqlx::query(
             "SELECT s.id, s.business_id, s.name, s.email, s.role, s.created_at, s.password_hash \
              FROM staff s JOIN businesses b ON b.id = s.business_id WHERE b.slug = ?1 AND s.email_key = ?2",
@@ -196,12 +173,7 @@ impl AccountStore for SqliteStore {
         }))
     }
 
-    async fn create_session(
-        &self,
-        staff: &Staff,
-        token_hash: &[u8],
-        expires_at: Timestamp,
-    ) -> StoreResult<()> {
+    async fn create_session(&self, staff: &Staff, token_hash: &[u8], expires_at: Timestamp) -> StoreResult<()> {
         sqlx::query("INSERT INTO sessions (token_hash, staff_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)")
             .bind(token_hash)
             .bind(staff.id.as_uuid())
@@ -239,12 +211,7 @@ impl AccountStore for SqliteStore {
             .map_err(StoreError::backend)
     }
 
-    async fn create_api_token(
-        &self,
-        actor: &Actor,
-        name: &str,
-        token_hash: &[u8],
-    ) -> StoreResult<ApiToken> {
+    async fn create_api_token(&self, actor: &Actor, name: &str, token_hash: &[u8]) -> StoreResult<ApiToken> {
         let token = ApiToken {
             id: TokenId::generate(),
             business: actor.business(),
@@ -287,18 +254,10 @@ impl AccountStore for SqliteStore {
             .execute(&self.pool)
             .await
             .map_err(StoreError::backend)?;
-        if deleted.rows_affected() == 0 {
-            Err(StoreError::NotFound)
-        } else {
-            Ok(())
-        }
+        if deleted.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
 
-    async fn use_api_token(
-        &self,
-        token_hash: &[u8],
-        now: Timestamp,
-    ) -> StoreResult<Option<ApiToken>> {
+    async fn use_api_token(&self, token_hash: &[u8], now: Timestamp) -> StoreResult<Option<ApiToken>> {
         sqlx::query(
             "UPDATE api_tokens SET last_used_at = ?2 WHERE token_hash = ?1 \
              RETURNING id, business_id, name, created_at, last_used_at",

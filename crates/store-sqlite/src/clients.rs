@@ -5,9 +5,7 @@ use ficha_domain::fold::fold;
 use ficha_domain::{Actor, BusinessId, Client, ClientChanges, ClientId, NewClient};
 use ficha_store::clients::CursorKey;
 use ficha_store::record::{ClientRecord, micros};
-use ficha_store::{
-    ClientPage, ClientSort, ClientStore, Cursor, ListQuery, StoreError, StoreResult,
-};
+use ficha_store::{ClientPage, ClientSort, ClientStore, Cursor, ListQuery, StoreError, StoreResult};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 use uuid::Uuid;
@@ -76,11 +74,7 @@ fn record(row: &SqliteRow) -> Result<ClientRecord, sqlx::Error> {
     })
 }
 
-async fn fetch_client(
-    conn: &mut SqliteConnection,
-    business: BusinessId,
-    id: ClientId,
-) -> StoreResult<Client> {
+async fn fetch_client(conn: &mut SqliteConnection, business: BusinessId, id: ClientId) -> StoreResult<Client> {
     let row = sqlx::query(SELECT_CLIENT)
         .bind(business.as_uuid())
         .bind(id.as_uuid())
@@ -136,21 +130,15 @@ impl ClientStore for SqliteStore {
             version: 1,
         };
         let mut tx = self.write().await?;
-        let insert = sqlx::query(INSERT_CLIENT)
-            .bind(client.id.as_uuid())
-            .bind(business.as_uuid());
-        let inserted = bind_fields(insert, &client)
-            .bind(micros(client.registered_at))
-            .execute(&mut *tx)
-            .await;
+        let insert = sqlx::query(INSERT_CLIENT).bind(client.id.as_uuid()).bind(business.as_uuid());
+        let inserted = bind_fields(insert, &client).bind(micros(client.registered_at)).execute(&mut *tx).await;
         match inserted {
             Ok(_) => {}
             Err(e) if is_unique_violation(&e) => {
                 let existing = holder_of_email(&mut tx, business, &client.email.key()).await?;
-                return Err(existing.map_or_else(
-                    || StoreError::backend(e),
-                    |existing| StoreError::EmailTaken { existing },
-                ));
+                return Err(
+                    existing.map_or_else(|| StoreError::backend(e), |existing| StoreError::EmailTaken { existing })
+                );
             }
             Err(e) => return Err(StoreError::backend(e)),
         }
@@ -174,9 +162,7 @@ impl ClientStore for SqliteStore {
         let mut tx = self.write().await?;
         let current = fetch_client(&mut tx, business, id).await?;
         if current.version != expected_version {
-            return Err(StoreError::Stale {
-                current: Box::new(current),
-            });
+            return Err(StoreError::Stale { current: Box::new(current) });
         }
         if changes.is_empty() {
             return Ok(current);
@@ -188,14 +174,8 @@ impl ClientStore for SqliteStore {
         {
             return Err(StoreError::EmailTaken { existing });
         }
-        let update = sqlx::query(UPDATE_CLIENT)
-            .bind(business.as_uuid())
-            .bind(id.as_uuid());
-        bind_fields(update, &updated)
-            .bind(updated.version)
-            .execute(&mut *tx)
-            .await
-            .map_err(StoreError::backend)?;
+        let update = sqlx::query(UPDATE_CLIENT).bind(business.as_uuid()).bind(id.as_uuid());
+        bind_fields(update, &updated).bind(updated.version).execute(&mut *tx).await.map_err(StoreError::backend)?;
         tx.commit().await.map_err(StoreError::backend)?;
         Ok(updated)
     }
@@ -246,10 +226,6 @@ impl ClientStore for SqliteStore {
             Some(last) if more => Some(Cursor::after(query.sort, last)),
             _ => None,
         };
-        Ok(ClientPage {
-            clients,
-            next,
-            total: u64::try_from(total).unwrap_or(0),
-        })
+        Ok(ClientPage { clients, next, total: u64::try_from(total).unwrap_or(0) })
     }
 }

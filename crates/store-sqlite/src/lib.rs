@@ -34,11 +34,8 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options)
-            .await
-            .map_err(StoreError::backend)?;
+        let pool =
+            SqlitePoolOptions::new().max_connections(8).connect_with(options).await.map_err(StoreError::backend)?;
         let store = Self { pool, clock };
         store.migrate().await?;
         Ok(store)
@@ -46,28 +43,18 @@ impl SqliteStore {
 
     /// Applies the migrations embedded from `migrations/` that are not yet applied.
     pub async fn migrate(&self) -> StoreResult<()> {
-        sqlx::migrate!("./migrations")
-            .run(&self.pool)
-            .await
-            .map_err(StoreError::backend)
+        sqlx::migrate!("./migrations").run(&self.pool).await.map_err(StoreError::backend)
     }
 
     async fn write(&self) -> StoreResult<Transaction<'static, Sqlite>> {
-        self.pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(StoreError::backend)
+        self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(StoreError::backend)
     }
 }
 
 #[async_trait]
 impl Store for SqliteStore {
     async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1")
-            .execute(&self.pool)
-            .await
-            .map(drop)
-            .map_err(StoreError::backend)
+        sqlx::query("SELECT 1").execute(&self.pool).await.map(drop).map_err(StoreError::backend)
     }
 
     async fn close(&self) {
@@ -76,7 +63,5 @@ impl Store for SqliteStore {
 }
 
 fn is_unique_violation(error: &sqlx::Error) -> bool {
-    error
-        .as_database_error()
-        .is_some_and(|e| e.is_unique_violation())
+    error.as_database_error().is_some_and(|e| e.is_unique_violation())
 }

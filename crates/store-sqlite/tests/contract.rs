@@ -10,9 +10,7 @@ async fn fresh() -> Option<Harness> {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("ficha.db").display());
     let clock = Arc::new(FixedClock::at(start_time()));
-    let store = SqliteStore::connect(&url, clock.clone())
-        .await
-        .expect("SQLite store opens");
+    let store = SqliteStore::connect(&url, clock.clone()).await.expect("SQLite store opens");
     // The folder lives until the test has finished with the store.
     Some(Harness::new(Arc::new(store), clock).with_teardown(async move { drop(dir) }))
 }

@@ -1,9 +1,7 @@
 //! Businesses, staff accounts, login sessions and API tokens.
 
 use async_trait::async_trait;
-use ficha_domain::{
-    Actor, Business, BusinessId, NewBusiness, NewStaff, Role, Staff, StaffId, TokenId,
-};
+use ficha_domain::{Actor, Business, BusinessId, NewBusiness, NewStaff, Role, Staff, StaffId, TokenId};
 use jiff::Timestamp;
 
 use crate::error::StoreResult;
@@ -23,50 +21,27 @@ pub trait AccountStore: Send + Sync {
 
     async fn list_staff(&self, actor: &Actor) -> StoreResult<Vec<Staff>>;
 
-    async fn set_staff_password(
-        &self,
-        actor: &Actor,
-        staff: StaffId,
-        password_hash: String,
-    ) -> StoreResult<()>;
+    async fn set_staff_password(&self, actor: &Actor, staff: StaffId, password_hash: String) -> StoreResult<()>;
 
     /// What a login checks a password against: the account of that email in
     /// the business with that slug.
-    async fn staff_credentials(
-        &self,
-        business_slug: &str,
-        email_key: &str,
-    ) -> StoreResult<Option<StaffCredentials>>;
+    async fn staff_credentials(&self, business_slug: &str, email_key: &str) -> StoreResult<Option<StaffCredentials>>;
 
-    async fn create_session(
-        &self,
-        staff: &Staff,
-        token_hash: &[u8],
-        expires_at: Timestamp,
-    ) -> StoreResult<()>;
+    async fn create_session(&self, staff: &Staff, token_hash: &[u8], expires_at: Timestamp) -> StoreResult<()>;
 
     /// The session's account, if the session exists and has not expired at `now`.
     async fn session(&self, token_hash: &[u8], now: Timestamp) -> StoreResult<Option<SessionInfo>>;
 
     async fn delete_session(&self, token_hash: &[u8]) -> StoreResult<()>;
 
-    async fn create_api_token(
-        &self,
-        actor: &Actor,
-        name: &str,
-        token_hash: &[u8],
-    ) -> StoreResult<ApiToken>;
+    async fn create_api_token(&self, actor: &Actor, name: &str, token_hash: &[u8]) -> StoreResult<ApiToken>;
 
     async fn list_api_tokens(&self, actor: &Actor) -> StoreResult<Vec<ApiToken>>;
 
     async fn revoke_api_token(&self, actor: &Actor, id: TokenId) -> StoreResult<()>;
 
     /// The token's record, if it exists; marks it used at `now`.
-    async fn use_api_token(
-        &self,
-        token_hash: &[u8],
-        now: Timestamp,
-    ) -> StoreResult<Option<ApiToken>>;
+    async fn use_api_token(&self, token_hash: &[u8], now: Timestamp) -> StoreResult<Option<ApiToken>>;
 }
 
 #[derive(Debug, Clone)]
@@ -83,11 +58,7 @@ pub struct SessionInfo {
 
 impl SessionInfo {
     pub fn actor(&self) -> Actor {
-        Actor::Staff {
-            business: self.staff.business,
-            staff: Some(self.staff.id),
-            role: self.staff.role,
-        }
+        Actor::Staff { business: self.staff.business, staff: Some(self.staff.id), role: self.staff.role }
     }
 }
 
@@ -104,10 +75,6 @@ pub struct ApiToken {
 
 impl ApiToken {
     pub fn actor(&self) -> Actor {
-        Actor::Staff {
-            business: self.business,
-            staff: None,
-            role: Role::Owner,
-        }
+        Actor::Staff { business: self.business, staff: None, role: Role::Owner }
     }
 }

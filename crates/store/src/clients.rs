@@ -96,22 +96,14 @@ impl Cursor {
     /// The cursor that continues a `sort` listing after `client`.
     pub fn after(sort: ClientSort, client: &Client) -> Self {
         let key = match sort {
-            ClientSort::NameAsc | ClientSort::NameDesc => {
-                CursorKey::Text(fold(client.name.as_str()))
-            }
-            ClientSort::RegisteredAsc | ClientSort::RegisteredDesc => {
-                CursorKey::Micros(micros(client.registered_at))
-            }
+            ClientSort::NameAsc | ClientSort::NameDesc => CursorKey::Text(fold(client.name.as_str())),
+            ClientSort::RegisteredAsc | ClientSort::RegisteredDesc => CursorKey::Micros(micros(client.registered_at)),
             // Never-booked clients sort as booking time 0.
             ClientSort::LastBookingAsc | ClientSort::LastBookingDesc => {
                 CursorKey::Micros(client.last_booking_at.map_or(0, micros))
             }
         };
-        Self {
-            sort,
-            key,
-            id: client.id,
-        }
+        Self { sort, key, id: client.id }
     }
 
     pub fn encode(&self) -> String {
@@ -159,23 +151,15 @@ impl ListQuery {
         match self.sort {
             ClientSort::NameAsc => (CursorKey::Text(String::new()), Uuid::nil()),
             ClientSort::NameDesc => (CursorKey::Text('\u{10FFFF}'.to_string()), Uuid::max()),
-            ClientSort::RegisteredAsc | ClientSort::LastBookingAsc => {
-                (CursorKey::Micros(i64::MIN), Uuid::nil())
-            }
-            ClientSort::RegisteredDesc | ClientSort::LastBookingDesc => {
-                (CursorKey::Micros(i64::MAX), Uuid::max())
-            }
+            ClientSort::RegisteredAsc | ClientSort::LastBookingAsc => (CursorKey::Micros(i64::MIN), Uuid::nil()),
+            ClientSort::RegisteredDesc | ClientSort::LastBookingDesc => (CursorKey::Micros(i64::MAX), Uuid::max()),
         }
     }
 }
 
 impl Default for ListQuery {
     fn default() -> Self {
-        Self {
-            sort: ClientSort::default(),
-            after: None,
-            limit: 50,
-        }
+        Self { sort: ClientSort::default(), after: None, limit: 50 }
     }
 }
 
@@ -195,23 +179,14 @@ mod tests {
     #[test]
     fn cursors_round_trip() {
         for key in [CursorKey::Text("núñez\nx".into()), CursorKey::Micros(-5)] {
-            let cursor = Cursor {
-                sort: ClientSort::NameDesc,
-                key,
-                id: ClientId::generate(),
-            };
+            let cursor = Cursor { sort: ClientSort::NameDesc, key, id: ClientId::generate() };
             assert_eq!(Cursor::decode(&cursor.encode()), Some(cursor));
         }
     }
 
     #[test]
     fn garbage_is_not_a_cursor() {
-        for bad in [
-            "",
-            "abc",
-            "!!!",
-            &URL_SAFE_NO_PAD.encode("name\nnot-a-uuid\ntx"),
-        ] {
+        for bad in ["", "abc", "!!!", &URL_SAFE_NO_PAD.encode("name\nnot-a-uuid\ntx")] {
             assert_eq!(Cursor::decode(bad), None, "{bad}");
         }
     }

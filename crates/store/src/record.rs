@@ -32,9 +32,7 @@ pub struct ClientRecord {
 
 impl ClientRecord {
     pub fn into_client(self) -> StoreResult<Client> {
-        let corrupt = |what: &str, value: &str| {
-            StoreError::Corrupt(format!("client {} {what}: {value:?}", self.id))
-        };
+        let corrupt = |what: &str, value: &str| StoreError::Corrupt(format!("client {} {what}: {value:?}", self.id));
         Ok(Client {
             id: self.id,
             name: ClientName::parse(&self.name).map_err(|_| corrupt("name", &self.name))?,

@@ -32,11 +32,7 @@ pub struct Harness {
 
 impl Harness {
     pub fn new(store: Arc<dyn Store>, clock: Arc<FixedClock>) -> Self {
-        Self {
-            store,
-            clock,
-            teardown: None,
-        }
+        Self { store, clock, teardown: None }
     }
 
     /// Work to do once the test passed, such as dropping its database.
@@ -68,9 +64,7 @@ pub(crate) async fn business(h: &Harness, slug: &str) -> Actor {
         })
         .await
         .expect("business created");
-    Actor::System {
-        business: business.id,
-    }
+    Actor::System { business: business.id }
 }
 
 pub(crate) fn new_client(name: &str, email: &str) -> NewClient {
