@@ -1,0 +1,142 @@
+//! The command line. Every option can also be set with a `FICHA_*`
+//! environment variable.
+
+use std::net::SocketAddr;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Where data lives unless told otherwise: an SQLite file under ./ficha-data.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://ficha-data/ficha.db";
+
+#[derive(Debug, Parser)]
+#[command(name = "ficha", version, about = "Ficha: client registry and booking back-office")]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Database: `sqlite://PATH` (embedded default) or `postgres://USER@HOST/DB`.
+    #[arg(long, env = "FICHA_DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
+    pub database_url: String,
+    /// Log filter, e.g. `info` or `ficha=debug,sqlx=warn`.
+    #[arg(long, env = "FICHA_LOG", default_value = "info,sqlx=warn", global = true)]
+    pub log: String,
+    /// Log format.
+    #[arg(long, env = "FICHA_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server (applies migrations first).
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Create a business with demo clients (slug `demo` unless told otherwise).
+    Demo {
+        #[arg(long, default_value = "demo")]
+        slug: String,
+    },
+    /// Manage businesses.
+    #[command(subcommand)]
+    Business(BusinessCommand),
+    /// Manage staff accounts.
+    #[command(subcommand)]
+    Staff(StaffCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, env = "FICHA_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// On a database without businesses, create the demo business instead of
+    /// an empty one.
+    #[arg(long, env = "FICHA_DEMO")]
+    pub demo: bool,
+    /// Mark cookies Secure (set when users reach Ficha over HTTPS).
+    #[arg(long, env = "FICHA_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+    /// Hours a staff login lasts.
+    #[arg(long, env = "FICHA_SESSION_HOURS", default_value_t = 12)]
+    pub session_hours: u64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BusinessCommand {
+    /// Create a business and its first owner; prints the owner's password.
+    Create {
+        #[arg(long)]
+        slug: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "America/Santiago")]
+        time_zone: String,
+        #[arg(long)]
+        owner_email: String,
+        #[arg(long, default_value = "Dueño")]
+        owner_name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StaffCommand {
+    /// Add a staff account; prints its password unless FICHA_PASSWORD is set.
+    Add {
+        #[arg(long)]
+        business: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_enum, default_value_t = RoleArg::Professional)]
+        role: RoleArg,
+        /// The password; a random one is generated and printed when absent.
+        #[arg(long, env = "FICHA_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+    /// List a business's staff.
+    List {
+        #[arg(long)]
+        business: String,
+    },
+    /// Set a staff member's password; prints it unless FICHA_PASSWORD is set.
+    SetPassword {
+        #[arg(long)]
+        business: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long, env = "FICHA_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RoleArg {
+    Owner,
+    Professional,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token for a business; prints it once.
+    Create {
+        #[arg(long)]
+        business: String,
+        #[arg(long)]
+        name: String,
+    },
+}

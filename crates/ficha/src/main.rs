@@ -1,0 +1,112 @@
+//! The `ficha` binary: configuration, wiring and command-line tools.
+
+mod accounts;
+mod cli;
+mod connect;
+mod demo;
+mod first_run;
+mod logging;
+mod serve;
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::Parser;
+use ficha_domain::{Role, SystemClock};
+use ficha_store::Store;
+
+use cli::{BusinessCommand, Cli, Command, RoleArg, StaffCommand, TokenCommand};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    logging::init(&cli.global.log, cli.global.log_format);
+    let url = cli.global.database_url;
+    match cli.command {
+        Command::Serve(args) => serve::run(&url, args).await,
+        Command::Migrate => {
+            // Connecting applies the migrations.
+            open(&url).await?.close().await;
+            println!("Base de datos al día.");
+            Ok(())
+        }
+        Command::Demo { slug } => {
+            let logins = demo::create(&url, &slug).await?;
+            println!("{}", first_run::banner(&logins, "http://127.0.0.1:8080"));
+            Ok(())
+        }
+        Command::Business(command) => business(&*open(&url).await?, command).await,
+        Command::Staff(command) => staff(&*open(&url).await?, command).await,
+        Command::Token(command) => token(&*open(&url).await?, command).await,
+    }
+}
+
+async fn open(url: &str) -> anyhow::Result<Arc<dyn Store>> {
+    connect::connect(url, Arc::new(SystemClock)).await
+}
+
+async fn business(store: &dyn Store, command: BusinessCommand) -> anyhow::Result<()> {
+    match command {
+        BusinessCommand::Create { slug, name, time_zone, owner_email, owner_name } => {
+            let business = accounts::create_business(store, &slug, &name, &time_zone).await?;
+            let actor = ficha_domain::Actor::System { business: business.id };
+            let (_, password) =
+                accounts::add_staff(store, &actor, &owner_name, &owner_email, Role::Owner, None).await?;
+            println!("Negocio «{}» creado ({slug}). Dueño: {owner_email}  contraseña: {password}", business.name);
+        }
+    }
+    store.close().await;
+    Ok(())
+}
+
+async fn staff(store: &dyn Store, command: StaffCommand) -> anyhow::Result<()> {
+    match command {
+        StaffCommand::Add { business, email, name, role, password } => {
+            let actor = accounts::business_actor(store, &business).await?;
+            let role = match role {
+                RoleArg::Owner => Role::Owner,
+                RoleArg::Professional => Role::Professional,
+            };
+            let shown = password.is_none();
+            let (staff, password) = accounts::add_staff(store, &actor, &name, &email, role, password).await?;
+            println!("Cuenta creada: {} <{}> ({})", staff.name, staff.email, role.as_str());
+            if shown {
+                println!("Contraseña: {password}");
+            }
+        }
+        StaffCommand::List { business } => {
+            let actor = accounts::business_actor(store, &business).await?;
+            for staff in store.list_staff(&actor).await? {
+                println!("{}\t{}\t{}", staff.email, staff.role.as_str(), staff.name);
+            }
+        }
+        StaffCommand::SetPassword { business, email, password } => {
+            let actor = accounts::business_actor(store, &business).await?;
+            let shown = password.is_none();
+            let password = accounts::set_password(store, &actor, &email, password).await?;
+            println!("Contraseña cambiada para {email}.");
+            if shown {
+                println!("Contraseña: {password}");
+            }
+        }
+    }
+    store.close().await;
+    Ok(())
+}
+
+async fn token(store: &dyn Store, command: TokenCommand) -> anyhow::Result<()> {
+    match command {
+        TokenCommand::Create { business, name } => {
+            let actor = accounts::business_actor(store, &business).await?;
+            let token = ficha_web::auth::secret::generate_api_token()
+                .map_err(|e| anyhow::anyhow!("no randomness available: {e}"))?;
+            store
+                .create_api_token(&actor, name.trim(), &ficha_web::auth::secret::hash(&token))
+                .await
+                .context("creating the token")?;
+            println!("Token «{}» creado (se muestra solo esta vez):\n{token}", name.trim());
+        }
+    }
+    store.close().await;
+    Ok(())
+}

@@ -1,0 +1,67 @@
+//! `ficha serve`: open the database, make sure there is a business to sign in
+//! to, and serve until SIGTERM or Ctrl-C.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use ficha_domain::SystemClock;
+use ficha_web::{App, WebConfig};
+
+use crate::cli::ServeArgs;
+use crate::connect::connect;
+use crate::first_run;
+
+/// How long requests in flight may take to finish after a shutdown signal.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
+    let clock = Arc::new(SystemClock);
+    let store = connect(database_url, clock.clone()).await?;
+    let logins = first_run::ensure_business(&*store, database_url, args.demo).await?;
+
+    let config = WebConfig {
+        secure_cookies: args.secure_cookies,
+        session_ttl: Duration::from_secs(args.session_hours.max(1) * 3600),
+    };
+    let app = App::build(args.listen, store.clone(), clock, config).await?;
+    let address = app.local_addr()?;
+    let base_url = format!("http://{address}");
+    if !logins.is_empty() {
+        println!("{}", first_run::banner(&logins, &base_url));
+    }
+    println!("Ficha escuchando en {base_url}  (API: {base_url}/api/v1, OpenAPI: {base_url}/api/v1/openapi.json)");
+    tracing::info!(%address, "listening");
+
+    app.serve(shutdown_signal(), SHUTDOWN_GRACE).await?;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => tracing::info!("Ctrl-C received, shutting down"),
+        () = terminate => tracing::info!("SIGTERM received, shutting down"),
+    }
+}

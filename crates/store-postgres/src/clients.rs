@@ -1,0 +1,275 @@
+//! The client registry on PostgreSQL.
+
+use async_trait::async_trait;
+use ficha_domain::fold::fold;
+use ficha_domain::{Actor, BusinessId, Client, ClientChanges, ClientId, NewClient};
+use ficha_store::clients::CursorKey;
+use ficha_store::record::{ClientRecord, micros};
+use ficha_store::{ClientPage, ClientSort, ClientStore, Cursor, ListQuery, StoreError, StoreResult};
+use sqlx::postgres::{PgArguments, PgRow};
+use sqlx::{PgConnection, Postgres, Row};
+use uuid::Uuid;
+
+use crate::{PgStore, violates_unique};
+
+/// The unique index of `0001_registry.sql` that keeps one email per client.
+const CLIENTS_EMAIL: &str = "clients_email";
+
+// birth_date is a `date` column but travels as YYYY-MM-DD text both ways, the
+// form `ClientRecord` reads on both backends (sqlx sets DateStyle to ISO).
+
+const SELECT_CLIENT: &str = "SELECT id, name, email, phone, rut, birth_date::text AS birth_date, last_booking_at, \
+     registered_at, version FROM clients WHERE business_id = $1 AND id = $2";
+
+/// The same row, locked until the transaction ends: a concurrent update waits
+/// and then compares its version against what this one wrote.
+const SELECT_CLIENT_FOR_UPDATE: &str = "SELECT id, name, email, phone, rut, birth_date::text AS birth_date, \
+     last_booking_at, registered_at, version FROM clients WHERE business_id = $1 AND id = $2 FOR UPDATE";
+
+const SELECT_BY_EMAIL: &str = "SELECT id FROM clients WHERE business_id = $1 AND email_key = $2";
+
+const INSERT_CLIENT: &str = "INSERT INTO clients \
+     (id, business_id, name, name_key, email, email_key, phone, rut, birth_date, registered_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::date, $10)";
+
+const UPDATE_CLIENT: &str = "UPDATE clients SET name = $3, name_key = $4, email = $5, email_key = $6, \
+     phone = $7, rut = $8, birth_date = $9::date, version = $10 WHERE business_id = $1 AND id = $2";
+
+/// One keyset query per sort: rows strictly after (key, id) in that order.
+/// The first page passes a sentinel key that sorts before every row. name_key
+/// is collated "C", so the comparison and the order are byte-wise as on SQLite.
+fn list_sql(sort: ClientSort) -> &'static str {
+    match sort {
+        ClientSort::NameAsc => {
+            "SELECT id, name, email, phone, rut, birth_date::text AS birth_date, last_booking_at, registered_at, \
+             version FROM clients WHERE business_id = $1 AND (name_key, id) > ($2, $3) \
+             ORDER BY name_key, id LIMIT $4"
+        }
+        ClientSort::NameDesc => {
+            "SELECT id, name, email, phone, rut, birth_date::text AS birth_date, last_booking_at, registered_at, \
+             version FROM clients WHERE business_id = $1 AND (name_key, id) < ($2, $3) \
+             ORDER BY name_key DESC, id DESC LIMIT $4"
+        }
+        ClientSort::RegisteredAsc => {
+            "SELECT id, name, email, phone, rut, birth_date::text AS birth_date, last_booking_at, registered_at, \
+             version FROM clients WHERE business_id = $1 AND (registered_at, id) > ($2, $3) \
+             ORDER BY registered_at, id LIMIT $4"
+        }
+        ClientSort::RegisteredDesc => {
+            "SELECT id, name, email, phone, rut, birth_date::text AS birth_date, last_booking_at, registered_at, \
+             version FROM clients WHERE business_id = $1 AND (registered_at, id) < ($2, $3) \
+             ORDER BY registered_at DESC, id DESC LIMIT $4"
+        }
+        ClientSort::LastBookingAsc => {
+            "SELECT id, name, email, phone, rut, birth_date::text AS birth_date, last_booking_at, registered_at, \
+             version FROM clients WHERE business_id = $1 AND (coalesce(last_booking_at, 0), id) > ($2, $3) \
+             ORDER BY coalesce(last_booking_at, 0), id LIMIT $4"
+        }
+        ClientSort::LastBookingDesc => {
+            "SELECT id, name, email, phone, rut, birth_date::text AS birth_date, last_booking_at, registered_at, \
+             version FROM clients WHERE business_id = $1 AND (coalesce(last_booking_at, 0), id) < ($2, $3) \
+             ORDER BY coalesce(last_booking_at, 0) DESC, id DESC LIMIT $4"
+        }
+    }
+}
+
+fn record(row: &PgRow) -> Result<ClientRecord, sqlx::Error> {
+    Ok(ClientRecord {
+        id: ClientId::from_uuid(row.try_get("id")?),
+        name: row.try_get("name")?,
+        email: row.try_get("email")?,
+        phone: row.try_get("phone")?,
+        rut: row.try_get("rut")?,
+        birth_date: row.try_get("birth_date")?,
+        last_booking_at: row.try_get("last_booking_at")?,
+        registered_at: row.try_get("registered_at")?,
+        version: row.try_get("version")?,
+    })
+}
+
+/// Reads the client with `sql`, one of the two `SELECT_CLIENT` statements.
+async fn fetch_client(
+    conn: &mut PgConnection,
+    sql: &'static str,
+    business: BusinessId,
+    id: ClientId,
+) -> StoreResult<Client> {
+    let row = sqlx::query(sql)
+        .bind(business.as_uuid())
+        .bind(id.as_uuid())
+        .fetch_optional(conn)
+        .await
+        .map_err(StoreError::backend)?
+        .ok_or(StoreError::NotFound)?;
+    record(&row).map_err(StoreError::backend)?.into_client()
+}
+
+async fn holder_of_email(
+    conn: &mut PgConnection,
+    business: BusinessId,
+    email_key: &str,
+) -> StoreResult<Option<ClientId>> {
+    let id: Option<Uuid> = sqlx::query_scalar(SELECT_BY_EMAIL)
+        .bind(business.as_uuid())
+        .bind(email_key)
+        .fetch_optional(conn)
+        .await
+        .map_err(StoreError::backend)?;
+    Ok(id.map(ClientId::from_uuid))
+}
+
+/// Binds the editable columns, $3 to $9, in the order both statements use.
+fn bind_fields<'q>(
+    query: sqlx::query::Query<'q, Postgres, PgArguments>,
+    client: &Client,
+) -> sqlx::query::Query<'q, Postgres, PgArguments> {
+    query
+        .bind(client.name.as_str().to_owned())
+        .bind(fold(client.name.as_str()))
+        .bind(client.email.as_str().to_owned())
+        .bind(client.email.key())
+        .bind(client.phone.as_ref().map(|p| p.e164().to_owned()))
+        .bind(client.rut.map(|r| r.canonical()))
+        .bind(client.birth_date.map(|d| d.date().to_string()))
+}
+
+impl PgStore {
+    /// The error for a write that broke `clients_email`. The failed statement
+    /// has aborted its transaction, so the holder is looked up on a fresh
+    /// connection; it sees the holder, whose insert had to commit for ours to
+    /// fail. Should the holder be gone again by now, the violation is reported
+    /// as it is.
+    async fn email_taken(&self, business: BusinessId, email_key: &str, violation: sqlx::Error) -> StoreError {
+        let mut conn = match self.pool.acquire().await {
+            Ok(conn) => conn,
+            Err(e) => return StoreError::backend(e),
+        };
+        match holder_of_email(&mut conn, business, email_key).await {
+            Ok(Some(existing)) => StoreError::EmailTaken { existing },
+            Ok(None) => StoreError::backend(violation),
+            Err(e) => e,
+        }
+    }
+}
+
+#[async_trait]
+impl ClientStore for PgStore {
+    async fn create_client(&self, actor: &Actor, new: NewClient) -> StoreResult<Client> {
+        let business = actor.business();
+        let client = Client {
+            id: ClientId::generate(),
+            name: new.name,
+            email: new.email,
+            phone: new.phone,
+            rut: new.rut,
+            birth_date: new.birth_date,
+            last_booking_at: None,
+            registered_at: self.clock.now(),
+            version: 1,
+        };
+        // One statement: atomic without a transaction of its own.
+        let insert = sqlx::query(INSERT_CLIENT).bind(client.id.as_uuid()).bind(business.as_uuid());
+        let inserted = bind_fields(insert, &client).bind(micros(client.registered_at)).execute(&self.pool).await;
+        match inserted {
+            Ok(_) => Ok(client),
+            Err(e) if violates_unique(&e, CLIENTS_EMAIL) => {
+                Err(self.email_taken(business, &client.email.key(), e).await)
+            }
+            Err(e) => Err(StoreError::backend(e)),
+        }
+    }
+
+    async fn get_client(&self, actor: &Actor, id: ClientId) -> StoreResult<Client> {
+        let mut conn = self.pool.acquire().await.map_err(StoreError::backend)?;
+        fetch_client(&mut conn, SELECT_CLIENT, actor.business(), id).await
+    }
+
+    async fn update_client(
+        &self,
+        actor: &Actor,
+        id: ClientId,
+        expected_version: i64,
+        changes: ClientChanges,
+    ) -> StoreResult<Client> {
+        let business = actor.business();
+        // Every early return below drops `tx`, which rolls it back and
+        // releases the row lock.
+        let mut tx = self.pool.begin().await.map_err(StoreError::backend)?;
+        let current = fetch_client(&mut tx, SELECT_CLIENT_FOR_UPDATE, business, id).await?;
+        if current.version != expected_version {
+            return Err(StoreError::Stale { current: Box::new(current) });
+        }
+        if changes.is_empty() {
+            return Ok(current);
+        }
+        let mut updated = changes.applied_to(&current);
+        updated.version += 1;
+        let email_key = updated.email.key();
+        // Checked first so the usual case answers without a failed statement;
+        // the index below still decides when another writer takes the email
+        // between this check and the update.
+        if email_key != current.email.key()
+            && let Some(existing) = holder_of_email(&mut tx, business, &email_key).await?
+        {
+            return Err(StoreError::EmailTaken { existing });
+        }
+        let update = sqlx::query(UPDATE_CLIENT).bind(business.as_uuid()).bind(id.as_uuid());
+        match bind_fields(update, &updated).bind(updated.version).execute(&mut *tx).await {
+            Ok(_) => {}
+            Err(e) if violates_unique(&e, CLIENTS_EMAIL) => {
+                drop(tx);
+                return Err(self.email_taken(business, &email_key, e).await);
+            }
+            Err(e) => return Err(StoreError::backend(e)),
+        }
+        tx.commit().await.map_err(StoreError::backend)?;
+        Ok(updated)
+    }
+
+    async fn delete_client(&self, actor: &Actor, id: ClientId) -> StoreResult<()> {
+        // One statement; the foreign keys' ON DELETE CASCADE removes what
+        // hangs from the client in the same statement.
+        let deleted = sqlx::query("DELETE FROM clients WHERE business_id = $1 AND id = $2")
+            .bind(actor.business().as_uuid())
+            .bind(id.as_uuid())
+            .execute(&self.pool)
+            .await
+            .map_err(StoreError::backend)?;
+        if deleted.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    }
+
+    async fn list_clients(&self, actor: &Actor, query: &ListQuery) -> StoreResult<ClientPage> {
+        let business = actor.business().as_uuid();
+        let (key, after_id) = query.start();
+        let limit = query.limit.max(1);
+        let statement = sqlx::query(list_sql(query.sort)).bind(business);
+        let statement = match key {
+            CursorKey::Text(text) => statement.bind(text),
+            CursorKey::Micros(micros) => statement.bind(micros),
+        };
+        let mut conn = self.pool.acquire().await.map_err(StoreError::backend)?;
+        let rows = statement
+            .bind(after_id)
+            .bind(i64::from(limit) + 1)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(StoreError::backend)?;
+        let total: i64 = sqlx::query_scalar("SELECT count(*) FROM clients WHERE business_id = $1")
+            .bind(business)
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(StoreError::backend)?;
+
+        let more = rows.len() > limit as usize;
+        let clients = rows
+            .iter()
+            .take(limit as usize)
+            .map(|row| record(row).map_err(StoreError::backend)?.into_client())
+            .collect::<StoreResult<Vec<_>>>()?;
+        let next = match clients.last() {
+            Some(last) if more => Some(Cursor::after(query.sort, last)),
+            _ => None,
+        };
+        Ok(ClientPage { clients, next, total: u64::try_from(total).unwrap_or(0) })
+    }
+}

@@ -1,0 +1,61 @@
+//! The scale-out backend: PostgreSQL.
+//!
+//! Statements run at PostgreSQL's default READ COMMITTED isolation. Single
+//! statements need no transaction; a read-then-write (updating a client) locks
+//! its row first so concurrent writers queue on it instead of overwriting each
+//! other.
+
+mod accounts;
+mod clients;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use ficha_domain::Clock;
+use ficha_store::{Store, StoreError, StoreResult};
+use sqlx::PgPool;
+use sqlx::postgres::PgPoolOptions;
+
+#[derive(Debug, Clone)]
+pub struct PgStore {
+    pool: PgPool,
+    clock: Arc<dyn Clock>,
+}
+
+impl PgStore {
+    /// Connects to the existing database at `url` (`postgres://…`) and applies
+    /// pending migrations.
+    pub async fn connect(url: &str, clock: Arc<dyn Clock>) -> StoreResult<Self> {
+        // Requests are short; a small pool per instance leaves room under the
+        // server's connection limit (100 by default) for several instances.
+        let pool = PgPoolOptions::new().max_connections(8).connect(url).await.map_err(StoreError::backend)?;
+        let store = Self { pool, clock };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Applies the migrations embedded from `migrations/` that are not yet
+    /// applied. sqlx holds an advisory lock meanwhile, so instances starting
+    /// together do not race.
+    pub async fn migrate(&self) -> StoreResult<()> {
+        sqlx::migrate!("./migrations").run(&self.pool).await.map_err(StoreError::backend)
+    }
+}
+
+#[async_trait]
+impl Store for PgStore {
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map(drop).map_err(StoreError::backend)
+    }
+
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Whether `error` is a unique violation of the constraint (or unique index)
+/// named `constraint` in the migrations. The name tells which rule was broken,
+/// where SQLite can only say that one was.
+fn violates_unique(error: &sqlx::Error, constraint: &str) -> bool {
+    error.as_database_error().is_some_and(|e| e.is_unique_violation() && e.constraint() == Some(constraint))
+}

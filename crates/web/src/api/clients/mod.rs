@@ -1,0 +1,118 @@
+//! `/clients`: the client registry's general data.
+
+mod input;
+mod listing;
+pub mod view;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::header::{ETAG, IF_MATCH, LOCATION};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use ficha_domain::{Actor, Client, ClientId};
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::input::JsonObject;
+use crate::problem::ApiError;
+
+pub use listing::list;
+use view::{client_json, etag};
+
+/// A client with its ETag, as every single-client answer goes out.
+fn with_etag(status: StatusCode, client: &Client) -> Response {
+    let mut response = (status, Json(client_json(client))).into_response();
+    if let Ok(value) = HeaderValue::from_str(&etag(client)) {
+        response.headers_mut().insert(ETAG, value);
+    }
+    response
+}
+
+/// Ids that do not parse name no client: 404, like an unknown id.
+fn client_id(text: &str) -> Result<ClientId, ApiError> {
+    text.parse().map_err(|_| ApiError::NotFound)
+}
+
+/// Today in the business's time zone: a birth date may be today, not later.
+async fn business_today(state: &AppState, actor: &Actor) -> Result<Date, ApiError> {
+    let business = state.store.business(actor).await?;
+    let zone = TimeZone::get(&business.time_zone).unwrap_or(TimeZone::UTC);
+    Ok(state.clock.now().to_zoned(zone).date())
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    body: JsonObject,
+) -> Result<Response, ApiError> {
+    let new = input::new_client(&body, business_today(&state, &actor).await?)?;
+    let client = state.store.create_client(&actor, new).await?;
+    let mut response = with_etag(StatusCode::CREATED, &client);
+    if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/clients/{}", client.id)) {
+        response.headers_mut().insert(LOCATION, location);
+    }
+    Ok(response)
+}
+
+pub async fn read(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let client = state.store.get_client(&actor, client_id(&id)?).await?;
+    Ok(with_etag(StatusCode::OK, &client))
+}
+
+/// Partial update. Requires `If-Match` with the ETag the editor read, so two
+/// people editing one profile never silently overwrite each other.
+pub async fn update(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: JsonObject,
+) -> Result<Response, ApiError> {
+    let id = client_id(&id)?;
+    let if_match = headers.get(IF_MATCH).ok_or(ApiError::PreconditionRequired)?;
+    let changes = input::client_changes(&body, business_today(&state, &actor).await?)?;
+    let expected = match parse_version(if_match) {
+        Some(version) => version,
+        // An entity tag we never issued cannot match the current one.
+        None => return Err(ApiError::Stale { current: Box::new(state.store.get_client(&actor, id).await?) }),
+    };
+    let client = state.store.update_client(&actor, id, expected, changes).await?;
+    Ok(with_etag(StatusCode::OK, &client))
+}
+
+/// `"3"` (or the weak `W/"3"`) → 3.
+fn parse_version(header: &HeaderValue) -> Option<i64> {
+    let text = header.to_str().ok()?.trim();
+    let text = text.strip_prefix("W/").unwrap_or(text);
+    text.strip_prefix('"')?.strip_suffix('"')?.parse().ok()
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    state.store.delete_client(&actor, client_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_come_from_entity_tags() {
+        let parse = |s: &str| parse_version(&HeaderValue::from_str(s).expect("header"));
+        assert_eq!(parse("\"3\""), Some(3));
+        assert_eq!(parse("W/\"12\""), Some(12));
+        assert_eq!(parse("3"), None);
+        assert_eq!(parse("\"abc\""), None);
+        assert_eq!(parse("*"), None);
+    }
+}

@@ -1,0 +1,78 @@
+//! The JSON API under `/api/v1`. Every route is declared once in `routes()`;
+//! the router is built from that table and a test checks the OpenAPI document
+//! against it, so the two cannot drift apart.
+
+mod auth;
+pub mod clients;
+mod openapi;
+mod tokens;
+
+use axum::Router;
+use axum::handler::Handler;
+use axum::http::Method;
+use axum::routing::{MethodFilter, MethodRouter, on};
+
+use crate::AppState;
+
+/// One route of the API: method, path (relative to `/api/v1`, OpenAPI-style
+/// `{param}` segments, which axum shares) and handler.
+pub struct ApiRoute {
+    pub method: Method,
+    pub path: &'static str,
+    handler: MethodRouter<AppState>,
+}
+
+impl ApiRoute {
+    fn new<H, T>(method: Method, filter: MethodFilter, path: &'static str, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        Self { method, path, handler: on(filter, handler) }
+    }
+
+    fn get<H: Handler<T, AppState>, T: 'static>(path: &'static str, handler: H) -> Self {
+        Self::new(Method::GET, MethodFilter::GET, path, handler)
+    }
+
+    fn post<H: Handler<T, AppState>, T: 'static>(path: &'static str, handler: H) -> Self {
+        Self::new(Method::POST, MethodFilter::POST, path, handler)
+    }
+
+    fn patch<H: Handler<T, AppState>, T: 'static>(path: &'static str, handler: H) -> Self {
+        Self::new(Method::PATCH, MethodFilter::PATCH, path, handler)
+    }
+
+    fn delete<H: Handler<T, AppState>, T: 'static>(path: &'static str, handler: H) -> Self {
+        Self::new(Method::DELETE, MethodFilter::DELETE, path, handler)
+    }
+}
+
+pub fn routes() -> Vec<ApiRoute> {
+    vec![
+        ApiRoute::get("/openapi.json", openapi::document),
+        ApiRoute::post("/auth/login", auth::login),
+        ApiRoute::post("/auth/logout", auth::logout),
+        ApiRoute::get("/auth/me", auth::me),
+        ApiRoute::get("/clients", clients::list),
+        ApiRoute::post("/clients", clients::create),
+        ApiRoute::get("/clients/{id}", clients::read),
+        ApiRoute::patch("/clients/{id}", clients::update),
+        ApiRoute::delete("/clients/{id}", clients::delete),
+        ApiRoute::get("/tokens", tokens::list),
+        ApiRoute::post("/tokens", tokens::create),
+        ApiRoute::delete("/tokens/{id}", tokens::revoke),
+    ]
+}
+
+pub fn router() -> Router<AppState> {
+    routes()
+        .into_iter()
+        .fold(Router::new(), |router, route| router.route(route.path, route.handler))
+        .method_not_allowed_fallback(crate::problem::method_not_allowed)
+}
+
+/// The OpenAPI document served at `/api/v1/openapi.json`.
+pub fn openapi_document() -> &'static str {
+    openapi::DOCUMENT
+}

@@ -1,0 +1,85 @@
+//! The words people read. Spanish (es-CL) is the default; English is served to
+//! clients that ask for it with `Accept-Language`.
+
+use axum::http::HeaderMap;
+use axum::http::header::ACCEPT_LANGUAGE;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Es,
+    En,
+}
+
+impl Lang {
+    /// The preferred of the languages we speak, by the header's q-values;
+    /// Spanish when the header names neither.
+    pub fn from_headers(headers: &HeaderMap) -> Self {
+        let Some(header) = headers.get(ACCEPT_LANGUAGE).and_then(|h| h.to_str().ok()) else {
+            return Self::Es;
+        };
+        let mut best: Option<(f32, Self)> = None;
+        for item in header.split(',') {
+            let mut parts = item.split(';');
+            let tag = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+            let q = parts.find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok())).unwrap_or(1.0);
+            let lang = match tag.split('-').next() {
+                Some("es") => Self::Es,
+                Some("en") => Self::En,
+                _ => continue,
+            };
+            if best.is_none_or(|(best_q, _)| q > best_q) {
+                best = Some((q, lang));
+            }
+        }
+        best.map_or(Self::Es, |(_, lang)| lang)
+    }
+
+    /// Picks the text of this language.
+    pub fn pick<'a>(self, es: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Self::Es => es,
+            Self::En => en,
+        }
+    }
+}
+
+/// How a field is called in messages.
+pub fn field_label(field: &str, lang: Lang) -> &str {
+    let (es, en) = match field {
+        "name" => ("nombre", "name"),
+        "email" => ("correo electrónico", "email"),
+        "phone" => ("teléfono", "phone"),
+        "rut" => ("RUT", "RUT"),
+        "birth_date" => ("fecha de nacimiento", "birth date"),
+        "registered_at" => ("fecha de registro", "registration date"),
+        "last_booking_at" => ("fecha de última reserva", "last booking date"),
+        "password" => ("contraseña", "password"),
+        "business" => ("negocio", "business"),
+        _ => return field,
+    };
+    lang.pick(es, en)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn lang_of(header: &str) -> Lang {
+        let mut headers = HeaderMap::new();
+        headers.insert(ACCEPT_LANGUAGE, HeaderValue::from_str(header).expect("valid header"));
+        Lang::from_headers(&headers)
+    }
+
+    #[test]
+    fn spanish_unless_english_is_preferred() {
+        assert_eq!(Lang::from_headers(&HeaderMap::new()), Lang::Es);
+        assert_eq!(lang_of("en"), Lang::En);
+        assert_eq!(lang_of("en-US,en;q=0.9"), Lang::En);
+        assert_eq!(lang_of("es-CL,es;q=0.9,en;q=0.8"), Lang::Es);
+        assert_eq!(lang_of("en;q=0.5,es-CL;q=0.9"), Lang::Es);
+        assert_eq!(lang_of("fr-FR"), Lang::Es);
+        assert_eq!(lang_of("fr, en;q=0.3"), Lang::En);
+    }
+}

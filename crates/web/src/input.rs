@@ -1,0 +1,101 @@
+//! The one door request bodies come in through. `JsonObject` checks the media
+//! type, the size and the syntax, and hands handlers a JSON object whose
+//! fields they read one by one, so every refusal can name its field.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::header::CONTENT_TYPE;
+use serde_json::{Map, Value};
+
+use crate::problem::{ApiError, FieldProblem, FieldProblemKind};
+
+#[derive(Debug)]
+pub struct JsonObject(Map<String, Value>);
+
+/// A field of an edit: absent (leave as is), null (clear) or a text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edit<'a> {
+    Absent,
+    Clear,
+    Set(&'a str),
+}
+
+impl<S: Send + Sync> FromRequest<S> for JsonObject {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if !is_json(request.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok())) {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        let bytes = Bytes::from_request(request, state).await.map_err(|_| ApiError::PayloadTooLarge)?;
+        match serde_json::from_slice::<Value>(&bytes) {
+            Ok(Value::Object(map)) => Ok(Self(map)),
+            Ok(_) => Err(ApiError::NotAnObject),
+            Err(error) => Err(ApiError::MalformedJson { line: error.line(), column: error.column() }),
+        }
+    }
+}
+
+/// `application/json`, with or without parameters, or any `+json` type.
+fn is_json(content_type: Option<&str>) -> bool {
+    let Some(essence) = content_type.and_then(|c| c.split(';').next()) else { return false };
+    let essence = essence.trim().to_ascii_lowercase();
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+impl JsonObject {
+    /// Refuses fields the system maintains and fields the resource does not
+    /// have, each with its own message.
+    pub fn check_fields(
+        &self,
+        writable: &'static [&'static str],
+        read_only: &'static [&'static str],
+    ) -> Vec<FieldProblem> {
+        self.0
+            .keys()
+            .filter(|key| !writable.contains(&key.as_str()))
+            .map(|key| {
+                let kind = if read_only.contains(&key.as_str()) {
+                    FieldProblemKind::ReadOnly
+                } else {
+                    FieldProblemKind::Unknown { allowed: writable }
+                };
+                FieldProblem::new(key.as_str(), kind)
+            })
+            .collect()
+    }
+
+    /// A text field that may also be null or absent.
+    pub fn edit(&self, field: &str) -> Result<Edit<'_>, FieldProblem> {
+        match self.0.get(field) {
+            None => Ok(Edit::Absent),
+            Some(Value::Null) => Ok(Edit::Clear),
+            Some(Value::String(text)) => Ok(Edit::Set(text)),
+            Some(_) => Err(FieldProblem::new(field, FieldProblemKind::NotText { nullable: true })),
+        }
+    }
+
+    /// A text field that must be present, or `None` when absent.
+    pub fn text(&self, field: &str) -> Result<Option<&str>, FieldProblem> {
+        match self.0.get(field) {
+            None => Ok(None),
+            Some(Value::String(text)) => Ok(Some(text)),
+            Some(_) => Err(FieldProblem::new(field, FieldProblemKind::NotText { nullable: false })),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_json;
+
+    #[test]
+    fn json_media_types() {
+        assert!(is_json(Some("application/json")));
+        assert!(is_json(Some("application/json; charset=utf-8")));
+        assert!(is_json(Some("Application/Merge-Patch+JSON")));
+        assert!(!is_json(Some("text/plain")));
+        assert!(!is_json(Some("application/x-www-form-urlencoded")));
+        assert!(!is_json(None));
+    }
+}

@@ -1,0 +1,387 @@
+//! Every error the API returns, as `application/problem+json` (RFC 9457) with
+//! a stable `code` and, for input errors, one entry per field.
+//!
+//! Handlers return `ApiError`; its response carries the error itself as an
+//! extension, and the `localize` middleware, which knows the request's
+//! language, renders the words. Internal errors are logged with their cause
+//! chain and never shown.
+
+use axum::Json;
+use axum::extract::Request;
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use ficha_domain::{Client, ClientId, FieldError};
+use ficha_store::StoreError;
+use serde_json::{Map, Value, json};
+
+use crate::api::clients::view::client_json;
+use crate::i18n::{Lang, field_label};
+
+/// Why one field (or query parameter) was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldProblem {
+    pub field: String,
+    pub kind: FieldProblemKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldProblemKind {
+    /// The value broke a domain rule.
+    Invalid(FieldError),
+    /// Not a field of this resource.
+    Unknown { allowed: &'static [&'static str] },
+    /// A field the system maintains.
+    ReadOnly,
+    /// Not a JSON string (or null, where null clears the field).
+    NotText { nullable: bool },
+    /// A query parameter out of its range.
+    OutOfRange { min: u32, max: u32 },
+    /// A query parameter that is not one of a fixed set.
+    NotOneOf { allowed: &'static [&'static str] },
+    /// A paging cursor this API did not hand out.
+    BadCursor,
+}
+
+impl FieldProblem {
+    pub fn new(field: impl Into<String>, kind: FieldProblemKind) -> Self {
+        Self { field: field.into(), kind }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match &self.kind {
+            FieldProblemKind::Invalid(error) => error.code(),
+            FieldProblemKind::Unknown { .. } => "unknown_field",
+            FieldProblemKind::ReadOnly => "read_only",
+            FieldProblemKind::NotText { .. } => "not_text",
+            FieldProblemKind::OutOfRange { .. } => "out_of_range",
+            FieldProblemKind::NotOneOf { .. } => "not_allowed",
+            FieldProblemKind::BadCursor => "bad_cursor",
+        }
+    }
+
+    pub fn message(&self, lang: Lang) -> String {
+        let label = field_label(&self.field, lang);
+        match &self.kind {
+            FieldProblemKind::Invalid(error) => field_error_message(error, label, lang),
+            FieldProblemKind::Unknown { allowed } => match lang {
+                Lang::Es => format!("El campo «{}» no existe. Campos permitidos: {}.", self.field, allowed.join(", ")),
+                Lang::En => format!("There is no field “{}”. Allowed fields: {}.", self.field, allowed.join(", ")),
+            },
+            FieldProblemKind::ReadOnly => match lang {
+                Lang::Es => format!("El campo «{label}» lo mantiene el sistema y no se puede modificar."),
+                Lang::En => format!("The field “{label}” is maintained by the system and cannot be changed."),
+            },
+            FieldProblemKind::NotText { nullable: true } => match lang {
+                Lang::Es => format!("El campo «{label}» debe ser texto, o null para dejarlo vacío."),
+                Lang::En => format!("The field “{label}” must be a string, or null to clear it."),
+            },
+            FieldProblemKind::NotText { nullable: false } => match lang {
+                Lang::Es => format!("El campo «{label}» debe ser texto."),
+                Lang::En => format!("The field “{label}” must be a string."),
+            },
+            FieldProblemKind::OutOfRange { min, max } => match lang {
+                Lang::Es => format!("El parámetro «{label}» debe ser un número entero entre {min} y {max}."),
+                Lang::En => format!("The parameter “{label}” must be a whole number from {min} to {max}."),
+            },
+            FieldProblemKind::NotOneOf { allowed } => match lang {
+                Lang::Es => format!("El parámetro «{label}» debe ser uno de: {}.", allowed.join(", ")),
+                Lang::En => format!("The parameter “{label}” must be one of: {}.", allowed.join(", ")),
+            },
+            FieldProblemKind::BadCursor => lang
+                .pick(
+                    "El cursor no es válido: usa el valor «next_cursor» de la página anterior, con el mismo orden.",
+                    "The cursor is not valid: pass the previous page's “next_cursor”, with the same sort.",
+                )
+                .to_owned(),
+        }
+    }
+}
+
+fn field_error_message(error: &FieldError, label: &str, lang: Lang) -> String {
+    match (error, lang) {
+        (FieldError::Required, Lang::Es) => format!("El campo «{label}» es obligatorio."),
+        (FieldError::Required, Lang::En) => format!("The field “{label}” is required."),
+        (FieldError::TooLong { max }, Lang::Es) => format!("El campo «{label}» admite como máximo {max} caracteres."),
+        (FieldError::TooLong { max }, Lang::En) => format!("The field “{label}” takes at most {max} characters."),
+        (FieldError::ControlCharacters, Lang::Es) => {
+            format!("El campo «{label}» no puede tener saltos de línea, tabulaciones ni caracteres de control.")
+        }
+        (FieldError::ControlCharacters, Lang::En) => {
+            format!("The field “{label}” cannot contain line breaks, tabs or control characters.")
+        }
+        (FieldError::EmailInvalid, Lang::Es) => {
+            "El correo electrónico no es válido: debe tener la forma nombre@dominio.cl.".into()
+        }
+        (FieldError::EmailInvalid, Lang::En) => "The email is not valid: it must look like name@domain.com.".into(),
+        (FieldError::PhoneInvalid, Lang::Es) => {
+            "El teléfono no es un número válido. Escríbelo como +56 9 1234 5678 o 9 1234 5678.".into()
+        }
+        (FieldError::PhoneInvalid, Lang::En) => {
+            "The phone is not a valid number. Write it as +56 9 1234 5678 or 9 1234 5678.".into()
+        }
+        (FieldError::RutFormat, Lang::Es) => "El RUT no tiene un formato válido. Escríbelo como 12.345.678-5.".into(),
+        (FieldError::RutFormat, Lang::En) => "The RUT is not well formed. Write it as 12.345.678-5.".into(),
+        (FieldError::RutCheckDigit, Lang::Es) => {
+            "El dígito verificador del RUT no corresponde al número. Revisa que esté bien escrito.".into()
+        }
+        (FieldError::RutCheckDigit, Lang::En) => "The RUT's check digit does not match its number.".into(),
+        (FieldError::DateFormat, Lang::Es) => {
+            format!("La {label} no es una fecha válida. Usa dd-mm-aaaa o aaaa-mm-dd (por ejemplo 23-04-1990).")
+        }
+        (FieldError::DateFormat, Lang::En) => {
+            format!("The {label} is not a valid date. Use YYYY-MM-DD (for example 1990-04-23).")
+        }
+        (FieldError::DateInFuture, Lang::Es) => format!("La {label} no puede ser posterior a hoy."),
+        (FieldError::DateInFuture, Lang::En) => format!("The {label} cannot be later than today."),
+        (FieldError::DateBefore1900, Lang::Es) => format!("La {label} no puede ser anterior a 1900."),
+        (FieldError::DateBefore1900, Lang::En) => format!("The {label} cannot be before 1900."),
+        (FieldError::SlugInvalid, Lang::Es) => {
+            format!("El campo «{label}» solo admite minúsculas sin tilde, dígitos y guiones.")
+        }
+        (FieldError::SlugInvalid, Lang::En) => {
+            format!("The field “{label}” takes only lower-case letters, digits and dashes.")
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum ApiError {
+    Validation(Vec<FieldProblem>),
+    InvalidQuery(Vec<FieldProblem>),
+    MalformedJson { line: usize, column: usize },
+    NotAnObject,
+    UnsupportedMediaType,
+    PayloadTooLarge,
+    EmailTaken { existing: ClientId },
+    Stale { current: Box<Client> },
+    PreconditionRequired,
+    NotFound,
+    MethodNotAllowed,
+    Unauthenticated,
+    InvalidCredentials,
+    OwnerOnly,
+    Internal,
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::InvalidQuery(_) | Self::MalformedJson { .. } | Self::NotAnObject => StatusCode::BAD_REQUEST,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::EmailTaken { .. } => StatusCode::CONFLICT,
+            Self::Stale { .. } => StatusCode::PRECONDITION_FAILED,
+            Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Unauthenticated | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            Self::OwnerOnly => StatusCode::FORBIDDEN,
+            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The stable machine code, part of the API contract.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Validation(_) => "validation_failed",
+            Self::InvalidQuery(_) => "invalid_query",
+            Self::MalformedJson { .. } => "malformed_json",
+            Self::NotAnObject => "not_an_object",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::EmailTaken { .. } => "email_taken",
+            Self::Stale { .. } => "stale_version",
+            Self::PreconditionRequired => "if_match_required",
+            Self::NotFound => "not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::Unauthenticated => "authentication_required",
+            Self::InvalidCredentials => "invalid_credentials",
+            Self::OwnerOnly => "owner_only",
+            Self::Internal => "internal_error",
+        }
+    }
+
+    fn title(&self, lang: Lang) -> &'static str {
+        let (es, en) = match self {
+            Self::Validation(_) => ("Los datos enviados no son válidos.", "The submitted data is not valid."),
+            Self::InvalidQuery(_) => {
+                ("Los parámetros de la consulta no son válidos.", "The query parameters are not valid.")
+            }
+            Self::MalformedJson { .. } => {
+                ("El cuerpo de la solicitud no es JSON válido.", "The request body is not valid JSON.")
+            }
+            Self::NotAnObject => {
+                ("El cuerpo de la solicitud debe ser un objeto JSON.", "The request body must be a JSON object.")
+            }
+            Self::UnsupportedMediaType => {
+                ("El cuerpo debe enviarse como application/json.", "The body must be sent as application/json.")
+            }
+            Self::PayloadTooLarge => {
+                ("El cuerpo de la solicitud es demasiado grande.", "The request body is too large.")
+            }
+            Self::EmailTaken { .. } => {
+                ("Ya existe un cliente con ese correo electrónico.", "A client with that email already exists.")
+            }
+            Self::Stale { .. } => {
+                ("El cliente fue modificado mientras lo editabas.", "The client was changed while you were editing it.")
+            }
+            Self::PreconditionRequired => ("Falta el encabezado If-Match.", "The If-Match header is missing."),
+            Self::NotFound => ("No encontrado.", "Not found."),
+            Self::MethodNotAllowed => ("Método no permitido en esta ruta.", "Method not allowed on this path."),
+            Self::Unauthenticated => ("Debes iniciar sesión.", "Authentication required."),
+            Self::InvalidCredentials => ("No se pudo iniciar sesión.", "Could not sign in."),
+            Self::OwnerOnly => ("Solo el dueño del negocio puede hacer esto.", "Only the business owner can do this."),
+            Self::Internal => ("Ocurrió un error interno.", "An internal error occurred."),
+        };
+        lang.pick(es, en)
+    }
+
+    fn detail(&self, lang: Lang) -> Option<String> {
+        let text = match self {
+            Self::MalformedJson { line, column } => match lang {
+                Lang::Es => format!("Error de sintaxis en la línea {line}, columna {column}."),
+                Lang::En => format!("Syntax error at line {line}, column {column}."),
+            },
+            Self::PayloadTooLarge => match lang {
+                Lang::Es => format!("El máximo es {} KiB.", crate::MAX_BODY_BYTES / 1024),
+                Lang::En => format!("The limit is {} KiB.", crate::MAX_BODY_BYTES / 1024),
+            },
+            Self::EmailTaken { existing } => match lang {
+                Lang::Es => format!(
+                    "El correo ya pertenece al cliente {existing} de este negocio. Si son la misma persona, une los perfiles en vez de crear otro."
+                ),
+                Lang::En => format!(
+                    "The email already belongs to client {existing} of this business. If they are the same person, merge the profiles instead."
+                ),
+            },
+            Self::Stale { current } => match lang {
+                Lang::Es => format!(
+                    "Tus cambios no se guardaron: alguien guardó antes otra versión (la actual es la {}). Revisa los datos actuales en «current» y vuelve a intentarlo con su ETag.",
+                    current.version
+                ),
+                Lang::En => format!(
+                    "Your changes were not saved: someone saved another version first (now version {}). Review the current data in “current” and retry with its ETag.",
+                    current.version
+                ),
+            },
+            Self::PreconditionRequired => lang
+                .pick(
+                    "Para modificar un cliente envía If-Match con el ETag que recibiste al leerlo; así nadie sobrescribe los cambios de otra persona.",
+                    "To change a client send If-Match with the ETag you got when reading it, so nobody overwrites someone else's changes.",
+                )
+                .to_owned(),
+            Self::Unauthenticated => lang
+                .pick(
+                    "Inicia sesión en /api/v1/auth/login o envía «Authorization: Bearer <token>» con un token de API del negocio.",
+                    "Sign in at /api/v1/auth/login or send “Authorization: Bearer <token>” with one of the business's API tokens.",
+                )
+                .to_owned(),
+            Self::InvalidCredentials => lang
+                .pick("El negocio, el correo o la contraseña no son correctos.", "The business, email or password is not correct.")
+                .to_owned(),
+            Self::Internal => lang
+                .pick("Inténtalo de nuevo en unos momentos.", "Please try again in a few moments.")
+                .to_owned(),
+            _ => return None,
+        };
+        Some(text)
+    }
+
+    /// The problem document in `lang`.
+    pub fn body(&self, lang: Lang) -> Value {
+        let mut body = Map::new();
+        body.insert("type".into(), json!(format!("urn:ficha:problem:{}", self.code())));
+        body.insert("title".into(), json!(self.title(lang)));
+        body.insert("status".into(), json!(self.status().as_u16()));
+        body.insert("code".into(), json!(self.code()));
+        if let Some(detail) = self.detail(lang) {
+            body.insert("detail".into(), json!(detail));
+        }
+        match self {
+            Self::Validation(problems) | Self::InvalidQuery(problems) => {
+                let errors: Vec<Value> = problems
+                    .iter()
+                    .map(|p| json!({ "field": p.field, "code": p.code(), "message": p.message(lang) }))
+                    .collect();
+                body.insert("errors".into(), Value::Array(errors));
+            }
+            Self::EmailTaken { existing } => {
+                body.insert("existing_client_id".into(), json!(existing));
+                body.insert("existing_client".into(), json!(format!("/api/v1/clients/{existing}")));
+            }
+            Self::Stale { current } => {
+                body.insert("current".into(), client_json(current));
+            }
+            _ => {}
+        }
+        Value::Object(body)
+    }
+
+    fn render(&self, lang: Lang) -> Response {
+        let mut response = (self.status(), Json(self.body(lang))).into_response();
+        response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        if let Self::Unauthenticated = self {
+            response.headers_mut().insert("www-authenticate", HeaderValue::from_static("Bearer realm=\"ficha\""));
+        }
+        response
+    }
+}
+
+/// Carried on a response so `localize` can render it again in the request's
+/// language.
+#[derive(Debug, Clone)]
+struct PendingProblem(ApiError);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut response = self.render(Lang::Es);
+        response.extensions_mut().insert(PendingProblem(self));
+        response
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound => Self::NotFound,
+            StoreError::EmailTaken { existing } => Self::EmailTaken { existing },
+            StoreError::Stale { current } => Self::Stale { current },
+            other => {
+                tracing::error!(error = &other as &dyn std::error::Error, "storage failed");
+                Self::Internal
+            }
+        }
+    }
+}
+
+/// Middleware: renders problems in the language the request asked for.
+pub async fn localize(request: Request, next: Next) -> Response {
+    let lang = Lang::from_headers(request.headers());
+    let response = next.run(request).await;
+    if lang == Lang::Es {
+        return response;
+    }
+    match response.extensions().get::<PendingProblem>() {
+        Some(PendingProblem(problem)) => {
+            let mut localized = problem.render(lang);
+            for (name, value) in response.headers() {
+                if !localized.headers().contains_key(name) {
+                    localized.headers_mut().insert(name.clone(), value.clone());
+                }
+            }
+            localized
+        }
+        None => response,
+    }
+}
+
+pub async fn not_found() -> ApiError {
+    ApiError::NotFound
+}
+
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
+}

@@ -1,0 +1,34 @@
+use std::sync::Arc;
+use std::time::Duration;
+
+use ficha_domain::Clock;
+use ficha_store::Store;
+
+/// How the web layer behaves, set by the binary's configuration.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Mark cookies `Secure`: on whenever users reach Ficha over TLS.
+    pub secure_cookies: bool,
+    /// How long a staff login lasts.
+    pub session_ttl: Duration,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self { secure_cookies: false, session_ttl: Duration::from_secs(12 * 60 * 60) }
+    }
+}
+
+/// What every handler can reach. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    pub config: Arc<WebConfig>,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: WebConfig) -> Self {
+        Self { store, clock, config: Arc::new(config) }
+    }
+}

@@ -1,0 +1,8 @@
+//! The JSON API, driven in-process through the router with a fresh SQLite
+//! database per test. One test binary for the crate keeps link time down.
+
+mod auth;
+mod clients;
+mod errors;
+mod helpers;
+mod openapi;
