@@ -10,6 +10,7 @@ use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::{PgConnection, Postgres, Row};
 use uuid::Uuid;
 
+use crate::search;
 use crate::{PgStore, violates_unique};
 
 /// The unique index of `0001_registry.sql` that keeps one email per client.
@@ -167,16 +168,20 @@ impl ClientStore for PgStore {
             registered_at: self.clock.now(),
             version: 1,
         };
-        // One statement: atomic without a transaction of its own.
+        let mut tx = self.pool.begin().await.map_err(StoreError::backend)?;
         let insert = sqlx::query(INSERT_CLIENT).bind(client.id.as_uuid()).bind(business.as_uuid());
-        let inserted = bind_fields(insert, &client).bind(micros(client.registered_at)).execute(&self.pool).await;
+        let inserted = bind_fields(insert, &client).bind(micros(client.registered_at)).execute(&mut *tx).await;
         match inserted {
-            Ok(_) => Ok(client),
+            Ok(_) => {}
             Err(e) if violates_unique(&e, CLIENTS_EMAIL) => {
-                Err(self.email_taken(business, &client.email.key(), e).await)
+                drop(tx);
+                return Err(self.email_taken(business, &client.email.key(), e).await);
             }
-            Err(e) => Err(StoreError::backend(e)),
+            Err(e) => return Err(StoreError::backend(e)),
         }
+        search::refresh(&mut tx, business, client.id).await?;
+        tx.commit().await.map_err(StoreError::backend)?;
+        Ok(client)
     }
 
     async fn get_client(&self, actor: &Actor, id: ClientId) -> StoreResult<Client> {
@@ -222,13 +227,14 @@ impl ClientStore for PgStore {
             }
             Err(e) => return Err(StoreError::backend(e)),
         }
+        search::refresh(&mut tx, business, id).await?;
         tx.commit().await.map_err(StoreError::backend)?;
         Ok(updated)
     }
 
     async fn delete_client(&self, actor: &Actor, id: ClientId) -> StoreResult<()> {
         // One statement; the foreign keys' ON DELETE CASCADE removes what
-        // hangs from the client in the same statement.
+        // hangs from the client (search entry included) in the same statement.
         let deleted = sqlx::query("DELETE FROM clients WHERE business_id = $1 AND id = $2")
             .bind(actor.business().as_uuid())
             .bind(id.as_uuid())

@@ -7,6 +7,8 @@
 
 mod accounts;
 mod clients;
+mod custom_fields;
+mod search;
 
 use std::sync::Arc;
 

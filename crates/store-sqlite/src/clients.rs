@@ -10,7 +10,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 use uuid::Uuid;
 
-use crate::{SqliteStore, is_unique_violation};
+use crate::{SqliteStore, is_unique_violation, search};
 
 const SELECT_CLIENT: &str = "SELECT id, name, email, phone, rut, birth_date, last_booking_at, registered_at, version \
      FROM clients WHERE business_id = ?1 AND id = ?2";
@@ -142,6 +142,7 @@ impl ClientStore for SqliteStore {
             }
             Err(e) => return Err(StoreError::backend(e)),
         }
+        search::refresh(&mut tx, business, client.id).await?;
         tx.commit().await.map_err(StoreError::backend)?;
         Ok(client)
     }
@@ -176,12 +177,14 @@ impl ClientStore for SqliteStore {
         }
         let update = sqlx::query(UPDATE_CLIENT).bind(business.as_uuid()).bind(id.as_uuid());
         bind_fields(update, &updated).bind(updated.version).execute(&mut *tx).await.map_err(StoreError::backend)?;
+        search::refresh(&mut tx, business, id).await?;
         tx.commit().await.map_err(StoreError::backend)?;
         Ok(updated)
     }
 
     async fn delete_client(&self, actor: &Actor, id: ClientId) -> StoreResult<()> {
         let mut tx = self.write().await?;
+        search::forget(&mut tx, actor.business(), id).await?;
         let deleted = sqlx::query("DELETE FROM clients WHERE business_id = ?1 AND id = ?2")
             .bind(actor.business().as_uuid())
             .bind(id.as_uuid())

@@ -6,6 +6,8 @@
 
 mod accounts;
 mod clients;
+mod custom_fields;
+mod search;
 
 use std::str::FromStr;
 use std::sync::Arc;

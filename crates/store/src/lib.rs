@@ -8,8 +8,10 @@
 
 pub mod accounts;
 pub mod clients;
+pub mod custom_fields;
 pub mod error;
 pub mod record;
+pub mod search;
 
 #[cfg(feature = "contract")]
 pub mod contract;
@@ -18,11 +20,13 @@ use async_trait::async_trait;
 
 pub use accounts::{AccountStore, ApiToken, SessionInfo, StaffCredentials};
 pub use clients::{ClientPage, ClientSort, ClientStore, Cursor, ListQuery};
+pub use custom_fields::CustomFieldStore;
 pub use error::{StoreError, StoreResult};
+pub use search::{SearchHit, SearchPage, SearchStore};
 
 /// One backend: all aggregates behind one handle.
 #[async_trait]
-pub trait Store: AccountStore + ClientStore + Send + Sync + std::fmt::Debug {
+pub trait Store: AccountStore + ClientStore + CustomFieldStore + SearchStore + Send + Sync + std::fmt::Debug {
     /// Answers when the database does; for `/readyz`.
     async fn ping(&self) -> StoreResult<()>;
 

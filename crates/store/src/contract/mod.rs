@@ -4,7 +4,9 @@
 
 mod accounts;
 mod clients;
+mod custom_fields;
 mod listing;
+mod search;
 mod tenancy;
 
 use std::future::Future;
@@ -16,7 +18,9 @@ use jiff::Timestamp;
 
 pub use accounts::*;
 pub use clients::*;
+pub use custom_fields::*;
 pub use listing::*;
+pub use search::*;
 pub use tenancy::*;
 
 use crate::Store;
@@ -79,9 +83,29 @@ pub(crate) fn new_client(name: &str, email: &str) -> NewClient {
 
 /// Expands to one test per contract case. `$fresh` is an async function
 /// returning `Option<Harness>` (`None` when the backend is not reachable and the
-/// run may skip it).
+/// run may skip it). Each area lists its cases in its own macro.
 #[macro_export]
 macro_rules! contract_suite {
+    ($fresh:path) => {
+        $crate::registry_contract!($fresh);
+        $crate::custom_fields_contract!($fresh);
+        $crate::search_contract!($fresh);
+    };
+    (@cases $fresh:path; $($case:ident),* $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $case() {
+                let Some(harness) = $fresh().await else { return };
+                $crate::contract::$case(&harness).await;
+                harness.finish().await;
+            }
+        )*
+    };
+}
+
+/// The client registry, accounts and tenancy.
+#[macro_export]
+macro_rules! registry_contract {
     ($fresh:path) => {
         $crate::contract_suite!(@cases $fresh;
             create_then_read_returns_what_was_stored,
@@ -105,15 +129,5 @@ macro_rules! contract_suite {
             sessions_expire_and_can_be_deleted,
             api_tokens_act_for_their_business_until_revoked
         );
-    };
-    (@cases $fresh:path; $($case:ident),* $(,)?) => {
-        $(
-            #[tokio::test]
-            async fn $case() {
-                let Some(harness) = $fresh().await else { return };
-                $crate::contract::$case(&harness).await;
-                harness.finish().await;
-            }
-        )*
     };
 }
