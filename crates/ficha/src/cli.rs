@@ -47,6 +47,21 @@ pub enum Command {
         #[arg(long, default_value = "demo")]
         slug: String,
     },
+    /// Measure search speed on a business of synthetic clients (see
+    /// docs/performance.md).
+    Bench {
+        /// Clients to load (skipped when the database already has the
+        /// benchmark business).
+        #[arg(long, default_value_t = 100_000)]
+        clients: u64,
+        #[arg(long, default_value_t = 2_000)]
+        queries: usize,
+        /// How many of the queries also run as a naive LIKE scan.
+        #[arg(long, default_value_t = 200)]
+        naive_queries: usize,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+    },
     /// Manage businesses.
     #[command(subcommand)]
     Business(BusinessCommand),

@@ -1,6 +1,7 @@
 //! The `ficha` binary: configuration, wiring and command-line tools.
 
 mod accounts;
+mod bench;
 mod cli;
 mod connect;
 mod demo;
@@ -34,6 +35,9 @@ async fn main() -> anyhow::Result<()> {
             let logins = demo::create(&url, &slug).await?;
             println!("{}", first_run::banner(&logins, "http://127.0.0.1:8080"));
             Ok(())
+        }
+        Command::Bench { clients, queries, naive_queries, seed } => {
+            bench::run(bench::BenchArgs { database_url: url, clients, queries, naive_queries, seed }).await
         }
         Command::Business(command) => business(&*open(&url).await?, command).await,
         Command::Staff(command) => staff(&*open(&url).await?, command).await,

@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use ficha_domain::fold::fold;
 use ficha_domain::{Actor, BusinessId, Client, ClientChanges, ClientId, NewClient};
 use ficha_store::clients::CursorKey;
+use ficha_store::clients::registered;
 use ficha_store::record::{ClientRecord, micros};
 use ficha_store::{ClientPage, ClientSort, ClientStore, Cursor, ListQuery, StoreError, StoreResult};
 use sqlx::postgres::{PgArguments, PgRow};
@@ -19,7 +20,7 @@ const CLIENTS_EMAIL: &str = "clients_email";
 // birth_date is a `date` column but travels as YYYY-MM-DD text both ways, the
 // form `ClientRecord` reads on both backends (sqlx sets DateStyle to ISO).
 
-const SELECT_CLIENT: &str = "SELECT id, name, email, phone, rut, birth_date::text AS birth_date, last_booking_at, \
+pub(crate) const SELECT_CLIENT: &str = "SELECT id, name, email, phone, rut, birth_date::text AS birth_date, last_booking_at, \
      registered_at, version FROM clients WHERE business_id = $1 AND id = $2";
 
 /// The same row, locked until the transaction ends: a concurrent update waits
@@ -89,7 +90,7 @@ fn record(row: &PgRow) -> Result<ClientRecord, sqlx::Error> {
 }
 
 /// Reads the client with `sql`, one of the two `SELECT_CLIENT` statements.
-async fn fetch_client(
+pub(crate) async fn fetch_client(
     conn: &mut PgConnection,
     sql: &'static str,
     business: BusinessId,
@@ -157,17 +158,7 @@ impl PgStore {
 impl ClientStore for PgStore {
     async fn create_client(&self, actor: &Actor, new: NewClient) -> StoreResult<Client> {
         let business = actor.business();
-        let client = Client {
-            id: ClientId::generate(),
-            name: new.name,
-            email: new.email,
-            phone: new.phone,
-            rut: new.rut,
-            birth_date: new.birth_date,
-            last_booking_at: None,
-            registered_at: self.clock.now(),
-            version: 1,
-        };
+        let client = registered(new, self.clock.now());
         let mut tx = self.pool.begin().await.map_err(StoreError::backend)?;
         let insert = sqlx::query(INSERT_CLIENT).bind(client.id.as_uuid()).bind(business.as_uuid());
         let inserted = bind_fields(insert, &client).bind(micros(client.registered_at)).execute(&mut *tx).await;
@@ -277,5 +268,9 @@ impl ClientStore for PgStore {
             _ => None,
         };
         Ok(ClientPage { clients, next, total: u64::try_from(total).unwrap_or(0) })
+    }
+
+    async fn import_clients(&self, actor: &Actor, clients: Vec<NewClient>) -> StoreResult<u64> {
+        self.import(actor, clients).await
     }
 }

@@ -8,6 +8,7 @@
 mod accounts;
 mod clients;
 mod custom_fields;
+mod import;
 mod search;
 
 use std::sync::Arc;
@@ -33,6 +34,7 @@ impl PgStore {
         let pool = PgPoolOptions::new().max_connections(8).connect(url).await.map_err(StoreError::backend)?;
         let store = Self { pool, clock };
         store.migrate().await?;
+        search::index_pending(&store).await?;
         Ok(store)
     }
 

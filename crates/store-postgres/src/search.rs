@@ -1,18 +1,197 @@
-//! Client search on postgres: the index is kept current inside the transaction
-//! of every write that changes what a client can be found by.
+//! Client search on PostgreSQL: a GIN-indexed tsvector per client, kept
+//! current inside the transaction of every write that changes what a client
+//! can be found by.
+
+use std::collections::HashSet;
 
 use async_trait::async_trait;
-use ficha_domain::{BusinessId, ClientId};
-use ficha_store::{SearchStore, StoreResult};
-use sqlx::PgConnection;
+use ficha_domain::{Actor, BusinessId, ClientId};
+use ficha_store::search::{self, Candidate, Ranking, SearchDocument, SearchQuery, TIER_WINDOW, Tier, tenant_token};
+use ficha_store::{SearchHit, SearchPage, SearchStore, StoreError, StoreResult};
+use sqlx::{PgConnection, Row};
+use uuid::Uuid;
 
 use crate::PgStore;
+use crate::clients::{SELECT_CLIENT, fetch_client};
 
 /// Rebuilds the search entry of one client from its stored data. Call it in
 /// the writing transaction, after the client's rows are written.
-pub(crate) async fn refresh(_conn: &mut PgConnection, _business: BusinessId, _client: ClientId) -> StoreResult<()> {
-    Ok(())
+pub(crate) async fn refresh(conn: &mut PgConnection, business: BusinessId, client: ClientId) -> StoreResult<()> {
+    let stored = fetch_client(conn, SELECT_CLIENT, business, client).await?;
+    let custom: Vec<String> = sqlx::query_scalar("SELECT search_text FROM client_custom_values WHERE client_id = $1")
+        .bind(client.as_uuid())
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(StoreError::backend)?;
+    let document = SearchDocument::new(business, &stored, &custom);
+    sqlx::query(
+        "INSERT INTO client_search (client_id, business_id, doc) VALUES ($1, $2, array_to_tsvector($3)) \
+         ON CONFLICT (client_id) DO UPDATE SET doc = EXCLUDED.doc",
+    )
+    .bind(client.as_uuid())
+    .bind(business.as_uuid())
+    .bind(document.tokens())
+    .execute(&mut *conn)
+    .await
+    .map_err(StoreError::backend)?;
+    sqlx::query("INSERT INTO search_terms (business_id, term) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING")
+        .bind(business.as_uuid())
+        .bind(document.typo_targets())
+        .execute(&mut *conn)
+        .await
+        .map(drop)
+        .map_err(StoreError::backend)
+}
+
+/// Indexes the clients waiting in `client_search_pending` (those that existed
+/// before search did), a batch per transaction.
+pub(crate) async fn index_pending(store: &PgStore) -> StoreResult<()> {
+    loop {
+        let mut tx = store.pool.begin().await.map_err(StoreError::backend)?;
+        let rows = sqlx::query(
+            "SELECT p.client_id, c.business_id FROM client_search_pending p \
+             JOIN clients c ON c.id = p.client_id LIMIT 1000 FOR UPDATE OF p SKIP LOCKED",
+        )
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(StoreError::backend)?;
+        if rows.is_empty() {
+            // Entries whose client was deleted meanwhile.
+            sqlx::query("DELETE FROM client_search_pending WHERE client_id NOT IN (SELECT id FROM clients)")
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::backend)?;
+            return tx.commit().await.map_err(StoreError::backend);
+        }
+        for row in rows {
+            let client: Uuid = row.try_get(0).map_err(StoreError::backend)?;
+            let business = BusinessId::from_uuid(row.try_get(1).map_err(StoreError::backend)?);
+            refresh(&mut tx, business, ClientId::from_uuid(client)).await?;
+            sqlx::query("DELETE FROM client_search_pending WHERE client_id = $1")
+                .bind(client)
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::backend)?;
+        }
+        tx.commit().await.map_err(StoreError::backend)?;
+    }
+}
+
+/// The business's name words one typo away from the query's long words.
+async fn known_neighbours(
+    conn: &mut PgConnection,
+    business: BusinessId,
+    query: &SearchQuery,
+) -> StoreResult<HashSet<String>> {
+    let candidates: Vec<String> = query.typo_candidates().into_iter().flat_map(|(_, words)| words).collect();
+    if candidates.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let known: Vec<String> =
+        sqlx::query_scalar("SELECT term FROM search_terms WHERE business_id = $1 AND term = ANY($2)")
+            .bind(business.as_uuid())
+            .bind(candidates)
+            .fetch_all(conn)
+            .await
+            .map_err(StoreError::backend)?;
+    Ok(known.into_iter().collect())
+}
+
+/// `'t…' & ( 'ana' ) & ( 'gonz':* | 'gonzalez' )`. Tokens hold only letters
+/// and digits, so single quotes need no escaping; the text is cast to
+/// tsquery as is, never parsed by a text-search configuration.
+fn render(business: BusinessId, tier: &Tier) -> String {
+    let mut out = format!("'{}'", tenant_token(business));
+    for group in tier {
+        let tokens: Vec<String> =
+            group.iter().map(|t| if t.prefix { format!("'{}':*", t.text) } else { format!("'{}'", t.text) }).collect();
+        out.push_str(" & ( ");
+        out.push_str(&tokens.join(" | "));
+        out.push_str(" )");
+    }
+    out
 }
 
 #[async_trait]
-impl SearchStore for PgStore {}
+impl SearchStore for PgStore {
+    async fn search_clients(
+        &self,
+        actor: &Actor,
+        query: &SearchQuery,
+        offset: u32,
+        limit: u32,
+    ) -> StoreResult<SearchPage> {
+        let business = actor.business();
+        let mut conn = self.pool.acquire().await.map_err(StoreError::backend)?;
+        let known_typos = known_neighbours(&mut conn, business, query).await?;
+
+        let mut ranking = Ranking::default();
+        for tier in query.tiers(&known_typos) {
+            let rows = sqlx::query(
+                "SELECT c.id, c.last_booking_at, c.registered_at FROM clients c WHERE c.business_id = $1 AND c.id IN \
+                 (SELECT s.client_id FROM client_search s WHERE s.business_id = $1 AND s.doc @@ $2::tsquery LIMIT $3)",
+            )
+            .bind(business.as_uuid())
+            .bind(render(business, &tier))
+            .bind(i64::from(TIER_WINDOW))
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(StoreError::backend)?;
+            let candidates = rows
+                .iter()
+                .map(|row| {
+                    Ok(Candidate {
+                        id: ClientId::from_uuid(row.try_get(0)?),
+                        last_booking_at: row.try_get(1)?,
+                        registered_at: row.try_get(2)?,
+                    })
+                })
+                .collect::<Result<Vec<_>, sqlx::Error>>()
+                .map_err(StoreError::backend)?;
+            ranking.add_tier(candidates);
+            if ranking.covers(offset, limit) {
+                break;
+            }
+        }
+
+        let (ids, next_offset) = ranking.page(offset, limit);
+        let mut hits = Vec::with_capacity(ids.len());
+        for id in ids {
+            let client = fetch_client(&mut conn, SELECT_CLIENT, business, *id).await?;
+            let custom = custom_texts(&mut conn, client.id).await?;
+            hits.push(SearchHit { matched: search::explain(query, &client, &custom), client });
+        }
+        Ok(SearchPage { hits, next_offset })
+    }
+
+    async fn scan_clients(&self, actor: &Actor, text: &str, limit: u32) -> StoreResult<Vec<ClientId>> {
+        let pattern = format!("%{}%", text.replace(['%', '_'], ""));
+        let ids: Vec<uuid::Uuid> = sqlx::query_scalar(
+            "SELECT id FROM clients WHERE business_id = $1 AND (name LIKE $2 OR email LIKE $2 \
+             OR phone LIKE $2 OR rut LIKE $2) LIMIT $3",
+        )
+        .bind(actor.business().as_uuid())
+        .bind(pattern)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(StoreError::backend)?;
+        Ok(ids.into_iter().map(ClientId::from_uuid).collect())
+    }
+}
+
+/// The custom values of a client with their fields' labels.
+async fn custom_texts(conn: &mut PgConnection, client: ClientId) -> StoreResult<Vec<(String, String)>> {
+    let rows = sqlx::query(
+        "SELECT f.label, v.search_text FROM client_custom_values v JOIN custom_fields f ON f.id = v.field_id \
+         WHERE v.client_id = $1 ORDER BY f.position",
+    )
+    .bind(client.as_uuid())
+    .fetch_all(conn)
+    .await
+    .map_err(StoreError::backend)?;
+    rows.iter()
+        .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(StoreError::backend)
+}

@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use ficha_domain::fold::fold;
 use ficha_domain::{Actor, BusinessId, Client, ClientChanges, ClientId, NewClient};
 use ficha_store::clients::CursorKey;
+use ficha_store::clients::registered;
 use ficha_store::record::{ClientRecord, micros};
 use ficha_store::{ClientPage, ClientSort, ClientStore, Cursor, ListQuery, StoreError, StoreResult};
 use sqlx::sqlite::SqliteRow;
@@ -74,7 +75,11 @@ fn record(row: &SqliteRow) -> Result<ClientRecord, sqlx::Error> {
     })
 }
 
-async fn fetch_client(conn: &mut SqliteConnection, business: BusinessId, id: ClientId) -> StoreResult<Client> {
+pub(crate) async fn fetch_client(
+    conn: &mut SqliteConnection,
+    business: BusinessId,
+    id: ClientId,
+) -> StoreResult<Client> {
     let row = sqlx::query(SELECT_CLIENT)
         .bind(business.as_uuid())
         .bind(id.as_uuid())
@@ -118,17 +123,7 @@ fn bind_fields<'q>(
 impl ClientStore for SqliteStore {
     async fn create_client(&self, actor: &Actor, new: NewClient) -> StoreResult<Client> {
         let business = actor.business();
-        let client = Client {
-            id: ClientId::generate(),
-            name: new.name,
-            email: new.email,
-            phone: new.phone,
-            rut: new.rut,
-            birth_date: new.birth_date,
-            last_booking_at: None,
-            registered_at: self.clock.now(),
-            version: 1,
-        };
+        let client = registered(new, self.clock.now());
         let mut tx = self.write().await?;
         let insert = sqlx::query(INSERT_CLIENT).bind(client.id.as_uuid()).bind(business.as_uuid());
         let inserted = bind_fields(insert, &client).bind(micros(client.registered_at)).execute(&mut *tx).await;
@@ -230,5 +225,32 @@ impl ClientStore for SqliteStore {
             _ => None,
         };
         Ok(ClientPage { clients, next, total: u64::try_from(total).unwrap_or(0) })
+    }
+
+    async fn import_clients(&self, actor: &Actor, clients: Vec<NewClient>) -> StoreResult<u64> {
+        let business = actor.business();
+        let now = self.clock.now();
+        let mut tx = self.write().await?;
+        let mut count = 0;
+        for new in clients {
+            let client = registered(new, now);
+            let insert = sqlx::query(INSERT_CLIENT).bind(client.id.as_uuid()).bind(business.as_uuid());
+            let inserted = bind_fields(insert, &client).bind(micros(client.registered_at)).execute(&mut *tx).await;
+            let rowid = match inserted {
+                Ok(done) => done.last_insert_rowid(),
+                Err(e) if is_unique_violation(&e) => {
+                    let existing = holder_of_email(&mut tx, business, &client.email.key()).await?;
+                    return Err(
+                        existing.map_or_else(|| StoreError::backend(e), |existing| StoreError::EmailTaken { existing })
+                    );
+                }
+                Err(e) => return Err(StoreError::backend(e)),
+            };
+            // A new client has no custom values yet: index it from memory.
+            search::index_new(&mut tx, business, rowid, &client).await?;
+            count += 1;
+        }
+        tx.commit().await.map_err(StoreError::backend)?;
+        Ok(count)
     }
 }

@@ -40,6 +40,7 @@ impl SqliteStore {
             SqlitePoolOptions::new().max_connections(8).connect_with(options).await.map_err(StoreError::backend)?;
         let store = Self { pool, clock };
         store.migrate().await?;
+        search::index_pending(&store).await?;
         Ok(store)
     }
 

@@ -1,23 +1,185 @@
-//! Client search on sqlite: the index is kept current inside the transaction
+//! Client search on SQLite: an FTS5 index kept current inside the transaction
 //! of every write that changes what a client can be found by.
 
 use async_trait::async_trait;
-use ficha_domain::{BusinessId, ClientId};
-use ficha_store::{SearchStore, StoreResult};
-use sqlx::SqliteConnection;
+use ficha_domain::{Actor, BusinessId, Client, ClientId};
+use ficha_store::search::{self, Candidate, Ranking, SearchDocument, SearchQuery, TIER_WINDOW};
+use ficha_store::{SearchHit, SearchPage, SearchStore, StoreError, StoreResult};
+use sqlx::{Row, SqliteConnection};
 
 use crate::SqliteStore;
+use crate::clients::fetch_client;
+
+mod plan;
 
 /// Rebuilds the search entry of one client from its stored data. Call it in
 /// the writing transaction, after the client's rows are written.
-pub(crate) async fn refresh(_conn: &mut SqliteConnection, _business: BusinessId, _client: ClientId) -> StoreResult<()> {
-    Ok(())
+pub(crate) async fn refresh(conn: &mut SqliteConnection, business: BusinessId, client: ClientId) -> StoreResult<()> {
+    let stored = fetch_client(conn, business, client).await?;
+    let rowid: i64 = sqlx::query_scalar("SELECT rowid FROM clients WHERE business_id = ?1 AND id = ?2")
+        .bind(business.as_uuid())
+        .bind(client.as_uuid())
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(StoreError::backend)?;
+    index(conn, business, rowid, &stored).await
+}
+
+async fn index(conn: &mut SqliteConnection, business: BusinessId, rowid: i64, client: &Client) -> StoreResult<()> {
+    let custom: Vec<String> = sqlx::query_scalar("SELECT search_text FROM client_custom_values WHERE client_id = ?1")
+        .bind(client.id.as_uuid())
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(StoreError::backend)?;
+    write_entry(conn, rowid, SearchDocument::new(business, client, &custom)).await
+}
+
+/// Indexes a client just inserted, which has no custom values yet.
+pub(crate) async fn index_new(
+    conn: &mut SqliteConnection,
+    business: BusinessId,
+    rowid: i64,
+    client: &Client,
+) -> StoreResult<()> {
+    write_entry(conn, rowid, SearchDocument::new(business, client, &[])).await
+}
+
+async fn write_entry(conn: &mut SqliteConnection, rowid: i64, document: SearchDocument) -> StoreResult<()> {
+    sqlx::query("INSERT OR REPLACE INTO client_search (rowid, tenant, name, other) VALUES (?1, ?2, ?3, ?4)")
+        .bind(rowid)
+        .bind(document.tenant)
+        .bind(document.name)
+        .bind(document.other)
+        .execute(&mut *conn)
+        .await
+        .map(drop)
+        .map_err(StoreError::backend)
 }
 
 /// Removes the search entry of a client about to be deleted.
-pub(crate) async fn forget(_conn: &mut SqliteConnection, _business: BusinessId, _client: ClientId) -> StoreResult<()> {
-    Ok(())
+pub(crate) async fn forget(conn: &mut SqliteConnection, business: BusinessId, client: ClientId) -> StoreResult<()> {
+    sqlx::query(
+        "DELETE FROM client_search WHERE rowid = (SELECT rowid FROM clients WHERE business_id = ?1 AND id = ?2)",
+    )
+    .bind(business.as_uuid())
+    .bind(client.as_uuid())
+    .execute(conn)
+    .await
+    .map(drop)
+    .map_err(StoreError::backend)
+}
+
+/// Indexes the clients waiting in `client_search_pending` (those that existed
+/// before search did), a batch per transaction.
+pub(crate) async fn index_pending(store: &SqliteStore) -> StoreResult<()> {
+    loop {
+        let mut tx = store.write().await?;
+        let rows = sqlx::query(
+            "SELECT p.client_rowid, c.business_id, c.id FROM client_search_pending p \
+             JOIN clients c ON c.rowid = p.client_rowid LIMIT 1000",
+        )
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(StoreError::backend)?;
+        if rows.is_empty() {
+            sqlx::query("DELETE FROM client_search_pending").execute(&mut *tx).await.map_err(StoreError::backend)?;
+            return tx.commit().await.map_err(StoreError::backend);
+        }
+        for row in rows {
+            let rowid: i64 = row.try_get(0).map_err(StoreError::backend)?;
+            let business = BusinessId::from_uuid(row.try_get(1).map_err(StoreError::backend)?);
+            let client = ClientId::from_uuid(row.try_get(2).map_err(StoreError::backend)?);
+            refresh(&mut tx, business, client).await?;
+            sqlx::query("DELETE FROM client_search_pending WHERE client_rowid = ?1")
+                .bind(rowid)
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::backend)?;
+        }
+        tx.commit().await.map_err(StoreError::backend)?;
+    }
 }
 
 #[async_trait]
-impl SearchStore for SqliteStore {}
+impl SearchStore for SqliteStore {
+    async fn search_clients(
+        &self,
+        actor: &Actor,
+        query: &SearchQuery,
+        offset: u32,
+        limit: u32,
+    ) -> StoreResult<SearchPage> {
+        let business = actor.business();
+        let mut conn = self.pool.acquire().await.map_err(StoreError::backend)?;
+        let known_typos = plan::known_neighbours(&mut conn, query).await?;
+
+        let mut ranking = Ranking::default();
+        for tier in query.tiers(&known_typos) {
+            let rows = sqlx::query(
+                "SELECT id, last_booking_at, registered_at FROM clients WHERE business_id = ?1 AND rowid IN \
+                 (SELECT rowid FROM client_search WHERE client_search MATCH ?2 ORDER BY rowid DESC LIMIT ?3)",
+            )
+            .bind(business.as_uuid())
+            .bind(plan::render(business, &tier))
+            .bind(i64::from(TIER_WINDOW))
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(StoreError::backend)?;
+            let candidates = rows
+                .iter()
+                .map(|row| {
+                    Ok(Candidate {
+                        id: ClientId::from_uuid(row.try_get(0)?),
+                        last_booking_at: row.try_get(1)?,
+                        registered_at: row.try_get(2)?,
+                    })
+                })
+                .collect::<Result<Vec<_>, sqlx::Error>>()
+                .map_err(StoreError::backend)?;
+            ranking.add_tier(candidates);
+            if ranking.covers(offset, limit) {
+                break;
+            }
+        }
+
+        let (ids, next_offset) = ranking.page(offset, limit);
+        let mut hits = Vec::with_capacity(ids.len());
+        for id in ids {
+            let client = fetch_client(&mut conn, business, *id).await?;
+            let custom = custom_texts(&mut conn, client.id).await?;
+            hits.push(SearchHit { matched: search::explain(query, &client, &custom), client });
+        }
+        Ok(SearchPage { hits, next_offset })
+    }
+
+    async fn scan_clients(&self, actor: &Actor, text: &str, limit: u32) -> StoreResult<Vec<ClientId>> {
+        let pattern = format!("%{}%", text.replace(['%', '_'], ""));
+        let ids: Vec<uuid::Uuid> = sqlx::query_scalar(
+            "SELECT id FROM clients WHERE business_id = ?1 AND (name LIKE ?2 OR email LIKE ?2 \
+             OR phone LIKE ?2 OR rut LIKE ?2) LIMIT ?3",
+        )
+        .bind(actor.business().as_uuid())
+        .bind(pattern)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(StoreError::backend)?;
+        Ok(ids.into_iter().map(ClientId::from_uuid).collect())
+    }
+}
+
+/// The custom values of a client with their fields' labels.
+async fn custom_texts(conn: &mut SqliteConnection, client: ClientId) -> StoreResult<Vec<(String, String)>> {
+    let rows = sqlx::query(
+        "SELECT f.label, v.search_text FROM client_custom_values v JOIN custom_fields f ON f.id = v.field_id \
+         WHERE v.client_id = ?1 ORDER BY f.position",
+    )
+    .bind(client.as_uuid())
+    .fetch_all(conn)
+    .await
+    .map_err(StoreError::backend)?;
+    rows.iter()
+        .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(StoreError::backend)
+}

@@ -33,6 +33,26 @@ pub trait ClientStore: Send + Sync {
     async fn delete_client(&self, actor: &Actor, id: ClientId) -> StoreResult<()>;
 
     async fn list_clients(&self, actor: &Actor, query: &ListQuery) -> StoreResult<ClientPage>;
+
+    /// Registers many clients in one transaction, each indexed for search as
+    /// it is written: all or nothing (a taken email rolls the whole batch
+    /// back). For imports and benchmarks.
+    async fn import_clients(&self, actor: &Actor, clients: Vec<NewClient>) -> StoreResult<u64>;
+}
+
+/// The client a `NewClient` becomes when registered at `now`.
+pub fn registered(new: NewClient, now: jiff::Timestamp) -> Client {
+    Client {
+        id: ClientId::generate(),
+        name: new.name,
+        email: new.email,
+        phone: new.phone,
+        rut: new.rut,
+        birth_date: new.birth_date,
+        last_booking_at: None,
+        registered_at: now,
+        version: 1,
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -70,11 +70,18 @@ pub fn demo_clients(seed: u64, count: usize, today: Date) -> Vec<NewClient> {
 }
 
 fn demo_client(random: &mut Random, today: Date) -> NewClient {
+    let number = random.between(1, 100);
+    synthetic_client(random, today, number)
+}
+
+/// A realistic client whose email carries `number`: distinct numbers give
+/// distinct emails, however many clients are made.
+pub fn synthetic_client(random: &mut Random, today: Date, number: u64) -> NewClient {
     let first = random.pick(FIRST_NAMES);
     let (father, mother) = (random.pick(SURNAMES), random.pick(SURNAMES));
     let name = format!("{first} {father} {mother}");
     let local: String = format!("{}.{}", fold(first).replace(' ', ""), fold(father).replace([' ', '-'], ""));
-    let email = format!("{local}{}@{}", random.between(1, 100), random.pick(EMAIL_DOMAINS));
+    let email = format!("{local}{number}@{}", random.pick(EMAIL_DOMAINS));
     NewClient {
         name: ClientName::parse(&name).unwrap_or_else(|_| fallback_name()),
         email: Email::parse(&email).unwrap_or_else(|_| fallback_email(random)),

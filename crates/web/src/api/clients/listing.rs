@@ -1,7 +1,12 @@
-//! `GET /clients`: one page of the business's clients in a chosen order.
+//! `GET /clients`: one page of the business's clients in a chosen order, or,
+//! with `q`, the clients that match a search, best first.
 
 use axum::Json;
 use axum::extract::{Query, State};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use ficha_domain::FieldError;
+use ficha_store::search::{self, Matched, QueryError, SearchQuery};
 use ficha_store::{ClientSort, Cursor, ListQuery};
 use serde_json::{Value, json};
 
@@ -12,7 +17,7 @@ use crate::problem::{ApiError, FieldProblem, FieldProblemKind};
 
 pub const DEFAULT_LIMIT: u32 = 50;
 pub const MAX_LIMIT: u32 = 200;
-const PARAMETERS: &[&str] = &["sort", "limit", "cursor"];
+const PARAMETERS: &[&str] = &["q", "sort", "limit", "cursor"];
 const SORTS: &[&str] = &["name", "-name", "registered_at", "-registered_at", "last_booking_at", "-last_booking_at"];
 
 pub async fn list(
@@ -20,6 +25,10 @@ pub async fn list(
     Caller(actor): Caller,
     Query(params): Query<Vec<(String, String)>>,
 ) -> Result<Json<Value>, ApiError> {
+    let search_text = params.iter().find(|(name, _)| name == "q").map(|(_, value)| value.trim());
+    if let Some(text) = search_text.filter(|text| !text.is_empty()) {
+        return search(&state, &actor, text, &params).await;
+    }
     let query = list_query(&params)?;
     let page = state.store.list_clients(&actor, &query).await?;
     Ok(Json(json!({
@@ -60,4 +69,78 @@ fn list_query(params: &[(String, String)]) -> Result<ListQuery, ApiError> {
         }
     }
     if problems.is_empty() { Ok(query) } else { Err(ApiError::InvalidQuery(problems)) }
+}
+
+/// A search: `q` read by the store's query rules, paged by an offset cursor.
+async fn search(
+    state: &AppState,
+    actor: &ficha_domain::Actor,
+    text: &str,
+    params: &[(String, String)],
+) -> Result<Json<Value>, ApiError> {
+    let mut problems = Vec::new();
+    let query = match SearchQuery::parse(text) {
+        Ok(query) => Some(query),
+        Err(QueryError::TooLong) => {
+            problems.push(FieldProblem::new(
+                "q",
+                FieldProblemKind::Invalid(FieldError::TooLong { max: search::MAX_QUERY_CHARS }),
+            ));
+            None
+        }
+    };
+    let list = list_query(params).err();
+    let (mut offset, mut limit) = (0, DEFAULT_LIMIT);
+    for (name, value) in params {
+        match name.as_str() {
+            "limit" => limit = value.parse().unwrap_or(DEFAULT_LIMIT),
+            "cursor" => match search_offset(value) {
+                Some(start) => offset = start,
+                None => problems.push(FieldProblem::new("cursor", FieldProblemKind::BadCursor)),
+            },
+            _ => {}
+        }
+    }
+    // Problems with sort and limit are the list's; a list cursor is not a
+    // search cursor, and that was said above.
+    if let Some(ApiError::InvalidQuery(list_problems)) = list {
+        problems.extend(list_problems.into_iter().filter(|p| p.field != "cursor"));
+    }
+    let Some(query) = query.filter(|_| problems.is_empty()) else {
+        return Err(ApiError::InvalidQuery(problems));
+    };
+    let page = state.store.search_clients(actor, &query, offset, limit).await?;
+    let items: Vec<Value> = page
+        .hits
+        .iter()
+        .map(|hit| {
+            let mut item = client_json(&hit.client);
+            item["matched"] = hit.matched.iter().map(matched_name).collect();
+            item
+        })
+        .collect();
+    Ok(Json(json!({
+        "items": items,
+        "next_cursor": page.next_offset.map(search_cursor),
+    })))
+}
+
+fn matched_name(matched: &Matched) -> Value {
+    match matched {
+        Matched::Name => json!("name"),
+        Matched::Email => json!("email"),
+        Matched::Phone => json!("phone"),
+        Matched::Rut => json!("rut"),
+        Matched::Custom(label) => json!(format!("custom:{label}")),
+    }
+}
+
+/// Search pages continue at an offset; the cursor says so, opaquely.
+fn search_cursor(offset: u32) -> String {
+    URL_SAFE_NO_PAD.encode(format!("search\n{offset}"))
+}
+
+fn search_offset(cursor: &str) -> Option<u32> {
+    let text = String::from_utf8(URL_SAFE_NO_PAD.decode(cursor).ok()?).ok()?;
+    text.strip_prefix("search\n")?.parse().ok()
 }

@@ -1,0 +1,131 @@
+//! `ficha bench`: builds one business of N synthetic clients, then measures a
+//! fixed, seeded mix of as-you-type searches against the search index and,
+//! on the same queries, against a naive `LIKE '%q%'` scan. Run it the way
+//! docs/performance.md says; it is a measurement, not a test.
+
+mod mix;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use ficha_domain::{Actor, NewClient, SystemClock};
+use ficha_store::Store;
+use ficha_store::search::SearchQuery;
+use jiff::Timestamp;
+
+use crate::accounts;
+use crate::connect::connect;
+use crate::demo::random::Random;
+use crate::demo::synthetic_client;
+
+const BATCH: usize = 5_000;
+const SLUG: &str = "bench";
+
+pub struct BenchArgs {
+    pub database_url: String,
+    pub clients: u64,
+    pub queries: usize,
+    pub naive_queries: usize,
+    pub seed: u64,
+}
+
+pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
+    let store = connect(&args.database_url, Arc::new(SystemClock)).await?;
+    let actor = match store.business_by_slug(SLUG).await? {
+        Some(business) => {
+            println!("reusing business {SLUG:?} already in {}", args.database_url);
+            Actor::System { business: business.id }
+        }
+        None => {
+            let business = accounts::create_business(&*store, SLUG, "Benchmark", "America/Santiago").await?;
+            let actor = Actor::System { business: business.id };
+            load(&*store, &actor, args.clients, args.seed).await?;
+            actor
+        }
+    };
+
+    let queries = mix::queries(&*store, &actor, args.seed, args.queries).await?;
+    // Warm the caches the way a running server has them warm.
+    for query in queries.iter().take(50) {
+        search(&*store, &actor, &query.text).await?;
+    }
+    let mut indexed = Vec::with_capacity(queries.len());
+    let mut kinds: std::collections::BTreeMap<&str, Vec<Duration>> = Default::default();
+    for query in &queries {
+        let started = Instant::now();
+        search(&*store, &actor, &query.text).await?;
+        let took = started.elapsed();
+        indexed.push(took);
+        kinds.entry(query.kind).or_default().push(took);
+    }
+    let naive_count = args.naive_queries.min(queries.len());
+    let mut naive = Vec::with_capacity(naive_count);
+    let mut same_indexed = Vec::with_capacity(naive_count);
+    for (query, indexed_took) in queries.iter().zip(&indexed).take(naive_count) {
+        let started = Instant::now();
+        store.scan_clients(&actor, &query.text, 20).await?;
+        naive.push(started.elapsed());
+        same_indexed.push(*indexed_took);
+    }
+
+    println!("\nsearch over {} clients ({} queries, seed {})", args.clients, queries.len(), args.seed);
+    println!("{:<18} {:>6} {:>9} {:>9} {:>9}", "mix", "count", "p50 ms", "p95 ms", "p99 ms");
+    for (kind, times) in &kinds {
+        print_row(kind, times);
+    }
+    print_row("all (indexed)", &indexed);
+    print_row("naive LIKE scan", &naive);
+    print_row("same, indexed", &same_indexed);
+    let ratio = |p: f64| percentile(&naive, p).as_secs_f64() / percentile(&same_indexed, p).as_secs_f64().max(1e-9);
+    println!("naive / indexed on the same {naive_count} queries: p50 {:.0}x, p99 {:.0}x", ratio(0.50), ratio(0.99));
+    println!("peak memory (VmHWM): {}", peak_memory());
+    store.close().await;
+    Ok(())
+}
+
+async fn search(store: &dyn Store, actor: &Actor, text: &str) -> anyhow::Result<()> {
+    let query = SearchQuery::parse(text).context("benchmark query")?;
+    store.search_clients(actor, &query, 0, 20).await?;
+    Ok(())
+}
+
+async fn load(store: &dyn Store, actor: &Actor, clients: u64, seed: u64) -> anyhow::Result<()> {
+    let today = Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date();
+    let mut random = Random::seeded(seed);
+    let started = Instant::now();
+    let mut made = 0;
+    while made < clients {
+        let batch: Vec<NewClient> = (made..(made + BATCH as u64).min(clients))
+            .map(|number| synthetic_client(&mut random, today, number))
+            .collect();
+        made += store.import_clients(actor, batch).await? as u64;
+    }
+    println!("loaded {made} clients in {:.1} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+fn percentile(times: &[Duration], p: f64) -> Duration {
+    if times.is_empty() {
+        return Duration::ZERO;
+    }
+    let mut sorted = times.to_vec();
+    sorted.sort();
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index.min(sorted.len() - 1)]
+}
+
+fn print_row(label: &str, times: &[Duration]) {
+    let ms = |p| percentile(times, p).as_secs_f64() * 1000.0;
+    println!("{label:<18} {:>6} {:>9.2} {:>9.2} {:>9.2}", times.len(), ms(0.50), ms(0.95), ms(0.99));
+}
+
+/// The process's peak resident memory, from /proc (Linux).
+fn peak_memory() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l["VmHWM:".len()..].trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown".into())
+}

@@ -1,0 +1,111 @@
+//! Registering many clients at once on PostgreSQL: one statement per table
+//! for a whole batch (arrays unnested server-side), inside one transaction.
+
+use std::collections::HashSet;
+
+use ficha_domain::fold::fold;
+use ficha_domain::{Actor, ClientId, NewClient};
+use ficha_store::clients::registered;
+use ficha_store::record::micros;
+use ficha_store::search::SearchDocument;
+use ficha_store::{StoreError, StoreResult};
+use uuid::Uuid;
+
+use crate::PgStore;
+
+/// Column arrays of a batch, in `clients`' column order.
+#[derive(Default)]
+struct Columns {
+    id: Vec<Uuid>,
+    name: Vec<String>,
+    name_key: Vec<String>,
+    email: Vec<String>,
+    email_key: Vec<String>,
+    phone: Vec<Option<String>>,
+    rut: Vec<Option<String>>,
+    birth_date: Vec<Option<String>>,
+    /// The search entry's tokens, space-separated (tokens hold no spaces).
+    search: Vec<String>,
+}
+
+impl PgStore {
+    pub(crate) async fn import(&self, actor: &Actor, clients: Vec<NewClient>) -> StoreResult<u64> {
+        let business = actor.business();
+        let now = self.clock.now();
+        let mut columns = Columns::default();
+        let mut terms = HashSet::new();
+        for new in clients {
+            let client = registered(new, now);
+            let document = SearchDocument::new(business, &client, &[]);
+            terms.extend(document.typo_targets());
+            columns.id.push(client.id.as_uuid());
+            columns.name_key.push(fold(client.name.as_str()));
+            columns.name.push(client.name.as_str().to_owned());
+            columns.email_key.push(client.email.key());
+            columns.email.push(client.email.as_str().to_owned());
+            columns.phone.push(client.phone.as_ref().map(|p| p.e164().to_owned()));
+            columns.rut.push(client.rut.map(|r| r.canonical()));
+            columns.birth_date.push(client.birth_date.map(|d| d.date().to_string()));
+            columns.search.push(document.tokens().join(" "));
+        }
+        let count = columns.id.len() as u64;
+
+        let mut tx = self.pool.begin().await.map_err(StoreError::backend)?;
+        // A taken email, in the business or twice in the batch, refuses the
+        // whole batch before anything is written.
+        let taken: Option<Uuid> =
+            sqlx::query_scalar("SELECT id FROM clients WHERE business_id = $1 AND email_key = ANY($2) LIMIT 1")
+                .bind(business.as_uuid())
+                .bind(&columns.email_key)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(StoreError::backend)?;
+        if let Some(existing) = taken {
+            return Err(StoreError::EmailTaken { existing: ClientId::from_uuid(existing) });
+        }
+        let distinct: HashSet<&String> = columns.email_key.iter().collect();
+        if distinct.len() != columns.email_key.len() {
+            return Err(StoreError::Corrupt("the batch repeats an email".into()));
+        }
+        sqlx::query(
+            "INSERT INTO clients (id, business_id, name, name_key, email, email_key, phone, rut, birth_date, registered_at) \
+             SELECT id, $1, name, name_key, email, email_key, phone, rut, birth_date::date, $10 \
+             FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[]) \
+             AS t(id, name, name_key, email, email_key, phone, rut, birth_date)",
+        )
+        .bind(business.as_uuid())
+        .bind(&columns.id)
+        .bind(&columns.name)
+        .bind(&columns.name_key)
+        .bind(&columns.email)
+        .bind(&columns.email_key)
+        .bind(&columns.phone)
+        .bind(&columns.rut)
+        .bind(&columns.birth_date)
+        .bind(micros(now))
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::backend)?;
+        sqlx::query(
+            "INSERT INTO client_search (client_id, business_id, doc) \
+             SELECT id, $1, array_to_tsvector(string_to_array(tokens, ' ')) FROM unnest($2::uuid[], $3::text[]) AS t(id, tokens)",
+        )
+        .bind(business.as_uuid())
+        .bind(&columns.id)
+        .bind(&columns.search)
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::backend)?;
+        let terms: Vec<String> = terms.into_iter().collect();
+        sqlx::query(
+            "INSERT INTO search_terms (business_id, term) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING",
+        )
+        .bind(business.as_uuid())
+        .bind(terms)
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::backend)?;
+        tx.commit().await.map_err(StoreError::backend)?;
+        Ok(count)
+    }
+}

@@ -1,0 +1,25 @@
+-- Client search. One FTS5 entry per client, keyed by the client's rowid, with
+-- three columns filled by ficha_store::search::SearchDocument:
+--   tenant  one token naming the business; every query requires it
+--   name    the folded name
+--   other   email, phone-tail and RUT tokens, custom-field values
+-- Contentless: the text lives in clients and client_custom_values; with
+-- contentless_delete an entry can be replaced or deleted when its client
+-- changes. The prefix index answers the one- to three-letter prefixes typed
+-- first without scanning the vocabulary.
+CREATE VIRTUAL TABLE client_search USING fts5(
+    tenant, name, other,
+    content = '',
+    contentless_delete = 1,
+    tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '1 2 3'
+);
+
+-- The index's vocabulary: where a query word's one-typo neighbours are
+-- looked up.
+CREATE VIRTUAL TABLE client_search_terms USING fts5vocab(client_search, 'row');
+
+-- Clients that need (re)indexing outside a write: every client that existed
+-- before this migration. The store empties it when it opens the database.
+CREATE TABLE client_search_pending (client_rowid INTEGER PRIMARY KEY);
+INSERT INTO client_search_pending (client_rowid) SELECT rowid FROM clients;

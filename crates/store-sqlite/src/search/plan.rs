@@ -1,0 +1,44 @@
+//! Rendering search tiers as FTS5 MATCH expressions.
+//!
+//! Tokens hold only letters and digits and are always double-quoted, so
+//! nothing a user types is read as FTS5 syntax.
+
+use std::collections::HashSet;
+
+use ficha_domain::BusinessId;
+use ficha_store::search::{SearchQuery, Tier, tenant_token};
+use ficha_store::{StoreError, StoreResult};
+use sqlx::SqliteConnection;
+
+/// The words one typo away from the query's long words that the index
+/// actually contains.
+pub async fn known_neighbours(conn: &mut SqliteConnection, query: &SearchQuery) -> StoreResult<HashSet<String>> {
+    let candidates: Vec<String> = query.typo_candidates().into_iter().flat_map(|(_, words)| words).collect();
+    if candidates.is_empty() {
+        return Ok(HashSet::new());
+    }
+    // Candidates are ASCII letters only: a JSON array needs no escaping.
+    let list = format!("[\"{}\"]", candidates.join("\",\""));
+    let known: Vec<String> =
+        sqlx::query_scalar("SELECT term FROM client_search_terms WHERE term IN (SELECT value FROM json_each(?1))")
+            .bind(list)
+            .fetch_all(conn)
+            .await
+            .map_err(StoreError::backend)?;
+    Ok(known.into_iter().collect())
+}
+
+/// `tenant:"t…" AND {name other}:(("ana") AND ("gonz"* OR "gonzalez"))`
+pub fn render(business: BusinessId, tier: &Tier) -> String {
+    let groups: Vec<String> = tier
+        .iter()
+        .map(|group| {
+            let tokens: Vec<String> = group
+                .iter()
+                .map(|t| if t.prefix { format!("\"{}\"*", t.text) } else { format!("\"{}\"", t.text) })
+                .collect();
+            format!("({})", tokens.join(" OR "))
+        })
+        .collect();
+    format!("tenant:\"{}\" AND {{name other}}:({})", tenant_token(business), groups.join(" AND "))
+}
