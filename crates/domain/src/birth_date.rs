@@ -19,7 +19,7 @@ impl BirthDate {
         if text.is_empty() {
             return Err(FieldError::Required);
         }
-        let date = parse_iso(text).or_else(|| parse_chilean(text)).ok_or(FieldError::DateFormat)?;
+        let date = parse_date(text).ok_or(FieldError::DateFormat)?;
         Self::new(date, today)
     }
 
@@ -41,6 +41,12 @@ impl BirthDate {
     pub fn display(&self) -> String {
         self.0.strftime("%d-%m-%Y").to_string()
     }
+}
+
+/// A calendar date written ISO (`1990-04-23`) or Chilean (`23-04-1990`,
+/// `23/04/1990`); any year of four digits. Shared with custom date fields.
+pub(crate) fn parse_date(text: &str) -> Option<Date> {
+    parse_iso(text).or_else(|| parse_chilean(text))
 }
 
 fn parse_iso(text: &str) -> Option<Date> {

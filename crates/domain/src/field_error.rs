@@ -27,6 +27,28 @@ pub enum FieldError {
     DateBefore1900,
     #[error("only lower-case letters, digits and dashes")]
     SlugInvalid,
+    #[error("a field key is a lower-case letter followed by lower-case letters, digits or underscores")]
+    KeyInvalid,
+    #[error("not a kind of custom field")]
+    KindInvalid,
+    #[error("not text")]
+    NotText,
+    #[error("not a number")]
+    NotANumber,
+    #[error("not yes or no")]
+    NotYesNo,
+    #[error("not one of the field's options")]
+    NotAnOption,
+    #[error("an option is repeated")]
+    OptionRepeated,
+    #[error("only choice fields have options")]
+    OptionsNotAllowed,
+    #[error("more than {max} options")]
+    TooManyOptions { max: usize },
+    #[error("the field is archived")]
+    FieldArchived,
+    #[error("no such field")]
+    FieldUnknown,
 }
 
 impl FieldError {
@@ -44,6 +66,17 @@ impl FieldError {
             Self::DateInFuture => "date_in_future",
             Self::DateBefore1900 => "date_before_1900",
             Self::SlugInvalid => "slug_invalid",
+            Self::KeyInvalid => "key_invalid",
+            Self::KindInvalid => "kind_invalid",
+            Self::NotText => "not_text",
+            Self::NotANumber => "not_a_number",
+            Self::NotYesNo => "not_yes_no",
+            Self::NotAnOption => "not_an_option",
+            Self::OptionRepeated => "option_repeated",
+            Self::OptionsNotAllowed => "options_not_allowed",
+            Self::TooManyOptions { .. } => "too_many_options",
+            Self::FieldArchived => "field_archived",
+            Self::FieldUnknown => "field_unknown",
         }
     }
 }

@@ -19,12 +19,15 @@ pub enum BusinessKind {}
 #[derive(Debug)]
 pub enum ClientKind {}
 #[derive(Debug)]
+pub enum CustomFieldKind {}
+#[derive(Debug)]
 pub enum StaffKind {}
 #[derive(Debug)]
 pub enum TokenKind {}
 
 pub type BusinessId = Id<BusinessKind>;
 pub type ClientId = Id<ClientKind>;
+pub type CustomFieldId = Id<CustomFieldKind>;
 pub type StaffId = Id<StaffKind>;
 pub type TokenId = Id<TokenKind>;
 

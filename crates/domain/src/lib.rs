@@ -10,6 +10,9 @@ pub mod business;
 pub mod client;
 pub mod client_name;
 pub mod clock;
+pub mod custom_field;
+pub mod custom_value;
+pub mod decimal;
 pub mod email;
 pub mod field_error;
 pub mod fold;
@@ -23,8 +26,13 @@ pub use business::{Business, NewBusiness, NewStaff, Slug, Staff};
 pub use client::{Client, ClientChanges, NewClient};
 pub use client_name::ClientName;
 pub use clock::{Clock, FixedClock, SystemClock};
+pub use custom_field::{
+    ChoiceOptions, CustomField, CustomFieldChanges, FieldKey, FieldKind, FieldLabel, NewCustomField, OptionsError,
+};
+pub use custom_value::{CustomValue, RawValue};
+pub use decimal::Decimal;
 pub use email::Email;
 pub use field_error::FieldError;
-pub use ids::{BusinessId, ClientId, StaffId, TokenId};
+pub use ids::{BusinessId, ClientId, CustomFieldId, StaffId, TokenId};
 pub use phone::Phone;
 pub use rut::Rut;

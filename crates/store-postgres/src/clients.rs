@@ -75,7 +75,7 @@ fn list_sql(sort: ClientSort) -> &'static str {
     }
 }
 
-fn record(row: &PgRow) -> Result<ClientRecord, sqlx::Error> {
+pub(crate) fn record(row: &PgRow) -> Result<ClientRecord, sqlx::Error> {
     Ok(ClientRecord {
         id: ClientId::from_uuid(row.try_get("id")?),
         name: row.try_get("name")?,

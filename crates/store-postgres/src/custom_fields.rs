@@ -1,9 +1,397 @@
-//! Custom fields ("Otros datos") on postgres.
+//! Custom fields ("Otros datos") on PostgreSQL. A check and the write it
+//! allows run in one transaction under row locks: a field being edited or
+//! removed is locked `FOR UPDATE`, a field a value is being saved for `FOR
+//! SHARE`, so "does a value use this option?" and "has this field values?"
+//! cannot be answered wrong by a concurrent save (and vice versa).
 
 use async_trait::async_trait;
-use ficha_store::CustomFieldStore;
+use ficha_domain::fold::fold;
+use ficha_domain::{
+    Actor, BusinessId, ClientId, CustomField, CustomFieldChanges, CustomFieldId, CustomValue, FieldKey, FieldKind,
+    NewCustomField,
+};
+use ficha_store::custom_fields::check_values;
+use ficha_store::custom_fields::record::{CustomFieldRecord, options_text, read_value, stored_labels, value_text};
+use ficha_store::record::micros;
+use ficha_store::{CustomFieldStore, FieldValue, Removed, SavedValues, StoreError, StoreResult};
+use sqlx::postgres::PgRow;
+use sqlx::{PgConnection, Row};
+use uuid::Uuid;
 
-use crate::PgStore;
+use crate::clients::fetch_client;
+use crate::{PgStore, search, violates_unique};
+
+const SELECT_FIELD: &str = "SELECT id, key, label, kind, options, required, in_booking_form, visible_to_client, \
+     position, archived_at FROM custom_fields WHERE business_id = $1 AND id = $2";
+
+/// The field, locked until the transaction ends: saves of its values wait.
+const SELECT_FIELD_FOR_UPDATE: &str = "SELECT id, key, label, kind, options, required, in_booking_form, \
+     visible_to_client, position, archived_at FROM custom_fields WHERE business_id = $1 AND id = $2 FOR UPDATE";
+
+/// The fields named by a save of values, share-locked until it commits: an
+/// edit or removal of one of them waits (and then sees the saved values).
+/// Locked in id order, as every transaction that locks several does.
+const LOCK_FIELDS_BY_KEY: &str = "SELECT id, key, label, kind, options, required, in_booking_form, \
+     visible_to_client, position, archived_at FROM custom_fields WHERE business_id = $1 AND key = ANY($2) \
+     ORDER BY id FOR SHARE";
+
+/// The client, locked like `update_client` locks it: concurrent writes of
+/// one client queue and compare versions one after the other.
+const SELECT_CLIENT_FOR_UPDATE: &str = "SELECT id, name, email, phone, rut, birth_date::text AS birth_date, \
+     last_booking_at, registered_at, version FROM clients WHERE business_id = $1 AND id = $2 FOR UPDATE";
+
+/// The unique constraint of `0002_custom_fields.sql` on (business_id, key).
+const CUSTOM_FIELDS_KEY: &str = "custom_fields_key";
+
+/// The business's fields in the order they are shown; archived ones only
+/// when $2 is true.
+const LIST_FIELDS: &str = "SELECT id, key, label, kind, options, required, in_booking_form, visible_to_client, \
+     position, archived_at FROM custom_fields WHERE business_id = $1 AND ($2 OR archived_at IS NULL) \
+     ORDER BY position, id";
+
+/// Without a position ($10 null) a field goes after the business's others.
+const INSERT_FIELD: &str = "INSERT INTO custom_fields \
+     (id, business_id, key, label, kind, options, required, in_booking_form, visible_to_client, position, created_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+     coalesce($10, (SELECT coalesce(max(position), 0) + 1 FROM custom_fields WHERE business_id = $2)), $11) \
+     RETURNING position";
+
+const UPDATE_FIELD: &str = "UPDATE custom_fields SET label = $3, options = $4, required = $5, in_booking_form = $6, \
+     visible_to_client = $7, position = $8, archived_at = $9 WHERE business_id = $1 AND id = $2";
+
+const DELETE_FIELD: &str = "DELETE FROM custom_fields WHERE business_id = $1 AND id = $2";
+
+const FIELD_HAS_VALUES: &str =
+    "SELECT EXISTS (SELECT 1 FROM client_custom_values WHERE business_id = $1 AND field_id = $2)";
+
+const VALUES_OF_FIELD: &str =
+    "SELECT DISTINCT value FROM client_custom_values WHERE business_id = $1 AND field_id = $2";
+
+/// A yes/no value is found by its field's label: a new label is new search
+/// text for every "yes".
+const RELABEL_YES: &str = "UPDATE client_custom_values SET search_text = $3 \
+     WHERE business_id = $1 AND field_id = $2 AND value = 'true' RETURNING client_id";
+
+const CLIENT_EXISTS: &str = "SELECT EXISTS (SELECT 1 FROM clients WHERE business_id = $1 AND id = $2)";
+
+const CLIENT_VALUES: &str = "SELECT f.id, f.key, f.label, f.kind, f.options, f.required, f.in_booking_form, \
+     f.visible_to_client, f.position, f.archived_at, v.value \
+     FROM client_custom_values v JOIN custom_fields f ON f.id = v.field_id \
+     WHERE v.business_id = $1 AND v.client_id = $2 ORDER BY f.position, f.id";
+
+const UPSERT_VALUE: &str = "INSERT INTO client_custom_values (client_id, field_id, business_id, value, search_text) \
+     VALUES ($1, $2, $3, $4, $5) \
+     ON CONFLICT (client_id, field_id) DO UPDATE SET value = excluded.value, search_text = excluded.search_text";
+
+const DELETE_VALUE: &str =
+    "DELETE FROM client_custom_values WHERE business_id = $1 AND client_id = $2 AND field_id = $3";
+
+const SET_VERSION: &str = "UPDATE clients SET version = $3 WHERE business_id = $1 AND id = $2";
+
+fn field_record(row: &PgRow) -> Result<CustomFieldRecord, sqlx::Error> {
+    Ok(CustomFieldRecord {
+        id: CustomFieldId::from_uuid(row.try_get("id")?),
+        key: row.try_get("key")?,
+        label: row.try_get("label")?,
+        kind: row.try_get("kind")?,
+        options: row.try_get("options")?,
+        required: row.try_get("required")?,
+        in_booking_form: row.try_get("in_booking_form")?,
+        visible_to_client: row.try_get("visible_to_client")?,
+        position: row.try_get("position")?,
+        archived_at: row.try_get("archived_at")?,
+    })
+}
+
+fn field(row: &PgRow) -> StoreResult<CustomField> {
+    field_record(row).map_err(StoreError::backend)?.into_field()
+}
+
+/// Reads a field with `sql`, one of the two `SELECT_FIELD` statements.
+async fn fetch_field(
+    conn: &mut PgConnection,
+    sql: &'static str,
+    business: BusinessId,
+    id: CustomFieldId,
+) -> StoreResult<CustomField> {
+    let row = sqlx::query(sql)
+        .bind(business.as_uuid())
+        .bind(id.as_uuid())
+        .fetch_optional(conn)
+        .await
+        .map_err(StoreError::backend)?
+        .ok_or(StoreError::NotFound)?;
+    field(&row)
+}
+
+async fn fetch_fields(
+    conn: &mut PgConnection,
+    business: BusinessId,
+    include_archived: bool,
+) -> StoreResult<Vec<CustomField>> {
+    let rows = sqlx::query(LIST_FIELDS)
+        .bind(business.as_uuid())
+        .bind(include_archived)
+        .fetch_all(conn)
+        .await
+        .map_err(StoreError::backend)?;
+    rows.iter().map(field).collect()
+}
+
+async fn lock_fields(
+    conn: &mut PgConnection,
+    business: BusinessId,
+    keys: Vec<String>,
+) -> StoreResult<Vec<CustomField>> {
+    let rows = sqlx::query(LOCK_FIELDS_BY_KEY)
+        .bind(business.as_uuid())
+        .bind(keys)
+        .fetch_all(conn)
+        .await
+        .map_err(StoreError::backend)?;
+    rows.iter().map(field).collect()
+}
+
+async fn client_values(
+    conn: &mut PgConnection,
+    business: BusinessId,
+    client: ClientId,
+) -> StoreResult<Vec<FieldValue>> {
+    let rows = sqlx::query(CLIENT_VALUES)
+        .bind(business.as_uuid())
+        .bind(client.as_uuid())
+        .fetch_all(conn)
+        .await
+        .map_err(StoreError::backend)?;
+    rows.iter()
+        .map(|row| {
+            let field = field(row)?;
+            let stored: String = row.try_get("value").map_err(StoreError::backend)?;
+            Ok(FieldValue { value: read_value(&field, &stored)?, field })
+        })
+        .collect()
+}
+
+/// The options of `field` that `removed` takes away and some value holds.
+async fn options_in_use(
+    conn: &mut PgConnection,
+    business: BusinessId,
+    field: &CustomField,
+    removed: &[&str],
+) -> StoreResult<Vec<String>> {
+    let stored: Vec<String> = sqlx::query_scalar(VALUES_OF_FIELD)
+        .bind(business.as_uuid())
+        .bind(field.id.as_uuid())
+        .fetch_all(conn)
+        .await
+        .map_err(StoreError::backend)?;
+    let mut used = Vec::new();
+    for text in &stored {
+        used.extend(stored_labels(field.kind, text)?.iter().map(|label| fold(label)));
+    }
+    Ok(removed.iter().filter(|option| used.contains(&fold(option))).map(|o| (*o).to_owned()).collect())
+}
 
 #[async_trait]
-impl CustomFieldStore for PgStore {}
+impl CustomFieldStore for PgStore {
+    async fn create_field(&self, actor: &Actor, new: NewCustomField) -> StoreResult<CustomField> {
+        let id = CustomFieldId::generate();
+        let inserted = sqlx::query_scalar(INSERT_FIELD)
+            .bind(id.as_uuid())
+            .bind(actor.business().as_uuid())
+            .bind(new.key.as_str().to_owned())
+            .bind(new.label.as_str().to_owned())
+            .bind(new.kind.as_str())
+            .bind(options_text(&new.options))
+            .bind(new.required)
+            .bind(new.in_booking_form)
+            .bind(new.visible_to_client)
+            .bind(new.position)
+            .bind(micros(self.clock.now()))
+            .fetch_one(&self.pool)
+            .await;
+        let position: i32 = match inserted {
+            Ok(position) => position,
+            Err(e) if violates_unique(&e, CUSTOM_FIELDS_KEY) => return Err(StoreError::FieldKeyTaken),
+            Err(e) => return Err(StoreError::backend(e)),
+        };
+        Ok(CustomField {
+            id,
+            key: new.key,
+            label: new.label,
+            kind: new.kind,
+            options: new.options,
+            required: new.required,
+            in_booking_form: new.in_booking_form,
+            visible_to_client: new.visible_to_client,
+            position,
+            archived_at: None,
+        })
+    }
+
+    async fn get_field(&self, actor: &Actor, id: CustomFieldId) -> StoreResult<CustomField> {
+        let mut conn = self.pool.acquire().await.map_err(StoreError::backend)?;
+        fetch_field(&mut conn, SELECT_FIELD, actor.business(), id).await
+    }
+
+    async fn list_fields(&self, actor: &Actor, include_archived: bool) -> StoreResult<Vec<CustomField>> {
+        let mut conn = self.pool.acquire().await.map_err(StoreError::backend)?;
+        fetch_fields(&mut conn, actor.business(), include_archived).await
+    }
+
+    async fn update_field(
+        &self,
+        actor: &Actor,
+        id: CustomFieldId,
+        changes: CustomFieldChanges,
+    ) -> StoreResult<CustomField> {
+        let business = actor.business();
+        // Every early return drops `tx`, which rolls it back and unlocks.
+        let mut tx = self.pool.begin().await.map_err(StoreError::backend)?;
+        let before = fetch_field(&mut tx, SELECT_FIELD_FOR_UPDATE, business, id).await?;
+        if changes.is_empty() {
+            return Ok(before);
+        }
+        let removed = changes.removed_options(&before);
+        if !removed.is_empty() {
+            let options = options_in_use(&mut tx, business, &before, &removed).await?;
+            if !options.is_empty() {
+                return Err(StoreError::OptionsInUse { options });
+            }
+        }
+        let after = changes.applied_to(&before, self.clock.now());
+        sqlx::query(UPDATE_FIELD)
+            .bind(business.as_uuid())
+            .bind(id.as_uuid())
+            .bind(after.label.as_str().to_owned())
+            .bind(options_text(&after.options))
+            .bind(after.required)
+            .bind(after.in_booking_form)
+            .bind(after.visible_to_client)
+            .bind(after.position)
+            .bind(after.archived_at.map(micros))
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::backend)?;
+        if after.kind == FieldKind::YesNo && after.label != before.label {
+            let clients: Vec<Uuid> = sqlx::query_scalar(RELABEL_YES)
+                .bind(business.as_uuid())
+                .bind(id.as_uuid())
+                .bind(after.label.as_str().to_owned())
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(StoreError::backend)?;
+            for client in clients {
+                search::refresh(&mut tx, business, ClientId::from_uuid(client)).await?;
+            }
+        }
+        tx.commit().await.map_err(StoreError::backend)?;
+        Ok(after)
+    }
+
+    async fn remove_field(&self, actor: &Actor, id: CustomFieldId) -> StoreResult<Removed> {
+        let business = actor.business();
+        let mut tx = self.pool.begin().await.map_err(StoreError::backend)?;
+        let field = fetch_field(&mut tx, SELECT_FIELD_FOR_UPDATE, business, id).await?;
+        let has_values: bool = sqlx::query_scalar(FIELD_HAS_VALUES)
+            .bind(business.as_uuid())
+            .bind(id.as_uuid())
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(StoreError::backend)?;
+        let removed = if has_values {
+            let archive = CustomFieldChanges { archived: Some(true), ..Default::default() };
+            let archived = archive.applied_to(&field, self.clock.now());
+            sqlx::query("UPDATE custom_fields SET archived_at = $3 WHERE business_id = $1 AND id = $2")
+                .bind(business.as_uuid())
+                .bind(id.as_uuid())
+                .bind(archived.archived_at.map(micros))
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::backend)?;
+            Removed::Archived(archived)
+        } else {
+            sqlx::query(DELETE_FIELD)
+                .bind(business.as_uuid())
+                .bind(id.as_uuid())
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::backend)?;
+            Removed::Deleted
+        };
+        tx.commit().await.map_err(StoreError::backend)?;
+        Ok(removed)
+    }
+
+    async fn custom_values(&self, actor: &Actor, client: ClientId) -> StoreResult<Vec<FieldValue>> {
+        let business = actor.business();
+        let mut conn = self.pool.acquire().await.map_err(StoreError::backend)?;
+        let exists: bool = sqlx::query_scalar(CLIENT_EXISTS)
+            .bind(business.as_uuid())
+            .bind(client.as_uuid())
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(StoreError::backend)?;
+        if !exists {
+            return Err(StoreError::NotFound);
+        }
+        client_values(&mut conn, business, client).await
+    }
+
+    async fn set_custom_values(
+        &self,
+        actor: &Actor,
+        client: ClientId,
+        expected_version: i64,
+        values: Vec<(FieldKey, Option<CustomValue>)>,
+    ) -> StoreResult<SavedValues> {
+        let business = actor.business();
+        let mut tx = self.pool.begin().await.map_err(StoreError::backend)?;
+        let mut current = fetch_client(&mut tx, SELECT_CLIENT_FOR_UPDATE, business, client).await?;
+        if current.version != expected_version {
+            return Err(StoreError::Stale { current: Box::new(current) });
+        }
+        if values.is_empty() {
+            let values = client_values(&mut tx, business, client).await?;
+            return Ok(SavedValues { client: current, values });
+        }
+        let keys = values.iter().map(|(key, _)| key.as_str().to_owned()).collect();
+        let fields = lock_fields(&mut tx, business, keys).await?;
+        let accepted = check_values(&fields, values).map_err(StoreError::ValuesRefused)?;
+        for (field, value) in accepted {
+            let written = match value {
+                Some(value) => {
+                    sqlx::query(UPSERT_VALUE)
+                        .bind(client.as_uuid())
+                        .bind(field.id.as_uuid())
+                        .bind(business.as_uuid())
+                        .bind(value_text(&value))
+                        .bind(value.search_text(&field))
+                        .execute(&mut *tx)
+                        .await
+                }
+                None => {
+                    sqlx::query(DELETE_VALUE)
+                        .bind(business.as_uuid())
+                        .bind(client.as_uuid())
+                        .bind(field.id.as_uuid())
+                        .execute(&mut *tx)
+                        .await
+                }
+            };
+            written.map_err(StoreError::backend)?;
+        }
+        current.version += 1;
+        sqlx::query(SET_VERSION)
+            .bind(business.as_uuid())
+            .bind(client.as_uuid())
+            .bind(current.version)
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::backend)?;
+        search::refresh(&mut tx, business, client).await?;
+        let values = client_values(&mut tx, business, client).await?;
+        tx.commit().await.map_err(StoreError::backend)?;
+        Ok(SavedValues { client: current, values })
+    }
+}

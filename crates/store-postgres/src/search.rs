@@ -7,12 +7,12 @@ use std::collections::HashSet;
 use async_trait::async_trait;
 use ficha_domain::{Actor, BusinessId, ClientId};
 use ficha_store::search::{self, Candidate, Ranking, SearchDocument, SearchQuery, TIER_WINDOW, Tier, tenant_token};
-use ficha_store::{SearchHit, SearchPage, SearchStore, StoreError, StoreResult};
+use ficha_store::{SearchPage, SearchStore, StoreError, StoreResult};
 use sqlx::{PgConnection, Row};
 use uuid::Uuid;
 
 use crate::PgStore;
-use crate::clients::{SELECT_CLIENT, fetch_client};
+use crate::clients::{SELECT_CLIENT, fetch_client, record};
 
 /// Rebuilds the search entry of one client from its stored data. Call it in
 /// the writing transaction, after the client's rows are written.
@@ -155,13 +155,21 @@ impl SearchStore for PgStore {
         }
 
         let (ids, next_offset) = ranking.page(offset, limit);
-        let mut hits = Vec::with_capacity(ids.len());
-        for id in ids {
-            let client = fetch_client(&mut conn, SELECT_CLIENT, business, *id).await?;
-            let custom = custom_texts(&mut conn, client.id).await?;
-            hits.push(SearchHit { matched: search::explain(query, &client, &custom), client });
-        }
-        Ok(SearchPage { hits, next_offset })
+        let uuids: Vec<Uuid> = ids.iter().map(|id| id.as_uuid()).collect();
+        let clients = sqlx::query(
+            "SELECT id, name, email, phone, rut, birth_date::text AS birth_date, last_booking_at, registered_at, version \
+             FROM clients WHERE business_id = $1 AND id = ANY($2)",
+        )
+        .bind(business.as_uuid())
+        .bind(&uuids)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(StoreError::backend)?
+        .iter()
+        .map(|row| record(row).map_err(StoreError::backend)?.into_client())
+        .collect::<StoreResult<Vec<_>>>()?;
+        let custom = custom_texts(&mut conn, &uuids).await?;
+        Ok(SearchPage { hits: search::assemble(query, ids, clients, &custom), next_offset })
     }
 
     async fn scan_clients(&self, actor: &Actor, text: &str, limit: u32) -> StoreResult<Vec<ClientId>> {
@@ -180,18 +188,18 @@ impl SearchStore for PgStore {
     }
 }
 
-/// The custom values of a client with their fields' labels.
-async fn custom_texts(conn: &mut PgConnection, client: ClientId) -> StoreResult<Vec<(String, String)>> {
+/// The custom values of the listed clients, with their fields' labels.
+async fn custom_texts(conn: &mut PgConnection, ids: &[Uuid]) -> StoreResult<Vec<(ClientId, String, String)>> {
     let rows = sqlx::query(
-        "SELECT f.label, v.search_text FROM client_custom_values v JOIN custom_fields f ON f.id = v.field_id \
-         WHERE v.client_id = $1 ORDER BY f.position",
+        "SELECT v.client_id, f.label, v.search_text FROM client_custom_values v JOIN custom_fields f ON f.id = v.field_id \
+         WHERE v.client_id = ANY($1) ORDER BY f.position",
     )
-    .bind(client.as_uuid())
+    .bind(ids)
     .fetch_all(conn)
     .await
     .map_err(StoreError::backend)?;
     rows.iter()
-        .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+        .map(|row| Ok((ClientId::from_uuid(row.try_get(0)?), row.try_get(1)?, row.try_get(2)?)))
         .collect::<Result<_, sqlx::Error>>()
         .map_err(StoreError::backend)
 }

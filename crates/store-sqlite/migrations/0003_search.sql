@@ -15,9 +15,14 @@ CREATE VIRTUAL TABLE client_search USING fts5(
     prefix = '1 2 3'
 );
 
--- The index's vocabulary: where a query word's one-typo neighbours are
--- looked up.
-CREATE VIRTUAL TABLE client_search_terms USING fts5vocab(client_search, 'row');
+-- Name words of each business (by tenant token), where a query word's
+-- one-typo neighbours are looked up. Words are never removed: a stale one
+-- only costs a lookup that finds nobody.
+CREATE TABLE search_terms (
+    tenant  TEXT NOT NULL,
+    term    TEXT NOT NULL,
+    PRIMARY KEY (tenant, term)
+) WITHOUT ROWID;
 
 -- Clients that need (re)indexing outside a write: every client that existed
 -- before this migration. The store empties it when it opens the database.

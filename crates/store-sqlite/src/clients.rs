@@ -61,7 +61,7 @@ fn list_sql(sort: ClientSort) -> &'static str {
     }
 }
 
-fn record(row: &SqliteRow) -> Result<ClientRecord, sqlx::Error> {
+pub(crate) fn record(row: &SqliteRow) -> Result<ClientRecord, sqlx::Error> {
     Ok(ClientRecord {
         id: ClientId::from_uuid(row.try_get("id")?),
         name: row.try_get("name")?,
@@ -228,29 +228,6 @@ impl ClientStore for SqliteStore {
     }
 
     async fn import_clients(&self, actor: &Actor, clients: Vec<NewClient>) -> StoreResult<u64> {
-        let business = actor.business();
-        let now = self.clock.now();
-        let mut tx = self.write().await?;
-        let mut count = 0;
-        for new in clients {
-            let client = registered(new, now);
-            let insert = sqlx::query(INSERT_CLIENT).bind(client.id.as_uuid()).bind(business.as_uuid());
-            let inserted = bind_fields(insert, &client).bind(micros(client.registered_at)).execute(&mut *tx).await;
-            let rowid = match inserted {
-                Ok(done) => done.last_insert_rowid(),
-                Err(e) if is_unique_violation(&e) => {
-                    let existing = holder_of_email(&mut tx, business, &client.email.key()).await?;
-                    return Err(
-                        existing.map_or_else(|| StoreError::backend(e), |existing| StoreError::EmailTaken { existing })
-                    );
-                }
-                Err(e) => return Err(StoreError::backend(e)),
-            };
-            // A new client has no custom values yet: index it from memory.
-            search::index_new(&mut tx, business, rowid, &client).await?;
-            count += 1;
-        }
-        tx.commit().await.map_err(StoreError::backend)?;
-        Ok(count)
+        self.import(actor, clients).await
     }
 }

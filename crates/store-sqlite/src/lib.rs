@@ -7,6 +7,7 @@
 mod accounts;
 mod clients;
 mod custom_fields;
+mod import;
 mod search;
 
 use std::str::FromStr;

@@ -4,11 +4,11 @@
 use async_trait::async_trait;
 use ficha_domain::{Actor, BusinessId, Client, ClientId};
 use ficha_store::search::{self, Candidate, Ranking, SearchDocument, SearchQuery, TIER_WINDOW};
-use ficha_store::{SearchHit, SearchPage, SearchStore, StoreError, StoreResult};
+use ficha_store::{SearchPage, SearchStore, StoreError, StoreResult};
 use sqlx::{Row, SqliteConnection};
 
 use crate::SqliteStore;
-use crate::clients::fetch_client;
+use crate::clients::{fetch_client, record};
 
 mod plan;
 
@@ -34,17 +34,15 @@ async fn index(conn: &mut SqliteConnection, business: BusinessId, rowid: i64, cl
     write_entry(conn, rowid, SearchDocument::new(business, client, &custom)).await
 }
 
-/// Indexes a client just inserted, which has no custom values yet.
-pub(crate) async fn index_new(
-    conn: &mut SqliteConnection,
-    business: BusinessId,
-    rowid: i64,
-    client: &Client,
-) -> StoreResult<()> {
-    write_entry(conn, rowid, SearchDocument::new(business, client, &[])).await
-}
-
 async fn write_entry(conn: &mut SqliteConnection, rowid: i64, document: SearchDocument) -> StoreResult<()> {
+    for term in document.typo_targets() {
+        sqlx::query("INSERT OR IGNORE INTO search_terms (tenant, term) VALUES (?1, ?2)")
+            .bind(&document.tenant)
+            .bind(term)
+            .execute(&mut *conn)
+            .await
+            .map_err(StoreError::backend)?;
+    }
     sqlx::query("INSERT OR REPLACE INTO client_search (rowid, tenant, name, other) VALUES (?1, ?2, ?3, ?4)")
         .bind(rowid)
         .bind(document.tenant)
@@ -111,13 +109,16 @@ impl SearchStore for SqliteStore {
     ) -> StoreResult<SearchPage> {
         let business = actor.business();
         let mut conn = self.pool.acquire().await.map_err(StoreError::backend)?;
-        let known_typos = plan::known_neighbours(&mut conn, query).await?;
+        let known_typos = plan::known_neighbours(&mut conn, business, query).await?;
 
         let mut ranking = Ranking::default();
         for tier in query.tiers(&known_typos) {
             let rows = sqlx::query(
-                "SELECT id, last_booking_at, registered_at FROM clients WHERE business_id = ?1 AND rowid IN \
-                 (SELECT rowid FROM client_search WHERE client_search MATCH ?2 ORDER BY rowid DESC LIMIT ?3)",
+                // The index drives: CROSS JOIN keeps SQLite from scanning the
+                // business's clients and probing the matches instead.
+                "SELECT c.id, c.last_booking_at, c.registered_at FROM \
+                 (SELECT rowid AS found FROM client_search WHERE client_search MATCH ?2 ORDER BY rowid DESC LIMIT ?3) AS m \
+                 CROSS JOIN clients c ON c.rowid = m.found WHERE c.business_id = ?1",
             )
             .bind(business.as_uuid())
             .bind(plan::render(business, &tier))
@@ -143,13 +144,22 @@ impl SearchStore for SqliteStore {
         }
 
         let (ids, next_offset) = ranking.page(offset, limit);
-        let mut hits = Vec::with_capacity(ids.len());
-        for id in ids {
-            let client = fetch_client(&mut conn, business, *id).await?;
-            let custom = custom_texts(&mut conn, client.id).await?;
-            hits.push(SearchHit { matched: search::explain(query, &client, &custom), client });
-        }
-        Ok(SearchPage { hits, next_offset })
+        let list = serde_json::Value::from(ids.iter().map(|id| id.as_uuid().simple().to_string()).collect::<Vec<_>>())
+            .to_string();
+        let clients = sqlx::query(
+            "SELECT id, name, email, phone, rut, birth_date, last_booking_at, registered_at, version FROM clients \
+             WHERE business_id = ?1 AND id IN (SELECT unhex(value) FROM json_each(?2))",
+        )
+        .bind(business.as_uuid())
+        .bind(&list)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(StoreError::backend)?
+        .iter()
+        .map(|row| record(row).map_err(StoreError::backend)?.into_client())
+        .collect::<StoreResult<Vec<_>>>()?;
+        let custom = custom_texts(&mut conn, &list).await?;
+        Ok(SearchPage { hits: search::assemble(query, ids, clients, &custom), next_offset })
     }
 
     async fn scan_clients(&self, actor: &Actor, text: &str, limit: u32) -> StoreResult<Vec<ClientId>> {
@@ -168,18 +178,19 @@ impl SearchStore for SqliteStore {
     }
 }
 
-/// The custom values of a client with their fields' labels.
-async fn custom_texts(conn: &mut SqliteConnection, client: ClientId) -> StoreResult<Vec<(String, String)>> {
+/// The custom values of the listed clients (a JSON array of hex ids), with
+/// their fields' labels.
+async fn custom_texts(conn: &mut SqliteConnection, ids: &str) -> StoreResult<Vec<(ClientId, String, String)>> {
     let rows = sqlx::query(
-        "SELECT f.label, v.search_text FROM client_custom_values v JOIN custom_fields f ON f.id = v.field_id \
-         WHERE v.client_id = ?1 ORDER BY f.position",
+        "SELECT v.client_id, f.label, v.search_text FROM client_custom_values v JOIN custom_fields f ON f.id = v.field_id \
+         WHERE v.client_id IN (SELECT unhex(value) FROM json_each(?1)) ORDER BY f.position",
     )
-    .bind(client.as_uuid())
+    .bind(ids)
     .fetch_all(conn)
     .await
     .map_err(StoreError::backend)?;
     rows.iter()
-        .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+        .map(|row| Ok((ClientId::from_uuid(row.try_get(0)?), row.try_get(1)?, row.try_get(2)?)))
         .collect::<Result<_, sqlx::Error>>()
         .map_err(StoreError::backend)
 }

@@ -1,6 +1,8 @@
 use ficha_domain::{Client, ClientId};
 use thiserror::Error;
 
+use crate::custom_fields::RefusedValue;
+
 pub type StoreResult<T> = Result<T, StoreError>;
 
 #[derive(Debug, Error)]
@@ -17,6 +19,16 @@ pub enum StoreError {
     /// A business with this slug exists.
     #[error("slug already taken")]
     SlugTaken,
+    /// Another custom field of the business (maybe archived) has this key.
+    #[error("custom field key already used")]
+    FieldKeyTaken,
+    /// An edit of a choice field would take away options that clients'
+    /// values hold.
+    #[error("options in use by clients' values: {options:?}")]
+    OptionsInUse { options: Vec<String> },
+    /// Custom values that do not fit their fields as stored; nothing was saved.
+    #[error("custom values refused: {0:?}")]
+    ValuesRefused(Vec<RefusedValue>),
     /// The caller's version is not the stored one; `current` is what is stored.
     #[error("stale version: the client was changed meanwhile")]
     Stale { current: Box<Client> },

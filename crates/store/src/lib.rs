@@ -20,7 +20,7 @@ use async_trait::async_trait;
 
 pub use accounts::{AccountStore, ApiToken, SessionInfo, StaffCredentials};
 pub use clients::{ClientPage, ClientSort, ClientStore, Cursor, ListQuery};
-pub use custom_fields::CustomFieldStore;
+pub use custom_fields::{CustomFieldStore, FieldValue, RefusedValue, Removed, SavedValues};
 pub use error::{StoreError, StoreResult};
 pub use search::{SearchHit, SearchPage, SearchStore};
 

@@ -233,6 +233,28 @@ impl Ranking {
     }
 }
 
+/// The page's hits in rank order, from the clients and custom values a
+/// backend read for `ids` in any order.
+pub fn assemble(
+    query: &SearchQuery,
+    ids: &[ClientId],
+    clients: Vec<Client>,
+    custom: &[(ClientId, String, String)],
+) -> Vec<SearchHit> {
+    let mut by_id: std::collections::HashMap<ClientId, Client> = clients.into_iter().map(|c| (c.id, c)).collect();
+    ids.iter()
+        .filter_map(|id| by_id.remove(id))
+        .map(|client| {
+            let theirs: Vec<(String, String)> = custom
+                .iter()
+                .filter(|(owner, _, _)| *owner == client.id)
+                .map(|(_, label, text)| (label.clone(), text.clone()))
+                .collect();
+            SearchHit { matched: explain(query, &client, &theirs), client }
+        })
+        .collect()
+}
+
 /// One token of a tier: matched whole, or as a prefix.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Token {

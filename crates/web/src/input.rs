@@ -75,6 +75,11 @@ impl JsonObject {
         }
     }
 
+    /// A field as sent, of any JSON type, for readers of non-text fields.
+    pub fn get(&self, field: &str) -> Option<&Value> {
+        self.0.get(field)
+    }
+
     /// A text field that must be present, or `None` when absent.
     pub fn text(&self, field: &str) -> Result<Option<&str>, FieldProblem> {
         match self.0.get(field) {

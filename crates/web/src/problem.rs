@@ -42,6 +42,20 @@ pub enum FieldProblemKind {
     NotOneOf { allowed: &'static [&'static str] },
     /// A paging cursor this API did not hand out.
     BadCursor,
+    /// Not a JSON boolean.
+    NotBoolean,
+    /// Not a whole JSON number in `i32`'s range.
+    NotWholeNumber,
+    /// Not a JSON array of strings.
+    NotAList,
+    /// Not a JSON object.
+    NotAnObject,
+    /// Set when the resource was created; never changed afterwards.
+    Immutable,
+    /// A client's value of a custom field, refused; `label` is the field's
+    /// label (its key when there is no such field), `options` a choice
+    /// field's options, to suggest.
+    CustomValue { label: String, error: FieldError, options: Vec<String> },
 }
 
 impl FieldProblem {
@@ -58,6 +72,12 @@ impl FieldProblem {
             FieldProblemKind::OutOfRange { .. } => "out_of_range",
             FieldProblemKind::NotOneOf { .. } => "not_allowed",
             FieldProblemKind::BadCursor => "bad_cursor",
+            FieldProblemKind::NotBoolean => "not_boolean",
+            FieldProblemKind::NotWholeNumber => "not_whole_number",
+            FieldProblemKind::NotAList => "not_a_list",
+            FieldProblemKind::NotAnObject => "not_an_object",
+            FieldProblemKind::Immutable => "immutable",
+            FieldProblemKind::CustomValue { error, .. } => error.code(),
         }
     }
 
@@ -95,6 +115,33 @@ impl FieldProblem {
                     "The cursor is not valid: pass the previous page's “next_cursor”, with the same sort.",
                 )
                 .to_owned(),
+            FieldProblemKind::NotBoolean => match lang {
+                Lang::Es => format!("El campo «{label}» debe ser true o false."),
+                Lang::En => format!("The field “{label}” must be true or false."),
+            },
+            FieldProblemKind::NotWholeNumber => match lang {
+                Lang::Es => format!("El campo «{label}» debe ser un número entero."),
+                Lang::En => format!("The field “{label}” must be a whole number."),
+            },
+            FieldProblemKind::NotAList => match lang {
+                Lang::Es => format!("El campo «{label}» debe ser una lista de textos, por ejemplo [\"Sí\", \"No\"]."),
+                Lang::En => format!("The field “{label}” must be a list of strings, for example [\"Yes\", \"No\"]."),
+            },
+            FieldProblemKind::NotAnObject => match lang {
+                Lang::Es => format!("El campo «{label}» debe ser un objeto JSON {{\"clave\": valor}}."),
+                Lang::En => format!("The field “{label}” must be a JSON object {{\"key\": value}}."),
+            },
+            FieldProblemKind::Immutable => match lang {
+                Lang::Es => format!(
+                    "El campo «{label}» se fija al crear el campo y no se puede cambiar. Si necesitas otro, crea un campo nuevo."
+                ),
+                Lang::En => {
+                    format!("The field “{label}” is set at creation and cannot change. Create a new field instead.")
+                }
+            },
+            FieldProblemKind::CustomValue { label, error, options } => {
+                custom_value_message(error, label, options, lang)
+            }
         }
     }
 }
@@ -143,6 +190,69 @@ fn field_error_message(error: &FieldError, label: &str, lang: Lang) -> String {
         (FieldError::SlugInvalid, Lang::En) => {
             format!("The field “{label}” takes only lower-case letters, digits and dashes.")
         }
+        (FieldError::KeyInvalid, Lang::Es) => format!(
+            "El campo «{label}» debe empezar con una letra minúscula y tener solo minúsculas sin tilde, dígitos y guiones bajos (por ejemplo fecha_control)."
+        ),
+        (FieldError::KeyInvalid, Lang::En) => format!(
+            "The field “{label}” must start with a lower-case letter and hold only lower-case letters, digits and underscores (for example next_checkup)."
+        ),
+        (FieldError::KindInvalid, Lang::Es) => {
+            format!("El campo «{label}» debe ser uno de: {}.", KIND_NAMES.join(", "))
+        }
+        (FieldError::KindInvalid, Lang::En) => {
+            format!("The field “{label}” must be one of: {}.", KIND_NAMES.join(", "))
+        }
+        (FieldError::NotText, Lang::Es) => format!("El campo «{label}» debe ser texto."),
+        (FieldError::NotText, Lang::En) => format!("The field “{label}” must be text."),
+        (FieldError::NotANumber, Lang::Es) => format!("El campo «{label}» debe ser un número, por ejemplo 34 o 3,5."),
+        (FieldError::NotANumber, Lang::En) => format!("The field “{label}” must be a number, for example 34 or 3.5."),
+        (FieldError::NotYesNo, Lang::Es) => format!("El campo «{label}» debe ser sí o no (true o false)."),
+        (FieldError::NotYesNo, Lang::En) => format!("The field “{label}” must be yes or no (true or false)."),
+        (FieldError::NotAnOption, Lang::Es) => format!("El valor de «{label}» no es una de sus opciones."),
+        (FieldError::NotAnOption, Lang::En) => format!("The value of “{label}” is not one of its options."),
+        (FieldError::OptionRepeated, Lang::Es) => format!("El campo «{label}» repite una opción."),
+        (FieldError::OptionRepeated, Lang::En) => format!("The field “{label}” repeats an option."),
+        (FieldError::OptionsNotAllowed, Lang::Es) => {
+            "Solo los campos de selección (single_choice, multi_choice) tienen opciones.".into()
+        }
+        (FieldError::OptionsNotAllowed, Lang::En) => {
+            "Only choice fields (single_choice, multi_choice) have options.".into()
+        }
+        (FieldError::TooManyOptions { max }, Lang::Es) => format!("Un campo admite como máximo {max} opciones."),
+        (FieldError::TooManyOptions { max }, Lang::En) => format!("A field takes at most {max} options."),
+        (FieldError::FieldArchived, Lang::Es) => {
+            format!("El campo «{label}» está archivado y ya no admite valores nuevos.")
+        }
+        (FieldError::FieldArchived, Lang::En) => format!("The field “{label}” is archived and takes no new values."),
+        (FieldError::FieldUnknown, Lang::Es) => {
+            format!("No hay ningún campo «{label}» en «Otros datos». Revisa la clave o crea el campo.")
+        }
+        (FieldError::FieldUnknown, Lang::En) => {
+            format!("There is no field “{label}” among the custom fields. Check the key or create the field.")
+        }
+    }
+}
+
+/// The kinds of custom field, as the API spells them.
+const KIND_NAMES: [&str; 7] = ["text", "long_text", "number", "date", "yes_no", "single_choice", "multi_choice"];
+
+/// Why a client's value of the custom field labelled `label` was refused.
+/// Dates and options get their own words; the rest reads as for any field.
+fn custom_value_message(error: &FieldError, label: &str, options: &[String], lang: Lang) -> String {
+    match (error, lang) {
+        (FieldError::DateFormat, Lang::Es) => {
+            format!("El campo «{label}» debe ser una fecha dd-mm-aaaa o aaaa-mm-dd (por ejemplo 23-04-1990).")
+        }
+        (FieldError::DateFormat, Lang::En) => {
+            format!("The field “{label}” must be a date, YYYY-MM-DD (for example 1990-04-23).")
+        }
+        (FieldError::NotAnOption, Lang::Es) if !options.is_empty() => {
+            format!("El valor de «{label}» debe ser una de sus opciones: {}.", options.join(", "))
+        }
+        (FieldError::NotAnOption, Lang::En) if !options.is_empty() => {
+            format!("The value of “{label}” must be one of its options: {}.", options.join(", "))
+        }
+        _ => field_error_message(error, label, lang),
     }
 }
 
@@ -155,6 +265,8 @@ pub enum ApiError {
     UnsupportedMediaType,
     PayloadTooLarge,
     EmailTaken { existing: ClientId },
+    FieldKeyTaken,
+    OptionsInUse { options: Vec<String> },
     Stale { current: Box<Client> },
     PreconditionRequired,
     NotFound,
@@ -172,7 +284,7 @@ impl ApiError {
             Self::InvalidQuery(_) | Self::MalformedJson { .. } | Self::NotAnObject => StatusCode::BAD_REQUEST,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::EmailTaken { .. } => StatusCode::CONFLICT,
+            Self::EmailTaken { .. } | Self::FieldKeyTaken | Self::OptionsInUse { .. } => StatusCode::CONFLICT,
             Self::Stale { .. } => StatusCode::PRECONDITION_FAILED,
             Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             Self::NotFound => StatusCode::NOT_FOUND,
@@ -193,6 +305,8 @@ impl ApiError {
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::PayloadTooLarge => "payload_too_large",
             Self::EmailTaken { .. } => "email_taken",
+            Self::FieldKeyTaken => "field_key_taken",
+            Self::OptionsInUse { .. } => "option_in_use",
             Self::Stale { .. } => "stale_version",
             Self::PreconditionRequired => "if_match_required",
             Self::NotFound => "not_found",
@@ -225,6 +339,13 @@ impl ApiError {
             Self::EmailTaken { .. } => {
                 ("Ya existe un cliente con ese correo electrónico.", "A client with that email already exists.")
             }
+            Self::FieldKeyTaken => {
+                ("Ya existe un campo con esa clave en «Otros datos».", "A custom field with that key already exists.")
+            }
+            Self::OptionsInUse { .. } => (
+                "No se pueden quitar opciones que algún cliente tiene elegidas.",
+                "Options that clients have chosen cannot be taken away.",
+            ),
             Self::Stale { .. } => {
                 ("El cliente fue modificado mientras lo editabas.", "The client was changed while you were editing it.")
             }
@@ -255,6 +376,26 @@ impl ApiError {
                 ),
                 Lang::En => format!(
                     "The email already belongs to client {existing} of this business. If they are the same person, merge the profiles instead."
+                ),
+            },
+            Self::FieldKeyTaken => lang
+                .pick(
+                    "Las claves no se repiten, tampoco con campos archivados. Usa otra clave, o recupera el campo archivado con PATCH {\"archived\": false}.",
+                    "Keys are never reused, not even an archived field's. Choose another key, or bring the archived field back with PATCH {\"archived\": false}.",
+                )
+                .to_owned(),
+            Self::OptionsInUse { options } => match (lang, options.len()) {
+                (Lang::Es, 1) => format!(
+                    "Hay clientes que tienen elegida la opción {}: cámbiales antes ese valor, o deja la opción (puedes cambiarle mayúsculas o tildes).",
+                    quoted(options, "«", "»", " y ")
+                ),
+                (Lang::Es, _) => format!(
+                    "Hay clientes que tienen elegidas las opciones {}: cámbiales antes esos valores, o deja las opciones (puedes cambiarles mayúsculas o tildes).",
+                    quoted(options, "«", "»", " y ")
+                ),
+                (Lang::En, _) => format!(
+                    "Some clients have chosen {}: change their values first, or keep the options (their case and accents may change).",
+                    quoted(options, "“", "”", " and ")
                 ),
             },
             Self::Stale { current } => match lang {
@@ -315,6 +456,9 @@ impl ApiError {
             Self::Stale { current } => {
                 body.insert("current".into(), client_json(current));
             }
+            Self::OptionsInUse { options } => {
+                body.insert("options_in_use".into(), json!(options));
+            }
             _ => {}
         }
         Value::Object(body)
@@ -349,6 +493,18 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound => Self::NotFound,
             StoreError::EmailTaken { existing } => Self::EmailTaken { existing },
             StoreError::Stale { current } => Self::Stale { current },
+            StoreError::FieldKeyTaken => Self::FieldKeyTaken,
+            StoreError::OptionsInUse { options } => Self::OptionsInUse { options },
+            StoreError::ValuesRefused(refused) => Self::Validation(
+                refused
+                    .into_iter()
+                    .map(|r| {
+                        let kind =
+                            FieldProblemKind::CustomValue { label: r.label, error: r.error, options: Vec::new() };
+                        FieldProblem::new(format!("values.{}", r.key), kind)
+                    })
+                    .collect(),
+            ),
             other => {
                 tracing::error!(error = &other as &dyn std::error::Error, "storage failed");
                 Self::Internal
@@ -375,6 +531,15 @@ pub async fn localize(request: Request, next: Next) -> Response {
             localized
         }
         None => response,
+    }
+}
+
+/// `«a», «b» y «c»`.
+fn quoted(items: &[String], open: &str, close: &str, last: &str) -> String {
+    let quoted: Vec<String> = items.iter().map(|i| format!("{open}{i}{close}")).collect();
+    match quoted.split_last() {
+        Some((tail, init)) if !init.is_empty() => format!("{}{last}{tail}", init.join(", ")),
+        _ => quoted.concat(),
     }
 }
 

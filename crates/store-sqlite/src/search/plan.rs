@@ -12,19 +12,25 @@ use sqlx::SqliteConnection;
 
 /// The words one typo away from the query's long words that the index
 /// actually contains.
-pub async fn known_neighbours(conn: &mut SqliteConnection, query: &SearchQuery) -> StoreResult<HashSet<String>> {
+pub async fn known_neighbours(
+    conn: &mut SqliteConnection,
+    business: BusinessId,
+    query: &SearchQuery,
+) -> StoreResult<HashSet<String>> {
     let candidates: Vec<String> = query.typo_candidates().into_iter().flat_map(|(_, words)| words).collect();
     if candidates.is_empty() {
         return Ok(HashSet::new());
     }
     // Candidates are ASCII letters only: a JSON array needs no escaping.
     let list = format!("[\"{}\"]", candidates.join("\",\""));
-    let known: Vec<String> =
-        sqlx::query_scalar("SELECT term FROM client_search_terms WHERE term IN (SELECT value FROM json_each(?1))")
-            .bind(list)
-            .fetch_all(conn)
-            .await
-            .map_err(StoreError::backend)?;
+    let known: Vec<String> = sqlx::query_scalar(
+        "SELECT term FROM search_terms WHERE tenant = ?1 AND term IN (SELECT value FROM json_each(?2))",
+    )
+    .bind(tenant_token(business))
+    .bind(list)
+    .fetch_all(conn)
+    .await
+    .map_err(StoreError::backend)?;
     Ok(known.into_iter().collect())
 }
 

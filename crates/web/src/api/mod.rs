@@ -4,6 +4,7 @@
 
 mod auth;
 pub mod clients;
+pub mod custom_fields;
 mod openapi;
 mod tokens;
 
@@ -39,6 +40,10 @@ impl ApiRoute {
         Self::new(Method::POST, MethodFilter::POST, path, handler)
     }
 
+    fn put<H: Handler<T, AppState>, T: 'static>(path: &'static str, handler: H) -> Self {
+        Self::new(Method::PUT, MethodFilter::PUT, path, handler)
+    }
+
     fn patch<H: Handler<T, AppState>, T: 'static>(path: &'static str, handler: H) -> Self {
         Self::new(Method::PATCH, MethodFilter::PATCH, path, handler)
     }
@@ -59,6 +64,13 @@ pub fn routes() -> Vec<ApiRoute> {
         ApiRoute::get("/clients/{id}", clients::read),
         ApiRoute::patch("/clients/{id}", clients::update),
         ApiRoute::delete("/clients/{id}", clients::delete),
+        ApiRoute::get("/clients/{id}/custom-values", custom_fields::values::read),
+        ApiRoute::put("/clients/{id}/custom-values", custom_fields::values::write),
+        ApiRoute::get("/custom-fields", custom_fields::list),
+        ApiRoute::post("/custom-fields", custom_fields::create),
+        ApiRoute::get("/custom-fields/{id}", custom_fields::read),
+        ApiRoute::patch("/custom-fields/{id}", custom_fields::update),
+        ApiRoute::delete("/custom-fields/{id}", custom_fields::remove),
         ApiRoute::get("/tokens", tokens::list),
         ApiRoute::post("/tokens", tokens::create),
         ApiRoute::delete("/tokens/{id}", tokens::revoke),

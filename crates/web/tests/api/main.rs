@@ -3,6 +3,7 @@
 
 mod auth;
 mod clients;
+mod custom_fields;
 mod errors;
 mod helpers;
 mod openapi;

@@ -10,6 +10,7 @@ use axum::http::header::{ETAG, IF_MATCH, LOCATION};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use ficha_domain::{Actor, Client, ClientId};
+use ficha_store::FieldValue;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
@@ -19,11 +20,12 @@ use crate::input::JsonObject;
 use crate::problem::ApiError;
 
 pub use listing::list;
-use view::{client_json, etag};
+use view::{client_with_custom_json, etag};
 
-/// A client with its ETag, as every single-client answer goes out.
-fn with_etag(status: StatusCode, client: &Client) -> Response {
-    let mut response = (status, Json(client_json(client))).into_response();
+/// A client and its custom values with its ETag, as every single-client
+/// answer goes out.
+fn with_etag(status: StatusCode, client: &Client, values: &[FieldValue]) -> Response {
+    let mut response = (status, Json(client_with_custom_json(client, values))).into_response();
     if let Ok(value) = HeaderValue::from_str(&etag(client)) {
         response.headers_mut().insert(ETAG, value);
     }
@@ -31,7 +33,7 @@ fn with_etag(status: StatusCode, client: &Client) -> Response {
 }
 
 /// Ids that do not parse name no client: 404, like an unknown id.
-fn client_id(text: &str) -> Result<ClientId, ApiError> {
+pub(crate) fn client_id(text: &str) -> Result<ClientId, ApiError> {
     text.parse().map_err(|_| ApiError::NotFound)
 }
 
@@ -49,7 +51,8 @@ pub async fn create(
 ) -> Result<Response, ApiError> {
     let new = input::new_client(&body, business_today(&state, &actor).await?)?;
     let client = state.store.create_client(&actor, new).await?;
-    let mut response = with_etag(StatusCode::CREATED, &client);
+    // A new client has no custom values yet.
+    let mut response = with_etag(StatusCode::CREATED, &client, &[]);
     if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/clients/{}", client.id)) {
         response.headers_mut().insert(LOCATION, location);
     }
@@ -61,8 +64,10 @@ pub async fn read(
     Caller(actor): Caller,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let client = state.store.get_client(&actor, client_id(&id)?).await?;
-    Ok(with_etag(StatusCode::OK, &client))
+    let id = client_id(&id)?;
+    let client = state.store.get_client(&actor, id).await?;
+    let values = state.store.custom_values(&actor, id).await?;
+    Ok(with_etag(StatusCode::OK, &client, &values))
 }
 
 /// Partial update. Requires `If-Match` with the ETag the editor read, so two
@@ -83,11 +88,12 @@ pub async fn update(
         None => return Err(ApiError::Stale { current: Box::new(state.store.get_client(&actor, id).await?) }),
     };
     let client = state.store.update_client(&actor, id, expected, changes).await?;
-    Ok(with_etag(StatusCode::OK, &client))
+    let values = state.store.custom_values(&actor, id).await?;
+    Ok(with_etag(StatusCode::OK, &client, &values))
 }
 
 /// `"3"` (or the weak `W/"3"`) → 3.
-fn parse_version(header: &HeaderValue) -> Option<i64> {
+pub(crate) fn parse_version(header: &HeaderValue) -> Option<i64> {
     let text = header.to_str().ok()?.trim();
     let text = text.strip_prefix("W/").unwrap_or(text);
     text.strip_prefix('"')?.strip_suffix('"')?.parse().ok()

@@ -1,7 +1,10 @@
 //! How a client looks on the API.
 
 use ficha_domain::Client;
+use ficha_store::FieldValue;
 use serde_json::{Value, json};
+
+use crate::api::custom_fields::view::values_map;
 
 /// The client as JSON: stored forms for machines (`phone` in E.164, `rut`
 /// canonical) next to the forms people read (`*_display`).
@@ -20,6 +23,14 @@ pub fn client_json(client: &Client) -> Value {
         "version": client.version,
         "href": format!("/api/v1/clients/{}", client.id),
     })
+}
+
+/// The client with its custom values under `custom` (`{key: value}`,
+/// archived fields' values included): one client as read on its own.
+pub fn client_with_custom_json(client: &Client, values: &[FieldValue]) -> Value {
+    let mut json = client_json(client);
+    json["custom"] = values_map(values);
+    json
 }
 
 /// The entity tag of a client's current version: `"3"`.
