@@ -1,11 +1,12 @@
 //! The benchmark's query mix, drawn (seeded) from the loaded clients
 //! themselves, so every kind of query has real answers: name prefixes of 1 to
-//! 8 letters, full names, phone tails, RUT prefixes, typos.
+//! 8 letters, full names, phone tails, RUT prefixes, custom values, typos.
 
 use ficha_domain::fold::fold;
 use ficha_domain::{Actor, Client};
 use ficha_store::{ClientSort, ListQuery, Store};
 
+use super::custom::{COMUNAS, PETS};
 use crate::demo::random::Random;
 
 pub struct Query {
@@ -23,7 +24,11 @@ pub async fn queries(store: &dyn Store, actor: &Actor, seed: u64, count: usize) 
         let client = random.pick(&sample);
         let name = fold(client.name.as_str());
         let words: Vec<&str> = name.split(' ').collect();
-        let query = match random.between(0, 6) {
+        let query = match random.between(0, 7) {
+            6 => {
+                let values: &[&str] = if random.chance(50) { PETS } else { COMUNAS };
+                Some(Query { kind: "custom value", text: fold(random.pick(values)) })
+            }
             0 => {
                 let word = random.pick(&words);
                 let letters = random.between(1, 9) as usize;

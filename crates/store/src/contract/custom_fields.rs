@@ -409,7 +409,9 @@ pub async fn values_are_found_by_search(h: &Harness) {
     let mascota = define(h, &actor, "mascota", FieldKind::Text, &[]).await;
     let comuna = define(h, &actor, "comuna", FieldKind::SingleChoice, &["Las Condes", "Ñuñoa"]).await;
     let seguro = define(h, &actor, "seguro", FieldKind::YesNo, &[]).await;
+    let edad = define(h, &actor, "edad", FieldKind::Number, &[]).await;
     let writes = vec![
+        (key("edad"), Some(value(&edad, RawValue::Number("34")))),
         (key("mascota"), Some(value(&mascota, RawValue::Text("Firulais")))),
         (key("comuna"), Some(value(&comuna, RawValue::Text("nunoa")))),
         (key("seguro"), Some(value(&seguro, RawValue::Bool(true)))),
@@ -418,6 +420,7 @@ pub async fn values_are_found_by_search(h: &Harness) {
 
     assert_eq!(found(h, &actor, "firulais").await, ["Ana Pérez"]);
     assert_eq!(found(h, &actor, "Ñuñoa").await, ["Ana Pérez"]);
+    assert_eq!(found(h, &actor, "34").await, ["Ana Pérez"], "an age");
     assert_eq!(found(h, &actor, "campo seguro").await, ["Ana Pérez"], "a yes is found by the field's label");
 
     // A new label for a yes/no field is new search text for every "yes".

@@ -7,3 +7,4 @@ mod custom_fields;
 mod errors;
 mod helpers;
 mod openapi;
+mod search;

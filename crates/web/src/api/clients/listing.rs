@@ -44,6 +44,8 @@ fn list_query(params: &[(String, String)]) -> Result<ListQuery, ApiError> {
     let mut cursor = None;
     for (name, value) in params {
         match name.as_str() {
+            // An empty `q` lists; a non-empty one never reaches here.
+            "q" => {}
             "sort" => match ClientSort::parse(value) {
                 Some(sort) => query.sort = sort,
                 None => problems.push(FieldProblem::new("sort", FieldProblemKind::NotOneOf { allowed: SORTS })),
