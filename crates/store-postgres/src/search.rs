@@ -125,33 +125,14 @@ impl SearchStore for PgStore {
         let mut conn = self.pool.acquire().await.map_err(StoreError::backend)?;
         let known_typos = known_neighbours(&mut conn, business, query).await?;
 
+        let Some(plan) = query.plan(&known_typos) else {
+            return Ok(SearchPage { hits: Vec::new(), next_offset: None });
+        };
         let mut ranking = Ranking::default();
-        for tier in query.tiers(&known_typos) {
-            let rows = sqlx::query(
-                "SELECT c.id, c.last_booking_at, c.registered_at FROM clients c WHERE c.business_id = $1 AND c.id IN \
-                 (SELECT s.client_id FROM client_search s WHERE s.business_id = $1 AND s.doc @@ $2::tsquery LIMIT $3)",
-            )
-            .bind(business.as_uuid())
-            .bind(render(business, &tier))
-            .bind(i64::from(TIER_WINDOW))
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(StoreError::backend)?;
-            let candidates = rows
-                .iter()
-                .map(|row| {
-                    Ok(Candidate {
-                        id: ClientId::from_uuid(row.try_get(0)?),
-                        last_booking_at: row.try_get(1)?,
-                        registered_at: row.try_get(2)?,
-                    })
-                })
-                .collect::<Result<Vec<_>, sqlx::Error>>()
-                .map_err(StoreError::backend)?;
-            ranking.add_tier(candidates);
-            if ranking.covers(offset, limit) {
-                break;
-            }
+        ranking.add_broad(tier_candidates(&mut conn, business, query, &plan.broad).await?);
+        if let Some(typo) = plan.typo.filter(|_| !ranking.covers(offset, limit)) {
+            let found = tier_candidates(&mut conn, business, query, &typo).await?;
+            ranking.add_tier(found.into_iter().map(|(candidate, _)| candidate).collect());
         }
 
         let (ids, next_offset) = ranking.page(offset, limit);
@@ -186,6 +167,39 @@ impl SearchStore for PgStore {
         .map_err(StoreError::backend)?;
         Ok(ids.into_iter().map(ClientId::from_uuid).collect())
     }
+}
+
+/// The business's clients among the first `TIER_WINDOW` entries matching
+/// `tier`, each marked whole match or not.
+async fn tier_candidates(
+    conn: &mut PgConnection,
+    business: BusinessId,
+    query: &SearchQuery,
+    tier: &Tier,
+) -> StoreResult<Vec<(Candidate, bool)>> {
+    let rows = sqlx::query(
+        "SELECT c.id, c.last_booking_at, c.registered_at, c.name_key, c.email_key FROM clients c \
+         WHERE c.business_id = $1 AND c.id IN \
+         (SELECT s.client_id FROM client_search s WHERE s.business_id = $1 AND s.doc @@ $2::tsquery LIMIT $3)",
+    )
+    .bind(business.as_uuid())
+    .bind(render(business, tier))
+    .bind(i64::from(TIER_WINDOW))
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(StoreError::backend)?;
+    rows.iter()
+        .map(|row| {
+            let (name_key, email_key): (String, String) = (row.try_get(3)?, row.try_get(4)?);
+            let candidate = Candidate {
+                id: ClientId::from_uuid(row.try_get(0)?),
+                last_booking_at: row.try_get(1)?,
+                registered_at: row.try_get(2)?,
+            };
+            Ok((candidate, query.is_whole_match(&name_key, &email_key)))
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(StoreError::backend)
 }
 
 /// The custom values of the listed clients, with their fields' labels.

@@ -60,7 +60,7 @@ impl SqliteStore {
         // A taken email, in the business or twice in the batch, refuses the
         // whole batch before anything is written.
         let taken: Option<Uuid> = sqlx::query_scalar(
-            "SELECT id FROM clients WHERE business_id = ?1 AND email_key IN (SELECT value FROM json_each(?2)) LIMIT 1",
+            "SELECT c.id FROM json_each(?2) AS j CROSS JOIN clients c ON c.business_id = ?1 AND c.email_key = j.value LIMIT 1",
         )
         .bind(business.as_uuid())
         .bind(Value::from(emails.clone()).to_string())

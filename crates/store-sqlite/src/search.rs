@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use ficha_domain::{Actor, BusinessId, Client, ClientId};
-use ficha_store::search::{self, Candidate, Ranking, SearchDocument, SearchQuery, TIER_WINDOW};
+use ficha_store::search::{self, Candidate, Ranking, SearchDocument, SearchQuery, TIER_WINDOW, Tier};
 use ficha_store::{SearchPage, SearchStore, StoreError, StoreResult};
 use sqlx::{Row, SqliteConnection};
 
@@ -111,44 +111,24 @@ impl SearchStore for SqliteStore {
         let mut conn = self.pool.acquire().await.map_err(StoreError::backend)?;
         let known_typos = plan::known_neighbours(&mut conn, business, query).await?;
 
+        let Some(plan) = query.plan(&known_typos) else {
+            return Ok(SearchPage { hits: Vec::new(), next_offset: None });
+        };
         let mut ranking = Ranking::default();
-        for tier in query.tiers(&known_typos) {
-            let rows = sqlx::query(
-                // The index drives: CROSS JOIN keeps SQLite from scanning the
-                // business's clients and probing the matches instead.
-                "SELECT c.id, c.last_booking_at, c.registered_at FROM \
-                 (SELECT rowid AS found FROM client_search WHERE client_search MATCH ?2 ORDER BY rowid DESC LIMIT ?3) AS m \
-                 CROSS JOIN clients c ON c.rowid = m.found WHERE c.business_id = ?1",
-            )
-            .bind(business.as_uuid())
-            .bind(plan::render(business, &tier))
-            .bind(i64::from(TIER_WINDOW))
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(StoreError::backend)?;
-            let candidates = rows
-                .iter()
-                .map(|row| {
-                    Ok(Candidate {
-                        id: ClientId::from_uuid(row.try_get(0)?),
-                        last_booking_at: row.try_get(1)?,
-                        registered_at: row.try_get(2)?,
-                    })
-                })
-                .collect::<Result<Vec<_>, sqlx::Error>>()
-                .map_err(StoreError::backend)?;
-            ranking.add_tier(candidates);
-            if ranking.covers(offset, limit) {
-                break;
-            }
+        ranking.add_broad(tier_candidates(&mut conn, business, query, &plan.broad).await?);
+        if let Some(typo) = plan.typo.filter(|_| !ranking.covers(offset, limit)) {
+            let found = tier_candidates(&mut conn, business, query, &typo).await?;
+            ranking.add_tier(found.into_iter().map(|(candidate, _)| candidate).collect());
         }
 
         let (ids, next_offset) = ranking.page(offset, limit);
         let list = serde_json::Value::from(ids.iter().map(|id| id.as_uuid().simple().to_string()).collect::<Vec<_>>())
             .to_string();
         let clients = sqlx::query(
-            "SELECT id, name, email, phone, rut, birth_date, last_booking_at, registered_at, version FROM clients \
-             WHERE business_id = ?1 AND id IN (SELECT unhex(value) FROM json_each(?2))",
+            // The listed ids drive (CROSS JOIN fixes the order), each found
+            // through the unique index on id.
+            "SELECT c.id, c.name, c.email, c.phone, c.rut, c.birth_date, c.last_booking_at, c.registered_at, c.version \
+             FROM json_each(?2) AS j CROSS JOIN clients c ON c.id = unhex(j.value) WHERE c.business_id = ?1",
         )
         .bind(business.as_uuid())
         .bind(&list)
@@ -178,12 +158,68 @@ impl SearchStore for SqliteStore {
     }
 }
 
+/// The business's clients among the first `TIER_WINDOW` entries matching
+/// `tier`, newest first, each marked whole match or not.
+///
+/// The index is asked without the tenant token first: requiring a token that
+/// every entry of a large business carries makes FTS5 walk its whole
+/// doclist. Other businesses' entries are dropped by the join; if they
+/// crowded the window, the query runs again scoped by tenant.
+async fn tier_candidates(
+    conn: &mut SqliteConnection,
+    business: BusinessId,
+    query: &SearchQuery,
+    tier: &Tier,
+) -> StoreResult<Vec<(Candidate, bool)>> {
+    let (found, crowded) = window(conn, business, query, &plan::render(None, tier)).await?;
+    if crowded { Ok(window(conn, business, query, &plan::render(Some(business), tier)).await?.0) } else { Ok(found) }
+}
+
+async fn window(
+    conn: &mut SqliteConnection,
+    business: BusinessId,
+    query: &SearchQuery,
+    expression: &str,
+) -> StoreResult<(Vec<(Candidate, bool)>, bool)> {
+    let rows = sqlx::query(
+        // The index drives: the LEFT JOIN keeps SQLite from scanning the
+        // business's clients and probing the matches instead, and yields a
+        // NULL id for an entry of another business.
+        "SELECT c.id, c.last_booking_at, c.registered_at, c.name_key, c.email_key FROM \
+         (SELECT rowid AS found FROM client_search WHERE client_search MATCH ?2 ORDER BY rowid DESC LIMIT ?3) AS m \
+         LEFT JOIN clients c ON c.rowid = m.found AND c.business_id = ?1",
+    )
+    .bind(business.as_uuid())
+    .bind(expression)
+    .bind(i64::from(TIER_WINDOW))
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(StoreError::backend)?;
+    let mut candidates = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let id: Option<uuid::Uuid> = row.try_get(0).map_err(StoreError::backend)?;
+        if let Some(id) = id {
+            let (name_key, email_key): (String, String) =
+                (row.try_get(3).map_err(StoreError::backend)?, row.try_get(4).map_err(StoreError::backend)?);
+            let candidate = Candidate {
+                id: ClientId::from_uuid(id),
+                last_booking_at: row.try_get(1).map_err(StoreError::backend)?,
+                registered_at: row.try_get(2).map_err(StoreError::backend)?,
+            };
+            candidates.push((candidate, query.is_whole_match(&name_key, &email_key)));
+        }
+    }
+    let crowded = rows.len() as u32 == TIER_WINDOW && candidates.len() < rows.len();
+    Ok((candidates, crowded))
+}
+
 /// The custom values of the listed clients (a JSON array of hex ids), with
 /// their fields' labels.
 async fn custom_texts(conn: &mut SqliteConnection, ids: &str) -> StoreResult<Vec<(ClientId, String, String)>> {
     let rows = sqlx::query(
-        "SELECT v.client_id, f.label, v.search_text FROM client_custom_values v JOIN custom_fields f ON f.id = v.field_id \
-         WHERE v.client_id IN (SELECT unhex(value) FROM json_each(?1)) ORDER BY f.position",
+        "SELECT v.client_id, f.label, v.search_text FROM json_each(?1) AS j \
+         CROSS JOIN client_custom_values v ON v.client_id = unhex(j.value) \
+         JOIN custom_fields f ON f.id = v.field_id ORDER BY f.position",
     )
     .bind(ids)
     .fetch_all(conn)

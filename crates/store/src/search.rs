@@ -130,16 +130,19 @@ impl SearchQuery {
         &self.terms
     }
 
-    /// The words that may carry a typo, each with the words one edit away
-    /// (to be checked against the index's vocabulary). Empty when no word is
-    /// long enough.
+    /// The words that may carry a typo, each with itself and the words one
+    /// edit away (to be checked against the index's vocabulary). Empty when
+    /// no word is long enough.
     pub fn typo_candidates(&self) -> Vec<(usize, Vec<String>)> {
         self.terms
             .iter()
             .enumerate()
             .filter_map(|(i, term)| match term {
                 Term::Word(w) if w.chars().count() >= TYPO_MIN_LETTERS && w.chars().all(|c| c.is_ascii_lowercase()) => {
-                    Some((i, one_edit_away(w)))
+                    // The word itself too: a word the index knows is not corrected.
+                    let mut candidates = one_edit_away(w);
+                    candidates.push(w.clone());
+                    Some((i, candidates))
                 }
                 _ => None,
             })
@@ -220,6 +223,14 @@ impl Ranking {
         }
     }
 
+    /// Appends the broad query's candidates: whole matches, then prefix
+    /// matches, each ordered as a tier.
+    pub fn add_broad(&mut self, candidates: Vec<(Candidate, bool)>) {
+        let (whole, prefix): (Vec<_>, Vec<_>) = candidates.into_iter().partition(|(_, whole)| *whole);
+        self.add_tier(whole.into_iter().map(|(c, _)| c).collect());
+        self.add_tier(prefix.into_iter().map(|(c, _)| c).collect());
+    }
+
     /// Whether the page asked for is already filled by better tiers.
     pub fn covers(&self, offset: u32, limit: u32) -> bool {
         self.ranked.len() >= (offset + limit) as usize
@@ -277,35 +288,59 @@ impl Token {
 /// quote them into its query syntax without escaping.
 pub type Tier = Vec<Vec<Token>>;
 
+/// The index queries of a search, best first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchPlan {
+    /// Every word whole but the last, which may also be a prefix. Its
+    /// results split into whole matches (ranked first) and prefix matches
+    /// with `SearchQuery::is_whole_match`: one index query for both tiers.
+    pub broad: Tier,
+    /// The long words the index does not know, widened to their known
+    /// one-typo neighbours; `None` when no word needs correcting.
+    pub typo: Option<Tier>,
+}
+
 impl SearchQuery {
-    /// The tiers, best first: every word whole; the last word as a prefix;
-    /// long words also as their known one-typo neighbours. Tiers equal to an
-    /// earlier one are dropped.
-    pub fn tiers(&self, known_neighbours: &std::collections::HashSet<String>) -> Vec<Tier> {
+    /// How to look this query up, given which of `typo_candidates()` the
+    /// index knows. A word the index knows is taken as typed: correcting it
+    /// would only add noise (and cost) to a query that already means
+    /// something.
+    pub fn plan(&self, known: &std::collections::HashSet<String>) -> Option<SearchPlan> {
         let terms = self.terms();
-        let Some(last) = terms.len().checked_sub(1) else { return Vec::new() };
-        let exact: Tier = terms.iter().map(|t| t.group(false)).collect();
-        let prefix: Tier = terms.iter().enumerate().map(|(i, t)| t.group(i == last)).collect();
+        let last = terms.len().checked_sub(1)?;
+        let broad: Tier = terms.iter().enumerate().map(|(i, t)| t.group(i == last)).collect();
+        let mut corrected = false;
         let typo: Tier = terms
             .iter()
             .enumerate()
             .map(|(i, term)| {
                 let mut group = term.group(i == last);
-                if let Term::Word(word) = term {
-                    group.extend(
-                        one_edit_away(word).into_iter().filter(|n| known_neighbours.contains(n)).map(Token::whole),
-                    );
+                if let Term::Word(word) = term
+                    && word.chars().count() >= TYPO_MIN_LETTERS
+                    && !known.contains(word)
+                {
+                    let neighbours: Vec<Token> =
+                        one_edit_away(word).into_iter().filter(|n| known.contains(n)).map(Token::whole).collect();
+                    corrected |= !neighbours.is_empty();
+                    group.extend(neighbours);
                 }
                 group
             })
             .collect();
-        let mut tiers: Vec<Tier> = Vec::new();
-        for tier in [exact, prefix, typo] {
-            if !tiers.contains(&tier) {
-                tiers.push(tier);
-            }
+        Some(SearchPlan { broad, typo: corrected.then_some(typo) })
+    }
+
+    /// Whether a client the broad query found matches the last word whole
+    /// (`perez` in "Pérez") rather than as a prefix (`perez` in "Perezoso"),
+    /// judged on its folded name and lower-cased email.
+    pub fn is_whole_match(&self, name_key: &str, email_key: &str) -> bool {
+        match self.terms.last() {
+            Some(Term::Word(word)) => name_key
+                .split(|c: char| !c.is_alphanumeric())
+                .chain(email_key.split(|c: char| !c.is_alphanumeric()))
+                .any(|part| part == word),
+            _ => true,
         }
-        tiers
     }
 }
 
@@ -505,16 +540,25 @@ mod tests {
     }
 
     #[test]
-    fn tiers_go_from_exact_to_prefix_to_typo() {
+    fn plans_correct_only_unknown_words() {
         let query = SearchQuery::parse("jose gonzales").expect("parses");
-        let known = std::collections::HashSet::from(["gonzalez".to_owned()]);
-        let tiers = query.tiers(&known);
-        assert_eq!(tiers.len(), 3);
-        assert_eq!(tiers[0], vec![vec![Token::whole("jose")], vec![Token::whole("gonzales")]]);
-        assert_eq!(tiers[1], vec![vec![Token::whole("jose")], vec![Token::prefix("gonzales")]]);
-        assert_eq!(tiers[2][1], vec![Token::prefix("gonzales"), Token::whole("gonzalez")]);
-        let number = SearchQuery::parse("5678").expect("parses").tiers(&known);
-        assert_eq!(number.len(), 1, "a number is matched one way");
+        let known = std::collections::HashSet::from(["gonzalez".to_owned(), "jose".to_owned()]);
+        let plan = query.plan(&known).expect("a plan");
+        assert_eq!(plan.broad, vec![vec![Token::whole("jose")], vec![Token::prefix("gonzales")]]);
+        let typo = plan.typo.expect("gonzales is corrected");
+        assert_eq!(typo[1], vec![Token::prefix("gonzales"), Token::whole("gonzalez")]);
+
+        let known_word = std::collections::HashSet::from(["gonzales".to_owned(), "gonzalez".to_owned()]);
+        assert_eq!(query.plan(&known_word).expect("a plan").typo, None, "a known word is taken as typed");
+        assert!(SearchQuery::parse("5678").expect("parses").plan(&known).expect("a plan").typo.is_none());
+    }
+
+    #[test]
+    fn whole_matches_are_told_from_prefix_matches() {
+        let query = SearchQuery::parse("ana perez").expect("parses");
+        assert!(query.is_whole_match("ana maria perez soto", "x@mail.cl"));
+        assert!(!query.is_whole_match("ana perezoso", "x@mail.cl"));
+        assert!(query.is_whole_match("ana soto", "perez@mail.cl"));
     }
 
     #[test]

@@ -34,8 +34,9 @@ pub async fn known_neighbours(
     Ok(known.into_iter().collect())
 }
 
-/// `tenant:"t…" AND {name other}:(("ana") AND ("gonz"* OR "gonzalez"))`
-pub fn render(business: BusinessId, tier: &Tier) -> String {
+/// `{name other}:(("ana") AND ("gonz"* OR "gonzalez"))`, preceded by
+/// `tenant:"t…" AND` when scoped to a business.
+pub fn render(business: Option<BusinessId>, tier: &Tier) -> String {
     let groups: Vec<String> = tier
         .iter()
         .map(|group| {
@@ -46,5 +47,9 @@ pub fn render(business: BusinessId, tier: &Tier) -> String {
             format!("({})", tokens.join(" OR "))
         })
         .collect();
-    format!("tenant:\"{}\" AND {{name other}}:({})", tenant_token(business), groups.join(" AND "))
+    let terms = format!("{{name other}}:({})", groups.join(" AND "));
+    match business {
+        Some(business) => format!("tenant:\"{}\" AND {terms}", tenant_token(business)),
+        None => terms,
+    }
 }

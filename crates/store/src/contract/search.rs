@@ -104,10 +104,17 @@ pub async fn exact_ranks_above_prefix_above_typo(h: &Harness) {
     let actor = business(h, "sur").await;
     // Registered worst match first, so recency alone would rank them the
     // other way round: the tiers must win.
-    for (i, name) in ["Marta Riquelne", "Marta Riquelmes", "Marta Riquelme"].iter().enumerate() {
+    for (i, name) in ["Marta Riquen", "Marta Riquelmes", "Marta Riquelme"].iter().enumerate() {
         h.store.create_client(&actor, new_client(name, &format!("m{i}@mail.cl"))).await.expect("created");
     }
-    assert_eq!(names(h, &actor, "riquelme").await, ["Marta Riquelme", "Marta Riquelmes", "Marta Riquelne"]);
+    // A whole word before a longer word it begins.
+    assert_eq!(names(h, &actor, "riquelme").await, ["Marta Riquelme", "Marta Riquelmes"]);
+    // Prefix matches before a typo match ("riquel" → "riquen").
+    let riquel = names(h, &actor, "riquel").await;
+    assert_eq!(riquel.len(), 3, "{riquel:?}");
+    assert_eq!(riquel[2], "Marta Riquen", "{riquel:?}");
+    // A misspelt word finds what it was meant to.
+    assert_eq!(names(h, &actor, "riqielme").await, ["Marta Riquelme"]);
 }
 
 pub async fn search_never_reaches_another_business(h: &Harness) {
