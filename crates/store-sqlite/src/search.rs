@@ -109,18 +109,13 @@ impl SearchStore for SqliteStore {
     ) -> StoreResult<SearchPage> {
         let business = actor.business();
         let mut conn = self.pool.acquire().await.map_err(StoreError::backend)?;
-        let known_typos = plan::known_neighbours(&mut conn, business, query).await?;
-
-        let Some(plan) = query.plan(&known_typos) else {
-            return Ok(SearchPage { hits: Vec::new(), next_offset: None });
-        };
         let mut ranking = Ranking::default();
-        ranking.add_broad(tier_candidates(&mut conn, business, query, &plan.broad).await?);
-        if let Some(typo) = plan.typo.filter(|_| !ranking.covers(offset, limit)) {
-            let found = tier_candidates(&mut conn, business, query, &typo).await?;
-            ranking.add_tier(found.into_iter().map(|(candidate, _)| candidate).collect());
+        if let Some((start, end)) = query.name_start() {
+            ranking.add_tier(names_starting(&mut conn, business, &start, &end).await?);
         }
-
+        if ranking.is_empty() {
+            rank_by_index(&mut conn, business, query, &mut ranking, offset, limit).await?;
+        }
         let (ids, next_offset) = ranking.page(offset, limit);
         let list = serde_json::Value::from(ids.iter().map(|id| id.as_uuid().simple().to_string()).collect::<Vec<_>>())
             .to_string();
@@ -211,6 +206,63 @@ async fn window(
     }
     let crowded = rows.len() as u32 == TIER_WINDOW && candidates.len() < rows.len();
     Ok((candidates, crowded))
+}
+
+/// The full-text tiers: whole and prefix matches, then typo corrections
+/// while the page is not full.
+async fn rank_by_index(
+    conn: &mut SqliteConnection,
+    business: BusinessId,
+    query: &SearchQuery,
+    ranking: &mut Ranking,
+    offset: u32,
+    limit: u32,
+) -> StoreResult<()> {
+    let known_typos = plan::known_neighbours(conn, business, query).await?;
+
+    let Some(plan) = query.plan(&known_typos) else { return Ok(()) };
+    if let Some(whole) = &plan.whole {
+        ranking.add_broad(tier_candidates(conn, business, query, whole).await?);
+    }
+    if !ranking.covers(offset, limit) {
+        ranking.add_broad(tier_candidates(conn, business, query, &plan.broad).await?);
+    }
+    if let Some(typo) = plan.typo.filter(|_| !ranking.covers(offset, limit)) {
+        let found = tier_candidates(conn, business, query, &typo).await?;
+        ranking.add_tier(found.into_iter().map(|(candidate, _)| candidate).collect());
+    }
+
+    Ok(())
+}
+
+/// Clients whose folded name lies in `[start, end)`, read from the name index.
+async fn names_starting(
+    conn: &mut SqliteConnection,
+    business: BusinessId,
+    start: &str,
+    end: &str,
+) -> StoreResult<Vec<Candidate>> {
+    let rows = sqlx::query(
+        "SELECT id, last_booking_at, registered_at FROM clients \
+         WHERE business_id = ?1 AND name_key >= ?2 AND name_key < ?3 ORDER BY name_key LIMIT ?4",
+    )
+    .bind(business.as_uuid())
+    .bind(start)
+    .bind(end)
+    .bind(i64::from(TIER_WINDOW))
+    .fetch_all(conn)
+    .await
+    .map_err(StoreError::backend)?;
+    rows.iter()
+        .map(|row| {
+            Ok(Candidate {
+                id: ClientId::from_uuid(row.try_get(0)?),
+                last_booking_at: row.try_get(1)?,
+                registered_at: row.try_get(2)?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(StoreError::backend)
 }
 
 /// The custom values of the listed clients (a JSON array of hex ids), with

@@ -24,7 +24,7 @@ pub const MIN_NUMBER_DIGITS: usize = 4;
 /// exact when a query matches fewer clients (every real lookup), and a
 /// bounded amount of work for one- or two-letter prefixes that match most of
 /// a large business.
-pub const TIER_WINDOW: u32 = 200;
+pub const TIER_WINDOW: u32 = 100;
 
 /// Token prefixes that keep numbers apart from words in the index.
 pub const PHONE_TAIL_PREFIX: &str = "pt";
@@ -231,6 +231,10 @@ impl Ranking {
         self.add_tier(prefix.into_iter().map(|(c, _)| c).collect());
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.ranked.is_empty()
+    }
+
     /// Whether the page asked for is already filled by better tiers.
     pub fn covers(&self, offset: u32, limit: u32) -> bool {
         self.ranked.len() >= (offset + limit) as usize
@@ -291,6 +295,11 @@ pub type Tier = Vec<Vec<Token>>;
 /// The index queries of a search, best first.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchPlan {
+    /// Every word whole. Asked first when the last word is a word: a
+    /// complete word typed (`valenzuela`) is answered from its own list,
+    /// which the index reads lazily, before its prefix expansion, which it
+    /// must merge whole.
+    pub whole: Option<Tier>,
     /// Every word whole but the last, which may also be a prefix. Its
     /// results split into whole matches (ranked first) and prefix matches
     /// with `SearchQuery::is_whole_match`: one index query for both tiers.
@@ -309,6 +318,8 @@ impl SearchQuery {
         let terms = self.terms();
         let last = terms.len().checked_sub(1)?;
         let broad: Tier = terms.iter().enumerate().map(|(i, t)| t.group(i == last)).collect();
+        let whole: Tier = terms.iter().map(|t| t.group(false)).collect();
+        let whole = (whole != broad).then_some(whole);
         let mut corrected = false;
         let typo: Tier = terms
             .iter()
@@ -327,7 +338,29 @@ impl SearchQuery {
                 group
             })
             .collect();
-        Some(SearchPlan { broad, typo: corrected.then_some(typo) })
+        Some(SearchPlan { whole, broad, typo: corrected.then_some(typo) })
+    }
+
+    /// For a query of three words or more (a full name being typed), the
+    /// range of folded names that begin with its words in the order typed:
+    /// `[start, end)`. Those clients are the answer when there are any, read
+    /// from the name index; the full-text index, which would AND together the
+    /// long lists of common names, is asked only when there are none.
+    pub fn name_start(&self) -> Option<(String, String)> {
+        let words: Vec<&str> = self
+            .terms
+            .iter()
+            .map(|term| match term {
+                Term::Word(word) => Some(word.as_str()),
+                Term::Number(_) => None,
+            })
+            .collect::<Option<_>>()?;
+        if words.len() < 3 {
+            return None;
+        }
+        let start = words.join(" ");
+        let end = format!("{start}\u{10FFFF}");
+        Some((start, end))
     }
 
     /// Whether a client the broad query found matches the last word whole
@@ -551,6 +584,15 @@ mod tests {
         let known_word = std::collections::HashSet::from(["gonzales".to_owned(), "gonzalez".to_owned()]);
         assert_eq!(query.plan(&known_word).expect("a plan").typo, None, "a known word is taken as typed");
         assert!(SearchQuery::parse("5678").expect("parses").plan(&known).expect("a plan").typo.is_none());
+    }
+
+    #[test]
+    fn full_names_are_looked_up_by_how_they_begin() {
+        let (start, end) = SearchQuery::parse("María José Muñ").expect("parses").name_start().expect("3 words");
+        assert_eq!(start, "maria jose mun");
+        assert!("maria jose munoz perez" >= start.as_str() && "maria jose munoz perez" < end.as_str());
+        assert!(SearchQuery::parse("maria jose").expect("parses").name_start().is_none());
+        assert!(SearchQuery::parse("maria jose 5678").expect("parses").name_start().is_none());
     }
 
     #[test]
