@@ -23,8 +23,8 @@ pub async fn seed(store: &dyn Store, actor: &Actor, count: usize, seed: u64) -> 
         let page = store.list_clients(actor, &query).await?;
         for client in &page.clients {
             let values = vec![
-                (pet.key.clone(), CustomValue::parse(&pet, RawValue::Text(*random.pick(PETS)))?),
-                (comuna.key.clone(), CustomValue::parse(&comuna, RawValue::Text(*random.pick(COMUNAS)))?),
+                (pet.key.clone(), CustomValue::parse(&pet, RawValue::Text(random.pick::<&str>(PETS)))?),
+                (comuna.key.clone(), CustomValue::parse(&comuna, RawValue::Text(random.pick::<&str>(COMUNAS)))?),
             ];
             store.set_custom_values(actor, client.id, client.version, values).await?;
             done += 1;

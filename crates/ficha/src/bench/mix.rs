@@ -27,7 +27,7 @@ pub async fn queries(store: &dyn Store, actor: &Actor, seed: u64, count: usize) 
         let query = match random.between(0, 7) {
             6 => {
                 let values: &[&str] = if random.chance(50) { PETS } else { COMUNAS };
-                let value: &str = *random.pick(values);
+                let value: &str = random.pick::<&str>(values);
                 Some(Query { kind: "custom value", text: fold(value) })
             }
             0 => {
