@@ -24,9 +24,24 @@ pub fn fold(text: &str) -> String {
     out
 }
 
+/// A name's key for sorting and for "begins with" lookups: folded, with
+/// hyphens, apostrophes and other separators read as spaces, so
+/// "Núñez-Ortúzar" and "nunez ortuzar" have one key.
+pub fn name_key(name: &str) -> String {
+    let spaced: String = fold(name).chars().map(|c| if c.is_alphanumeric() { c } else { ' ' }).collect();
+    spaced.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 #[cfg(test)]
 mod tests {
-    use super::fold;
+    use super::{fold, name_key};
+
+    #[test]
+    fn name_keys_read_separators_as_spaces() {
+        assert_eq!(name_key("Ignacio Núñez-Ortúzar"), "ignacio nunez ortuzar");
+        assert_eq!(name_key("Bernardo O'Higgins"), "bernardo o higgins");
+        assert_eq!(name_key(" Ana  de la Fuente "), "ana de la fuente");
+    }
 
     #[test]
     fn strips_accents_and_case() {

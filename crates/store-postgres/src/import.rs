@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use ficha_domain::fold::fold;
+use ficha_domain::fold::name_key;
 use ficha_domain::{Actor, ClientId, NewClient};
 use ficha_store::clients::registered;
 use ficha_store::record::micros;
@@ -39,7 +39,7 @@ impl PgStore {
             let document = SearchDocument::new(business, &client, &[]);
             terms.extend(document.typo_targets());
             columns.id.push(client.id.as_uuid());
-            columns.name_key.push(fold(client.name.as_str()));
+            columns.name_key.push(name_key(client.name.as_str()));
             columns.name.push(client.name.as_str().to_owned());
             columns.email_key.push(client.email.key());
             columns.email.push(client.email.as_str().to_owned());

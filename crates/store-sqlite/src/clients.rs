@@ -1,7 +1,7 @@
 //! The client registry on SQLite.
 
 use async_trait::async_trait;
-use ficha_domain::fold::fold;
+use ficha_domain::fold::name_key;
 use ficha_domain::{Actor, BusinessId, Client, ClientChanges, ClientId, NewClient};
 use ficha_store::clients::CursorKey;
 use ficha_store::clients::registered;
@@ -111,7 +111,7 @@ fn bind_fields<'q>(
 ) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments> {
     query
         .bind(client.name.as_str().to_owned())
-        .bind(fold(client.name.as_str()))
+        .bind(name_key(client.name.as_str()))
         .bind(client.email.as_str().to_owned())
         .bind(client.email.key())
         .bind(client.phone.as_ref().map(|p| p.e164().to_owned()))

@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use ficha_domain::fold::fold;
+use ficha_domain::fold::name_key;
 use ficha_domain::{Actor, ClientId, NewClient};
 use ficha_store::clients::registered;
 use ficha_store::record::micros;
@@ -41,7 +41,7 @@ impl SqliteStore {
                 rowid,
                 client.id.as_uuid().simple().to_string(),
                 client.name.as_str(),
-                fold(client.name.as_str()),
+                name_key(client.name.as_str()),
                 client.email.as_str(),
                 client.email.key(),
                 client.phone.as_ref().map(|p| p.e164()),

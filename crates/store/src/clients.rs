@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use ficha_domain::fold::fold;
+use ficha_domain::fold::name_key;
 use ficha_domain::{Actor, Client, ClientChanges, ClientId, NewClient};
 use uuid::Uuid;
 
@@ -116,7 +116,7 @@ impl Cursor {
     /// The cursor that continues a `sort` listing after `client`.
     pub fn after(sort: ClientSort, client: &Client) -> Self {
         let key = match sort {
-            ClientSort::NameAsc | ClientSort::NameDesc => CursorKey::Text(fold(client.name.as_str())),
+            ClientSort::NameAsc | ClientSort::NameDesc => CursorKey::Text(name_key(client.name.as_str())),
             ClientSort::RegisteredAsc | ClientSort::RegisteredDesc => CursorKey::Micros(micros(client.registered_at)),
             // Never-booked clients sort as booking time 0.
             ClientSort::LastBookingAsc | ClientSort::LastBookingDesc => {

@@ -20,7 +20,7 @@ use crate::connect::connect;
 use crate::demo::random::Random;
 use crate::demo::synthetic_client;
 
-const BATCH: usize = 5_000;
+const BATCH: usize = 25_000;
 const SLUG: &str = "bench";
 
 pub struct BenchArgs {
@@ -98,25 +98,29 @@ async fn search(store: &dyn Store, actor: &Actor, text: &str) -> anyhow::Result<
 
 async fn load(store: &dyn Store, actor: &Actor, clients: u64, seed: u64) -> anyhow::Result<()> {
     let today = Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date();
-    let mut random = Random::seeded(seed);
     let started = Instant::now();
-    let mut making = Duration::ZERO;
-    let mut made = 0;
-    while made < clients {
-        let making_started = Instant::now();
-        let batch: Vec<NewClient> = (made..(made + BATCH as u64).min(clients))
-            .map(|number| synthetic_client(&mut random, today, number))
-            .collect();
-        making += making_started.elapsed();
-        made += store.import_clients(actor, batch).await? as u64;
+    // Made up on another thread while the previous batch is being stored:
+    // what is timed is the store, not the generator.
+    let (sender, mut batches) = tokio::sync::mpsc::channel::<Vec<NewClient>>(2);
+    let maker = tokio::task::spawn_blocking(move || {
+        let mut random = Random::seeded(seed);
+        let mut made = 0;
+        while made < clients {
+            let batch: Vec<NewClient> = (made..(made + BATCH as u64).min(clients))
+                .map(|number| synthetic_client(&mut random, today, number))
+                .collect();
+            made += batch.len() as u64;
+            if sender.blocking_send(batch).is_err() {
+                break;
+            }
+        }
+    });
+    let mut stored = 0;
+    while let Some(batch) = batches.recv().await {
+        stored += store.import_clients(actor, batch).await?;
     }
-    let total = started.elapsed();
-    println!(
-        "loaded {made} clients in {:.1} s ({:.1} s making them up, {:.1} s storing and indexing them)",
-        total.as_secs_f64(),
-        making.as_secs_f64(),
-        (total - making).as_secs_f64()
-    );
+    maker.await?;
+    println!("loaded {stored} clients in {:.1} s", started.elapsed().as_secs_f64());
     Ok(())
 }
 
