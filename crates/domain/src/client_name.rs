@@ -3,9 +3,9 @@
 use std::fmt;
 
 use serde::Serialize;
-use unicode_normalization::UnicodeNormalization;
 
 use crate::field_error::FieldError;
+use crate::one_line::one_line;
 
 pub const MAX_NAME_CHARS: usize = 120;
 
@@ -14,21 +14,9 @@ pub const MAX_NAME_CHARS: usize = 120;
 pub struct ClientName(String);
 
 impl ClientName {
-    /// Trims, collapses inner whitespace, normalises to NFC (so "ñ" typed two
-    /// ways is one letter) and refuses control characters and empty or
-    /// over-long names.
+    /// One line of at most 120 characters: see `one_line`.
     pub fn parse(text: &str) -> Result<Self, FieldError> {
-        let trimmed = text.trim();
-        // Tabs and line breaks are control characters too: a name is one line.
-        if trimmed.chars().any(char::is_control) {
-            return Err(FieldError::ControlCharacters);
-        }
-        let collapsed: String = trimmed.split_whitespace().collect::<Vec<_>>().join(" ").nfc().collect();
-        match collapsed.chars().count() {
-            0 => Err(FieldError::Required),
-            n if n > MAX_NAME_CHARS => Err(FieldError::TooLong { max: MAX_NAME_CHARS }),
-            _ => Ok(Self(collapsed)),
-        }
+        one_line(text, MAX_NAME_CHARS).map(Self)
     }
 
     pub fn as_str(&self) -> &str {

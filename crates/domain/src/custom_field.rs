@@ -5,11 +5,11 @@
 use std::fmt;
 
 use jiff::Timestamp;
-use unicode_normalization::UnicodeNormalization;
 
 use crate::CustomFieldId;
 use crate::field_error::FieldError;
 use crate::fold::fold;
+use crate::one_line::one_line;
 
 pub const MAX_KEY_CHARS: usize = 40;
 pub const MAX_LABEL_CHARS: usize = 80;
@@ -52,16 +52,7 @@ pub struct FieldLabel(String);
 
 impl FieldLabel {
     pub fn parse(text: &str) -> Result<Self, FieldError> {
-        let trimmed = text.trim();
-        if trimmed.chars().any(char::is_control) {
-            return Err(FieldError::ControlCharacters);
-        }
-        let collapsed: String = trimmed.split_whitespace().collect::<Vec<_>>().join(" ").nfc().collect();
-        match collapsed.chars().count() {
-            0 => Err(FieldError::Required),
-            n if n > MAX_LABEL_CHARS => Err(FieldError::TooLong { max: MAX_LABEL_CHARS }),
-            _ => Ok(Self(collapsed)),
-        }
+        one_line(text, MAX_LABEL_CHARS).map(Self)
     }
 
     pub fn as_str(&self) -> &str {

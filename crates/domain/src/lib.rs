@@ -17,6 +17,7 @@ pub mod email;
 pub mod field_error;
 pub mod fold;
 pub mod ids;
+pub mod one_line;
 pub mod phone;
 pub mod rut;
 
