@@ -262,24 +262,30 @@ impl CustomFieldChanges {
     }
 }
 
+/// A field for tests: key `campo`, the given label, kind and options.
+#[cfg(test)]
+pub(crate) fn sample_field(label: &str, kind: FieldKind, options: &[&str]) -> CustomField {
+    CustomField {
+        id: CustomFieldId::generate(),
+        key: FieldKey::parse("campo").expect("valid"),
+        label: FieldLabel::parse(label).expect("valid"),
+        kind,
+        options: ChoiceOptions::parse(kind, options).expect("valid"),
+        required: false,
+        in_booking_form: false,
+        visible_to_client: false,
+        position: 1,
+        archived_at: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
 
     fn field(kind: FieldKind, options: &[&str]) -> CustomField {
-        CustomField {
-            id: CustomFieldId::generate(),
-            key: FieldKey::parse("campo").expect("valid"),
-            label: FieldLabel::parse("Campo").expect("valid"),
-            kind,
-            options: ChoiceOptions::parse(kind, options).expect("valid"),
-            required: false,
-            in_booking_form: false,
-            visible_to_client: false,
-            position: 1,
-            archived_at: None,
-        }
+        sample_field("Campo", kind, options)
     }
 
     #[test]

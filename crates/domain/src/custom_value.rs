@@ -180,25 +180,12 @@ fn choose(options: &ChoiceOptions, items: &[Option<&str>]) -> Result<Vec<String>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::CustomFieldId;
-    use crate::custom_field::{FieldKey, FieldLabel};
     use jiff::Timestamp;
     use jiff::civil::date;
     use proptest::prelude::*;
 
     fn field(kind: FieldKind, options: &[&str]) -> CustomField {
-        CustomField {
-            id: CustomFieldId::generate(),
-            key: FieldKey::parse("campo").expect("valid"),
-            label: FieldLabel::parse("Tiene seguro").expect("valid"),
-            kind,
-            options: ChoiceOptions::parse(kind, options).expect("valid"),
-            required: false,
-            in_booking_form: false,
-            visible_to_client: false,
-            position: 1,
-            archived_at: None,
-        }
+        crate::custom_field::sample_field("Tiene seguro", kind, options)
     }
 
     fn parse(field: &CustomField, raw: RawValue<'_>) -> Result<Option<CustomValue>, FieldError> {
