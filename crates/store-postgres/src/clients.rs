@@ -96,13 +96,7 @@ pub(crate) async fn fetch_client(
     business: BusinessId,
     id: ClientId,
 ) -> StoreResult<Client> {
-    let row = sqlx::query(sql)
-        .bind(business.as_uuid())
-        .bind(id.as_uuid())
-        .fetch_optional(conn)
-        .await
-        .map_err(StoreError::backend)?
-        .ok_or(StoreError::NotFound)?;
+    let row = crate::scoped_row(conn, sql, business, id.as_uuid()).await?;
     record(&row).map_err(StoreError::backend)?.into_client()
 }
 

@@ -114,13 +114,7 @@ async fn fetch_field(
     business: BusinessId,
     id: CustomFieldId,
 ) -> StoreResult<CustomField> {
-    let row = sqlx::query(sql)
-        .bind(business.as_uuid())
-        .bind(id.as_uuid())
-        .fetch_optional(conn)
-        .await
-        .map_err(StoreError::backend)?
-        .ok_or(StoreError::NotFound)?;
+    let row = crate::scoped_row(conn, sql, business, id.as_uuid()).await?;
     field(&row)
 }
 

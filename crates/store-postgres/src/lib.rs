@@ -63,3 +63,21 @@ impl Store for PgStore {
 fn violates_unique(error: &sqlx::Error, constraint: &str) -> bool {
     error.as_database_error().is_some_and(|e| e.is_unique_violation() && e.constraint() == Some(constraint))
 }
+
+/// The row `sql` selects for `id` inside `business` (`$1`/`?1` the business,
+/// `$2`/`?2` the id), or `NotFound`: one business's rows never answer for
+/// another's.
+async fn scoped_row(
+    conn: &mut sqlx::PgConnection,
+    sql: &'static str,
+    business: ficha_domain::BusinessId,
+    id: uuid::Uuid,
+) -> StoreResult<sqlx::postgres::PgRow> {
+    sqlx::query(sql)
+        .bind(business.as_uuid())
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+        .map_err(StoreError::backend)?
+        .ok_or(StoreError::NotFound)
+}

@@ -83,7 +83,7 @@ async fn known_neighbours(
     business: BusinessId,
     query: &SearchQuery,
 ) -> StoreResult<HashSet<String>> {
-    let candidates: Vec<String> = query.typo_candidates().into_iter().flat_map(|(_, words)| words).collect();
+    let candidates = query.typo_candidates();
     if candidates.is_empty() {
         return Ok(HashSet::new());
     }

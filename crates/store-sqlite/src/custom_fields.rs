@@ -88,13 +88,7 @@ fn field(row: &SqliteRow) -> StoreResult<CustomField> {
 }
 
 async fn fetch_field(conn: &mut SqliteConnection, business: BusinessId, id: CustomFieldId) -> StoreResult<CustomField> {
-    let row = sqlx::query(SELECT_FIELD)
-        .bind(business.as_uuid())
-        .bind(id.as_uuid())
-        .fetch_optional(conn)
-        .await
-        .map_err(StoreError::backend)?
-        .ok_or(StoreError::NotFound)?;
+    let row = crate::scoped_row(conn, SELECT_FIELD, business, id.as_uuid()).await?;
     field(&row)
 }
 

@@ -69,3 +69,21 @@ impl Store for SqliteStore {
 fn is_unique_violation(error: &sqlx::Error) -> bool {
     error.as_database_error().is_some_and(|e| e.is_unique_violation())
 }
+
+/// The row `sql` selects for `id` inside `business` (`$1`/`?1` the business,
+/// `$2`/`?2` the id), or `NotFound`: one business's rows never answer for
+/// another's.
+async fn scoped_row(
+    conn: &mut sqlx::SqliteConnection,
+    sql: &'static str,
+    business: ficha_domain::BusinessId,
+    id: uuid::Uuid,
+) -> StoreResult<sqlx::sqlite::SqliteRow> {
+    sqlx::query(sql)
+        .bind(business.as_uuid())
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+        .map_err(StoreError::backend)?
+        .ok_or(StoreError::NotFound)
+}

@@ -54,22 +54,22 @@ impl SearchQuery {
         &self.terms
     }
 
-    /// The words that may carry a typo, each with itself and the words one
-    /// edit away (to be checked against the index's vocabulary). Empty when
-    /// no word is long enough.
-    pub fn typo_candidates(&self) -> Vec<(usize, Vec<String>)> {
+    /// The words to look up in the index's vocabulary before correcting
+    /// typos: each long word itself (a word the index knows is not
+    /// corrected) and every word one edit away from it. Empty when no word is
+    /// long enough.
+    pub fn typo_candidates(&self) -> Vec<String> {
         self.terms
             .iter()
-            .enumerate()
-            .filter_map(|(i, term)| match term {
+            .filter_map(|term| match term {
                 Term::Word(w) if w.chars().count() >= TYPO_MIN_LETTERS && w.chars().all(|c| c.is_ascii_lowercase()) => {
-                    // The word itself too: a word the index knows is not corrected.
                     let mut candidates = one_edit_away(w);
                     candidates.push(w.clone());
-                    Some((i, candidates))
+                    Some(candidates)
                 }
                 _ => None,
             })
+            .flatten()
             .collect()
     }
 }

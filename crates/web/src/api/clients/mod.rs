@@ -80,20 +80,35 @@ pub async fn update(
     body: JsonObject,
 ) -> Result<Response, ApiError> {
     let id = client_id(&id)?;
-    let if_match = headers.get(IF_MATCH).ok_or(ApiError::PreconditionRequired)?;
+    let if_match = required_if_match(&headers)?;
     let changes = input::client_changes(&body, business_today(&state, &actor).await?)?;
-    let expected = match parse_version(if_match) {
-        Some(version) => version,
-        // An entity tag we never issued cannot match the current one.
-        None => return Err(ApiError::Stale { current: Box::new(state.store.get_client(&actor, id).await?) }),
-    };
+    let expected = expected_version(&state, &actor, id, if_match).await?;
     let client = state.store.update_client(&actor, id, expected, changes).await?;
     let values = state.store.custom_values(&actor, id).await?;
     Ok(with_etag(StatusCode::OK, &client, &values))
 }
 
+/// An edit must say which version it was made on: `If-Match` missing is 428.
+pub(crate) fn required_if_match(headers: &HeaderMap) -> Result<&HeaderValue, ApiError> {
+    headers.get(IF_MATCH).ok_or(ApiError::PreconditionRequired)
+}
+
+/// The version `If-Match` names. An entity tag we never issued cannot match
+/// the current one: 412, with the client as stored.
+pub(crate) async fn expected_version(
+    state: &AppState,
+    actor: &Actor,
+    id: ClientId,
+    if_match: &HeaderValue,
+) -> Result<i64, ApiError> {
+    match parse_version(if_match) {
+        Some(version) => Ok(version),
+        None => Err(ApiError::Stale { current: Box::new(state.store.get_client(actor, id).await?) }),
+    }
+}
+
 /// `"3"` (or the weak `W/"3"`) → 3.
-pub(crate) fn parse_version(header: &HeaderValue) -> Option<i64> {
+fn parse_version(header: &HeaderValue) -> Option<i64> {
     let text = header.to_str().ok()?.trim();
     let text = text.strip_prefix("W/").unwrap_or(text);
     text.strip_prefix('"')?.strip_suffix('"')?.parse().ok()

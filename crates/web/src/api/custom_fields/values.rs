@@ -4,7 +4,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::header::{ETAG, IF_MATCH};
+use axum::http::header::ETAG;
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use ficha_domain::{Client, CustomField, CustomValue, FieldError, FieldKey, RawValue};
@@ -14,7 +14,7 @@ use serde_json::Value;
 use super::view::values_body;
 use crate::AppState;
 use crate::api::clients::view::etag;
-use crate::api::clients::{client_id, parse_version};
+use crate::api::clients::{client_id, expected_version, required_if_match};
 use crate::auth::Caller;
 use crate::input::JsonObject;
 use crate::problem::{ApiError, FieldProblem, FieldProblemKind};
@@ -50,13 +50,10 @@ pub async fn write(
     body: JsonObject,
 ) -> Result<Response, ApiError> {
     let id = client_id(&id)?;
-    let if_match = headers.get(IF_MATCH).ok_or(ApiError::PreconditionRequired)?;
+    let if_match = required_if_match(&headers)?;
     let fields = state.store.list_fields(&actor, true).await?;
     let values = read_values(&body, &fields)?;
-    let Some(expected) = parse_version(if_match) else {
-        // An entity tag we never issued cannot match the current one.
-        return Err(ApiError::Stale { current: Box::new(state.store.get_client(&actor, id).await?) });
-    };
+    let expected = expected_version(&state, &actor, id, if_match).await?;
     let saved = state.store.set_custom_values(&actor, id, expected, values).await?;
     Ok(with_etag(&saved.client, &saved.values))
 }
