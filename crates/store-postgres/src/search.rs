@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use async_trait::async_trait;
 use ficha_domain::{Actor, BusinessId, ClientId};
-use ficha_store::search::{self, Candidate, Ranking, SearchDocument, SearchQuery, TIER_WINDOW, Tier, tenant_token};
+use ficha_store::search::{self, Candidate, Ranking, SearchDocument, SearchQuery, TIER_WINDOW, Tier, Token};
 use ficha_store::{SearchPage, SearchStore, StoreError, StoreResult};
 use sqlx::{PgConnection, Row};
 use uuid::Uuid;
@@ -97,19 +97,36 @@ async fn known_neighbours(
     Ok(known.into_iter().collect())
 }
 
-/// `'t…' & ( 'ana' ) & ( 'gonz':* | 'gonzalez' )`. Tokens hold only letters
-/// and digits, so single quotes need no escaping; the text is cast to
-/// tsquery as is, never parsed by a text-search configuration.
-fn render(business: BusinessId, tier: &Tier) -> String {
-    let mut out = format!("'{}'", tenant_token(business));
-    for group in tier {
-        let tokens: Vec<String> =
-            group.iter().map(|t| if t.prefix { format!("'{}':*", t.text) } else { format!("'{}'", t.text) }).collect();
-        out.push_str(" & ( ");
-        out.push_str(&tokens.join(" | "));
-        out.push_str(" )");
-    }
-    out
+/// The words a group stands for, as ranges `[lo, hi)` of `client_words.word`
+/// (byte order): a whole token is the range holding only itself, a prefix
+/// the range of every word that begins with it. Tokens hold only ASCII
+/// letters and digits, which sort above U+0001 and below U+10FFFF.
+fn word_ranges(group: &[Token]) -> (Vec<String>, Vec<String>) {
+    group
+        .iter()
+        .map(|token| {
+            let end = if token.prefix { '\u{10FFFF}' } else { '\u{1}' };
+            (token.text.clone(), format!("{}{end}", token.text))
+        })
+        .unzip()
+}
+
+/// `( 'ana' ) & ( 'gonz':* | 'gonzalez' )`: the groups a candidate must
+/// also match. Tokens hold only letters and digits, so single quotes need no
+/// escaping; the text is cast to tsquery as is, never parsed by a
+/// text-search configuration.
+fn render(groups: &[&Vec<Token>]) -> String {
+    let rendered: Vec<String> = groups
+        .iter()
+        .map(|group| {
+            let tokens: Vec<String> = group
+                .iter()
+                .map(|t| if t.prefix { format!("'{}':*", t.text) } else { format!("'{}'", t.text) })
+                .collect();
+            format!("( {} )", tokens.join(" | "))
+        })
+        .collect();
+    rendered.join(" & ")
 }
 
 #[async_trait]
@@ -164,26 +181,43 @@ impl SearchStore for PgStore {
     }
 }
 
+/// Groups are counted up to this many words: enough to tell a rare group
+/// (which then drives the scan) from a common one, for about a millisecond.
+const COUNT_CAP: i64 = 5_000;
+
 /// The business's clients among the first `TIER_WINDOW` entries matching
 /// `tier`, each marked whole match or not.
+///
+/// One group drives: its words are read in index order, and each entry is
+/// checked against the other groups on the index tuple, until the window is
+/// full. The driver is the group with the fewest words, so a rare word
+/// (`zuniga`) is read whole in a few hundred rows, and a common pair
+/// (`maria ga`) fills the window early. A group that matches nothing
+/// answers the tier at once.
 async fn tier_candidates(
     conn: &mut PgConnection,
     business: BusinessId,
     query: &SearchQuery,
     tier: &Tier,
 ) -> StoreResult<Vec<(Candidate, bool)>> {
-    let rows = sqlx::query(
-        "SELECT c.id, c.last_booking_at, c.registered_at, c.name_key, c.email_key FROM clients c \
-         WHERE c.business_id = $1 AND c.id IN \
-         (SELECT s.client_id FROM client_search s WHERE s.business_id = $1 AND s.doc @@ $2::tsquery LIMIT $3)",
-    )
-    .bind(business.as_uuid())
-    .bind(render(business, tier))
-    .bind(i64::from(TIER_WINDOW))
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(StoreError::backend)?;
+    let sizes = group_sizes(conn, business, tier).await?;
+    let Some((driver, &fewest)) = sizes.iter().enumerate().min_by_key(|(_, size)| **size) else {
+        return Ok(Vec::new());
+    };
+    if fewest == 0 {
+        return Ok(Vec::new());
+    }
+    let (lo, hi) = word_ranges(&tier[driver]);
+    let others: Vec<&Vec<Token>> = tier.iter().enumerate().filter(|(i, _)| *i != driver).map(|(_, g)| g).collect();
+    let window = i64::from(TIER_WINDOW) * 2;
+    let statement = if others.is_empty() {
+        sqlx::query(DRIVEN).bind(business.as_uuid()).bind(lo).bind(hi).bind(window)
+    } else {
+        sqlx::query(DRIVEN_AND_CHECKED).bind(business.as_uuid()).bind(lo).bind(hi).bind(window).bind(render(&others))
+    };
+    let rows = statement.fetch_all(&mut *conn).await.map_err(StoreError::backend)?;
     rows.iter()
+        .take(TIER_WINDOW as usize)
         .map(|row| {
             let (name_key, email_key): (String, String) = (row.try_get(3)?, row.try_get(4)?);
             let candidate = Candidate {
@@ -195,6 +229,62 @@ async fn tier_candidates(
         })
         .collect::<Result<_, sqlx::Error>>()
         .map_err(StoreError::backend)
+}
+
+/// The clients of the first `$4` index entries in the driver's ranges. A
+/// client with two words in the ranges comes once.
+const DRIVEN: &str = "SELECT c.id, c.last_booking_at, c.registered_at, c.name_key, c.email_key FROM clients c \
+     WHERE c.business_id = $1 AND c.id IN ( \
+       SELECT w.client_id FROM unnest($2::text[], $3::text[]) AS r(lo, hi) \
+       CROSS JOIN LATERAL (SELECT client_id FROM client_words w \
+         WHERE w.business_id = $1 AND w.word >= r.lo AND w.word < r.hi LIMIT $4) w \
+       LIMIT $4)";
+
+/// As `DRIVEN`, keeping only entries whose search entry also matches `$5`.
+const DRIVEN_AND_CHECKED: &str = "SELECT c.id, c.last_booking_at, c.registered_at, c.name_key, c.email_key FROM clients c \
+     WHERE c.business_id = $1 AND c.id IN ( \
+       SELECT w.client_id FROM unnest($2::text[], $3::text[]) AS r(lo, hi) \
+       CROSS JOIN LATERAL (SELECT client_id FROM client_words w \
+         WHERE w.business_id = $1 AND w.word >= r.lo AND w.word < r.hi AND w.doc @@ $5::tsquery LIMIT $4) w \
+       LIMIT $4)";
+
+/// How many words each group of `tier` stands for, counted up to `COUNT_CAP`
+/// per token: one statement for all groups.
+async fn group_sizes(conn: &mut PgConnection, business: BusinessId, tier: &Tier) -> StoreResult<Vec<i64>> {
+    if tier.len() < 2 {
+        // A lone group drives whatever its size; only emptiness matters,
+        // and the scan itself finds that out.
+        return Ok(vec![1; tier.len()]);
+    }
+    let (mut groups, mut los, mut his) = (Vec::new(), Vec::new(), Vec::new());
+    for (i, group) in tier.iter().enumerate() {
+        let (lo, hi) = word_ranges(group);
+        groups.extend(std::iter::repeat_n(i as i32, lo.len()));
+        los.extend(lo);
+        his.extend(hi);
+    }
+    let rows = sqlx::query(
+        "SELECT r.g, (SELECT count(*) FROM (SELECT 1 FROM client_words w \
+           WHERE w.business_id = $1 AND w.word >= r.lo AND w.word < r.hi LIMIT $5) x) \
+         FROM unnest($2::int4[], $3::text[], $4::text[]) AS r(g, lo, hi)",
+    )
+    .bind(business.as_uuid())
+    .bind(groups)
+    .bind(los)
+    .bind(his)
+    .bind(COUNT_CAP)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(StoreError::backend)?;
+    let mut sizes = vec![0_i64; tier.len()];
+    for row in rows {
+        let (group, count): (i32, i64) =
+            (row.try_get(0).map_err(StoreError::backend)?, row.try_get(1).map_err(StoreError::backend)?);
+        if let Some(size) = usize::try_from(group).ok().and_then(|g| sizes.get_mut(g)) {
+            *size += count;
+        }
+    }
+    Ok(sizes)
 }
 
 /// The full-text tiers: whole and prefix matches, then typo corrections
