@@ -5,21 +5,42 @@
 use std::collections::HashSet;
 
 use ficha_domain::fold::name_key;
-use ficha_domain::{Actor, ClientId, NewClient};
+use ficha_domain::{Actor, BusinessId, Client, ClientId, NewClient};
 use ficha_store::clients::registered;
 use ficha_store::record::micros;
 use ficha_store::search::SearchDocument;
 use ficha_store::{StoreError, StoreResult};
-use serde_json::{Value, json};
+use sqlx::{Connection, SqliteConnection};
 use uuid::Uuid;
 
 use crate::SqliteStore;
 
+/// The page cache of an importing connection, in KiB: room for the indexes
+/// of a million clients.
+const IMPORT_PAGE_CACHE: &str = "PRAGMA cache_size = -262144";
+
 impl SqliteStore {
     pub(crate) async fn import(&self, actor: &Actor, clients: Vec<NewClient>) -> StoreResult<u64> {
+        // A batch inserts into the name and email indexes at random places:
+        // with the whole of them in cache, each page is read once per batch
+        // instead of once per client. Set back below for the pooled
+        // connection's next user, whatever the import's outcome.
+        let mut conn = self.pool.acquire().await.map_err(StoreError::backend)?;
+        sqlx::query(IMPORT_PAGE_CACHE).execute(&mut *conn).await.map_err(StoreError::backend)?;
+        let imported = self.import_batch(&mut conn, actor, clients).await;
+        sqlx::query(crate::RESET_PAGE_CACHE).execute(&mut *conn).await.map_err(StoreError::backend)?;
+        imported
+    }
+
+    async fn import_batch(
+        &self,
+        conn: &mut SqliteConnection,
+        actor: &Actor,
+        clients: Vec<NewClient>,
+    ) -> StoreResult<u64> {
         let business = actor.business();
         let now = self.clock.now();
-        let mut tx = self.write().await?;
+        let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.map_err(StoreError::backend)?;
         // Rowids are given explicitly (the write lock is held), so the search
         // entries can name them without reading them back.
         let last_rowid: i64 = sqlx::query_scalar("SELECT coalesce(max(rowid), 0) FROM clients")
@@ -27,17 +48,19 @@ impl SqliteStore {
             .await
             .map_err(StoreError::backend)?;
 
+        let clients: Vec<Client> = clients.into_iter().map(|new| registered(new, now)).collect();
+        // Rows serialize straight to JSON text (tuples are arrays), without a
+        // `serde_json::Value` tree per client.
         let mut rows = Vec::with_capacity(clients.len());
         let mut entries = Vec::with_capacity(clients.len());
         let mut emails = Vec::with_capacity(clients.len());
         let mut terms = HashSet::new();
         let mut tenant = String::new();
-        for (i, new) in clients.into_iter().enumerate() {
-            let client = registered(new, now);
+        for (i, client) in clients.iter().enumerate() {
             let rowid = last_rowid + 1 + i as i64;
-            let document = SearchDocument::new(business, &client, &[]);
+            let document = SearchDocument::new(business, client, &[]);
             terms.extend(document.typo_targets());
-            rows.push(json!([
+            rows.push((
                 rowid,
                 client.id.as_uuid().simple().to_string(),
                 client.name.as_str(),
@@ -47,9 +70,9 @@ impl SqliteStore {
                 client.phone.as_ref().map(|p| p.e164()),
                 client.rut.map(|r| r.canonical()),
                 client.birth_date.map(|d| d.date().to_string()),
-            ]));
+            ));
             emails.push(client.email.key());
-            entries.push(json!([rowid, document.name, document.other]));
+            entries.push((rowid, document.name, document.other));
             tenant = document.tenant;
         }
         let count = rows.len() as u64;
@@ -57,24 +80,10 @@ impl SqliteStore {
             return Ok(0);
         }
 
-        // A taken email, in the business or twice in the batch, refuses the
-        // whole batch before anything is written.
-        let taken: Option<Uuid> = sqlx::query_scalar(
-            "SELECT c.id FROM json_each(?2) AS j CROSS JOIN clients c ON c.business_id = ?1 AND c.email_key = j.value LIMIT 1",
-        )
-        .bind(business.as_uuid())
-        .bind(Value::from(emails.clone()).to_string())
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(StoreError::backend)?;
-        if let Some(existing) = taken {
-            return Err(StoreError::EmailTaken { existing: ClientId::from_uuid(existing) });
-        }
-        if emails.iter().collect::<HashSet<_>>().len() != emails.len() {
-            return Err(StoreError::Corrupt("the batch repeats an email".into()));
-        }
-
-        sqlx::query(
+        // The unique index refuses a taken email, in the business or twice in
+        // the batch, and with it the whole batch; only then is the holder
+        // looked up, so the usual import pays for no separate check.
+        let inserted = sqlx::query(
             "INSERT INTO clients (rowid, id, business_id, name, name_key, email, email_key, phone, rut, birth_date, registered_at) \
              SELECT value ->> 0, unhex(value ->> 1), ?1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, \
                     value ->> 6, value ->> 7, value ->> 8, ?2 \
@@ -82,26 +91,56 @@ impl SqliteStore {
         )
         .bind(business.as_uuid())
         .bind(micros(now))
-        .bind(Value::from(rows).to_string())
+        .bind(json(&rows)?)
         .execute(&mut *tx)
-        .await
-        .map_err(StoreError::backend)?;
+        .await;
+        match inserted {
+            Ok(_) => {}
+            Err(e) if crate::is_unique_violation(&e) => return Err(email_conflict(&mut tx, business, emails).await),
+            Err(e) => return Err(StoreError::backend(e)),
+        }
         sqlx::query(
             "INSERT INTO client_search (rowid, tenant, name, other) \
              SELECT value ->> 0, ?1, value ->> 1, value ->> 2 FROM json_each(?2)",
         )
         .bind(&tenant)
-        .bind(Value::from(entries).to_string())
+        .bind(json(&entries)?)
         .execute(&mut *tx)
         .await
         .map_err(StoreError::backend)?;
         sqlx::query("INSERT OR IGNORE INTO search_terms (tenant, term) SELECT ?1, value FROM json_each(?2)")
             .bind(&tenant)
-            .bind(Value::from(terms.into_iter().collect::<Vec<_>>()).to_string())
+            .bind(json(&terms)?)
             .execute(&mut *tx)
             .await
             .map_err(StoreError::backend)?;
         tx.commit().await.map_err(StoreError::backend)?;
         Ok(count)
     }
+}
+
+/// Why a batch broke the email index: an email the business already has
+/// (named, like a single registration), or one the batch repeats.
+async fn email_conflict(conn: &mut SqliteConnection, business: BusinessId, emails: Vec<String>) -> StoreError {
+    let emails = match json(&emails) {
+        Ok(text) => text,
+        Err(e) => return e,
+    };
+    let taken: Result<Option<Uuid>, _> = sqlx::query_scalar(
+        "SELECT c.id FROM json_each(?2) AS j CROSS JOIN clients c ON c.business_id = ?1 AND c.email_key = j.value LIMIT 1",
+    )
+    .bind(business.as_uuid())
+    .bind(emails)
+    .fetch_optional(conn)
+    .await;
+    match taken {
+        Ok(Some(existing)) => StoreError::EmailTaken { existing: ClientId::from_uuid(existing) },
+        Ok(None) => StoreError::Corrupt("the batch repeats an email".into()),
+        Err(e) => StoreError::backend(e),
+    }
+}
+
+/// A batch's rows as the JSON text `json_each` unpacks.
+fn json(rows: &impl serde::Serialize) -> StoreResult<String> {
+    serde_json::to_string(rows).map_err(|e| StoreError::Corrupt(format!("batch not serializable: {e}")))
 }

@@ -26,6 +26,11 @@ pub struct SqliteStore {
     clock: Arc<dyn Clock>,
 }
 
+/// Page cache of each connection, in KiB (SQLite's negative form).
+const PAGE_CACHE: &str = "-16384";
+/// Gives a connection its usual page cache back (after an import).
+const RESET_PAGE_CACHE: &str = "PRAGMA cache_size = -16384";
+
 impl SqliteStore {
     /// Opens (creating if missing) the database at `url` (`sqlite://path` or
     /// `sqlite::memory:`) and applies pending migrations.
@@ -36,7 +41,12 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(Duration::from_secs(10))
+            // Page cache per connection, taken only as pages are read:
+            // SQLite's default of 2 MiB made every write at a million clients
+            // re-read index pages (see docs/performance.md). Bulk imports
+            // raise it for their own transaction (import.rs).
+            .pragma("cache_size", PAGE_CACHE);
         let pool =
             SqlitePoolOptions::new().max_connections(8).connect_with(options).await.map_err(StoreError::backend)?;
         let store = Self { pool, clock };

@@ -20,7 +20,7 @@ use crate::connect::connect;
 use crate::demo::random::Random;
 use crate::demo::synthetic_client;
 
-const BATCH: usize = 25_000;
+const BATCH: usize = 100_000;
 const SLUG: &str = "bench";
 
 pub struct BenchArgs {

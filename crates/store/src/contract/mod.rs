@@ -5,6 +5,7 @@
 mod accounts;
 mod clients;
 mod custom_fields;
+mod import;
 mod listing;
 mod search;
 mod tenancy;
@@ -19,6 +20,7 @@ use jiff::Timestamp;
 pub use accounts::*;
 pub use clients::*;
 pub use custom_fields::*;
+pub use import::*;
 pub use listing::*;
 pub use search::*;
 pub use tenancy::*;
@@ -90,6 +92,7 @@ macro_rules! contract_suite {
         $crate::registry_contract!($fresh);
         $crate::custom_fields_contract!($fresh);
         $crate::search_contract!($fresh);
+        $crate::import_contract!($fresh);
     };
     (@cases $fresh:path; $($case:ident),* $(,)?) => {
         $(
@@ -128,6 +131,18 @@ macro_rules! registry_contract {
             business_slug_is_unique,
             sessions_expire_and_can_be_deleted,
             api_tokens_act_for_their_business_until_revoked
+        );
+    };
+}
+
+/// Bulk registration.
+#[macro_export]
+macro_rules! import_contract {
+    ($fresh:path) => {
+        $crate::contract_suite!(@cases $fresh;
+            import_registers_every_client_searchable,
+            import_with_a_taken_email_names_the_holder_and_writes_nothing,
+            import_repeating_an_email_writes_nothing
         );
     };
 }
