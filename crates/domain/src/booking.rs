@@ -165,6 +165,10 @@ pub enum BookingRule {
     ServiceNotPerformed,
     #[error("the professional is busy then (booking {with})")]
     Overlap { with: BookingId },
+    #[error("a single session needs a start")]
+    StartRequired,
+    #[error("a time needs a professional")]
+    ProfessionalRequired,
     #[error("no such client in this business")]
     ClientUnknown,
     #[error("no such service in this business")]
@@ -197,6 +201,8 @@ impl BookingRule {
             Self::OverrideNotAllowed => "override_not_allowed",
             Self::ServiceNotPerformed => "service_not_performed",
             Self::Overlap { .. } => "slot_taken",
+            Self::StartRequired => "start_required",
+            Self::ProfessionalRequired => "professional_required",
             Self::ClientUnknown => "client_unknown",
             Self::ServiceUnknown => "service_unknown",
             Self::ProfessionalUnknown => "professional_unknown",

@@ -6,10 +6,12 @@
 //! other.
 
 mod accounts;
+mod bookings;
 mod clients;
 mod custom_fields;
 mod import;
 mod search;
+mod services;
 
 use std::sync::Arc;
 

@@ -3,6 +3,7 @@
 //! `contract_suite!` to get one `#[tokio::test]` per case below.
 
 mod accounts;
+mod bookings;
 mod clients;
 mod custom_fields;
 mod listing;
@@ -17,6 +18,7 @@ use ficha_domain::{Actor, ClientName, Email, FixedClock, NewBusiness, NewClient,
 use jiff::Timestamp;
 
 pub use accounts::*;
+pub use bookings::*;
 pub use clients::*;
 pub use custom_fields::*;
 pub use listing::*;
@@ -90,6 +92,7 @@ macro_rules! contract_suite {
         $crate::registry_contract!($fresh);
         $crate::custom_fields_contract!($fresh);
         $crate::search_contract!($fresh);
+        $crate::bookings_contract!($fresh);
     };
     (@cases $fresh:path; $($case:ident),* $(,)?) => {
         $(
