@@ -68,6 +68,9 @@ impl Clp {
 pub struct Sessions(i64);
 
 impl Sessions {
+    /// A single session: not a pack.
+    pub const ONE: Self = Self(1);
+
     pub fn new(sessions: i64) -> Result<Self, FieldError> {
         in_range(sessions, 1, MAX_SESSIONS).map(Self)
     }

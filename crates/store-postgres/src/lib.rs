@@ -12,6 +12,8 @@ mod custom_fields;
 mod import;
 mod search;
 mod services;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 use std::sync::Arc;
 
