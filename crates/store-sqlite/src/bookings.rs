@@ -288,7 +288,7 @@ impl BookingStore for SqliteStore {
         }
         sqlx::query(
             "UPDATE clients SET last_booking_at = \
-             (SELECT max(created_at) FROM bookings b WHERE b.client_id = clients.id) \
+             (SELECT max(created_at) FROM bookings b WHERE b.business_id = clients.business_id AND b.client_id = clients.id) \
              WHERE business_id = ?1 AND id IN (SELECT client_id FROM bookings WHERE business_id = ?1)",
         )
         .bind(business.as_uuid())

@@ -92,7 +92,7 @@ impl FieldProblem {
     }
 
     pub fn message(&self, lang: Lang) -> String {
-        let label = field_label(&self.field, lang);
+        let label = &indexed_label(&self.field, lang);
         match &self.kind {
             FieldProblemKind::Invalid(error) => field_error_message(error, label, lang),
             FieldProblemKind::Unknown { allowed } => match lang {
@@ -275,6 +275,18 @@ fn field_error_message(error: &FieldError, label: &str, lang: Lang) -> String {
         (FieldError::FieldUnknown, Lang::En) => {
             format!("There is no field “{label}” among the custom fields. Check the key or create the field.")
         }
+    }
+}
+
+/// `monday[0]` → «lunes (n.º 1)»: an item of a list field, counted from one.
+fn indexed_label(field: &str, lang: Lang) -> String {
+    let item = field.strip_suffix(']').and_then(|f| f.split_once('['));
+    match item.and_then(|(name, index)| Some((name, index.parse::<usize>().ok()?))) {
+        Some((name, index)) => match lang {
+            Lang::Es => format!("{} (n.º {})", field_label(name, lang), index + 1),
+            Lang::En => format!("{} (no. {})", field_label(name, lang), index + 1),
+        },
+        None => field_label(field, lang).to_owned(),
     }
 }
 

@@ -159,6 +159,8 @@ async fn owners_manage_services_and_agendas_and_professionals_read_them(app: &Te
         bad_agenda.field_errors(),
         ["monday[0]:end_not_after_start", "tuesday:ranges_overlap", "friday[0]:time_format"]
     );
+    let message = bad_agenda.body["errors"][0]["message"].as_str().unwrap_or("");
+    assert_eq!(message, "En «lunes (n.º 1)» el término debe ser posterior al inicio.");
     let unchanged = app.get(&format!("/api/v1/professionals/{}/agenda", f.pro)).cookie(&f.owner).send().await;
     assert_eq!(unchanged.body["tuesday"], json!([["09:00", "13:00"], ["14:00", "18:00"]]), "nothing was saved");
 
