@@ -8,11 +8,12 @@ mod reads;
 
 use async_trait::async_trait;
 use ficha_domain::{
-    Actor, Agenda, Booking, BookingId, BookingRule, BusinessId, Interval, NewService, Request, Service, ServiceChanges,
-    ServiceId, StaffId,
+    Actor, Agenda, Booking, BookingId, BusinessId, ClientId, Interval, NewService, Service, ServiceChanges, ServiceId,
+    StaffId,
 };
+use ficha_store::bookings::flow::{self, BookingTx};
 use ficha_store::bookings::record::BookingRecord;
-use ficha_store::bookings::rules::{self, Placing, Spot};
+use ficha_store::bookings::rules;
 use ficha_store::record::micros;
 use ficha_store::{
     BookingChange, BookingPage, BookingQuery, BookingStore, CalendarEntry, ClientStats, NewBooking, PorReservar,
@@ -97,47 +98,93 @@ pub(crate) async fn business_zone(conn: &mut PgConnection, business: BusinessId)
     Ok(rules::zone(&name))
 }
 
-/// A failed lookup of a row the request named becomes the rule it broke.
-fn unknown(result: StoreResult<impl Sized>, rule: BookingRule) -> StoreResult<()> {
-    match result {
-        Ok(_) => Ok(()),
-        Err(StoreError::NotFound) => Err(rule.into()),
-        Err(other) => Err(other),
+/// The booking steps on one open transaction.
+struct Tx<'c>(&'c mut PgConnection);
+
+#[async_trait]
+impl BookingTx for Tx<'_> {
+    async fn client_exists(&mut self, business: BusinessId, client: ClientId) -> StoreResult<()> {
+        let sql = "SELECT id FROM clients WHERE business_id = $1 AND id = $2";
+        crate::scoped_row(self.0, sql, business, client.as_uuid()).await.map(drop)
+    }
+
+    async fn service(&mut self, business: BusinessId, id: ServiceId) -> StoreResult<Service> {
+        fetch_service(self.0, business, id).await
+    }
+
+    /// Locks the professional's staff row until the transaction ends.
+    async fn hold_professional(&mut self, business: BusinessId, staff: StaffId) -> StoreResult<()> {
+        crate::scoped_row(self.0, LOCK_STAFF, business, staff.as_uuid()).await.map(drop)
+    }
+
+    async fn agenda(&mut self, business: BusinessId, staff: StaffId) -> StoreResult<Agenda> {
+        fetch_agenda(self.0, business, staff).await
+    }
+
+    async fn zone(&mut self, business: BusinessId) -> StoreResult<TimeZone> {
+        business_zone(self.0, business).await
+    }
+
+    async fn overlapping(
+        &mut self,
+        business: BusinessId,
+        staff: StaffId,
+        when: Interval,
+        moving: Option<BookingId>,
+    ) -> StoreResult<Option<BookingId>> {
+        let taken: Option<Uuid> = sqlx::query_scalar(OVERLAP)
+            .bind(business.as_uuid())
+            .bind(staff.as_uuid())
+            .bind(micros(rules::reach_back(when.start())))
+            .bind(micros(when.start()))
+            .bind(micros(when.end()))
+            .bind(moving.map_or(Uuid::nil(), |id| id.as_uuid()))
+            .fetch_optional(&mut *self.0)
+            .await
+            .map_err(StoreError::backend)?;
+        Ok(taken.map(BookingId::from_uuid))
+    }
+
+    async fn booking_to_change(&mut self, business: BusinessId, id: BookingId) -> StoreResult<Booking> {
+        fetch_booking(self.0, SELECT_BOOKING_FOR_UPDATE, business, id).await
+    }
+
+    async fn insert(&mut self, business: BusinessId, booking: &Booking) -> StoreResult<()> {
+        insert(self.0, business, booking).await
+    }
+
+    async fn update(&mut self, business: BusinessId, booking: &Booking) -> StoreResult<()> {
+        let r = BookingRecord::of(booking);
+        sqlx::query(UPDATE_BOOKING)
+            .bind(business.as_uuid())
+            .bind(r.id)
+            .bind(r.staff_id)
+            .bind(r.starts_at)
+            .bind(r.ends_at)
+            .bind(r.state)
+            .bind(r.attendance)
+            .bind(r.paid_amount)
+            .bind(r.paid_method)
+            .bind(r.paid_on)
+            .execute(&mut *self.0)
+            .await
+            .map(drop)
+            .map_err(StoreError::backend)
+    }
+
+    async fn set_last_booking(&mut self, business: BusinessId, client: ClientId, at: Timestamp) -> StoreResult<()> {
+        sqlx::query("UPDATE clients SET last_booking_at = $3 WHERE business_id = $1 AND id = $2")
+            .bind(business.as_uuid())
+            .bind(client.as_uuid())
+            .bind(micros(at))
+            .execute(&mut *self.0)
+            .await
+            .map(drop)
+            .map_err(StoreError::backend)
     }
 }
 
-/// Checks that the spot's professional may take the service then: of the
-/// business, performing it, inside the agenda (or overridden), free.
-async fn place(
-    conn: &mut PgConnection,
-    business: BusinessId,
-    service: &Service,
-    spot: Spot,
-    now: Timestamp,
-) -> StoreResult<()> {
-    let Spot { professional, when, moving, .. } = spot;
-    let locked = crate::scoped_row(conn, LOCK_STAFF, business, professional.as_uuid()).await;
-    unknown(locked, BookingRule::ProfessionalUnknown)?;
-    let agenda: Agenda = fetch_agenda(conn, business, professional).await?;
-    let zone = business_zone(conn, business).await?;
-    rules::placement(&Placing { service, agenda: &agenda, zone: &zone, now }, spot)?;
-    let taken: Option<Uuid> = sqlx::query_scalar(OVERLAP)
-        .bind(business.as_uuid())
-        .bind(professional.as_uuid())
-        .bind(micros(rules::reach_back(when.start())))
-        .bind(micros(when.start()))
-        .bind(micros(when.end()))
-        .bind(moving.map_or(Uuid::nil(), |id| id.as_uuid()))
-        .fetch_optional(conn)
-        .await
-        .map_err(StoreError::backend)?;
-    match taken {
-        Some(with) => Err(BookingRule::Overlap { with: BookingId::from_uuid(with) }.into()),
-        None => Ok(()),
-    }
-}
-
-pub(crate) async fn insert(conn: &mut PgConnection, business: BusinessId, booking: &Booking) -> StoreResult<()> {
+async fn insert(conn: &mut PgConnection, business: BusinessId, booking: &Booking) -> StoreResult<()> {
     let r = BookingRecord::of(booking);
     sqlx::query(INSERT_BOOKING)
         .bind(business.as_uuid())
@@ -192,36 +239,11 @@ impl BookingStore for PgStore {
     }
 
     async fn book(&self, actor: &Actor, new: NewBooking) -> StoreResult<Vec<Booking>> {
-        let business = actor.business();
         let now = self.clock.now();
         let mut tx = self.pool.begin().await.map_err(StoreError::backend)?;
-        unknown(
-            crate::clients::fetch_client(&mut tx, crate::clients::SELECT_CLIENT, business, new.client).await,
-            BookingRule::ClientUnknown,
-        )?;
-        let service = match fetch_service(&mut tx, business, new.service).await {
-            Err(StoreError::NotFound) => return Err(BookingRule::ServiceUnknown.into()),
-            other => other?,
-        };
-        let placed = rules::placed(&new, &service)?;
-        if let Some((professional, when)) = placed {
-            let request = Request { origin: new.origin, override_agenda: new.override_agenda };
-            let spot = Spot { professional, when, request, moving: None };
-            place(&mut tx, business, &service, spot, now).await?;
-        }
-        let rows = rules::new_rows(&new, &service, placed, actor, now);
-        for row in &rows {
-            insert(&mut tx, business, row).await?;
-        }
-        sqlx::query("UPDATE clients SET last_booking_at = $3 WHERE business_id = $1 AND id = $2")
-            .bind(business.as_uuid())
-            .bind(new.client.as_uuid())
-            .bind(micros(now))
-            .execute(&mut *tx)
-            .await
-            .map_err(StoreError::backend)?;
+        let booked = flow::book(&mut Tx(&mut tx), actor, &new, now).await?;
         tx.commit().await.map_err(StoreError::backend)?;
-        Ok(rows)
+        Ok(booked)
     }
 
     async fn get_booking(&self, actor: &Actor, id: BookingId) -> StoreResult<Booking> {
@@ -230,41 +252,9 @@ impl BookingStore for PgStore {
     }
 
     async fn change_booking(&self, actor: &Actor, id: BookingId, change: BookingChange) -> StoreResult<Booking> {
-        let business = actor.business();
         let now = self.clock.now();
         let mut tx = self.pool.begin().await.map_err(StoreError::backend)?;
-        let current = fetch_booking(&mut tx, SELECT_BOOKING_FOR_UPDATE, business, id).await?;
-        let changed = match &change {
-            BookingChange::Reschedule(to) => {
-                let professional = to.professional.or(current.professional).ok_or(BookingRule::ProfessionalRequired)?;
-                let service = fetch_service(&mut tx, business, current.service).await?;
-                let when = rules::interval(to.start, to.end, &service)?;
-                let request = Request { origin: to.origin, override_agenda: to.override_agenda };
-                let rescheduled = current.reschedule(professional, when)?;
-                let spot = Spot { professional, when, request, moving: Some(id) };
-                place(&mut tx, business, &service, spot, now).await?;
-                rescheduled
-            }
-            other => {
-                let today = now.to_zoned(business_zone(&mut tx, business).await?).date();
-                rules::apply(&current, other, now, today)?
-            }
-        };
-        let r = BookingRecord::of(&changed);
-        sqlx::query(UPDATE_BOOKING)
-            .bind(business.as_uuid())
-            .bind(r.id)
-            .bind(r.staff_id)
-            .bind(r.starts_at)
-            .bind(r.ends_at)
-            .bind(r.state)
-            .bind(r.attendance)
-            .bind(r.paid_amount)
-            .bind(r.paid_method)
-            .bind(r.paid_on)
-            .execute(&mut *tx)
-            .await
-            .map_err(StoreError::backend)?;
+        let changed = flow::change(&mut Tx(&mut tx), actor, id, &change, now).await?;
         tx.commit().await.map_err(StoreError::backend)?;
         Ok(changed)
     }

@@ -6,6 +6,7 @@
 //! a time; PostgreSQL: a lock on the professional's staff row), so two
 //! overlapping requests can never both pass the overlap check.
 
+pub mod flow;
 pub mod record;
 pub mod rules;
 
