@@ -215,6 +215,36 @@ impl BookingStore for SqliteStore {
         self.update_service_row(actor, id, changes).await
     }
 
+    async fn delete_service(&self, actor: &Actor, id: ServiceId) -> StoreResult<()> {
+        let business = actor.business();
+        let mut tx = self.write().await?;
+        // One writer at a time: no booking can be made for it meanwhile.
+        crate::scoped_row(
+            &mut tx,
+            "SELECT id FROM services WHERE business_id = ?1 AND id = ?2",
+            business,
+            id.as_uuid(),
+        )
+        .await?;
+        let booked: Option<Uuid> =
+            sqlx::query_scalar("SELECT id FROM bookings WHERE business_id = ?1 AND service_id = ?2 LIMIT 1")
+                .bind(business.as_uuid())
+                .bind(id.as_uuid())
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(StoreError::backend)?;
+        if booked.is_some() {
+            return Err(StoreError::ServiceInUse);
+        }
+        sqlx::query("DELETE FROM services WHERE business_id = ?1 AND id = ?2")
+            .bind(business.as_uuid())
+            .bind(id.as_uuid())
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::backend)?;
+        tx.commit().await.map_err(StoreError::backend)
+    }
+
     async fn agenda(&self, actor: &Actor, staff: StaffId) -> StoreResult<Agenda> {
         self.read_agenda(actor, staff).await
     }

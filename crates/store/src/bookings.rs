@@ -35,6 +35,10 @@ pub trait BookingStore: Send + Sync {
 
     async fn update_service(&self, actor: &Actor, id: ServiceId, changes: ServiceChanges) -> StoreResult<Service>;
 
+    /// Deletes a service nobody has booked; one with bookings (cancelled
+    /// ones and pack sessions included) gives `ServiceInUse`.
+    async fn delete_service(&self, actor: &Actor, id: ServiceId) -> StoreResult<()>;
+
     /// The professional's agenda; a closed one (no hours) until one is set.
     /// `NotFound` when `staff` is not staff of the business.
     async fn agenda(&self, actor: &Actor, staff: StaffId) -> StoreResult<Agenda>;

@@ -32,6 +32,9 @@ pub enum StoreError {
     /// The caller's version is not the stored one; `current` is what is stored.
     #[error("stale version: the client was changed meanwhile")]
     Stale { current: Box<Client> },
+    /// The service has bookings, which keep pointing at it.
+    #[error("the service has bookings")]
+    ServiceInUse,
     /// A booking (or a change of one, or a service) broke a booking rule;
     /// nothing was written.
     #[error("refused: {0}")]

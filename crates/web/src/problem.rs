@@ -386,6 +386,7 @@ pub enum ApiError {
     OwnerOnly,
     /// A booking rule said no.
     Refused(BookingRule),
+    ServiceInUse,
     Internal,
 }
 
@@ -405,6 +406,7 @@ impl ApiError {
             Self::OwnerOnly => StatusCode::FORBIDDEN,
             Self::Refused(BookingRule::Overlap { .. }) => StatusCode::CONFLICT,
             Self::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::ServiceInUse => StatusCode::CONFLICT,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -429,6 +431,7 @@ impl ApiError {
             Self::InvalidCredentials => "invalid_credentials",
             Self::OwnerOnly => "owner_only",
             Self::Refused(rule) => rule.code(),
+            Self::ServiceInUse => "service_in_use",
             Self::Internal => "internal_error",
         }
     }
@@ -436,6 +439,7 @@ impl ApiError {
     fn title(&self, lang: Lang) -> &'static str {
         let (es, en) = match self {
             Self::Refused(rule) => rule_title(rule),
+            Self::ServiceInUse => ("El servicio tiene reservas.", "The service has bookings."),
             Self::Validation(_) => ("Los datos enviados no son válidos.", "The submitted data is not valid."),
             Self::InvalidQuery(_) => {
                 ("Los parámetros de la consulta no son válidos.", "The query parameters are not valid.")
@@ -479,6 +483,12 @@ impl ApiError {
     fn detail(&self, lang: Lang) -> Option<String> {
         let text = match self {
             Self::Refused(rule) => return rule_detail(rule, lang),
+            Self::ServiceInUse => lang
+                .pick(
+                    "Las reservas hechas lo siguen mostrando, así que no se puede eliminar. Puedes cambiarle el nombre o quitarle los profesionales para que no se reserve más.",
+                    "Its bookings keep showing it, so it cannot be deleted. Rename it or take its professionals away so it is not booked again.",
+                )
+                .to_owned(),
             Self::MalformedJson { line, column } => match lang {
                 Lang::Es => format!("Error de sintaxis en la línea {line}, columna {column}."),
                 Lang::En => format!("Syntax error at line {line}, column {column}."),
@@ -617,6 +627,7 @@ impl From<StoreError> for ApiError {
             StoreError::FieldKeyTaken => Self::FieldKeyTaken,
             StoreError::OptionsInUse { options } => Self::OptionsInUse { options },
             StoreError::Refused(rule) => Self::Refused(rule),
+            StoreError::ServiceInUse => Self::ServiceInUse,
             StoreError::ValuesRefused(refused) => Self::Validation(
                 refused
                     .into_iter()

@@ -21,6 +21,7 @@ macro_rules! bookings_contract {
         $crate::contract_suite!(@cases $fresh;
             services_round_trip_with_their_professionals,
             a_service_needs_professionals_of_its_business,
+            a_service_with_bookings_is_kept,
             an_agenda_is_closed_until_set_and_round_trips,
             a_booking_round_trips_and_sets_the_clients_last_booking,
             an_overlapping_booking_is_refused_and_a_touching_one_is_fine,
@@ -164,6 +165,21 @@ pub async fn a_service_needs_professionals_of_its_business(h: &Harness) {
     let refused = h.store.create_service(&sur, new_service("Masaje", 45, 1, &[outsider])).await;
     assert_eq!(refusal(refused), BookingRule::ProfessionalUnknown);
     assert!(h.store.list_services(&sur).await.expect("listed").is_empty(), "nothing was written");
+}
+
+pub async fn a_service_with_bookings_is_kept(h: &Harness) {
+    let s = setup(h, "sur").await;
+    let unused = h.store.create_service(&s.actor, new_service("Masaje", 45, 1, &[s.pro])).await.expect("created");
+    let booked = book(h, &s, local(tomorrow(), 10, 0)).await;
+    h.store.change_booking(&s.actor, booked.id, BookingChange::Cancel).await.expect("cancelled");
+
+    let refused = h.store.delete_service(&s.actor, s.service.id).await;
+    assert!(matches!(refused, Err(StoreError::ServiceInUse)), "{refused:?}");
+    assert_eq!(h.store.get_service(&s.actor, s.service.id).await.expect("still there"), s.service);
+    h.store.delete_service(&s.actor, unused.id).await.expect("deleted");
+    assert!(matches!(h.store.get_service(&s.actor, unused.id).await, Err(StoreError::NotFound)));
+    let norte = business(h, "norte").await;
+    assert!(matches!(h.store.delete_service(&norte, s.service.id).await, Err(StoreError::NotFound)));
 }
 
 pub async fn an_agenda_is_closed_until_set_and_round_trips(h: &Harness) {

@@ -81,6 +81,7 @@ pub fn routes() -> Vec<ApiRoute> {
         ApiRoute::post("/services", services::create),
         ApiRoute::get("/services/{id}", services::read),
         ApiRoute::patch("/services/{id}", services::update),
+        ApiRoute::delete("/services/{id}", services::delete),
         ApiRoute::get("/professionals", professionals::list),
         ApiRoute::get("/professionals/{id}/agenda", professionals::read_agenda),
         ApiRoute::put("/professionals/{id}/agenda", professionals::write_agenda),

@@ -171,6 +171,19 @@ async fn owners_manage_services_and_agendas_and_professionals_read_them(app: &Te
         .send()
         .await;
     assert_eq!((patched.status, patched.body["price_clp"].clone()), (StatusCode::OK, json!(30000)));
+
+    booked(app, &f, "2026-03-16T10:00").await;
+    let in_use = app.delete(&format!("/api/v1/services/{}", f.service)).cookie(&f.owner).send().await;
+    assert_eq!((in_use.status, in_use.code()), (StatusCode::CONFLICT, "service_in_use"));
+    let spare = create_service(app, &f.owner, "Masaje", 30, 1, &f.pro).await;
+    let denied = app.delete(&format!("/api/v1/services/{spare}")).cookie(&f.pro_cookie).send().await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+    let deleted = app.delete(&format!("/api/v1/services/{spare}")).cookie(&f.owner).send().await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.get(&format!("/api/v1/services/{spare}")).cookie(&f.owner).send().await.status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 async fn a_booking_goes_through_its_states_and_shows_on_the_calendar(app: &TestApp) {

@@ -51,6 +51,16 @@ pub async fn create(
     Ok(response)
 }
 
+/// 204, unless the service has bookings (409 `service_in_use`).
+pub async fn delete(
+    State(state): State<AppState>,
+    Owner(actor): Owner,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    state.store.delete_service(&actor, service_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// Partial update. A new number of sessions applies to packs bought later.
 pub async fn update(
     State(state): State<AppState>,
