@@ -42,6 +42,8 @@ pub enum FieldProblemKind {
     OutOfRange { min: u32, max: u32 },
     /// A query parameter that is not one of a fixed set.
     NotOneOf { allowed: &'static [&'static str] },
+    /// A body field that is not one of a fixed set.
+    NotAChoice { allowed: &'static [&'static str] },
     /// A paging cursor this API did not hand out.
     BadCursor,
     /// Not a JSON boolean.
@@ -76,7 +78,7 @@ impl FieldProblem {
             FieldProblemKind::ReadOnly => "read_only",
             FieldProblemKind::NotText { .. } => "not_text",
             FieldProblemKind::OutOfRange { .. } => "out_of_range",
-            FieldProblemKind::NotOneOf { .. } => "not_allowed",
+            FieldProblemKind::NotOneOf { .. } | FieldProblemKind::NotAChoice { .. } => "not_allowed",
             FieldProblemKind::BadCursor => "bad_cursor",
             FieldProblemKind::NotBoolean => "not_boolean",
             FieldProblemKind::NotWholeNumber => "not_whole_number",
@@ -118,6 +120,10 @@ impl FieldProblem {
             FieldProblemKind::NotOneOf { allowed } => match lang {
                 Lang::Es => format!("El parámetro «{label}» debe ser uno de: {}.", allowed.join(", ")),
                 Lang::En => format!("The parameter “{label}” must be one of: {}.", allowed.join(", ")),
+            },
+            FieldProblemKind::NotAChoice { allowed } => match lang {
+                Lang::Es => format!("El campo «{label}» debe ser uno de: {}.", allowed.join(", ")),
+                Lang::En => format!("The field “{label}” must be one of: {}.", allowed.join(", ")),
             },
             FieldProblemKind::BadCursor => lang
                 .pick(

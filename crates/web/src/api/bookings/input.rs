@@ -65,7 +65,7 @@ fn one_of<T>(
         None => Some(None),
         Some(Some(value)) => Some(Some(value)),
         Some(None) => {
-            problems.push(field, FieldProblemKind::NotOneOf { allowed });
+            problems.push(field, FieldProblemKind::NotAChoice { allowed });
             None
         }
     }
