@@ -135,8 +135,24 @@ impl Agenda {
 #[cfg(test)]
 mod tests {
     use jiff::civil::{date, time};
+    use proptest::prelude::*;
 
     use super::*;
+
+    proptest! {
+        #[test]
+        fn every_minute_of_the_day_reads_back(h in 0_i8..24, m in 0_i8..60) {
+            let text = format!("{h:02}:{m:02}");
+            prop_assert_eq!(time_of_day(&text), Ok(time(h, m, 0, 0)));
+        }
+
+        #[test]
+        fn anything_typed_is_a_time_or_a_time_format_error(text in ".{0,8}") {
+            if let Err(error) = time_of_day(&text) {
+                prop_assert_eq!(error, FieldError::TimeFormat);
+            }
+        }
+    }
 
     fn range(start: &str, end: &str) -> TimeRange {
         TimeRange::parse(start, end).expect("valid range")

@@ -168,6 +168,25 @@ mod tests {
         assert_eq!(day_span(date(2026, 9, 6), &zone).map(|(s, e)| e.duration_since(s).as_hours()), Some(23));
     }
 
+    proptest::proptest! {
+        /// Every minute of 2026 in Santiago is one instant, none, or two an
+        /// hour apart, and an instant that resolves shows that civil time.
+        #[test]
+        fn civil_times_resolve_to_the_instant_that_shows_them(day in 0_i64..365, minute in 0_i64..1440) {
+            let zone = santiago();
+            let date = date(2026, 1, 1) + jiff::Span::new().days(day);
+            let civil = date.to_datetime(Time::midnight()) + jiff::Span::new().minutes(minute);
+            match resolve(civil, &zone) {
+                Ok(instant) => proptest::prop_assert_eq!(instant.to_zoned(zone).datetime(), civil),
+                Err(LocalTimeError::Ambiguous { earlier, later, .. }) => {
+                    proptest::prop_assert_eq!(later.duration_since(earlier), SignedDuration::from_hours(1));
+                }
+                Err(LocalTimeError::Gap { .. }) => {}
+                Err(LocalTimeError::OutOfRange) => proptest::prop_assert!(false, "2026 is in range"),
+            }
+        }
+    }
+
     #[test]
     fn a_repeated_time_names_both_instants() {
         match resolve(date(2026, 4, 4).at(23, 30, 0, 0), &santiago()) {
