@@ -125,9 +125,12 @@ pub async fn change(
             place(tx, business, &service, Spot { professional, when, request, moving: Some(id) }, now).await?;
             rescheduled
         }
-        other => {
-            let today = now.to_zoned(tx.zone(business).await?).date();
-            rules::apply(&current, other, now, today)?
+        BookingChange::Confirm => current.confirm()?,
+        BookingChange::Cancel => current.cancel()?,
+        BookingChange::Attendance(attendance) => current.mark_attendance(*attendance, now)?,
+        // "Not after today" in the business's calendar.
+        BookingChange::Payment(payment) => {
+            current.set_payment(*payment, now.to_zoned(tx.zone(business).await?).date())?
         }
     };
     tx.update(business, &changed).await?;

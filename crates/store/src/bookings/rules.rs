@@ -8,10 +8,9 @@ use ficha_domain::{
     StaffId,
 };
 use jiff::Timestamp;
-use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
-use super::{BookingChange, NewBooking};
+use super::NewBooking;
 
 /// The business's zone; UTC should a stored name ever stop resolving.
 pub fn zone(name: &str) -> TimeZone {
@@ -99,18 +98,6 @@ pub fn new_rows(
             }
         })
         .collect()
-}
-
-/// Applies a change that needs no placement (all but `Reschedule`, which
-/// the backend places first and then applies with `Booking::reschedule`).
-pub fn apply(current: &Booking, change: &BookingChange, now: Timestamp, today: Date) -> Result<Booking, BookingRule> {
-    match change {
-        BookingChange::Confirm => current.confirm(),
-        BookingChange::Cancel => current.cancel(),
-        BookingChange::Attendance(attendance) => current.mark_attendance(*attendance, now),
-        BookingChange::Payment(payment) => current.set_payment(*payment, today),
-        BookingChange::Reschedule(_) => Err(BookingRule::NotScheduled),
-    }
 }
 
 /// Bookings last at most `MAX_LENGTH`, so one that overlaps a time starting
