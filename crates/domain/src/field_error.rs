@@ -49,6 +49,16 @@ pub enum FieldError {
     FieldArchived,
     #[error("no such field")]
     FieldUnknown,
+    #[error("not a whole number from {min} to {max}")]
+    OutOfRange { min: i64, max: i64 },
+    #[error("not a time of day in the form HH:MM")]
+    TimeFormat,
+    #[error("not a date and time")]
+    DateTimeFormat,
+    #[error("the end is not after the start")]
+    EndNotAfterStart,
+    #[error("time ranges overlap")]
+    RangesOverlap,
 }
 
 impl FieldError {
@@ -77,6 +87,11 @@ impl FieldError {
             Self::TooManyOptions { .. } => "too_many_options",
             Self::FieldArchived => "field_archived",
             Self::FieldUnknown => "field_unknown",
+            Self::OutOfRange { .. } => "out_of_range",
+            Self::TimeFormat => "time_format",
+            Self::DateTimeFormat => "datetime_format",
+            Self::EndNotAfterStart => "end_not_after_start",
+            Self::RangesOverlap => "ranges_overlap",
         }
     }
 }

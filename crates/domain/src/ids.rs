@@ -15,19 +15,29 @@ pub struct Id<T> {
 }
 
 #[derive(Debug)]
+pub enum BookingKind {}
+#[derive(Debug)]
 pub enum BusinessKind {}
 #[derive(Debug)]
 pub enum ClientKind {}
 #[derive(Debug)]
 pub enum CustomFieldKind {}
 #[derive(Debug)]
+pub enum PackKind {}
+#[derive(Debug)]
+pub enum ServiceKind {}
+#[derive(Debug)]
 pub enum StaffKind {}
 #[derive(Debug)]
 pub enum TokenKind {}
 
+pub type BookingId = Id<BookingKind>;
 pub type BusinessId = Id<BusinessKind>;
 pub type ClientId = Id<ClientKind>;
 pub type CustomFieldId = Id<CustomFieldKind>;
+/// The purchase of a pack: its sessions share it.
+pub type PackId = Id<PackKind>;
+pub type ServiceId = Id<ServiceKind>;
 pub type StaffId = Id<StaffKind>;
 pub type TokenId = Id<TokenKind>;
 

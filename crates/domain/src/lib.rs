@@ -5,7 +5,10 @@
 //! No I/O, no async, no framework types live here.
 
 pub mod actor;
+pub mod agenda;
+pub mod availability;
 pub mod birth_date;
+pub mod booking;
 pub mod business;
 pub mod client;
 pub mod client_name;
@@ -20,9 +23,14 @@ pub mod ids;
 pub mod one_line;
 pub mod phone;
 pub mod rut;
+pub mod service;
 
 pub use actor::{Actor, Role};
+pub use agenda::{Agenda, DayHours, TimeRange};
 pub use birth_date::BirthDate;
+pub use booking::{
+    Attendance, Booking, BookingRule, BookingState, Interval, Origin, PackPlace, Payment, PaymentMethod, Request,
+};
 pub use business::{Business, NewBusiness, NewStaff, Slug, Staff};
 pub use client::{Client, ClientChanges, NewClient};
 pub use client_name::ClientName;
@@ -34,6 +42,7 @@ pub use custom_value::{CustomValue, RawValue};
 pub use decimal::Decimal;
 pub use email::Email;
 pub use field_error::FieldError;
-pub use ids::{BusinessId, ClientId, CustomFieldId, StaffId, TokenId};
+pub use ids::{BookingId, BusinessId, ClientId, CustomFieldId, PackId, ServiceId, StaffId, TokenId};
 pub use phone::Phone;
 pub use rut::Rut;
+pub use service::{Clp, Minutes, NewService, Service, ServiceChanges, ServiceName, Sessions};

@@ -62,6 +62,22 @@ pub enum Command {
         #[arg(long, default_value_t = 7)]
         seed: u64,
     },
+    /// Measure a client profile's bookings side (pages, por reservar, stats)
+    /// for a client with many bookings (see docs/performance.md)
+    BenchProfile {
+        /// Bookings of the measured client.
+        #[arg(long, default_value_t = 2_000)]
+        bookings: u64,
+        /// Other clients in the business.
+        #[arg(long, default_value_t = 5_000)]
+        others: u64,
+        /// Bookings of each other client.
+        #[arg(long, default_value_t = 20)]
+        others_bookings: u64,
+        /// Profile loads measured.
+        #[arg(long, default_value_t = 2_000)]
+        rounds: usize,
+    },
     /// Manage businesses.
     #[command(subcommand)]
     Business(BusinessCommand),

@@ -6,10 +6,14 @@
 //! other.
 
 mod accounts;
+mod bookings;
 mod clients;
 mod custom_fields;
 mod import;
 mod search;
+mod services;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 use std::sync::Arc;
 

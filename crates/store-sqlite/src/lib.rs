@@ -5,10 +5,12 @@
 //! upgrade, and `busy_timeout` makes writers queue instead of erroring.
 
 mod accounts;
+mod bookings;
 mod clients;
 mod custom_fields;
 mod import;
 mod search;
+mod services;
 
 use std::str::FromStr;
 use std::sync::Arc;

@@ -1,4 +1,4 @@
-use ficha_domain::{Client, ClientId};
+use ficha_domain::{BookingRule, Client, ClientId};
 use thiserror::Error;
 
 use crate::custom_fields::RefusedValue;
@@ -32,11 +32,24 @@ pub enum StoreError {
     /// The caller's version is not the stored one; `current` is what is stored.
     #[error("stale version: the client was changed meanwhile")]
     Stale { current: Box<Client> },
+    /// The service has bookings, which keep pointing at it.
+    #[error("the service has bookings")]
+    ServiceInUse,
+    /// A booking (or a change of one, or a service) broke a booking rule;
+    /// nothing was written.
+    #[error("refused: {0}")]
+    Refused(BookingRule),
     /// A stored value no longer parses: data written around the application.
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
     #[error("database error")]
     Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl From<BookingRule> for StoreError {
+    fn from(rule: BookingRule) -> Self {
+        Self::Refused(rule)
+    }
 }
 
 impl StoreError {

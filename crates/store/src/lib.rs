@@ -7,6 +7,7 @@
 //! reached through another's actor, whatever id is passed.
 
 pub mod accounts;
+pub mod bookings;
 pub mod clients;
 pub mod custom_fields;
 pub mod error;
@@ -19,6 +20,10 @@ pub mod contract;
 use async_trait::async_trait;
 
 pub use accounts::{AccountStore, ApiToken, SessionInfo, StaffCredentials};
+pub use bookings::{
+    BookingChange, BookingCursor, BookingPage, BookingQuery, BookingStore, CalendarEntry, ClientStats, NewBooking,
+    NewTime, PackUse, PorReservar, When,
+};
 pub use clients::{ClientPage, ClientSort, ClientStore, Cursor, ListQuery};
 pub use custom_fields::{CustomFieldStore, FieldValue, RefusedValue, Removed, SavedValues};
 pub use error::{StoreError, StoreResult};
@@ -26,7 +31,9 @@ pub use search::{SearchHit, SearchPage, SearchStore};
 
 /// One backend: all aggregates behind one handle.
 #[async_trait]
-pub trait Store: AccountStore + ClientStore + CustomFieldStore + SearchStore + Send + Sync + std::fmt::Debug {
+pub trait Store:
+    AccountStore + BookingStore + ClientStore + CustomFieldStore + SearchStore + Send + Sync + std::fmt::Debug
+{
     /// Answers when the database does; for `/readyz`.
     async fn ping(&self) -> StoreResult<()>;
 

@@ -43,7 +43,63 @@ fn is_json(content_type: Option<&str>) -> bool {
     essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
+/// Collects every field's problem while a body is read, so one answer
+/// names all that is wrong.
+#[derive(Debug, Default)]
+pub struct Problems(pub Vec<FieldProblem>);
+
+impl Problems {
+    /// The value, or `None` with the rule it broke noted under `field`.
+    pub fn take<T>(&mut self, field: &str, result: Result<T, ficha_domain::FieldError>) -> Option<T> {
+        result.map_err(|e| self.0.push(FieldProblem::new(field, FieldProblemKind::Invalid(e)))).ok()
+    }
+
+    /// The value, or `None` with its problem noted.
+    pub fn read<T>(&mut self, result: Result<T, FieldProblem>) -> Option<T> {
+        result.map_err(|p| self.0.push(p)).ok()
+    }
+
+    pub fn push(&mut self, field: &str, kind: FieldProblemKind) {
+        self.0.push(FieldProblem::new(field, kind));
+    }
+
+    /// A present required field, or `None` with `required` noted.
+    pub fn required<T>(&mut self, field: &str, value: Option<Option<T>>) -> Option<T> {
+        match value {
+            Some(Some(value)) => Some(value),
+            Some(None) => self.take(field, Err(ficha_domain::FieldError::Required)),
+            None => None,
+        }
+    }
+
+    pub fn finish<T>(self, value: Option<T>) -> Result<T, ApiError> {
+        match value {
+            Some(value) if self.0.is_empty() => Ok(value),
+            _ => Err(ApiError::Validation(self.0)),
+        }
+    }
+}
+
 impl JsonObject {
+    /// A whole-number field that may be absent (null counts as absent).
+    pub fn integer(&self, field: &str) -> Result<Option<i64>, FieldProblem> {
+        match self.0.get(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(value) => {
+                value.as_i64().map(Some).ok_or_else(|| FieldProblem::new(field, FieldProblemKind::NotWholeNumber))
+            }
+        }
+    }
+
+    /// A boolean field that may be absent.
+    pub fn boolean(&self, field: &str) -> Result<Option<bool>, FieldProblem> {
+        match self.0.get(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Bool(flag)) => Ok(Some(*flag)),
+            Some(_) => Err(FieldProblem::new(field, FieldProblemKind::NotBoolean)),
+        }
+    }
+
     /// Refuses fields the system maintains and fields the resource does not
     /// have, each with its own message.
     pub fn check_fields(

@@ -12,10 +12,12 @@ use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use ficha_domain::{Client, ClientId, FieldError};
+use ficha_domain::availability::LocalTimeError;
+use ficha_domain::{BookingRule, Client, ClientId, FieldError};
 use ficha_store::StoreError;
 use serde_json::{Map, Value, json};
 
+use crate::api::bookings::words::{rule_detail, rule_title};
 use crate::api::clients::view::client_json;
 use crate::i18n::{Lang, field_label};
 
@@ -40,6 +42,8 @@ pub enum FieldProblemKind {
     OutOfRange { min: u32, max: u32 },
     /// A query parameter that is not one of a fixed set.
     NotOneOf { allowed: &'static [&'static str] },
+    /// A body field that is not one of a fixed set.
+    NotAChoice { allowed: &'static [&'static str] },
     /// A paging cursor this API did not hand out.
     BadCursor,
     /// Not a JSON boolean.
@@ -56,6 +60,10 @@ pub enum FieldProblemKind {
     /// label (its key when there is no such field), `options` a choice
     /// field's options, to suggest.
     CustomValue { label: String, error: FieldError, options: Vec<String> },
+    /// A civil time the business's clock skips or shows twice that day.
+    LocalTime(LocalTimeError),
+    /// Not the id of anything (not a UUID).
+    NotAnId,
 }
 
 impl FieldProblem {
@@ -70,7 +78,7 @@ impl FieldProblem {
             FieldProblemKind::ReadOnly => "read_only",
             FieldProblemKind::NotText { .. } => "not_text",
             FieldProblemKind::OutOfRange { .. } => "out_of_range",
-            FieldProblemKind::NotOneOf { .. } => "not_allowed",
+            FieldProblemKind::NotOneOf { .. } | FieldProblemKind::NotAChoice { .. } => "not_allowed",
             FieldProblemKind::BadCursor => "bad_cursor",
             FieldProblemKind::NotBoolean => "not_boolean",
             FieldProblemKind::NotWholeNumber => "not_whole_number",
@@ -78,11 +86,15 @@ impl FieldProblem {
             FieldProblemKind::NotAnObject => "not_an_object",
             FieldProblemKind::Immutable => "immutable",
             FieldProblemKind::CustomValue { error, .. } => error.code(),
+            FieldProblemKind::LocalTime(LocalTimeError::Gap { .. }) => "time_in_gap",
+            FieldProblemKind::LocalTime(LocalTimeError::Ambiguous { .. }) => "time_ambiguous",
+            FieldProblemKind::LocalTime(LocalTimeError::OutOfRange) => "datetime_format",
+            FieldProblemKind::NotAnId => "not_an_id",
         }
     }
 
     pub fn message(&self, lang: Lang) -> String {
-        let label = field_label(&self.field, lang);
+        let label = &indexed_label(&self.field, lang);
         match &self.kind {
             FieldProblemKind::Invalid(error) => field_error_message(error, label, lang),
             FieldProblemKind::Unknown { allowed } => match lang {
@@ -108,6 +120,10 @@ impl FieldProblem {
             FieldProblemKind::NotOneOf { allowed } => match lang {
                 Lang::Es => format!("El parámetro «{label}» debe ser uno de: {}.", allowed.join(", ")),
                 Lang::En => format!("The parameter “{label}” must be one of: {}.", allowed.join(", ")),
+            },
+            FieldProblemKind::NotAChoice { allowed } => match lang {
+                Lang::Es => format!("El campo «{label}» debe ser uno de: {}.", allowed.join(", ")),
+                Lang::En => format!("The field “{label}” must be one of: {}.", allowed.join(", ")),
             },
             FieldProblemKind::BadCursor => lang
                 .pick(
@@ -142,6 +158,11 @@ impl FieldProblem {
             FieldProblemKind::CustomValue { label, error, options } => {
                 custom_value_message(error, label, options, lang)
             }
+            FieldProblemKind::LocalTime(error) => local_time_message(error, lang),
+            FieldProblemKind::NotAnId => match lang {
+                Lang::Es => format!("El campo «{label}» debe tener identificadores válidos (UUID)."),
+                Lang::En => format!("The field “{label}” must hold valid ids (UUIDs)."),
+            },
         }
     }
 }
@@ -227,10 +248,96 @@ fn field_error_message(error: &FieldError, label: &str, lang: Lang) -> String {
         (FieldError::FieldUnknown, Lang::Es) => {
             format!("No hay ningún campo «{label}» en «Otros datos». Revisa la clave o crea el campo.")
         }
+        (FieldError::OutOfRange { min, max }, Lang::Es) => {
+            format!("El campo «{label}» debe ser un número entero entre {min} y {max}.")
+        }
+        (FieldError::OutOfRange { min, max }, Lang::En) => {
+            format!("The field “{label}” must be a whole number from {min} to {max}.")
+        }
+        (FieldError::TimeFormat, Lang::Es) => {
+            format!("El campo «{label}» debe ser una hora HH:MM entre 00:00 y 23:59 (por ejemplo 09:30).")
+        }
+        (FieldError::TimeFormat, Lang::En) => {
+            format!("The field “{label}” must be a time HH:MM from 00:00 to 23:59 (for example 09:30).")
+        }
+        (FieldError::DateTimeFormat, Lang::Es) => format!(
+            "El campo «{label}» debe ser una fecha y hora aaaa-mm-ddTHH:MM (hora del negocio) o con desfase, por ejemplo 2026-09-07T10:30 o 2026-09-07T10:30:00-03:00."
+        ),
+        (FieldError::DateTimeFormat, Lang::En) => format!(
+            "The field “{label}” must be a date and time YYYY-MM-DDTHH:MM (the business's time) or with an offset, for example 2026-09-07T10:30 or 2026-09-07T10:30:00-03:00."
+        ),
+        (FieldError::EndNotAfterStart, Lang::Es) => {
+            format!("En «{label}» el término debe ser posterior al inicio.")
+        }
+        (FieldError::EndNotAfterStart, Lang::En) => format!("In “{label}” the end must be after the start."),
+        (FieldError::RangesOverlap, Lang::Es) => {
+            format!(
+                "Los horarios de «{label}» se superponen: cada tramo debe terminar antes de que empiece el siguiente."
+            )
+        }
+        (FieldError::RangesOverlap, Lang::En) => {
+            format!("The ranges of “{label}” overlap: each must end before the next begins.")
+        }
         (FieldError::FieldUnknown, Lang::En) => {
             format!("There is no field “{label}” among the custom fields. Check the key or create the field.")
         }
     }
+}
+
+/// `monday[0]` → «lunes (n.º 1)»: an item of a list field, counted from one.
+fn indexed_label(field: &str, lang: Lang) -> String {
+    let item = field.strip_suffix(']').and_then(|f| f.split_once('['));
+    match item.and_then(|(name, index)| Some((name, index.parse::<usize>().ok()?))) {
+        Some((name, index)) => match lang {
+            Lang::Es => format!("{} (n.º {})", field_label(name, lang), index + 1),
+            Lang::En => format!("{} (no. {})", field_label(name, lang), index + 1),
+        },
+        None => field_label(field, lang).to_owned(),
+    }
+}
+
+/// A time on a clock-change day that is not one instant.
+fn local_time_message(error: &LocalTimeError, lang: Lang) -> String {
+    match (error, lang) {
+        (LocalTimeError::Gap { datetime, .. }, Lang::Es) => format!(
+            "La hora {} del {} no existe: ese día los relojes se adelantan una hora. Elige otra hora.",
+            datetime.time().strftime("%H:%M"),
+            datetime.date().strftime("%d-%m-%Y")
+        ),
+        (LocalTimeError::Gap { datetime, .. }, Lang::En) => format!(
+            "{} on {} does not exist: the clocks move forward an hour that day. Choose another time.",
+            datetime.time().strftime("%H:%M"),
+            datetime.date()
+        ),
+        (LocalTimeError::Ambiguous { datetime, earlier, later }, Lang::Es) => format!(
+            "La hora {} del {} ocurre dos veces (ese día los relojes se atrasan una hora). Indica cuál con su desfase: {} o {}.",
+            datetime.time().strftime("%H:%M"),
+            datetime.date().strftime("%d-%m-%Y"),
+            instant_with_offset(*earlier, *datetime),
+            instant_with_offset(*later, *datetime)
+        ),
+        (LocalTimeError::Ambiguous { datetime, earlier, later }, Lang::En) => format!(
+            "{} on {} happens twice (the clocks go back an hour that day). Say which with its offset: {} or {}.",
+            datetime.time().strftime("%H:%M"),
+            datetime.date(),
+            instant_with_offset(*earlier, *datetime),
+            instant_with_offset(*later, *datetime)
+        ),
+        (LocalTimeError::OutOfRange, Lang::Es) => "La fecha y hora están fuera de rango.".into(),
+        (LocalTimeError::OutOfRange, Lang::En) => "The date and time are out of range.".into(),
+    }
+}
+
+/// `2026-04-04T23:30:00-03:00`: the civil time `datetime` at `instant`,
+/// with the offset that makes it so.
+fn instant_with_offset(instant: jiff::Timestamp, datetime: jiff::civil::DateTime) -> String {
+    let seconds = datetime
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .map(|z| z.timestamp().as_second() - instant.as_second())
+        .unwrap_or(0);
+    let sign = if seconds < 0 { '-' } else { '+' };
+    let minutes = seconds.abs() / 60;
+    format!("{}{sign}{:02}:{:02}", datetime.strftime("%Y-%m-%dT%H:%M:%S"), minutes / 60, minutes % 60)
 }
 
 /// The kinds of custom field, as the API spells them.
@@ -260,20 +367,32 @@ fn custom_value_message(error: &FieldError, label: &str, options: &[String], lan
 pub enum ApiError {
     Validation(Vec<FieldProblem>),
     InvalidQuery(Vec<FieldProblem>),
-    MalformedJson { line: usize, column: usize },
+    MalformedJson {
+        line: usize,
+        column: usize,
+    },
     NotAnObject,
     UnsupportedMediaType,
     PayloadTooLarge,
-    EmailTaken { existing: ClientId },
+    EmailTaken {
+        existing: ClientId,
+    },
     FieldKeyTaken,
-    OptionsInUse { options: Vec<String> },
-    Stale { current: Box<Client> },
+    OptionsInUse {
+        options: Vec<String>,
+    },
+    Stale {
+        current: Box<Client>,
+    },
     PreconditionRequired,
     NotFound,
     MethodNotAllowed,
     Unauthenticated,
     InvalidCredentials,
     OwnerOnly,
+    /// A booking rule said no.
+    Refused(BookingRule),
+    ServiceInUse,
     Internal,
 }
 
@@ -291,6 +410,9 @@ impl ApiError {
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Unauthenticated | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
             Self::OwnerOnly => StatusCode::FORBIDDEN,
+            Self::Refused(BookingRule::Overlap { .. }) => StatusCode::CONFLICT,
+            Self::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::ServiceInUse => StatusCode::CONFLICT,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -314,12 +436,16 @@ impl ApiError {
             Self::Unauthenticated => "authentication_required",
             Self::InvalidCredentials => "invalid_credentials",
             Self::OwnerOnly => "owner_only",
+            Self::Refused(rule) => rule.code(),
+            Self::ServiceInUse => "service_in_use",
             Self::Internal => "internal_error",
         }
     }
 
     fn title(&self, lang: Lang) -> &'static str {
         let (es, en) = match self {
+            Self::Refused(rule) => rule_title(rule),
+            Self::ServiceInUse => ("El servicio tiene reservas.", "The service has bookings."),
             Self::Validation(_) => ("Los datos enviados no son válidos.", "The submitted data is not valid."),
             Self::InvalidQuery(_) => {
                 ("Los parámetros de la consulta no son válidos.", "The query parameters are not valid.")
@@ -362,6 +488,13 @@ impl ApiError {
 
     fn detail(&self, lang: Lang) -> Option<String> {
         let text = match self {
+            Self::Refused(rule) => return rule_detail(rule, lang),
+            Self::ServiceInUse => lang
+                .pick(
+                    "Las reservas hechas lo siguen mostrando, así que no se puede eliminar. Puedes cambiarle el nombre o quitarle los profesionales para que no se reserve más.",
+                    "Its bookings keep showing it, so it cannot be deleted. Rename it or take its professionals away so it is not booked again.",
+                )
+                .to_owned(),
             Self::MalformedJson { line, column } => match lang {
                 Lang::Es => format!("Error de sintaxis en la línea {line}, columna {column}."),
                 Lang::En => format!("Syntax error at line {line}, column {column}."),
@@ -459,6 +592,10 @@ impl ApiError {
             Self::OptionsInUse { options } => {
                 body.insert("options_in_use".into(), json!(options));
             }
+            Self::Refused(BookingRule::Overlap { with }) => {
+                body.insert("conflicting_booking_id".into(), json!(with));
+                body.insert("conflicting_booking".into(), json!(format!("/api/v1/bookings/{with}")));
+            }
             _ => {}
         }
         Value::Object(body)
@@ -495,6 +632,8 @@ impl From<StoreError> for ApiError {
             StoreError::Stale { current } => Self::Stale { current },
             StoreError::FieldKeyTaken => Self::FieldKeyTaken,
             StoreError::OptionsInUse { options } => Self::OptionsInUse { options },
+            StoreError::Refused(rule) => Self::Refused(rule),
+            StoreError::ServiceInUse => Self::ServiceInUse,
             StoreError::ValuesRefused(refused) => Self::Validation(
                 refused
                     .into_iter()

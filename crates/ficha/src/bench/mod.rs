@@ -5,6 +5,7 @@
 
 mod custom;
 mod mix;
+pub mod profile;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -3,6 +3,7 @@
 //! `contract_suite!` to get one `#[tokio::test]` per case below.
 
 mod accounts;
+mod bookings;
 mod clients;
 mod custom_fields;
 mod import;
@@ -18,6 +19,7 @@ use ficha_domain::{Actor, ClientName, Email, FixedClock, NewBusiness, NewClient,
 use jiff::Timestamp;
 
 pub use accounts::*;
+pub use bookings::*;
 pub use clients::*;
 pub use custom_fields::*;
 pub use import::*;
@@ -93,6 +95,7 @@ macro_rules! contract_suite {
         $crate::custom_fields_contract!($fresh);
         $crate::search_contract!($fresh);
         $crate::import_contract!($fresh);
+        $crate::bookings_contract!($fresh);
     };
     (@cases $fresh:path; $($case:ident),* $(,)?) => {
         $(

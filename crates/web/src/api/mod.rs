@@ -3,9 +3,12 @@
 //! against it, so the two cannot drift apart.
 
 mod auth;
+pub mod bookings;
 pub mod clients;
 pub mod custom_fields;
 mod openapi;
+pub mod professionals;
+pub mod services;
 mod tokens;
 
 use axum::Router;
@@ -64,6 +67,9 @@ pub fn routes() -> Vec<ApiRoute> {
         ApiRoute::get("/clients/{id}", clients::read),
         ApiRoute::patch("/clients/{id}", clients::update),
         ApiRoute::delete("/clients/{id}", clients::delete),
+        ApiRoute::get("/clients/{id}/bookings", bookings::profile::bookings),
+        ApiRoute::get("/clients/{id}/por-reservar", bookings::profile::por_reservar),
+        ApiRoute::get("/clients/{id}/stats", bookings::profile::stats),
         ApiRoute::get("/clients/{id}/custom-values", custom_fields::values::read),
         ApiRoute::put("/clients/{id}/custom-values", custom_fields::values::write),
         ApiRoute::get("/custom-fields", custom_fields::list),
@@ -71,6 +77,23 @@ pub fn routes() -> Vec<ApiRoute> {
         ApiRoute::get("/custom-fields/{id}", custom_fields::read),
         ApiRoute::patch("/custom-fields/{id}", custom_fields::update),
         ApiRoute::delete("/custom-fields/{id}", custom_fields::remove),
+        ApiRoute::get("/services", services::list),
+        ApiRoute::post("/services", services::create),
+        ApiRoute::get("/services/{id}", services::read),
+        ApiRoute::patch("/services/{id}", services::update),
+        ApiRoute::delete("/services/{id}", services::delete),
+        ApiRoute::get("/professionals", professionals::list),
+        ApiRoute::get("/professionals/{id}/agenda", professionals::read_agenda),
+        ApiRoute::put("/professionals/{id}/agenda", professionals::write_agenda),
+        ApiRoute::get("/professionals/{id}/availability", professionals::availability),
+        ApiRoute::post("/bookings", bookings::create),
+        ApiRoute::get("/bookings/{id}", bookings::read),
+        ApiRoute::post("/bookings/{id}/confirm", bookings::confirm),
+        ApiRoute::post("/bookings/{id}/cancel", bookings::cancel),
+        ApiRoute::post("/bookings/{id}/reschedule", bookings::reschedule),
+        ApiRoute::put("/bookings/{id}/attendance", bookings::attendance),
+        ApiRoute::put("/bookings/{id}/payment", bookings::payment),
+        ApiRoute::get("/calendar", bookings::calendar::calendar),
         ApiRoute::get("/tokens", tokens::list),
         ApiRoute::post("/tokens", tokens::create),
         ApiRoute::delete("/tokens/{id}", tokens::revoke),

@@ -8,6 +8,8 @@ use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode, header};
 use ficha_domain::{Actor, ClientName, Email, FixedClock, NewBusiness, NewStaff, Role, Slug};
 use ficha_store::Store;
+use ficha_store_postgres::PgStore;
+use ficha_store_postgres::testing::TestDatabase;
 use ficha_store_sqlite::SqliteStore;
 use ficha_web::auth::password;
 use ficha_web::{AppState, WebConfig, router};
@@ -24,7 +26,15 @@ pub struct TestApp {
     pub router: Router,
     pub store: Arc<dyn Store>,
     pub clock: Arc<FixedClock>,
-    _dir: tempfile::TempDir,
+    _dir: Option<tempfile::TempDir>,
+    database: Option<TestDatabase>,
+}
+
+/// Which database a `TestApp` stands on.
+#[derive(Debug, Clone, Copy)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
 }
 
 pub struct TestResponse {
@@ -63,15 +73,41 @@ pub fn start_time() -> Timestamp {
 }
 
 impl TestApp {
+    /// The app on a fresh SQLite database.
     pub async fn spawn() -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let url = format!("sqlite://{}", dir.path().join("ficha.db").display());
+        Self::spawn_on(Backend::Sqlite).await.expect("SQLite is always there")
+    }
+
+    /// The app on a fresh database of `backend`; `None` when PostgreSQL is
+    /// not reachable and the run may skip it (never on CI).
+    pub async fn spawn_on(backend: Backend) -> Option<Self> {
         let clock = Arc::new(FixedClock::at(start_time()));
-        let store: Arc<dyn Store> = Arc::new(SqliteStore::connect(&url, clock.clone()).await.expect("store opens"));
+        let (store, dir, database): (Arc<dyn Store>, _, _) = match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}", dir.path().join("ficha.db").display());
+                let store = SqliteStore::connect(&url, clock.clone()).await.expect("store opens");
+                (Arc::new(store), Some(dir), None)
+            }
+            Backend::Postgres => {
+                let database = TestDatabase::create().await?;
+                let store = PgStore::connect(database.url(), clock.clone()).await.expect("store connects");
+                (Arc::new(store), None, Some(database))
+            }
+        };
         let state = AppState::new(store.clone(), clock.clone(), WebConfig::default());
-        let app = Self { router: router(state), store, clock, _dir: dir };
+        let app = Self { router: router(state), store, clock, _dir: dir, database };
         app.add_business("clinica").await;
-        app
+        Some(app)
+    }
+
+    /// Closes the store and drops a PostgreSQL test database (left behind,
+    /// to look at, when the test failed before getting here).
+    pub async fn finish(self) {
+        self.store.close().await;
+        if let Some(database) = self.database {
+            database.drop_database().await;
+        }
     }
 
     /// A business with an owner and a professional, all with `PASSWORD`.
@@ -113,6 +149,10 @@ impl TestApp {
 
     pub fn patch(&self, path: &str) -> RequestBuilder<'_> {
         self.request(Method::PATCH, path)
+    }
+
+    pub fn put(&self, path: &str) -> RequestBuilder<'_> {
+        self.request(Method::PUT, path)
     }
 
     pub fn delete(&self, path: &str) -> RequestBuilder<'_> {

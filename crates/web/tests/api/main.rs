@@ -2,6 +2,7 @@
 //! database per test. One test binary for the crate keeps link time down.
 
 mod auth;
+mod bookings;
 mod clients;
 mod custom_fields;
 mod errors;

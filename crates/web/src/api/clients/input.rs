@@ -4,34 +4,13 @@
 use ficha_domain::{BirthDate, ClientChanges, ClientName, Email, FieldError, NewClient, Phone, Rut};
 use jiff::civil::Date;
 
-use crate::input::{Edit, JsonObject};
-use crate::problem::{ApiError, FieldProblem, FieldProblemKind};
+use crate::input::{Edit, JsonObject, Problems};
+use crate::problem::ApiError;
 
 /// The fields staff may write.
 pub const WRITABLE: &[&str] = &["name", "email", "phone", "rut", "birth_date"];
 /// Fields the API shows but the system maintains.
 pub const READ_ONLY: &[&str] = &["id", "registered_at", "last_booking_at", "version", "href"];
-
-/// Collects field problems while parsing.
-#[derive(Default)]
-struct Problems(Vec<FieldProblem>);
-
-impl Problems {
-    fn take<T>(&mut self, field: &str, result: Result<T, FieldError>) -> Option<T> {
-        result.map_err(|e| self.0.push(FieldProblem::new(field, FieldProblemKind::Invalid(e)))).ok()
-    }
-
-    fn read<T>(&mut self, result: Result<T, FieldProblem>) -> Option<T> {
-        result.map_err(|p| self.0.push(p)).ok()
-    }
-
-    fn finish<T>(self, value: Option<T>) -> Result<T, ApiError> {
-        match value {
-            Some(value) if self.0.is_empty() => Ok(value),
-            _ => Err(ApiError::Validation(self.0)),
-        }
-    }
-}
 
 /// An optional field given as text: empty text means "none", like null.
 fn optional<T>(text: &str, parse: impl FnOnce(&str) -> Result<T, FieldError>) -> Result<Option<T>, FieldError> {

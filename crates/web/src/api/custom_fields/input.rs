@@ -7,7 +7,7 @@ use ficha_domain::{
 };
 use serde_json::Value;
 
-use crate::input::JsonObject;
+use crate::input::{JsonObject, Problems};
 use crate::problem::{ApiError, FieldProblem, FieldProblemKind};
 
 /// What an owner sends to define a field.
@@ -20,26 +20,6 @@ pub const EDIT: &[&str] =
 const IMMUTABLE: &[&str] = &["key", "kind"];
 /// Shown by the API, maintained by the system.
 pub const READ_ONLY: &[&str] = &["id", "archived_at", "href"];
-
-#[derive(Default)]
-struct Problems(Vec<FieldProblem>);
-
-impl Problems {
-    fn take<T>(&mut self, field: &str, result: Result<T, FieldError>) -> Option<T> {
-        result.map_err(|e| self.0.push(FieldProblem::new(field, FieldProblemKind::Invalid(e)))).ok()
-    }
-
-    fn push(&mut self, field: &str, kind: FieldProblemKind) {
-        self.0.push(FieldProblem::new(field, kind));
-    }
-
-    fn finish<T>(self, value: Option<T>) -> Result<T, ApiError> {
-        match value {
-            Some(value) if self.0.is_empty() => Ok(value),
-            _ => Err(ApiError::Validation(self.0)),
-        }
-    }
-}
 
 pub fn new_field(body: &JsonObject) -> Result<NewCustomField, ApiError> {
     let mut problems = Problems(body.check_fields(CREATE, READ_ONLY));

@@ -1,0 +1,73 @@
+-- Services, agendas and bookings. The same schema as the SQLite
+-- migration of this name; conventions as in 0001 (uuid ids, bigint
+-- microseconds UTC, business_id first in every index that serves a query).
+
+CREATE TABLE services (
+    id                uuid    PRIMARY KEY,
+    business_id       uuid    NOT NULL REFERENCES businesses (id) ON DELETE CASCADE,
+    name              text    NOT NULL,
+    -- folded name: what the list sorts by
+    name_key          text    COLLATE "C" NOT NULL,
+    duration_minutes  bigint  NOT NULL CHECK (duration_minutes BETWEEN 1 AND 720),
+    -- Chilean pesos have no cents
+    price_clp         bigint  NOT NULL CHECK (price_clp >= 0),
+    -- 1, or the sessions of a pack
+    sessions          bigint  NOT NULL CHECK (sessions >= 1),
+    created_at        bigint  NOT NULL
+);
+CREATE INDEX services_by_name ON services (business_id, name_key, id);
+
+-- Who performs which service.
+CREATE TABLE service_staff (
+    service_id  uuid NOT NULL REFERENCES services (id) ON DELETE CASCADE,
+    staff_id    uuid NOT NULL REFERENCES staff (id) ON DELETE CASCADE,
+    PRIMARY KEY (service_id, staff_id)
+);
+
+-- One agenda per professional, read and written whole: weekly hours and
+-- days off as JSON (see ficha_store::bookings::record::agenda_json).
+CREATE TABLE agendas (
+    staff_id     uuid    PRIMARY KEY REFERENCES staff (id) ON DELETE CASCADE,
+    business_id  uuid    NOT NULL REFERENCES businesses (id) ON DELETE CASCADE,
+    hours        text    NOT NULL,
+    updated_at   bigint  NOT NULL
+);
+
+-- Bookings, and the sessions of packs (those without a time are "por
+-- reservar"). Deleting a client deletes its bookings, which frees their
+-- professionals' time.
+CREATE TABLE bookings (
+    id           uuid    PRIMARY KEY,
+    business_id  uuid    NOT NULL REFERENCES businesses (id) ON DELETE CASCADE,
+    client_id    uuid    NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    service_id   uuid    NOT NULL REFERENCES services (id),
+    -- NULL together with the times: a pack session not yet scheduled
+    staff_id     uuid    REFERENCES staff (id),
+    starts_at    bigint,
+    ends_at      bigint,
+    state        text    NOT NULL CHECK (state IN ('pending', 'confirmed', 'cancelled')),
+    attendance   text    NOT NULL CHECK (attendance IN ('unknown', 'attended', 'no_show')),
+    origin       text    NOT NULL CHECK (origin IN ('panel', 'booking_site')),
+    -- all three or none: the payment
+    paid_amount  bigint  CHECK (paid_amount > 0),
+    paid_method  text,
+    paid_on      date,            -- the business's date
+    -- the staff member who booked; NULL for API tokens, the system, the site
+    created_by   uuid,
+    created_at   bigint  NOT NULL,
+    -- the pack purchase this session belongs to, its number and the size
+    pack_id      uuid,
+    pack_number  bigint,
+    pack_size    bigint,
+    CHECK ((starts_at IS NULL) = (ends_at IS NULL) AND (starts_at IS NULL) = (staff_id IS NULL)),
+    CHECK (ends_at > starts_at)
+);
+-- The profile: a client's bookings by time (pages, stats, next appointment).
+CREATE INDEX bookings_by_client ON bookings (business_id, client_id, starts_at, id);
+-- Overlap checks and one professional's calendar. Concurrent bookings of
+-- one professional queue on a lock of the professional's staff row (see
+-- store-postgres/src/bookings.rs); no exclusion constraint, which would need
+-- the btree_gist extension.
+CREATE INDEX bookings_by_staff ON bookings (business_id, staff_id, starts_at);
+-- The calendar of all professionals.
+CREATE INDEX bookings_by_start ON bookings (business_id, starts_at);
