@@ -9,6 +9,7 @@ mod accounts;
 mod clients;
 mod custom_fields;
 mod import;
+mod login_throttle;
 mod search;
 
 use std::sync::Arc;

@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod clients;
 pub mod custom_fields;
 pub mod error;
+pub mod login_throttle;
 pub mod record;
 pub mod search;
 
@@ -22,11 +23,13 @@ pub use accounts::{AccountStore, ApiToken, SessionInfo, StaffCredentials};
 pub use clients::{ClientPage, ClientSort, ClientStore, Cursor, ListQuery};
 pub use custom_fields::{CustomFieldStore, FieldValue, RefusedValue, Removed, SavedValues};
 pub use error::{StoreError, StoreResult};
+pub use login_throttle::{LoginFailures, LoginKey, LoginThrottleStore};
 pub use search::{SearchHit, SearchPage, SearchStore};
 
 /// One backend: all aggregates behind one handle.
 #[async_trait]
-pub trait Store: AccountStore + ClientStore + CustomFieldStore + SearchStore + Send + Sync + std::fmt::Debug {
+pub trait Store:
+    AccountStore + ClientStore + CustomFieldStore + LoginThrottleStore + SearchStore + Send + Sync + std::fmt::Debug {
     /// Answers when the database does; for `/readyz`.
     async fn ping(&self) -> StoreResult<()>;
 

@@ -8,7 +8,7 @@
 
 use axum::Json;
 use axum::extract::Request;
-use axum::http::header::CONTENT_TYPE;
+use axum::http::header::{CONTENT_TYPE, RETRY_AFTER};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -273,6 +273,8 @@ pub enum ApiError {
     MethodNotAllowed,
     Unauthenticated,
     InvalidCredentials,
+    /// Too many failed logins for this business and email: wait this long.
+    TooManyAttempts { wait_secs: u64 },
     OwnerOnly,
     Internal,
 }
@@ -290,6 +292,7 @@ impl ApiError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Unauthenticated | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            Self::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::OwnerOnly => StatusCode::FORBIDDEN,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -313,6 +316,7 @@ impl ApiError {
             Self::MethodNotAllowed => "method_not_allowed",
             Self::Unauthenticated => "authentication_required",
             Self::InvalidCredentials => "invalid_credentials",
+            Self::TooManyAttempts { .. } => "too_many_attempts",
             Self::OwnerOnly => "owner_only",
             Self::Internal => "internal_error",
         }
@@ -354,6 +358,7 @@ impl ApiError {
             Self::MethodNotAllowed => ("Método no permitido en esta ruta.", "Method not allowed on this path."),
             Self::Unauthenticated => ("Debes iniciar sesión.", "Authentication required."),
             Self::InvalidCredentials => ("No se pudo iniciar sesión.", "Could not sign in."),
+            Self::TooManyAttempts { .. } => ("Demasiados intentos de inicio de sesión.", "Too many sign-in attempts."),
             Self::OwnerOnly => ("Solo el dueño del negocio puede hacer esto.", "Only the business owner can do this."),
             Self::Internal => ("Ocurrió un error interno.", "An internal error occurred."),
         };
@@ -423,6 +428,10 @@ impl ApiError {
             Self::InvalidCredentials => lang
                 .pick("El negocio, el correo o la contraseña no son correctos.", "The business, email or password is not correct.")
                 .to_owned(),
+            Self::TooManyAttempts { wait_secs } => match lang {
+                Lang::Es => format!("Demasiados intentos; espera {wait_secs} segundos antes de volver a intentarlo."),
+                Lang::En => format!("Too many attempts; wait {wait_secs} seconds before trying again."),
+            },
             Self::Internal => lang
                 .pick("Inténtalo de nuevo en unos momentos.", "Please try again in a few moments.")
                 .to_owned(),
@@ -469,6 +478,9 @@ impl ApiError {
         response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         if let Self::Unauthenticated = self {
             response.headers_mut().insert("www-authenticate", HeaderValue::from_static("Bearer realm=\"ficha\""));
+        }
+        if let Self::TooManyAttempts { wait_secs } = self {
+            response.headers_mut().insert(RETRY_AFTER, HeaderValue::from(*wait_secs));
         }
         response
     }

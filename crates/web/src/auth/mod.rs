@@ -8,6 +8,10 @@
 
 pub mod password;
 pub mod secret;
+mod sign_in;
+pub mod throttle;
+
+pub use sign_in::{SignedIn, sign_in};
 
 use axum::extract::FromRequestParts;
 use axum::http::header::{AUTHORIZATION, COOKIE};
