@@ -22,6 +22,7 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     let config = WebConfig {
         secure_cookies: args.secure_cookies,
         session_ttl: Duration::from_secs(args.session_hours.max(1) * 3600),
+        whatsapp_greeting: args.whatsapp_greeting,
     };
     let app = App::build(args.listen, store.clone(), clock, config).await?;
     let address = app.local_addr()?;

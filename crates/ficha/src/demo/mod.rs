@@ -4,6 +4,7 @@
 //! whose clock is stepped back in time, so registration dates spread over the
 //! past two years as they would in a real business.
 
+mod fields;
 mod names;
 pub mod random;
 
@@ -45,11 +46,14 @@ pub async fn create(database_url: &str, slug: &str) -> anyhow::Result<Vec<Login>
     let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
     let clients = demo_clients(SEED, CLIENTS, today);
     let two_years = SignedDuration::from_hours(24 * 730);
+    fields::create(&*store, &actor).await?;
+    let mut random = Random::seeded(SEED);
     for (i, client) in clients.into_iter().enumerate() {
         // Oldest first, so ids and registration times grow together.
         let age = two_years * (CLIENTS - i) as i32 / CLIENTS as i32;
         clock.set(now - age);
-        store.create_client(&actor, client).await.context("creating a demo client")?;
+        let client = store.create_client(&actor, client).await.context("creating a demo client")?;
+        fields::fill(&*store, &actor, client.id, &mut random).await?;
     }
     store.close().await;
     Ok(logins)

@@ -65,13 +65,18 @@ fn bearer_token(parts: &Parts) -> Option<&str> {
 
 /// The session cookie's secret, if the request carries one.
 pub fn session_secret(parts: &Parts) -> Option<&str> {
+    cookie(parts, SESSION_COOKIE)
+}
+
+/// The value of the cookie `name`, if the request carries it.
+pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
     parts
         .headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|header| header.split(';'))
-        .find_map(|pair| pair.trim().strip_prefix(SESSION_COOKIE)?.strip_prefix('='))
+        .find_map(|pair| pair.trim().strip_prefix(name)?.strip_prefix('='))
 }
 
 /// `Set-Cookie` value that stores a session secret in the browser.
