@@ -20,16 +20,14 @@ fn failures(row: &SqliteRow) -> StoreResult<LoginFailures> {
 #[async_trait]
 impl LoginThrottleStore for SqliteStore {
     async fn login_failures(&self, key: &LoginKey) -> StoreResult<Option<LoginFailures>> {
-        sqlx::query(
-            "SELECT failures, last_failure_at FROM login_failures WHERE business_slug = ?1 AND email_key = ?2",
-        )
-        .bind(&key.business_slug)
-        .bind(&key.email_key)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(StoreError::backend)?
-        .map(|row| failures(&row))
-        .transpose()
+        sqlx::query("SELECT failures, last_failure_at FROM login_failures WHERE business_slug = ?1 AND email_key = ?2")
+            .bind(&key.business_slug)
+            .bind(&key.email_key)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(StoreError::backend)?
+            .map(|row| failures(&row))
+            .transpose()
     }
 
     async fn record_login_failure(

@@ -29,7 +29,8 @@ pub use search::{SearchHit, SearchPage, SearchStore};
 /// One backend: all aggregates behind one handle.
 #[async_trait]
 pub trait Store:
-    AccountStore + ClientStore + CustomFieldStore + LoginThrottleStore + SearchStore + Send + Sync + std::fmt::Debug {
+    AccountStore + ClientStore + CustomFieldStore + LoginThrottleStore + SearchStore + Send + Sync + std::fmt::Debug
+{
     /// Answers when the database does; for `/readyz`.
     async fn ping(&self) -> StoreResult<()>;
 

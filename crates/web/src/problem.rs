@@ -260,21 +260,32 @@ fn custom_value_message(error: &FieldError, label: &str, options: &[String], lan
 pub enum ApiError {
     Validation(Vec<FieldProblem>),
     InvalidQuery(Vec<FieldProblem>),
-    MalformedJson { line: usize, column: usize },
+    MalformedJson {
+        line: usize,
+        column: usize,
+    },
     NotAnObject,
     UnsupportedMediaType,
     PayloadTooLarge,
-    EmailTaken { existing: ClientId },
+    EmailTaken {
+        existing: ClientId,
+    },
     FieldKeyTaken,
-    OptionsInUse { options: Vec<String> },
-    Stale { current: Box<Client> },
+    OptionsInUse {
+        options: Vec<String>,
+    },
+    Stale {
+        current: Box<Client>,
+    },
     PreconditionRequired,
     NotFound,
     MethodNotAllowed,
     Unauthenticated,
     InvalidCredentials,
     /// Too many failed logins for this business and email: wait this long.
-    TooManyAttempts { wait_secs: u64 },
+    TooManyAttempts {
+        wait_secs: u64,
+    },
     OwnerOnly,
     Internal,
 }
@@ -365,7 +376,7 @@ impl ApiError {
         lang.pick(es, en)
     }
 
-    fn detail(&self, lang: Lang) -> Option<String> {
+    pub(crate) fn detail(&self, lang: Lang) -> Option<String> {
         let text = match self {
             Self::MalformedJson { line, column } => match lang {
                 Lang::Es => format!("Error de sintaxis en la línea {line}, columna {column}."),

@@ -27,7 +27,12 @@ const FIELDS: [Spec; 5] = [
     Spec { key: "prevision", label: "Previsión", kind: FieldKind::SingleChoice, options: PREVISION },
     Spec { key: "alergias", label: "Alergias", kind: FieldKind::MultiChoice, options: ALLERGIES },
     Spec { key: "contacto_emergencia", label: "Contacto de emergencia", kind: FieldKind::Text, options: &[] },
-    Spec { key: "acepta_recordatorios", label: "Acepta recordatorios por WhatsApp", kind: FieldKind::YesNo, options: &[] },
+    Spec {
+        key: "acepta_recordatorios",
+        label: "Acepta recordatorios por WhatsApp",
+        kind: FieldKind::YesNo,
+        options: &[],
+    },
 ];
 
 /// Defines the demo's fields.
@@ -57,7 +62,12 @@ pub async fn fill(store: &dyn Store, actor: &Actor, client: ClientId, random: &m
             "comuna" if random.chance(80) => random.pick(COMUNAS).to_string(),
             "prevision" if random.chance(70) => random.pick(PREVISION).to_string(),
             "contacto_emergencia" if random.chance(30) => {
-                format!("{} +56 9 {} {}", random.pick(EMERGENCY), random.between(3000, 9999), random.between(1000, 9999))
+                format!(
+                    "{} +56 9 {} {}",
+                    random.pick(EMERGENCY),
+                    random.between(3000, 9999),
+                    random.between(1000, 9999)
+                )
             }
             "acepta_recordatorios" if random.chance(60) => (if random.chance(85) { "si" } else { "no" }).to_owned(),
             "alergias" if random.chance(15) => random.pick(ALLERGIES).to_string(),

@@ -29,11 +29,8 @@ pub async fn old_login_failures_are_forgotten(h: &Harness) {
     }
     // A day later, with the last hour remembered, the run starts again.
     let later = start_time() + SignedDuration::from_hours(24);
-    let failures = h
-        .store
-        .record_login_failure(&key, later, later - SignedDuration::from_hours(1))
-        .await
-        .expect("recorded");
+    let failures =
+        h.store.record_login_failure(&key, later, later - SignedDuration::from_hours(1)).await.expect("recorded");
     assert_eq!((failures.count, failures.last_at), (1, later));
 }
 

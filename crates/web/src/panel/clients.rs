@@ -135,10 +135,7 @@ pub async fn list(
         chrome: Chrome::new(&staffer, Section::Clients).with_query(q),
         rows: Vec::new(),
         total: None,
-        sorts: SORTS
-            .iter()
-            .map(|(s, label)| SortChoice { value: s.as_str(), label, selected: *s == sort })
-            .collect(),
+        sorts: SORTS.iter().map(|(s, label)| SortChoice { value: s.as_str(), label, selected: *s == sort }).collect(),
         next_href: None,
         first_href: None,
         notice: (!params.eliminado.is_empty()).then(|| format!("Se eliminó a {}.", params.eliminado)),
@@ -187,10 +184,17 @@ struct NewClientPage {
 }
 
 pub async fn new_form(staffer: Staffer) -> Result<Response, PanelError> {
-    page(&NewClientPage { chrome: Chrome::new(&staffer, Section::Clients), form: ClientForm::default(), existing_href: None })
+    page(&NewClientPage {
+        chrome: Chrome::new(&staffer, Section::Clients),
+        form: ClientForm::default(),
+        existing_href: None,
+    })
 }
 
-pub async fn create(State(state): State<AppState>, Submitted { staffer, form }: Submitted) -> Result<Response, PanelError> {
+pub async fn create(
+    State(state): State<AppState>,
+    Submitted { staffer, form }: Submitted,
+) -> Result<Response, PanelError> {
     let mut typed = ClientForm::from_form(&form);
     let today = state.clock.now().to_zoned(staffer.zone()).date();
     let mut existing_href = None;
@@ -205,7 +209,8 @@ pub async fn create(State(state): State<AppState>, Submitted { staffer, form }: 
         }
     }
     let page_data = NewClientPage { chrome: Chrome::new(&staffer, Section::Clients), form: typed, existing_href };
-    let status = if page_data.existing_href.is_some() { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status =
+        if page_data.existing_href.is_some() { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
     page_with(status, &page_data)
 }
 

@@ -28,7 +28,11 @@ fn client_id(id: &str) -> Result<ClientId, PanelError> {
     id.parse().map_err(|_| PanelError::NotFound)
 }
 
-pub async fn confirm(State(state): State<AppState>, staffer: Staffer, Path(id): Path<String>) -> Result<Response, PanelError> {
+pub async fn confirm(
+    State(state): State<AppState>,
+    staffer: Staffer,
+    Path(id): Path<String>,
+) -> Result<Response, PanelError> {
     let id = client_id(&id)?;
     let client = state.store.get_client(&staffer.actor, id).await?;
     let values = state.store.custom_values(&staffer.actor, id).await?;

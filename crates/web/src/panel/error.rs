@@ -55,7 +55,9 @@ impl PanelError {
                 "Por seguridad no se guardó nada. Vuelve atrás, recarga la página y envíalo de nuevo.",
             ),
             Self::BadRequest(explanation) => ("Enlace no válido", explanation),
-            Self::Internal => ("Ocurrió un error", "No se pudo completar la acción. Inténtalo de nuevo en unos momentos."),
+            Self::Internal => {
+                ("Ocurrió un error", "No se pudo completar la acción. Inténtalo de nuevo en unos momentos.")
+            }
         }
     }
 }

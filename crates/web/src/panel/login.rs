@@ -41,7 +41,9 @@ fn login_page(state: &AppState, status: StatusCode, business: &str, email: &str,
         Ok(response) => response,
         Err(error) => return error.into_response(),
     };
-    if let Ok(cookie) = HeaderValue::from_str(&login_cookie_header(&token, LOGIN_TOKEN_SECS, state.config.secure_cookies)) {
+    if let Ok(cookie) =
+        HeaderValue::from_str(&login_cookie_header(&token, LOGIN_TOKEN_SECS, state.config.secure_cookies))
+    {
         response.headers_mut().append(SET_COOKIE, cookie);
     }
     response
@@ -54,7 +56,11 @@ pub async fn form(State(state): State<AppState>, mut parts: Parts) -> Response {
     login_page(&state, StatusCode::OK, "", "", None)
 }
 
-pub async fn submit(State(state): State<AppState>, parts: Parts, Form(fields): Form<Vec<(String, String)>>) -> Response {
+pub async fn submit(
+    State(state): State<AppState>,
+    parts: Parts,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
     let form = FormData::new(fields);
     let (business, email, password) = (form.get("negocio").trim(), form.get("correo").trim(), form.get("clave"));
     let token_matches = login_cookie(&parts).is_some_and(|cookie| same_secret(form.get(LOGIN_COOKIE), cookie));
@@ -94,7 +100,10 @@ pub async fn submit(State(state): State<AppState>, parts: Parts, Form(fields): F
 
 /// Ends the session (the form's token checked like any other's) and goes
 /// back to the login page.
-pub async fn logout(State(state): State<AppState>, Submitted { staffer, .. }: Submitted) -> Result<Response, PanelError> {
+pub async fn logout(
+    State(state): State<AppState>,
+    Submitted { staffer, .. }: Submitted,
+) -> Result<Response, PanelError> {
     state.store.delete_session(&staffer.session_hash).await?;
     let mut response = Redirect::to("/entrar").into_response();
     if let Ok(cookie) = HeaderValue::from_str(&expired_session_cookie(state.config.secure_cookies)) {

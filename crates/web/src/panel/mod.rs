@@ -19,10 +19,11 @@ mod other_values;
 mod profile;
 mod search;
 mod session;
+mod settings;
 
 use axum::Router;
-use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY};
 use axum::http::HeaderValue;
+use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY};
 use axum::response::Redirect;
 use axum::routing::{get, post};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -45,6 +46,12 @@ pub fn router() -> Router<AppState> {
         .route("/clientes/{id}/otros-datos", post(profile::save_other))
         .route("/clientes/{id}/eliminar", get(delete::confirm).post(delete::erase))
         .route("/buscar", get(search::results))
+        .route("/configuracion", get(settings::show))
+        .route("/configuracion/campos", post(settings::create_field))
+        .route("/configuracion/campos/{id}", post(settings::update_field))
+        .route("/configuracion/campos/{id}/mover", post(settings::move_field))
+        .route("/configuracion/campos/{id}/archivo", post(settings::set_archived))
+        .route("/configuracion/equipo", post(settings::create_staff))
         .route("/assets/{name}", get(assets::serve))
         .layer(SetResponseHeaderLayer::overriding(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
         .layer(SetResponseHeaderLayer::overriding(REFERRER_POLICY, HeaderValue::from_static("same-origin")))

@@ -124,10 +124,7 @@ pub fn typed_inputs(fields: &[CustomField], form: &FormData) -> Vec<ValueInput> 
 
 /// Reads the form's value of every active field. `Err` gives the inputs
 /// again, as typed, with each problem next to its field.
-pub fn read(
-    fields: &[CustomField],
-    form: &FormData,
-) -> Result<Vec<(FieldKey, Option<CustomValue>)>, Vec<ValueInput>> {
+pub fn read(fields: &[CustomField], form: &FormData) -> Result<Vec<(FieldKey, Option<CustomValue>)>, Vec<ValueInput>> {
     let mut values = Vec::new();
     let mut inputs = Vec::new();
     let mut failed = false;

@@ -154,7 +154,8 @@ pub async fn save_general(
             Err(StoreError::Stale { current }) => {
                 // The page as stored now, with what differs from the typed form.
                 let current_form = ClientForm::from_client(&current);
-                page.stale = Some(Stale { section: "Datos generales", rows: general_differences(&current_form, &typed) });
+                page.stale =
+                    Some(Stale { section: "Datos generales", rows: general_differences(&current_form, &typed) });
                 return page_with(StatusCode::CONFLICT, &page);
             }
             Err(other) => return Err(other.into()),
@@ -218,9 +219,7 @@ pub async fn save_other(
             let mut inputs = other_values::typed_inputs(&loaded.fields, &form);
             for refusal in refused {
                 let field = loaded.fields.iter().find(|f| f.key == refusal.key);
-                if let (Some(field), Some(input)) =
-                    (field, inputs.iter_mut().find(|i| i.label == refusal.label))
-                {
+                if let (Some(field), Some(input)) = (field, inputs.iter_mut().find(|i| i.label == refusal.label)) {
                     input.error = Some(other_values::message(field, refusal.error));
                 }
             }
