@@ -42,7 +42,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api::router())
         .merge(panel::router())
         .merge(health::router())
-        .fallback(problem::not_found)
+        .fallback(panel::not_found)
         .method_not_allowed_fallback(problem::method_not_allowed)
         .layer(axum::middleware::from_fn(problem::localize))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -566,10 +566,6 @@ fn quoted(items: &[String], open: &str, close: &str, last: &str) -> String {
     }
 }
 
-pub async fn not_found() -> ApiError {
-    ApiError::NotFound
-}
-
 pub async fn method_not_allowed() -> ApiError {
     ApiError::MethodNotAllowed
 }

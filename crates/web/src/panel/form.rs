@@ -57,3 +57,18 @@ impl FromRequest<AppState> for Submitted {
         Ok(Self { staffer, form })
     }
 }
+
+/// A form sent by an owner (CSRF checked); anyone else gets the 403 page.
+pub struct OwnerSubmitted {
+    pub staffer: Staffer,
+    pub form: FormData,
+}
+
+impl FromRequest<AppState> for OwnerSubmitted {
+    type Rejection = PanelError;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let Submitted { staffer, form } = Submitted::from_request(request, state).await?;
+        if staffer.is_owner() { Ok(Self { staffer, form }) } else { Err(PanelError::OwnersOnly) }
+    }
+}

@@ -3,11 +3,13 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{FromRequestParts, State};
+use axum::extract::{FromRequestParts, Query, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+
+use serde::Deserialize;
 
 use super::assets::Links;
 use super::error::{PanelError, page_with};
@@ -49,11 +51,18 @@ fn login_page(state: &AppState, status: StatusCode, business: &str, email: &str,
     response
 }
 
-pub async fn form(State(state): State<AppState>, mut parts: Parts) -> Response {
+#[derive(Debug, Deserialize)]
+pub struct FormParams {
+    /// The business's slug, filled in (the link `ficha serve` prints).
+    #[serde(default)]
+    negocio: String,
+}
+
+pub async fn form(State(state): State<AppState>, Query(params): Query<FormParams>, mut parts: Parts) -> Response {
     if Staffer::from_request_parts(&mut parts, &state).await.is_ok() {
         return Redirect::to("/clientes").into_response();
     }
-    login_page(&state, StatusCode::OK, "", "", None)
+    login_page(&state, StatusCode::OK, params.negocio.trim(), "", None)
 }
 
 pub async fn submit(

@@ -22,6 +22,8 @@ mod session;
 mod settings;
 
 use axum::Router;
+use axum::http::Uri;
+use axum::response::{IntoResponse, Response};
 use axum::http::HeaderValue;
 use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY};
 use axum::response::Redirect;
@@ -58,4 +60,13 @@ pub fn router() -> Router<AppState> {
         // Client data is not kept in shared or browser caches; assets set
         // their own (long) caching first.
         .layer(SetResponseHeaderLayer::if_not_present(CACHE_CONTROL, HeaderValue::from_static("no-store")))
+}
+
+/// Unknown paths: a problem document under `/api`, the panel's page elsewhere.
+pub async fn not_found(uri: Uri) -> Response {
+    if uri.path() == "/api" || uri.path().starts_with("/api/") {
+        crate::problem::ApiError::NotFound.into_response()
+    } else {
+        error::PanelError::NotFound.into_response()
+    }
 }

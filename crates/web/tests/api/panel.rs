@@ -50,6 +50,17 @@ async fn without_a_session_panel_pages_send_to_the_login_page() {
 }
 
 #[tokio::test]
+async fn unknown_paths_answer_in_the_language_of_their_side() {
+    let app = TestApp::spawn().await;
+    let api = app.get("/api/v1/no-existe").send().await;
+    assert_eq!((api.status, api.code()), (StatusCode::NOT_FOUND, "not_found"));
+    assert_eq!(api.header("content-type"), "application/problem+json");
+    let page = app.get("/no-existe").send().await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(html(&page).contains("La página o el cliente que buscas no existe"));
+}
+
+#[tokio::test]
 async fn a_form_without_the_sessions_token_changes_nothing() {
     let app = TestApp::spawn().await;
     let cookie = app.owner().await;

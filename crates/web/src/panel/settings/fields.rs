@@ -10,11 +10,11 @@ use ficha_domain::{
 };
 use ficha_store::StoreError;
 
-use super::{SettingsPage, owners_only};
+use super::SettingsPage;
 use crate::AppState;
 use crate::i18n::Lang;
 use crate::panel::error::{PanelError, page_with};
-use crate::panel::form::{FormData, Submitted};
+use crate::panel::form::{FormData, OwnerSubmitted};
 use crate::problem::{ApiError, FieldProblem, FieldProblemKind};
 
 /// The kinds of field, as owners read them.
@@ -172,9 +172,8 @@ fn to_settings(notice: &str) -> Response {
 
 pub async fn create_field(
     State(state): State<AppState>,
-    Submitted { staffer, form }: Submitted,
+    OwnerSubmitted { staffer, form }: OwnerSubmitted,
 ) -> Result<Response, PanelError> {
-    owners_only(&staffer)?;
     let mut typed = NewFieldForm::from_form(&form);
     if let Some(new) = typed.parse() {
         match state.store.create_field(&staffer.actor, new).await {
@@ -199,9 +198,8 @@ async fn field_of(
 pub async fn update_field(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    Submitted { staffer, form }: Submitted,
+    OwnerSubmitted { staffer, form }: OwnerSubmitted,
 ) -> Result<Response, PanelError> {
-    owners_only(&staffer)?;
     let field = field_of(&state, &staffer, &id).await?;
     let mut errors = Vec::new();
     let label = FieldLabel::parse(form.get("etiqueta")).map_err(|e| errors.push(problem("Nombre del campo", e))).ok();
@@ -240,9 +238,8 @@ pub async fn update_field(
 pub async fn move_field(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    Submitted { staffer, form }: Submitted,
+    OwnerSubmitted { staffer, form }: OwnerSubmitted,
 ) -> Result<Response, PanelError> {
-    owners_only(&staffer)?;
     let field = field_of(&state, &staffer, &id).await?;
     let mut order: Vec<CustomField> = state.store.list_fields(&staffer.actor, false).await?;
     let at = order.iter().position(|f| f.id == field.id).ok_or(PanelError::NotFound)?;
@@ -268,9 +265,8 @@ pub async fn move_field(
 pub async fn set_archived(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    Submitted { staffer, form }: Submitted,
+    OwnerSubmitted { staffer, form }: OwnerSubmitted,
 ) -> Result<Response, PanelError> {
-    owners_only(&staffer)?;
     let field = field_of(&state, &staffer, &id).await?;
     let archive = form.get("archivar") == "si";
     let changes = CustomFieldChanges { archived: Some(archive), ..Default::default() };

@@ -82,8 +82,3 @@ pub async fn show(
     };
     page_with(StatusCode::OK, &page)
 }
-
-/// Only owners change settings, whatever form a professional sends.
-fn owners_only(staffer: &Staffer) -> Result<(), PanelError> {
-    if staffer.is_owner() { Ok(()) } else { Err(PanelError::OwnersOnly) }
-}

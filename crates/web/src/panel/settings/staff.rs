@@ -6,12 +6,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use ficha_domain::{ClientName, Email, NewStaff, Role, Staff};
 use ficha_store::StoreError;
 
-use super::{SettingsPage, owners_only};
+use super::SettingsPage;
 use crate::AppState;
 use crate::auth::password::{MIN_PASSWORD_CHARS, hash_off_thread};
 use crate::i18n::Lang;
 use crate::panel::error::{PanelError, page_with};
-use crate::panel::form::Submitted;
+use crate::panel::form::OwnerSubmitted;
 use crate::problem::{FieldProblem, FieldProblemKind};
 
 pub struct StaffRow {
@@ -53,9 +53,8 @@ impl NewStaffForm {
 
 pub async fn create_staff(
     State(state): State<AppState>,
-    Submitted { staffer, form }: Submitted,
+    OwnerSubmitted { staffer, form }: OwnerSubmitted,
 ) -> Result<Response, PanelError> {
-    owners_only(&staffer)?;
     let mut typed = NewStaffForm {
         name: form.get("nombre").to_owned(),
         email: form.get("correo").to_owned(),
