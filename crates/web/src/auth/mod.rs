@@ -1,10 +1,14 @@
 //! Who is calling: a staff member with a login session (cookie), or an
 //! integrator with a business's API token (`Authorization: Bearer`).
 //!
-//! Cookie-authenticated writes are safe from cross-site forgery because the
-//! session cookie is `SameSite=Lax` (browsers do not send it on cross-site
-//! POST/PATCH/DELETE) and every write takes a JSON body, which a cross-site
-//! HTML form cannot send.
+//! Cookie-authenticated API writes are safe from cross-site forgery because
+//! the session cookie is `SameSite=Lax` (browsers do not send it on
+//! cross-site POST/PATCH/DELETE) and every write takes a JSON body, which a
+//! cross-site HTML form cannot send. The panel's HTML forms carry a CSRF
+//! token besides (`panel::session`).
+//!
+//! `sign_in` (API and panel alike) goes through `throttle`: growing delays
+//! after repeated failures, counted in the database.
 
 pub mod password;
 pub mod secret;

@@ -22,11 +22,11 @@ mod session;
 mod settings;
 
 use axum::Router;
-use axum::http::Uri;
-use axum::response::{IntoResponse, Response};
 use axum::http::HeaderValue;
+use axum::http::Uri;
 use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY};
 use axum::response::Redirect;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use tower_http::set_header::SetResponseHeaderLayer;
 

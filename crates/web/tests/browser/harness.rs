@@ -192,6 +192,21 @@ impl Drop for Session {
     fn drop(&mut self) {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+        // A test that failed never closed its browser, and chromedriver's
+        // end does not take Chromium with it: end the processes of this
+        // test's own profile folder (and only those).
+        kill_browsers_of(self._profile.path());
+    }
+}
+
+fn kill_browsers_of(profile: &std::path::Path) {
+    let marker = format!("--user-data-dir={}", profile.display());
+    let Ok(entries) = std::fs::read_dir("/proc") else { return };
+    for entry in entries.flatten() {
+        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else { continue };
+        if cmdline.split(|b| *b == 0).any(|arg| arg == marker.as_bytes()) {
+            let _ = Command::new("kill").arg("-9").arg(entry.file_name()).status();
+        }
     }
 }
 
