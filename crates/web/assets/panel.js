@@ -37,7 +37,11 @@
     if (!text) { close(); return; }
     var ticket = ++asked;
     fetch("/buscar?q=" + encodeURIComponent(text), { credentials: "same-origin", headers: { Accept: "text/html" } })
-      .then(function (response) { return response.ok ? response.text() : ""; })
+      .then(function (response) {
+        // The session ended: the server sent the login page instead.
+        if (response.redirected) { window.location.href = response.url; return ""; }
+        return response.ok ? response.text() : "";
+      })
       .then(function (html) {
         // An older answer that arrives late must not replace a newer one.
         if (ticket !== asked || input.value.trim() !== text) return;

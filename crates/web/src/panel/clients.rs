@@ -96,7 +96,7 @@ struct ClientsPage {
     sorts: Vec<SortChoice>,
     next_href: Option<String>,
     first_href: Option<String>,
-    notice: Option<String>,
+    notice: Option<&'static str>,
 }
 
 impl ClientsPage {
@@ -138,7 +138,8 @@ pub async fn list(
         sorts: SORTS.iter().map(|(s, label)| SortChoice { value: s.as_str(), label, selected: *s == sort }).collect(),
         next_href: None,
         first_href: None,
-        notice: (!params.eliminado.is_empty()).then(|| format!("Se eliminó a {}.", params.eliminado)),
+        // Fixed words: a link cannot make the panel say what it likes.
+        notice: (params.eliminado == "1").then_some("Se eliminó el cliente y toda su ficha."),
     };
     if q.is_empty() {
         let after = match params.despues.as_str() {

@@ -9,7 +9,6 @@ use ficha_domain::ClientId;
 
 use super::error::{PanelError, page};
 use super::form::Submitted;
-use super::format::query;
 use super::layout::{Chrome, Section};
 use super::session::Staffer;
 use crate::AppState;
@@ -51,7 +50,6 @@ pub async fn erase(
     Submitted { staffer, .. }: Submitted,
 ) -> Result<Response, PanelError> {
     let id = client_id(&id)?;
-    let client = state.store.get_client(&staffer.actor, id).await?;
     state.store.delete_client(&staffer.actor, id).await?;
-    Ok(Redirect::to(&format!("/clientes{}", query(&[("eliminado", client.name.as_str())]))).into_response())
+    Ok(Redirect::to("/clientes?eliminado=1").into_response())
 }

@@ -152,10 +152,12 @@ pub async fn save_general(
                 StatusCode::CONFLICT
             }
             Err(StoreError::Stale { current }) => {
-                // The page as stored now, with what differs from the typed form.
+                // The form as stored now, with what differs from the typed one.
                 let current_form = ClientForm::from_client(&current);
-                page.stale =
-                    Some(Stale { section: "Datos generales", rows: general_differences(&current_form, &typed) });
+                let rows = general_differences(&current_form, &typed);
+                page.stale = Some(Stale { section: "Datos generales", rows });
+                page.general = current_form;
+                page.version = current.version;
                 return page_with(StatusCode::CONFLICT, &page);
             }
             Err(other) => return Err(other.into()),

@@ -255,3 +255,53 @@ async fn the_login_form_needs_its_own_token_and_slows_down_guessing() {
     assert_eq!(list.status, StatusCode::OK);
     assert!(html(&list).contains("Clínica clinica"));
 }
+
+#[tokio::test]
+async fn other_data_is_checked_by_each_fields_kind_and_saved_whole() {
+    let app = TestApp::spawn().await;
+    let cookie = app.owner().await;
+    for field in [
+        json!({ "key": "edad", "label": "Edad", "kind": "number" }),
+        json!({ "key": "alergias", "label": "Alergias", "kind": "multi_choice", "options": ["Látex", "Polen"] }),
+    ] {
+        let created = app.post("/api/v1/custom-fields").cookie(&cookie).json(field).send().await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    }
+    let id = ana(&app, &cookie).await;
+    let path = format!("/clientes/{id}");
+    let page = app.get(&path).cookie(&cookie).send().await;
+    assert!(html(&page).contains(r#"type="checkbox" name="campo.alergias" value="Látex""#), "{}", html(&page));
+    let token = csrf(&page);
+    let other = format!("{path}/otros-datos");
+
+    let wrong = [("version", "1"), ("campo.edad", "treinta"), ("campo.alergias", "Látex")];
+    let refused = submit(&app, &cookie, &other, &token, &wrong).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html(&refused).contains("El campo «Edad» debe ser un número, por ejemplo 34 o 3,5."), "{}", html(&refused));
+    assert!(html(&refused).contains(r#"value="treinta""#), "what was typed stays");
+    let values = app.get(&format!("/api/v1/clients/{id}/custom-values")).cookie(&cookie).send().await;
+    assert_eq!(values.body["values"], json!({}), "nothing saved: {}", values.body);
+
+    let right = [("version", "1"), ("campo.edad", "34,5"), ("campo.alergias", "Látex"), ("campo.alergias", "Polen")];
+    let saved = submit(&app, &cookie, &other, &token, &right).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", html(&saved));
+    let values = app.get(&format!("/api/v1/clients/{id}/custom-values")).cookie(&cookie).send().await;
+    assert_eq!(values.body["values"], json!({ "edad": 34.5, "alergias": ["Látex", "Polen"] }), "{}", values.body);
+    let page = app.get(&format!("{path}?guardado=otros")).cookie(&cookie).send().await;
+    assert!(html(&page).contains("Otros datos guardados."));
+    assert!(html(&page).contains(r#"value="34,5""#));
+}
+
+#[tokio::test]
+async fn a_new_client_with_a_taken_email_points_to_the_existing_profile() {
+    let app = TestApp::spawn().await;
+    let cookie = app.owner().await;
+    let id = ana(&app, &cookie).await;
+    let token = csrf(&app.get("/clientes/nuevo").cookie(&cookie).send().await);
+    let form = [("nombre", "Ana P."), ("correo", "ANA@correo.cl"), ("telefono", ""), ("rut", "")];
+    let response = submit(&app, &cookie, "/clientes", &token, &form).await;
+    assert_eq!(response.status, StatusCode::CONFLICT);
+    assert!(html(&response).contains("Ya existe un cliente con ese correo."));
+    assert!(html(&response).contains(&format!(r#"<a href="/clientes/{id}">Ver la ficha que lo tiene</a>"#)));
+    assert_eq!(app.client_count(&cookie).await, 1);
+}
