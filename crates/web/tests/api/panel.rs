@@ -1,7 +1,7 @@
 //! The panel in-process: CSRF refusals, escaping, owner-only settings,
 //! stale edits, the login form — what needs no browser to check.
 
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use ficha_domain::{FieldKey, Role};
 use serde_json::json;
 
@@ -109,8 +109,7 @@ async fn a_client_named_like_a_script_is_shown_as_text() {
         assert_eq!(response.status, StatusCode::OK, "{path}");
         let page = html(&response);
         assert!(!page.contains("<script>alert"), "{path} runs the name");
-        assert!(
-            page.contains("&#60;script&#62;alert(1)&#60;/script&#62; Pérez") || page.contains("&lt;script&gt;"),
+        assert!(page.contains("&#60;script&#62;alert(1)&#60;/script&#62; Pérez"), "{path} shows the name as text");script&#62;alert(1)&#60;/script&#62; Pérez") || page.contains("&lt;script&gt;"),
             "{path}: {page}"
         );
         let policy = response.header("content-security-policy");
@@ -304,4 +303,30 @@ async fn a_new_client_with_a_taken_email_points_to_the_existing_profile() {
     assert!(html(&response).contains("Ya existe un cliente con ese correo."));
     assert!(html(&response).contains(&format!(r#"<a href="/clientes/{id}">Ver la ficha que lo tiene</a>"#)));
     assert_eq!(app.client_count(&cookie).await, 1);
+}
+
+#[tokio::test]
+async fn a_stale_other_data_save_changes_nothing_and_shows_what_is_stored() {
+    let app = TestApp::spawn().await;
+    let cookie = app.owner().await;
+    let field = json!({ "key": "comuna", "label": "Comuna", "kind": "text" });
+    assert_eq!(app.post("/api/v1/custom-fields").cookie(&cookie).json(field).send().await.status, StatusCode::CREATED);
+    let id = ana(&app, &cookie).await;
+    let path = format!("/clientes/{id}");
+    let token = csrf(&app.get(&path).cookie(&cookie).send().await);
+    // Someone else sets the value first.
+    let values = app
+        .request(Method::PUT, &format!("/api/v1/clients/{id}/custom-values"))
+        .cookie(&cookie)
+        .header("if-match", "\"1\"");
+    assert_eq!(values.json(json!({ "values": { "comuna": "Ñuñoa" } })).send().await.status, StatusCode::OK);
+
+    let form = [("version", "1"), ("campo.comuna", "Maipú")];
+    let response = submit(&app, &cookie, &format!("{path}/otros-datos"), &token, &form).await;
+    assert_eq!(response.status, StatusCode::CONFLICT);
+    let page = html(&response);
+    assert!(page.contains("No se guardaron tus cambios en «Otros datos»"), "{page}");
+    assert!(page.contains("<td>Comuna</td><td>Ñuñoa</td><td>Maipú</td>"), "{page}");
+    let stored = app.get(&format!("/api/v1/clients/{id}/custom-values")).cookie(&cookie).send().await;
+    assert_eq!(stored.body["values"], json!({ "comuna": "Ñuñoa" }));
 }
