@@ -109,9 +109,7 @@ async fn a_client_named_like_a_script_is_shown_as_text() {
         assert_eq!(response.status, StatusCode::OK, "{path}");
         let page = html(&response);
         assert!(!page.contains("<script>alert"), "{path} runs the name");
-        assert!(page.contains("&#60;script&#62;alert(1)&#60;/script&#62; Pérez"), "{path} shows the name as text");script&#62;alert(1)&#60;/script&#62; Pérez") || page.contains("&lt;script&gt;"),
-            "{path}: {page}"
-        );
+        assert!(page.contains("&#60;script&#62;alert(1)&#60;/script&#62; Pérez"), "{path}: {page}");
         let policy = response.header("content-security-policy");
         assert!(policy.contains("script-src 'self'") && !policy.contains("unsafe-inline"), "{policy}");
     }
