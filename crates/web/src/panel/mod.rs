@@ -67,6 +67,9 @@ pub async fn not_found(uri: Uri) -> Response {
     if uri.path() == "/api" || uri.path().starts_with("/api/") {
         crate::problem::ApiError::NotFound.into_response()
     } else {
-        error::PanelError::NotFound.into_response()
+        // Outside the panel's router, so its header layers are not on the way.
+        let mut response = error::PanelError::NotFound.into_response();
+        response.headers_mut().insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+        response
     }
 }

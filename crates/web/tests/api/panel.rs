@@ -58,6 +58,7 @@ async fn unknown_paths_answer_in_the_language_of_their_side() {
     let page = app.get("/no-existe").send().await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
     assert!(html(&page).contains("La página o el cliente que buscas no existe"));
+    assert!(page.header("content-security-policy").contains("script-src 'self'"));
 }
 
 #[tokio::test]
