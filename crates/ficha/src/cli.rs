@@ -104,6 +104,10 @@ pub struct ServeArgs {
     /// Hours a staff login lasts.
     #[arg(long, env = "FICHA_SESSION_HOURS", default_value_t = 12)]
     pub session_hours: u64,
+    /// The text a WhatsApp chat with a client starts with, from the panel;
+    /// {nombre} is the client's first name, {negocio} the business's name.
+    #[arg(long, env = "FICHA_WHATSAPP_GREETING", default_value = ficha_web::DEFAULT_WHATSAPP_GREETING)]
+    pub whatsapp_greeting: String,
 }
 
 #[derive(Debug, Subcommand)]

@@ -44,6 +44,7 @@ pub fn banner(logins: &[Login], base_url: &str) -> String {
         ));
     }
     if let Some(login) = logins.first() {
+        text.push_str(&format!("\nAbre el panel en el navegador:\n  {base_url}/entrar?negocio={}\n", login.business));
         text.push_str(&format!(
             "\nIniciar sesión en la API:\n  curl -c cookies.txt -H 'content-type: application/json' \\\n    -d '{{\"business\":\"{}\",\"email\":\"{}\",\"password\":\"{}\"}}' \\\n    {base_url}/api/v1/auth/login\n",
             login.business, login.email, login.password

@@ -22,6 +22,7 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     let config = WebConfig {
         secure_cookies: args.secure_cookies,
         session_ttl: Duration::from_secs(args.session_hours.max(1) * 3600),
+        whatsapp_greeting: args.whatsapp_greeting,
     };
     let app = App::build(args.listen, store.clone(), clock, config).await?;
     let address = app.local_addr()?;
@@ -29,7 +30,9 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     if !logins.is_empty() {
         println!("{}", first_run::banner(&logins, &base_url));
     }
-    println!("Ficha escuchando en {base_url}  (API: {base_url}/api/v1, OpenAPI: {base_url}/api/v1/openapi.json)");
+    println!(
+        "Ficha escuchando en {base_url}  (panel: {base_url}/entrar, API: {base_url}/api/v1, OpenAPI: {base_url}/api/v1/openapi.json)"
+    );
     tracing::info!(%address, "listening");
 
     app.serve(shutdown_signal(), SHUTDOWN_GRACE).await?;

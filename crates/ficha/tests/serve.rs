@@ -107,6 +107,11 @@ fn first_start_with_demo_data_prints_a_working_login_and_stops_cleanly_on_sigter
 
     assert_eq!(http(&server.address, "GET", "/healthz", None, None).0, 200);
     assert_eq!(http(&server.address, "GET", "/readyz", None, None).0, 200);
+    // The panel link the banner prints opens the login form, business filled in.
+    assert!(server.banner.contains("/entrar?negocio=demo"), "{}", server.banner);
+    let (status, _, body) = http(&server.address, "GET", "/entrar?negocio=demo", None, None);
+    assert_eq!(status, 200);
+    assert!(body.contains(r#"name="negocio" value="demo""#), "{body}");
 
     let password = password_of(&server.banner, "carolina@demo.ficha.cl");
     let login = format!(r#"{{"business":"demo","email":"carolina@demo.ficha.cl","password":"{password}"}}"#);

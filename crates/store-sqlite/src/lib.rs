@@ -9,6 +9,7 @@ mod bookings;
 mod clients;
 mod custom_fields;
 mod import;
+mod login_throttle;
 mod search;
 mod services;
 

@@ -11,6 +11,7 @@ pub mod bookings;
 pub mod clients;
 pub mod custom_fields;
 pub mod error;
+pub mod login_throttle;
 pub mod record;
 pub mod search;
 
@@ -27,12 +28,21 @@ pub use bookings::{
 pub use clients::{ClientPage, ClientSort, ClientStore, Cursor, ListQuery};
 pub use custom_fields::{CustomFieldStore, FieldValue, RefusedValue, Removed, SavedValues};
 pub use error::{StoreError, StoreResult};
+pub use login_throttle::{LoginFailures, LoginKey, LoginThrottleStore};
 pub use search::{SearchHit, SearchPage, SearchStore};
 
 /// One backend: all aggregates behind one handle.
 #[async_trait]
 pub trait Store:
-    AccountStore + BookingStore + ClientStore + CustomFieldStore + SearchStore + Send + Sync + std::fmt::Debug
+    AccountStore
+    + BookingStore
+    + ClientStore
+    + CustomFieldStore
+    + LoginThrottleStore
+    + SearchStore
+    + Send
+    + Sync
+    + std::fmt::Debug
 {
     /// Answers when the database does; for `/readyz`.
     async fn ping(&self) -> StoreResult<()>;

@@ -1,7 +1,9 @@
 //! Ficha over HTTP. `router` builds the whole application for in-process tests;
 //! `App::build` binds a listener (port 0 works) and serves it.
 //!
-//! Layout: `api/` holds the JSON API's handlers, one file per resource;
+//! Layout: `panel/` holds the staff's web pages (templates in `templates/`,
+//! stylesheet and script in `assets/`); `api/` the JSON API's handlers, one
+//! file per resource;
 //! `problem` turns every error into `application/problem+json`; `input` is the
 //! one door through which request bodies come in; `auth/` resolves who is
 //! calling.
@@ -11,6 +13,7 @@ pub mod auth;
 mod health;
 pub mod i18n;
 pub mod input;
+mod panel;
 pub mod problem;
 mod state;
 
@@ -27,7 +30,7 @@ use tokio::net::TcpListener;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-pub use state::{AppState, WebConfig};
+pub use state::{AppState, DEFAULT_WHATSAPP_GREETING, WebConfig};
 
 /// Request bodies above this are refused with 413 before any parsing.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -37,8 +40,9 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/api/v1", api::router())
+        .merge(panel::router())
         .merge(health::router())
-        .fallback(problem::not_found)
+        .fallback(panel::not_found)
         .method_not_allowed_fallback(problem::method_not_allowed)
         .layer(axum::middleware::from_fn(problem::localize))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -8,7 +8,7 @@
 
 use axum::Json;
 use axum::extract::Request;
-use axum::http::header::CONTENT_TYPE;
+use axum::http::header::{CONTENT_TYPE, RETRY_AFTER};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -389,6 +389,10 @@ pub enum ApiError {
     MethodNotAllowed,
     Unauthenticated,
     InvalidCredentials,
+    /// Too many failed logins for this business and email: wait this long.
+    TooManyAttempts {
+        wait_secs: u64,
+    },
     OwnerOnly,
     /// A booking rule said no.
     Refused(BookingRule),
@@ -409,6 +413,7 @@ impl ApiError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Unauthenticated | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            Self::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::OwnerOnly => StatusCode::FORBIDDEN,
             Self::Refused(BookingRule::Overlap { .. }) => StatusCode::CONFLICT,
             Self::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -435,6 +440,7 @@ impl ApiError {
             Self::MethodNotAllowed => "method_not_allowed",
             Self::Unauthenticated => "authentication_required",
             Self::InvalidCredentials => "invalid_credentials",
+            Self::TooManyAttempts { .. } => "too_many_attempts",
             Self::OwnerOnly => "owner_only",
             Self::Refused(rule) => rule.code(),
             Self::ServiceInUse => "service_in_use",
@@ -480,13 +486,14 @@ impl ApiError {
             Self::MethodNotAllowed => ("Método no permitido en esta ruta.", "Method not allowed on this path."),
             Self::Unauthenticated => ("Debes iniciar sesión.", "Authentication required."),
             Self::InvalidCredentials => ("No se pudo iniciar sesión.", "Could not sign in."),
+            Self::TooManyAttempts { .. } => ("Demasiados intentos de inicio de sesión.", "Too many sign-in attempts."),
             Self::OwnerOnly => ("Solo el dueño del negocio puede hacer esto.", "Only the business owner can do this."),
             Self::Internal => ("Ocurrió un error interno.", "An internal error occurred."),
         };
         lang.pick(es, en)
     }
 
-    fn detail(&self, lang: Lang) -> Option<String> {
+    pub(crate) fn detail(&self, lang: Lang) -> Option<String> {
         let text = match self {
             Self::Refused(rule) => return rule_detail(rule, lang),
             Self::ServiceInUse => lang
@@ -556,6 +563,10 @@ impl ApiError {
             Self::InvalidCredentials => lang
                 .pick("El negocio, el correo o la contraseña no son correctos.", "The business, email or password is not correct.")
                 .to_owned(),
+            Self::TooManyAttempts { wait_secs } => match lang {
+                Lang::Es => format!("Demasiados intentos; espera {wait_secs} segundos antes de volver a intentarlo."),
+                Lang::En => format!("Too many attempts; wait {wait_secs} seconds before trying again."),
+            },
             Self::Internal => lang
                 .pick("Inténtalo de nuevo en unos momentos.", "Please try again in a few moments.")
                 .to_owned(),
@@ -606,6 +617,9 @@ impl ApiError {
         response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         if let Self::Unauthenticated = self {
             response.headers_mut().insert("www-authenticate", HeaderValue::from_static("Bearer realm=\"ficha\""));
+        }
+        if let Self::TooManyAttempts { wait_secs } = self {
+            response.headers_mut().insert(RETRY_AFTER, HeaderValue::from(*wait_secs));
         }
         response
     }
@@ -680,10 +694,6 @@ fn quoted(items: &[String], open: &str, close: &str, last: &str) -> String {
         Some((tail, init)) if !init.is_empty() => format!("{}{last}{tail}", init.join(", ")),
         _ => quoted.concat(),
     }
-}
-
-pub async fn not_found() -> ApiError {
-    ApiError::NotFound
 }
 
 pub async fn method_not_allowed() -> ApiError {

@@ -11,11 +11,21 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// How long a staff login lasts.
     pub session_ttl: Duration,
+    /// The text a WhatsApp chat with a client starts with; `{nombre}` is
+    /// the client's first name, `{negocio}` the business's name.
+    pub whatsapp_greeting: String,
 }
+
+/// The greeting unless the operator sets another.
+pub const DEFAULT_WHATSAPP_GREETING: &str = "Hola {nombre}, te escribimos de {negocio}.";
 
 impl Default for WebConfig {
     fn default() -> Self {
-        Self { secure_cookies: false, session_ttl: Duration::from_secs(12 * 60 * 60) }
+        Self {
+            secure_cookies: false,
+            session_ttl: Duration::from_secs(12 * 60 * 60),
+            whatsapp_greeting: DEFAULT_WHATSAPP_GREETING.to_owned(),
+        }
     }
 }
 

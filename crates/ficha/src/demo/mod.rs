@@ -5,6 +5,7 @@
 //! past two years as they would in a real business.
 
 mod bookings;
+mod fields;
 mod names;
 pub mod random;
 
@@ -49,11 +50,15 @@ pub async fn create(database_url: &str, slug: &str) -> anyhow::Result<Vec<Login>
     let clients = demo_clients(SEED, CLIENTS, today);
     let two_years = SignedDuration::from_hours(24 * 730);
     let mut ids = Vec::with_capacity(CLIENTS);
+    fields::create(&*store, &actor).await?;
+    let mut random = Random::seeded(SEED);
     for (i, client) in clients.into_iter().enumerate() {
         // Oldest first, so ids and registration times grow together.
         let age = two_years * (CLIENTS - i) as i32 / CLIENTS as i32;
         clock.set(now - age);
-        ids.push(store.create_client(&actor, client).await.context("creating a demo client")?.id);
+        let client = store.create_client(&actor, client).await.context("creating a demo client")?;
+        fields::fill(&*store, &actor, client.id, &mut random).await?;
+        ids.push(client.id);
     }
     clock.set(now);
     if let [owner, professional] = team[..] {

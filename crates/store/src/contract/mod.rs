@@ -8,6 +8,7 @@ mod clients;
 mod custom_fields;
 mod import;
 mod listing;
+mod login_throttle;
 mod search;
 mod tenancy;
 
@@ -24,6 +25,7 @@ pub use clients::*;
 pub use custom_fields::*;
 pub use import::*;
 pub use listing::*;
+pub use login_throttle::*;
 pub use search::*;
 pub use tenancy::*;
 
@@ -133,6 +135,9 @@ macro_rules! registry_contract {
             staff_email_is_unique_per_business,
             business_slug_is_unique,
             sessions_expire_and_can_be_deleted,
+            login_failures_count_up_per_key_and_clear,
+            old_login_failures_are_forgotten,
+            concurrent_login_failures_all_count,
             api_tokens_act_for_their_business_until_revoked
         );
     };

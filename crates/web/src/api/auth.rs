@@ -10,7 +10,7 @@ use ficha_domain::{Actor, Staff};
 use serde_json::{Value, json};
 
 use crate::AppState;
-use crate::auth::{Caller, expired_session_cookie, password, secret, session_cookie, session_secret};
+use crate::auth::{Caller, expired_session_cookie, secret, session_cookie, session_secret, sign_in};
 use crate::input::JsonObject;
 use crate::problem::{ApiError, FieldProblem, FieldProblemKind};
 use ficha_domain::FieldError;
@@ -19,7 +19,8 @@ const LOGIN_FIELDS: &[&str] = &["business", "email", "password"];
 
 /// Signs a staff member in: `{"business": slug, "email", "password"}`. Sets
 /// the session cookie; the same answer whether the business, the email or the
-/// password was wrong, so logins reveal nothing.
+/// password was wrong, so logins reveal nothing; repeated failures get 429
+/// with `Retry-After`.
 pub async fn login(State(state): State<AppState>, body: JsonObject) -> Result<Response, ApiError> {
     let mut problems = body.check_fields(LOGIN_FIELDS, &[]);
     let mut field = |name: &str| match body.text(name) {
@@ -41,27 +42,13 @@ pub async fn login(State(state): State<AppState>, body: JsonObject) -> Result<Re
         return Err(ApiError::Validation(problems));
     }
 
-    let credentials = state.store.staff_credentials(business.trim(), &email.trim().to_lowercase()).await?;
-    let stored_hash = credentials.as_ref().map(|c| c.password_hash.clone());
-    if !password::verify_off_thread(password, stored_hash).await {
-        return Err(ApiError::InvalidCredentials);
-    }
-    let Some(credentials) = credentials else { return Err(ApiError::InvalidCredentials) };
-
-    let session = secret::generate().map_err(|e| {
-        tracing::error!(error = %e, "no randomness for a session secret");
-        ApiError::Internal
-    })?;
-    let ttl = state.config.session_ttl;
-    let expires_at = state.clock.now() + jiff::SignedDuration::from_secs(i64::try_from(ttl.as_secs()).unwrap_or(0));
-    state.store.create_session(&credentials.staff, &secret::hash(&session), expires_at).await?;
-
-    let cookie = session_cookie(&session, ttl.as_secs(), state.config.secure_cookies);
-    let business = state.store.business(&Actor::System { business: credentials.staff.business }).await?;
+    let signed_in = sign_in(&state, &business, &email, password).await?;
+    let cookie = session_cookie(&signed_in.secret, state.config.session_ttl.as_secs(), state.config.secure_cookies);
+    let business = state.store.business(&Actor::System { business: signed_in.staff.business }).await?;
     let body = json!({
-        "staff": staff_json(&credentials.staff),
+        "staff": staff_json(&signed_in.staff),
         "business": { "slug": business.slug.as_str(), "name": business.name },
-        "expires_at": expires_at.to_string(),
+        "expires_at": signed_in.expires_at.to_string(),
     });
     let mut response = Json(body).into_response();
     if let Ok(cookie) = HeaderValue::from_str(&cookie) {

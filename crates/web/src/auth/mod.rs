@@ -1,13 +1,21 @@
 //! Who is calling: a staff member with a login session (cookie), or an
 //! integrator with a business's API token (`Authorization: Bearer`).
 //!
-//! Cookie-authenticated writes are safe from cross-site forgery because the
-//! session cookie is `SameSite=Lax` (browsers do not send it on cross-site
-//! POST/PATCH/DELETE) and every write takes a JSON body, which a cross-site
-//! HTML form cannot send.
+//! Cookie-authenticated API writes are safe from cross-site forgery because
+//! the session cookie is `SameSite=Lax` (browsers do not send it on
+//! cross-site POST/PATCH/DELETE) and every write takes a JSON body, which a
+//! cross-site HTML form cannot send. The panel's HTML forms carry a CSRF
+//! token besides (`panel::session`).
+//!
+//! `sign_in` (API and panel alike) goes through `throttle`: growing delays
+//! after repeated failures, counted in the database.
 
 pub mod password;
 pub mod secret;
+mod sign_in;
+pub mod throttle;
+
+pub use sign_in::{SignedIn, sign_in};
 
 use axum::extract::FromRequestParts;
 use axum::http::header::{AUTHORIZATION, COOKIE};
@@ -61,13 +69,18 @@ fn bearer_token(parts: &Parts) -> Option<&str> {
 
 /// The session cookie's secret, if the request carries one.
 pub fn session_secret(parts: &Parts) -> Option<&str> {
+    cookie(parts, SESSION_COOKIE)
+}
+
+/// The value of the cookie `name`, if the request carries it.
+pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
     parts
         .headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|header| header.split(';'))
-        .find_map(|pair| pair.trim().strip_prefix(SESSION_COOKIE)?.strip_prefix('='))
+        .find_map(|pair| pair.trim().strip_prefix(name)?.strip_prefix('='))
 }
 
 /// `Set-Cookie` value that stores a session secret in the browser.

@@ -1,7 +1,7 @@
 use axum::http::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{OWNER_EMAIL, PASSWORD, TestApp};
+use crate::helpers::{OWNER_EMAIL, PASSWORD, PRO_EMAIL, TestApp};
 
 #[tokio::test]
 async fn login_sets_a_protective_session_cookie() {
@@ -39,6 +39,32 @@ async fn a_wrong_password_unknown_email_or_unknown_business_get_the_same_answer(
         assert_eq!(response.body["detail"], "El negocio, el correo o la contraseña no son correctos.");
         assert!(response.header("set-cookie").is_empty());
     }
+}
+
+#[tokio::test]
+async fn repeated_failed_logins_make_the_next_attempt_wait_even_with_the_right_password() {
+    let app = TestApp::spawn().await;
+    let attempt = |email: &'static str, password: &'static str| {
+        app.post("/api/v1/auth/login").json(json!({ "business": "clinica", "email": email, "password": password }))
+    };
+    for _ in 0..4 {
+        assert_eq!(attempt(OWNER_EMAIL, "no es").send().await.status, StatusCode::UNAUTHORIZED);
+    }
+    // Four failures in a row: two seconds to wait, the right password included.
+    let refused = attempt("Duena@Clinica.cl", PASSWORD).send().await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS, "{}", refused.body);
+    assert_eq!(refused.code(), "too_many_attempts");
+    assert_eq!(refused.header("retry-after"), "2");
+    assert_eq!(refused.body["detail"], "Demasiados intentos; espera 2 segundos antes de volver a intentarlo.");
+    assert!(refused.header("set-cookie").is_empty());
+    // Another account of the business is not held up.
+    assert_eq!(attempt(PRO_EMAIL, PASSWORD).send().await.status, StatusCode::OK);
+
+    app.clock.advance(jiff::SignedDuration::from_secs(2));
+    assert_eq!(attempt(OWNER_EMAIL, PASSWORD).send().await.status, StatusCode::OK);
+    // The success cleared the run: one new failure costs no wait.
+    assert_eq!(attempt(OWNER_EMAIL, "no es").send().await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(attempt(OWNER_EMAIL, PASSWORD).send().await.status, StatusCode::OK);
 }
 
 #[tokio::test]

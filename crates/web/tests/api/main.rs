@@ -8,4 +8,5 @@ mod custom_fields;
 mod errors;
 mod helpers;
 mod openapi;
+mod panel;
 mod search;

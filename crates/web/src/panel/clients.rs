@@ -1,0 +1,220 @@
+//! `/clientes`: every client of the business, sorted and paged (keyset
+//! cursor), or the clients a search finds; and "Nuevo cliente".
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use ficha_domain::Client;
+use ficha_store::search::{Matched, SearchQuery};
+use ficha_store::{ClientSort, Cursor, ListQuery, StoreError};
+use jiff::tz::TimeZone;
+use serde::Deserialize;
+
+use super::client_form::ClientForm;
+use super::error::{PanelError, page, page_with};
+use super::form::Submitted;
+use super::format::{date_time, query};
+use super::layout::{Chrome, Section};
+use super::session::Staffer;
+use crate::AppState;
+
+const PAGE_SIZE: u32 = 50;
+
+/// The sorts, as the panel names them.
+const SORTS: [(ClientSort, &str); 6] = [
+    (ClientSort::NameAsc, "Nombre (A–Z)"),
+    (ClientSort::NameDesc, "Nombre (Z–A)"),
+    (ClientSort::RegisteredDesc, "Registro más reciente"),
+    (ClientSort::RegisteredAsc, "Registro más antiguo"),
+    (ClientSort::LastBookingDesc, "Última reserva más reciente"),
+    (ClientSort::LastBookingAsc, "Última reserva más antigua"),
+];
+
+/// One line of the list.
+pub struct ClientRow {
+    pub href: String,
+    pub name: String,
+    pub email: String,
+    pub phone: String,
+    pub rut: String,
+    pub last_booking: String,
+    pub registered: String,
+    /// What a search found the client by; empty in the plain list.
+    pub matched: String,
+}
+
+impl ClientRow {
+    pub fn new(client: &Client, zone: &TimeZone) -> Self {
+        Self {
+            href: format!("/clientes/{}", client.id),
+            name: client.name.as_str().to_owned(),
+            email: client.email.as_str().to_owned(),
+            phone: client.phone.as_ref().map(|p| p.display()).unwrap_or_default(),
+            rut: client.rut.map(|r| r.display()).unwrap_or_default(),
+            last_booking: client.last_booking_at.map(|t| date_time(t, zone)).unwrap_or_default(),
+            registered: date_time(client.registered_at, zone),
+            matched: String::new(),
+        }
+    }
+
+    /// How to reach the client: the email, or the phone when there is one
+    /// and the search found them by it.
+    pub fn contact(&self) -> &str {
+        if self.matched.contains("teléfono") && !self.phone.is_empty() { &self.phone } else { &self.email }
+    }
+}
+
+/// "nombre, teléfono": what matched, in Spanish.
+pub fn matched_words(matched: &[Matched]) -> String {
+    let words: Vec<&str> = matched
+        .iter()
+        .map(|m| match m {
+            Matched::Name => "nombre",
+            Matched::Email => "correo",
+            Matched::Phone => "teléfono",
+            Matched::Rut => "RUT",
+            Matched::Custom(label) => label.as_str(),
+        })
+        .collect();
+    words.join(", ")
+}
+
+pub struct SortChoice {
+    pub value: &'static str,
+    pub label: &'static str,
+    pub selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "panel/clients.html")]
+struct ClientsPage {
+    chrome: Chrome,
+    rows: Vec<ClientRow>,
+    /// Clients of the business (the plain list) or `None` (a search).
+    total: Option<u64>,
+    sorts: Vec<SortChoice>,
+    next_href: Option<String>,
+    first_href: Option<String>,
+    notice: Option<&'static str>,
+}
+
+impl ClientsPage {
+    fn searching(&self) -> bool {
+        !self.chrome.q.is_empty()
+    }
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct ListParams {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    orden: String,
+    #[serde(default)]
+    despues: String,
+    #[serde(default)]
+    desde: String,
+    #[serde(default)]
+    eliminado: String,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    staffer: Staffer,
+    Query(params): Query<ListParams>,
+) -> Result<Response, PanelError> {
+    let q = params.q.trim();
+    let sort = if params.orden.is_empty() {
+        ClientSort::default()
+    } else {
+        ClientSort::parse(&params.orden).ok_or(PanelError::BadRequest("Ese orden de la lista no existe."))?
+    };
+    let zone = staffer.zone();
+    let mut page_data = ClientsPage {
+        chrome: Chrome::new(&staffer, Section::Clients).with_query(q),
+        rows: Vec::new(),
+        total: None,
+        sorts: SORTS.iter().map(|(s, label)| SortChoice { value: s.as_str(), label, selected: *s == sort }).collect(),
+        next_href: None,
+        first_href: None,
+        // Fixed words: a link cannot make the panel say what it likes.
+        notice: (params.eliminado == "1").then_some("Se eliminó el cliente y toda su ficha."),
+    };
+    if q.is_empty() {
+        let after = match params.despues.as_str() {
+            "" => None,
+            text => Some(
+                Cursor::decode(text)
+                    .filter(|c| c.sort == sort)
+                    .ok_or(PanelError::BadRequest("El enlace de la página siguiente no es válido."))?,
+            ),
+        };
+        let listed = state.store.list_clients(&staffer.actor, &ListQuery { sort, after, limit: PAGE_SIZE }).await?;
+        page_data.rows = listed.clients.iter().map(|c| ClientRow::new(c, &zone)).collect();
+        page_data.total = Some(listed.total);
+        page_data.next_href =
+            listed.next.map(|c| format!("/clientes{}", query(&[("orden", sort.as_str()), ("despues", &c.encode())])));
+        if !params.despues.is_empty() {
+            page_data.first_href = Some(format!("/clientes{}", query(&[("orden", sort.as_str())])));
+        }
+    } else {
+        let search = SearchQuery::parse(q).map_err(|_| PanelError::BadRequest("La búsqueda es demasiado larga."))?;
+        let offset: u32 = params.desde.parse().unwrap_or(0);
+        let found = state.store.search_clients(&staffer.actor, &search, offset, PAGE_SIZE).await?;
+        page_data.rows = found
+            .hits
+            .iter()
+            .map(|hit| ClientRow { matched: matched_words(&hit.matched), ..ClientRow::new(&hit.client, &zone) })
+            .collect();
+        page_data.next_href =
+            found.next_offset.map(|o| format!("/clientes{}", query(&[("q", q), ("desde", &o.to_string())])));
+        if offset > 0 {
+            page_data.first_href = Some(format!("/clientes{}", query(&[("q", q)])));
+        }
+    }
+    page(&page_data)
+}
+
+#[derive(Template)]
+#[template(path = "panel/client_new.html")]
+struct NewClientPage {
+    chrome: Chrome,
+    form: ClientForm,
+    existing_href: Option<String>,
+}
+
+pub async fn new_form(staffer: Staffer) -> Result<Response, PanelError> {
+    page(&NewClientPage {
+        chrome: Chrome::new(&staffer, Section::Clients),
+        form: ClientForm::default(),
+        existing_href: None,
+    })
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    Submitted { staffer, form }: Submitted,
+) -> Result<Response, PanelError> {
+    let mut typed = ClientForm::from_form(&form);
+    let today = state.clock.now().to_zoned(staffer.zone()).date();
+    let mut existing_href = None;
+    if let Some(new) = typed.new_client(today) {
+        match state.store.create_client(&staffer.actor, new).await {
+            Ok(client) => return Ok(Redirect::to(&format!("/clientes/{}?guardado=nuevo", client.id)).into_response()),
+            Err(StoreError::EmailTaken { existing }) => {
+                typed.add_error("email", EMAIL_TAKEN.into());
+                existing_href = Some(format!("/clientes/{existing}"));
+            }
+            Err(other) => return Err(other.into()),
+        }
+    }
+    let page_data = NewClientPage { chrome: Chrome::new(&staffer, Section::Clients), form: typed, existing_href };
+    let status =
+        if page_data.existing_href.is_some() { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
+    page_with(status, &page_data)
+}
+
+/// Said next to the email when another client of the business has it.
+pub const EMAIL_TAKEN: &str =
+    "Ya existe un cliente con ese correo. Si es la misma persona, abre su ficha en vez de crear otra.";

@@ -1,0 +1,55 @@
+//! `/clientes/{id}/eliminar`: a confirmation that says what will be erased,
+//! then the erasure. Deleting is not a ban: the email is free again, and a
+//! new profile with it starts empty.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use ficha_domain::ClientId;
+
+use super::error::{PanelError, page};
+use super::form::Submitted;
+use super::layout::{Chrome, Section};
+use super::session::Staffer;
+use crate::AppState;
+
+#[derive(Template)]
+#[template(path = "panel/delete.html")]
+struct ConfirmPage {
+    chrome: Chrome,
+    href: String,
+    name: String,
+    email: String,
+    values: usize,
+}
+
+fn client_id(id: &str) -> Result<ClientId, PanelError> {
+    id.parse().map_err(|_| PanelError::NotFound)
+}
+
+pub async fn confirm(
+    State(state): State<AppState>,
+    staffer: Staffer,
+    Path(id): Path<String>,
+) -> Result<Response, PanelError> {
+    let id = client_id(&id)?;
+    let client = state.store.get_client(&staffer.actor, id).await?;
+    let values = state.store.custom_values(&staffer.actor, id).await?;
+    page(&ConfirmPage {
+        chrome: Chrome::new(&staffer, Section::Clients),
+        href: format!("/clientes/{id}"),
+        name: client.name.as_str().to_owned(),
+        email: client.email.as_str().to_owned(),
+        values: values.len(),
+    })
+}
+
+pub async fn erase(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Submitted { staffer, .. }: Submitted,
+) -> Result<Response, PanelError> {
+    let id = client_id(&id)?;
+    state.store.delete_client(&staffer.actor, id).await?;
+    Ok(Redirect::to("/clientes?eliminado=1").into_response())
+}

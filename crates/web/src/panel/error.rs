@@ -1,0 +1,119 @@
+//! What a panel page answers when it cannot do what was asked: a page in
+//! Spanish with the right status, or, without a session, the login page.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use ficha_store::StoreError;
+
+use super::assets;
+use crate::problem::ApiError;
+
+#[derive(Debug)]
+pub enum PanelError {
+    /// No (valid) session: go sign in.
+    SignIn,
+    /// A page or action for owners only.
+    OwnersOnly,
+    NotFound,
+    /// A form without the token of the session that showed it.
+    FormExpired,
+    /// A link or form value this panel never makes.
+    BadRequest(&'static str),
+    Internal,
+}
+
+#[derive(Template)]
+#[template(path = "panel/error.html")]
+struct ErrorPage {
+    assets: assets::Links,
+    title: &'static str,
+    explanation: &'static str,
+}
+
+impl PanelError {
+    fn status(&self) -> StatusCode {
+        match self {
+            Self::SignIn => StatusCode::SEE_OTHER,
+            Self::OwnersOnly | Self::FormExpired => StatusCode::FORBIDDEN,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn words(&self) -> (&'static str, &'static str) {
+        match self {
+            Self::SignIn => ("Debes iniciar sesión", ""),
+            Self::OwnersOnly => (
+                "Solo para dueños",
+                "Esta sección la administra el dueño del negocio. Si necesitas un cambio aquí, pídeselo.",
+            ),
+            Self::NotFound => ("No encontrado", "La página o el cliente que buscas no existe, o fue eliminado."),
+            Self::FormExpired => (
+                "El formulario expiró",
+                "Por seguridad no se guardó nada. Vuelve atrás, recarga la página y envíalo de nuevo.",
+            ),
+            Self::BadRequest(explanation) => ("Enlace no válido", explanation),
+            Self::Internal => {
+                ("Ocurrió un error", "No se pudo completar la acción. Inténtalo de nuevo en unos momentos.")
+            }
+        }
+    }
+}
+
+impl IntoResponse for PanelError {
+    fn into_response(self) -> Response {
+        if let Self::SignIn = self {
+            return Redirect::to("/entrar").into_response();
+        }
+        let (title, explanation) = self.words();
+        let page = ErrorPage { assets: assets::Links::default(), title, explanation };
+        match page.render() {
+            Ok(html) => (self.status(), Html(html)).into_response(),
+            Err(error) => {
+                tracing::error!(%error, "error page did not render");
+                self.status().into_response()
+            }
+        }
+    }
+}
+
+impl From<StoreError> for PanelError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound => Self::NotFound,
+            other => {
+                tracing::error!(error = &other as &dyn std::error::Error, "storage failed");
+                Self::Internal
+            }
+        }
+    }
+}
+
+impl From<ApiError> for PanelError {
+    fn from(error: ApiError) -> Self {
+        match error {
+            ApiError::NotFound => Self::NotFound,
+            ApiError::Unauthenticated => Self::SignIn,
+            ApiError::OwnerOnly => Self::OwnersOnly,
+            _ => Self::Internal,
+        }
+    }
+}
+
+impl From<askama::Error> for PanelError {
+    fn from(error: askama::Error) -> Self {
+        tracing::error!(%error, "template did not render");
+        Self::Internal
+    }
+}
+
+/// A rendered page with `status`.
+pub fn page_with(status: StatusCode, template: &impl Template) -> Result<Response, PanelError> {
+    Ok((status, Html(template.render()?)).into_response())
+}
+
+pub fn page(template: &impl Template) -> Result<Response, PanelError> {
+    page_with(StatusCode::OK, template)
+}

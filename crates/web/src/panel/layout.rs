@@ -1,0 +1,51 @@
+//! What every signed-in page shows around its content: the business's name,
+//! the navigation (Configuración only for owners), the search box, and who
+//! is signed in (with the logout form and its token).
+
+use super::assets::Links;
+use super::session::Staffer;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Clients,
+    Settings,
+}
+
+#[derive(Debug, Clone)]
+pub struct Chrome {
+    pub assets: Links,
+    pub business_name: String,
+    pub staff_name: String,
+    pub is_owner: bool,
+    pub csrf: String,
+    /// What the search box holds.
+    pub q: String,
+    pub section: Section,
+}
+
+impl Chrome {
+    pub fn new(staffer: &Staffer, section: Section) -> Self {
+        Self {
+            assets: Links::default(),
+            business_name: staffer.business.name.clone(),
+            staff_name: staffer.staff.name.as_str().to_owned(),
+            is_owner: staffer.is_owner(),
+            csrf: staffer.csrf.clone(),
+            q: String::new(),
+            section,
+        }
+    }
+
+    pub fn with_query(mut self, q: &str) -> Self {
+        q.clone_into(&mut self.q);
+        self
+    }
+
+    pub fn in_clients(&self) -> bool {
+        self.section == Section::Clients
+    }
+
+    pub fn in_settings(&self) -> bool {
+        self.section == Section::Settings
+    }
+}

@@ -1,0 +1,75 @@
+//! The staff panel: server-rendered pages in Spanish (es-CL), one file per
+//! page. Templates (askama, auto-escaping) live in `templates/panel/`; our
+//! own stylesheet and script in `assets/`, compiled into the binary.
+//!
+//! Every page works without JavaScript; the script only adds results while
+//! typing in the search box. Forms that change anything go through
+//! `form::Submitted`, which checks the session's CSRF token.
+
+mod assets;
+mod client_form;
+mod clients;
+mod delete;
+mod error;
+mod form;
+mod format;
+mod layout;
+mod login;
+mod other_values;
+mod profile;
+mod search;
+mod session;
+mod settings;
+
+use axum::Router;
+use axum::http::HeaderValue;
+use axum::http::Uri;
+use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY};
+use axum::response::Redirect;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::AppState;
+
+/// Only our own files run and style the pages; nothing is framed or sent
+/// elsewhere.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                   form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/clientes") }))
+        .route("/entrar", get(login::form).post(login::submit))
+        .route("/salir", post(login::logout))
+        .route("/clientes", get(clients::list).post(clients::create))
+        .route("/clientes/nuevo", get(clients::new_form))
+        .route("/clientes/{id}", get(profile::show).post(profile::save_general))
+        .route("/clientes/{id}/otros-datos", post(profile::save_other))
+        .route("/clientes/{id}/eliminar", get(delete::confirm).post(delete::erase))
+        .route("/buscar", get(search::results))
+        .route("/configuracion", get(settings::show))
+        .route("/configuracion/campos", post(settings::create_field))
+        .route("/configuracion/campos/{id}", post(settings::update_field))
+        .route("/configuracion/campos/{id}/mover", post(settings::move_field))
+        .route("/configuracion/campos/{id}/archivo", post(settings::set_archived))
+        .route("/configuracion/equipo", post(settings::create_staff))
+        .route("/assets/{name}", get(assets::serve))
+        .layer(SetResponseHeaderLayer::overriding(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
+        .layer(SetResponseHeaderLayer::overriding(REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        // Client data is not kept in shared or browser caches; assets set
+        // their own (long) caching first.
+        .layer(SetResponseHeaderLayer::if_not_present(CACHE_CONTROL, HeaderValue::from_static("no-store")))
+}
+
+/// Unknown paths: a problem document under `/api`, the panel's page elsewhere.
+pub async fn not_found(uri: Uri) -> Response {
+    if uri.path() == "/api" || uri.path().starts_with("/api/") {
+        crate::problem::ApiError::NotFound.into_response()
+    } else {
+        // Outside the panel's router, so its header layers are not on the way.
+        let mut response = error::PanelError::NotFound.into_response();
+        response.headers_mut().insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+        response
+    }
+}

@@ -1,0 +1,248 @@
+//! `/clientes/{id}`: the client's profile. The name with WhatsApp under it,
+//! "Datos generales" (edit in place; read-only fields shown as such), "Otros
+//! datos", and the way to "Eliminar cliente". A save made on a version that
+//! someone else has replaced meanwhile is refused and explained, with the
+//! current values.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use ficha_domain::{Client, ClientId, CustomField};
+use ficha_store::{FieldValue, StoreError};
+use serde::Deserialize;
+
+use super::client_form::ClientForm;
+use super::clients::EMAIL_TAKEN;
+use super::error::{PanelError, page_with};
+use super::form::{FormData, Submitted};
+use super::format::{date_time, greeting, whatsapp_link};
+use super::layout::{Chrome, Section};
+use super::other_values::{self, ArchivedValue, ValueInput};
+use super::session::Staffer;
+use crate::AppState;
+
+/// A field whose current value differs from what the stale form sent.
+pub struct StaleRow {
+    pub label: String,
+    pub current: String,
+    pub yours: String,
+}
+
+/// Why a save was refused as stale, and what is stored now.
+pub struct Stale {
+    pub section: &'static str,
+    pub rows: Vec<StaleRow>,
+}
+
+#[derive(Template)]
+#[template(path = "panel/profile.html")]
+struct ProfilePage {
+    chrome: Chrome,
+    href: String,
+    name: String,
+    whatsapp: Option<String>,
+    general: ClientForm,
+    /// The version the forms were made on (what the user saw).
+    version: i64,
+    existing_href: Option<String>,
+    last_booking: String,
+    registered: String,
+    other: Vec<ValueInput>,
+    other_failed: bool,
+    archived: Vec<ArchivedValue>,
+    is_owner: bool,
+    saved: Option<&'static str>,
+    stale: Option<Stale>,
+}
+
+/// Everything a profile page shows, as stored.
+struct Loaded {
+    client: Client,
+    values: Vec<FieldValue>,
+    fields: Vec<CustomField>,
+}
+
+async fn load(state: &AppState, staffer: &Staffer, id: &str) -> Result<Loaded, PanelError> {
+    let id: ClientId = id.parse().map_err(|_| PanelError::NotFound)?;
+    let client = state.store.get_client(&staffer.actor, id).await?;
+    let values = state.store.custom_values(&staffer.actor, id).await?;
+    let fields = state.store.list_fields(&staffer.actor, false).await?;
+    Ok(Loaded { client, values, fields })
+}
+
+impl ProfilePage {
+    fn new(state: &AppState, staffer: &Staffer, loaded: &Loaded) -> Self {
+        let client = &loaded.client;
+        let zone = staffer.zone();
+        let whatsapp = client.phone.as_ref().map(|phone| {
+            let text = greeting(&state.config.whatsapp_greeting, client.name.as_str(), &staffer.business.name);
+            whatsapp_link(phone.wa_digits(), &text)
+        });
+        Self {
+            chrome: Chrome::new(staffer, Section::Clients),
+            href: format!("/clientes/{}", client.id),
+            name: client.name.as_str().to_owned(),
+            whatsapp,
+            general: ClientForm::from_client(client),
+            version: client.version,
+            existing_href: None,
+            last_booking: client.last_booking_at.map(|t| date_time(t, &zone)).unwrap_or_default(),
+            registered: date_time(client.registered_at, &zone),
+            other: other_values::stored_inputs(&loaded.fields, &loaded.values),
+            other_failed: false,
+            archived: other_values::archived_values(&loaded.values),
+            is_owner: staffer.is_owner(),
+            saved: None,
+            stale: None,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ShowParams {
+    #[serde(default)]
+    guardado: String,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    staffer: Staffer,
+    Path(id): Path<String>,
+    Query(params): Query<ShowParams>,
+) -> Result<Response, PanelError> {
+    let loaded = load(&state, &staffer, &id).await?;
+    let mut page = ProfilePage::new(&state, &staffer, &loaded);
+    page.saved = match params.guardado.as_str() {
+        "datos" => Some("Datos generales guardados."),
+        "otros" => Some("Otros datos guardados."),
+        "nuevo" => Some("Cliente creado."),
+        _ => None,
+    };
+    page_with(StatusCode::OK, &page)
+}
+
+/// The version a form was made on, from its hidden field.
+fn form_version(form: &FormData) -> Result<i64, PanelError> {
+    form.get("version").parse().map_err(|_| PanelError::BadRequest("Al formulario le falta su versión."))
+}
+
+fn saved(client: &Client, what: &str) -> Response {
+    Redirect::to(&format!("/clientes/{}?guardado={what}", client.id)).into_response()
+}
+
+/// "Datos generales": every field at once, nothing saved if any is wrong.
+pub async fn save_general(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Submitted { staffer, form }: Submitted,
+) -> Result<Response, PanelError> {
+    let loaded = load(&state, &staffer, &id).await?;
+    let version = form_version(&form)?;
+    let mut typed = ClientForm::from_form(&form);
+    let today = state.clock.now().to_zoned(staffer.zone()).date();
+    let mut page = ProfilePage::new(&state, &staffer, &loaded);
+    let status = match typed.changes(today) {
+        None => StatusCode::UNPROCESSABLE_ENTITY,
+        Some(changes) => match state.store.update_client(&staffer.actor, loaded.client.id, version, changes).await {
+            Ok(client) => return Ok(saved(&client, "datos")),
+            Err(StoreError::EmailTaken { existing }) => {
+                typed.add_error("email", EMAIL_TAKEN.into());
+                page.existing_href = Some(format!("/clientes/{existing}"));
+                StatusCode::CONFLICT
+            }
+            Err(StoreError::Stale { current }) => {
+                // The form as stored now, with what differs from the typed one.
+                let current_form = ClientForm::from_client(&current);
+                let rows = general_differences(&current_form, &typed);
+                page.stale = Some(Stale { section: "Datos generales", rows });
+                page.general = current_form;
+                page.version = current.version;
+                return page_with(StatusCode::CONFLICT, &page);
+            }
+            Err(other) => return Err(other.into()),
+        },
+    };
+    page.general = typed;
+    page.version = version;
+    page_with(status, &page)
+}
+
+fn general_differences(current: &ClientForm, yours: &ClientForm) -> Vec<StaleRow> {
+    [
+        ("Nombre", &current.name, &yours.name),
+        ("Correo", &current.email, &yours.email),
+        ("Teléfono", &current.phone, &yours.phone),
+        ("RUT", &current.rut, &yours.rut),
+        ("Fecha de nacimiento", &current.birth_date, &yours.birth_date),
+    ]
+    .into_iter()
+    .filter(|(_, current, yours)| current.trim() != yours.trim())
+    .map(|(label, current, yours)| StaleRow { label: label.into(), current: current.clone(), yours: yours.clone() })
+    .collect()
+}
+
+/// "Otros datos": every active field's value at once.
+pub async fn save_other(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Submitted { staffer, form }: Submitted,
+) -> Result<Response, PanelError> {
+    let loaded = load(&state, &staffer, &id).await?;
+    let version = form_version(&form)?;
+    let mut page = ProfilePage::new(&state, &staffer, &loaded);
+    let values = match other_values::read(&loaded.fields, &form) {
+        Ok(values) => values,
+        Err(inputs) => {
+            page.other = inputs;
+            page.other_failed = true;
+            page.version = version;
+            return page_with(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        }
+    };
+    match state.store.set_custom_values(&staffer.actor, loaded.client.id, version, values).await {
+        Ok(saved_values) => Ok(saved(&saved_values.client, "otros")),
+        Err(StoreError::Stale { .. }) => {
+            let rows = page
+                .other
+                .iter()
+                .map(|input| StaleRow {
+                    label: input.label.clone(),
+                    current: current_text(input),
+                    yours: form.all(&input.name).join(", "),
+                })
+                .filter(|row| row.current != row.yours)
+                .collect();
+            page.stale = Some(Stale { section: "Otros datos", rows });
+            page_with(StatusCode::CONFLICT, &page)
+        }
+        Err(StoreError::ValuesRefused(refused)) => {
+            // The fields changed between reading the form and saving it.
+            let mut inputs = other_values::typed_inputs(&loaded.fields, &form);
+            for refusal in refused {
+                let field = loaded.fields.iter().find(|f| f.key == refusal.key);
+                if let (Some(field), Some(input)) = (field, inputs.iter_mut().find(|i| i.label == refusal.label)) {
+                    input.error = Some(other_values::message(field, refusal.error));
+                }
+            }
+            page.other = inputs;
+            page.other_failed = true;
+            page.version = version;
+            page_with(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// The stored value an input shows, as text.
+fn current_text(input: &ValueInput) -> String {
+    if input.choices.is_empty() {
+        match input.kind {
+            "yes_no" if input.is_yes() => "Sí".into(),
+            "yes_no" if input.is_no() => "No".into(),
+            _ => input.value.clone(),
+        }
+    } else {
+        input.choices.iter().filter(|c| c.selected).map(|c| c.label.as_str()).collect::<Vec<_>>().join(", ")
+    }
+}

@@ -1,0 +1,184 @@
+//! The panel in a real headless Chromium: what a receptionist does, step by
+//! step, with a screenshot of each test in `test-output/`.
+
+mod harness;
+
+use fantoccini::key::Key;
+use ficha_domain::Client;
+
+use harness::{OWNER_EMAIL, PRO_EMAIL, Session};
+
+fn profile_path(client: &Client) -> String {
+    format!("/clientes/{}", client.id)
+}
+
+#[tokio::test]
+async fn a_profile_is_reached_from_the_search_box_and_from_clientes() {
+    let Some(s) = Session::start("reach_profile").await else { return };
+    let ana = s.client("Ana María Núñez", "ana@correo.cl", Some("9 6123 4567"), None).await;
+    s.client("Anabella Soto", "anabella@correo.cl", None, None).await;
+    s.sign_in(OWNER_EMAIL).await;
+
+    // The search box, with the keyboard: typing shows results; ↓ and Enter open one.
+    s.fill("#buscar", "nunez").await;
+    let hit = s.find("#buscar-resultados .hit").await;
+    assert!(hit.text().await.expect("text").contains("Ana María Núñez"));
+    assert!(s.text("#buscar-resultados").await.contains("coincide en nombre"));
+    s.screenshot("search-results").await;
+    let search = s.find("#buscar").await;
+    search.send_keys(&Key::Down.to_string()).await.expect("down");
+    search.send_keys(&Key::Enter.to_string()).await.expect("enter");
+    s.find("#datos-generales").await;
+    assert_eq!(s.path().await, profile_path(&ana));
+    assert_eq!(s.text("#nombre-cliente").await, "Ana María Núñez");
+
+    // Escape closes the results without leaving the page.
+    s.fill("#buscar", "soto").await;
+    s.find("#buscar-resultados .hit").await;
+    s.find("#buscar").await.send_keys(&Key::Escape.to_string()).await.expect("escape");
+    let hidden = s.browser.execute("return document.getElementById('buscar-resultados').hidden", vec![]).await;
+    assert_eq!(hidden.expect("script"), serde_json::json!(true));
+
+    // Clientes: the list, then the name.
+    s.click("nav a[href='/clientes']").await;
+    assert!(s.text(".count").await.contains("2 clientes"));
+    s.click(&format!("table.clients a[href='{}']", profile_path(&ana))).await;
+    s.find("#datos-generales").await;
+    assert_eq!(s.text("#nombre-cliente").await, "Ana María Núñez");
+    s.screenshot("profile").await;
+    s.finish().await;
+}
+
+#[tokio::test]
+async fn a_wrong_phone_and_rut_are_explained_and_nothing_is_saved_then_right_ones_are() {
+    let Some(s) = Session::start("edit_phone_rut").await else { return };
+    let ana = s.client("Ana Pérez", "ana@correo.cl", Some("9 6123 4567"), None).await;
+    s.sign_in(OWNER_EMAIL).await;
+    s.goto(&profile_path(&ana)).await;
+
+    s.fill("#telefono", "123").await;
+    s.fill("#rut", "12.345.678-9").await;
+    s.fill("#nombre", "Ana Pérez Soto").await;
+    s.click("form[action$='{id}'] button.primary".replace("{id}", &ana.id.to_string()).as_str()).await;
+    let phone_error = s.text("#telefono-error").await;
+    assert!(phone_error.contains("no es un número válido"), "{phone_error}");
+    assert!(s.text("#rut-error").await.contains("dígito verificador"));
+    // What was typed stays in the form, and nothing was saved.
+    assert_eq!(s.find("#telefono").await.prop("value").await.expect("value").as_deref(), Some("123"));
+    s.screenshot("errors").await;
+    let stored = s.store.get_client(&s.business, ana.id).await.expect("client");
+    assert_eq!((stored.name.as_str(), stored.phone, stored.rut, stored.version), ("Ana Pérez", ana.phone, None, 1));
+
+    s.fill("#telefono", "+56 9 8765 4321").await;
+    s.fill("#rut", "12345678-5").await;
+    s.click("form[action$='{id}'] button.primary".replace("{id}", &ana.id.to_string()).as_str()).await;
+    assert_eq!(s.text(".alert.ok").await, "Datos generales guardados.");
+    assert_eq!(s.find("#telefono").await.prop("value").await.expect("value").as_deref(), Some("9 8765 4321"));
+    assert_eq!(s.find("#rut").await.prop("value").await.expect("value").as_deref(), Some("12.345.678-5"));
+    let stored = s.store.get_client(&s.business, ana.id).await.expect("client");
+    assert_eq!(stored.phone.as_ref().map(|p| p.e164()), Some("+56987654321"));
+    assert_eq!(stored.rut.map(|r| r.canonical()).as_deref(), Some("12345678-5"));
+    assert_eq!(stored.name.as_str(), "Ana Pérez Soto");
+    s.screenshot("saved").await;
+    s.finish().await;
+}
+
+#[tokio::test]
+async fn the_whatsapp_button_opens_a_chat_with_the_clients_number_or_says_why_not() {
+    let Some(s) = Session::start("whatsapp").await else { return };
+    let ana = s.client("Ana Pérez", "ana@correo.cl", Some("+56 9 6123 4567"), None).await;
+    let luis = s.client("Luis Rojas", "luis@correo.cl", None, None).await;
+    s.sign_in(OWNER_EMAIL).await;
+
+    s.goto(&profile_path(&ana)).await;
+    let href = s.find("a#whatsapp").await.attr("href").await.expect("attr").expect("href");
+    assert_eq!(href, "https://wa.me/56961234567?text=Hola%20Ana%2C%20te%20escribimos%20de%20Cl%C3%ADnica%20Alameda.");
+    s.screenshot("with-phone").await;
+
+    s.goto(&profile_path(&luis)).await;
+    let button = s.find("#whatsapp").await;
+    assert_eq!(button.attr("aria-disabled").await.expect("attr").as_deref(), Some("true"));
+    assert_eq!(button.attr("href").await.expect("attr"), None, "no link without a phone");
+    assert!(s.text("#whatsapp-motivo").await.contains("Sin teléfono"));
+    s.finish().await;
+}
+
+#[tokio::test]
+async fn a_deleted_client_is_gone_and_the_same_email_starts_an_empty_profile() {
+    let Some(s) = Session::start("delete_recreate").await else { return };
+    let ana = s.client("Ana Pérez", "ana@correo.cl", Some("9 6123 4567"), Some("12.345.678-5")).await;
+    s.sign_in(OWNER_EMAIL).await;
+    s.goto(&profile_path(&ana)).await;
+    // A value in "Otros datos" first, to see it does not come back.
+    s.click("select[name='campo.comuna'] option[value='Ñuñoa'], select[name='campo.comuna'] option:nth-child(2)").await;
+    s.click("form[action$='/otros-datos'] button.primary").await;
+    assert_eq!(s.text(".alert.ok").await, "Otros datos guardados.");
+
+    s.click("a.button.danger").await;
+    let confirmation = s.text("main").await;
+    assert!(confirmation.contains("¿Eliminar a Ana Pérez?"));
+    assert!(confirmation.contains("su único valor de «Otros datos»"));
+    assert!(confirmation.contains("reservas y notas"));
+    s.screenshot("confirm").await;
+    s.click("button[type=submit].danger").await;
+    assert_eq!(s.text(".alert.ok").await, "Se eliminó el cliente y toda su ficha.");
+    assert!(s.store.get_client(&s.business, ana.id).await.is_err());
+
+    s.click("a[href='/clientes/nuevo']").await;
+    s.fill("#nombre", "Ana Pérez").await;
+    s.fill("#correo", "ana@correo.cl").await;
+    s.click("form[action='/clientes'] button.primary").await;
+    assert_eq!(s.text(".alert.ok").await, "Cliente creado.");
+    assert_ne!(s.path().await, profile_path(&ana), "a new profile");
+    for empty in ["#telefono", "#rut", "#nacimiento"] {
+        assert_eq!(s.find(empty).await.prop("value").await.expect("value").as_deref(), Some(""), "{empty}");
+    }
+    let comuna = s.find("select[name='campo.comuna']").await.prop("value").await.expect("value");
+    assert_eq!(comuna.as_deref(), Some(""), "no custom value comes back");
+    s.screenshot("recreated").await;
+    s.finish().await;
+}
+
+#[tokio::test]
+async fn a_professional_sees_no_owner_settings() {
+    let Some(s) = Session::start("professional").await else { return };
+    s.sign_in(PRO_EMAIL).await;
+    let nav = s.text("nav.nav").await;
+    assert!(nav.contains("Clientes"));
+    assert!(!nav.contains("Configuración"), "{nav}");
+    s.goto("/configuracion").await;
+    assert_eq!(s.text("h1").await, "Solo para dueños");
+    s.screenshot("forbidden").await;
+    s.finish().await;
+}
+
+#[tokio::test]
+async fn on_a_375_px_phone_the_profile_fits_the_screen() {
+    let Some(s) = Session::start("phone").await else { return };
+    let ana = s
+        .client(
+            "María José Fernández de la Fuente",
+            "maria.jose.fernandez@correo.cl",
+            Some("9 6123 4567"),
+            Some("12.345.678-5"),
+        )
+        .await;
+    s.sign_in(OWNER_EMAIL).await;
+    s.browser.set_window_size(375, 812).await.expect("resized");
+    let width = s.browser.execute("return window.innerWidth", vec![]).await.expect("script");
+    assert!(width.as_u64().is_some_and(|w| w <= 375), "viewport {width}");
+    for path in [profile_path(&ana), "/clientes".to_owned()] {
+        s.goto(&path).await;
+        s.find("#buscar").await;
+        let overflow = s
+            .browser
+            .execute("return document.documentElement.scrollWidth - document.documentElement.clientWidth", vec![])
+            .await
+            .expect("script");
+        assert_eq!(overflow.as_i64(), Some(0), "{path} scrolls sideways");
+    }
+    s.goto(&profile_path(&ana)).await;
+    s.find("#datos-generales").await;
+    s.screenshot("profile").await;
+    s.finish().await;
+}
