@@ -8,7 +8,9 @@
 mod accounts;
 mod clients;
 mod custom_fields;
+mod history;
 mod import;
+mod notes;
 mod search;
 
 use std::sync::Arc;

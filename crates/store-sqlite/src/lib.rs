@@ -7,7 +7,9 @@
 mod accounts;
 mod clients;
 mod custom_fields;
+mod history;
 mod import;
+mod notes;
 mod search;
 
 use std::str::FromStr;

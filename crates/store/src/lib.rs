@@ -10,6 +10,8 @@ pub mod accounts;
 pub mod clients;
 pub mod custom_fields;
 pub mod error;
+pub mod history;
+pub mod notes;
 pub mod record;
 pub mod search;
 
@@ -22,11 +24,15 @@ pub use accounts::{AccountStore, ApiToken, SessionInfo, StaffCredentials};
 pub use clients::{ClientPage, ClientSort, ClientStore, Cursor, ListQuery};
 pub use custom_fields::{CustomFieldStore, FieldValue, RefusedValue, Removed, SavedValues};
 pub use error::{StoreError, StoreResult};
+pub use history::{DeletionPage, HistoryCursor, HistoryPage, HistoryQuery, HistoryStore};
+pub use notes::NoteStore;
 pub use search::{SearchHit, SearchPage, SearchStore};
 
 /// One backend: all aggregates behind one handle.
 #[async_trait]
-pub trait Store: AccountStore + ClientStore + CustomFieldStore + SearchStore + Send + Sync + std::fmt::Debug {
+pub trait Store:
+    AccountStore + ClientStore + CustomFieldStore + HistoryStore + NoteStore + SearchStore + Send + Sync + std::fmt::Debug
+{
     /// Answers when the database does; for `/readyz`.
     async fn ping(&self) -> StoreResult<()>;
 

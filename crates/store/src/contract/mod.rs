@@ -5,7 +5,9 @@
 mod accounts;
 mod clients;
 mod custom_fields;
+mod history;
 mod listing;
+mod notes;
 mod search;
 mod tenancy;
 
@@ -19,7 +21,9 @@ use jiff::Timestamp;
 pub use accounts::*;
 pub use clients::*;
 pub use custom_fields::*;
+pub use history::*;
 pub use listing::*;
+pub use notes::*;
 pub use search::*;
 pub use tenancy::*;
 
@@ -90,6 +94,8 @@ macro_rules! contract_suite {
         $crate::registry_contract!($fresh);
         $crate::custom_fields_contract!($fresh);
         $crate::search_contract!($fresh);
+        $crate::notes_contract!($fresh);
+        $crate::history_contract!($fresh);
     };
     (@cases $fresh:path; $($case:ident),* $(,)?) => {
         $(
