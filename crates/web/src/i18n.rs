@@ -56,6 +56,7 @@ pub fn field_label(field: &str, lang: Lang) -> &str {
         "last_booking_at" => ("fecha de última reserva", "last booking date"),
         "password" => ("contraseña", "password"),
         "business" => ("negocio", "business"),
+        "text" => ("texto", "text"),
         _ => return field,
     };
     lang.pick(es, en)

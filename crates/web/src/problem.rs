@@ -274,6 +274,7 @@ pub enum ApiError {
     Unauthenticated,
     InvalidCredentials,
     OwnerOnly,
+    NotNoteAuthor,
     Internal,
 }
 
@@ -290,7 +291,7 @@ impl ApiError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Unauthenticated | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
-            Self::OwnerOnly => StatusCode::FORBIDDEN,
+            Self::OwnerOnly | Self::NotNoteAuthor => StatusCode::FORBIDDEN,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -314,6 +315,7 @@ impl ApiError {
             Self::Unauthenticated => "authentication_required",
             Self::InvalidCredentials => "invalid_credentials",
             Self::OwnerOnly => "owner_only",
+            Self::NotNoteAuthor => "not_note_author",
             Self::Internal => "internal_error",
         }
     }
@@ -355,6 +357,10 @@ impl ApiError {
             Self::Unauthenticated => ("Debes iniciar sesión.", "Authentication required."),
             Self::InvalidCredentials => ("No se pudo iniciar sesión.", "Could not sign in."),
             Self::OwnerOnly => ("Solo el dueño del negocio puede hacer esto.", "Only the business owner can do this."),
+            Self::NotNoteAuthor => (
+                "Solo quien escribió la nota, o el dueño del negocio, puede modificarla o eliminarla.",
+                "Only the note's author, or the business owner, can change or delete it.",
+            ),
             Self::Internal => ("Ocurrió un error interno.", "An internal error occurred."),
         };
         lang.pick(es, en)
@@ -494,6 +500,8 @@ impl From<StoreError> for ApiError {
             StoreError::EmailTaken { existing } => Self::EmailTaken { existing },
             StoreError::Stale { current } => Self::Stale { current },
             StoreError::FieldKeyTaken => Self::FieldKeyTaken,
+            StoreError::NotNoteAuthor => Self::NotNoteAuthor,
+            StoreError::OwnerOnly => Self::OwnerOnly,
             StoreError::OptionsInUse { options } => Self::OptionsInUse { options },
             StoreError::ValuesRefused(refused) => Self::Validation(
                 refused

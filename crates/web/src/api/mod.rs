@@ -5,6 +5,8 @@
 mod auth;
 pub mod clients;
 pub mod custom_fields;
+mod history;
+pub mod notes;
 mod openapi;
 mod tokens;
 
@@ -66,6 +68,13 @@ pub fn routes() -> Vec<ApiRoute> {
         ApiRoute::delete("/clients/{id}", clients::delete),
         ApiRoute::get("/clients/{id}/custom-values", custom_fields::values::read),
         ApiRoute::put("/clients/{id}/custom-values", custom_fields::values::write),
+        ApiRoute::get("/clients/{id}/notes", notes::list),
+        ApiRoute::post("/clients/{id}/notes", notes::create),
+        ApiRoute::get("/clients/{id}/notes/{note_id}", notes::read),
+        ApiRoute::patch("/clients/{id}/notes/{note_id}", notes::update),
+        ApiRoute::delete("/clients/{id}/notes/{note_id}", notes::delete),
+        ApiRoute::get("/clients/{id}/history", history::client_history),
+        ApiRoute::get("/deletions", history::deletions),
         ApiRoute::get("/custom-fields", custom_fields::list),
         ApiRoute::post("/custom-fields", custom_fields::create),
         ApiRoute::get("/custom-fields/{id}", custom_fields::read),

@@ -6,5 +6,6 @@ mod clients;
 mod custom_fields;
 mod errors;
 mod helpers;
+mod notes;
 mod openapi;
 mod search;
