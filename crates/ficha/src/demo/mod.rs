@@ -5,6 +5,7 @@
 //! past two years as they would in a real business.
 
 mod names;
+mod notes;
 pub mod random;
 
 use std::sync::Arc;
@@ -34,23 +35,27 @@ pub async fn create(database_url: &str, slug: &str) -> anyhow::Result<Vec<Login>
     let actor = Actor::System { business: business.id };
 
     let mut logins = Vec::new();
+    let mut authors = Vec::new();
     for (name, email, role) in [
         ("Carolina Fuentes", format!("carolina@{slug}.ficha.cl"), Role::Owner),
         ("Dr. Andrés Ibáñez", format!("andres@{slug}.ficha.cl"), Role::Professional),
     ] {
-        let (_, password) = accounts::add_staff(&*store, &actor, name, &email, role, None).await?;
+        let (staff, password) = accounts::add_staff(&*store, &actor, name, &email, role, None).await?;
+        authors.push(Actor::Staff { business: business.id, staff: Some(staff.id), role });
         logins.push(Login { business: slug.to_owned(), email, password, role });
     }
 
     let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
     let clients = demo_clients(SEED, CLIENTS, today);
     let two_years = SignedDuration::from_hours(24 * 730);
+    let mut created = Vec::with_capacity(CLIENTS);
     for (i, client) in clients.into_iter().enumerate() {
         // Oldest first, so ids and registration times grow together.
         let age = two_years * (CLIENTS - i) as i32 / CLIENTS as i32;
         clock.set(now - age);
-        store.create_client(&actor, client).await.context("creating a demo client")?;
+        created.push(store.create_client(&actor, client).await.context("creating a demo client")?);
     }
+    notes::add(&*store, &clock, &mut Random::seeded(SEED), &authors, &created, now).await?;
     store.close().await;
     Ok(logins)
 }
