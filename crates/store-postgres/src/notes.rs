@@ -6,7 +6,7 @@
 use async_trait::async_trait;
 use ficha_domain::{Actor, BusinessId, Change, ClientId, Note, NoteId, NoteText, Viewer};
 use ficha_store::history::WhoRecord;
-use ficha_store::notes::NoteRecord;
+use ficha_store::notes::{NoteRecord, staff_reader};
 use ficha_store::record::micros;
 use ficha_store::{NoteStore, StoreError, StoreResult};
 use sqlx::postgres::PgRow;
@@ -32,7 +32,7 @@ const SELECT_NOTE_FOR_UPDATE: &str = "SELECT n.id, n.client_id, n.text, n.author
 /// Held until the new note is written: the client cannot be deleted meanwhile.
 const LOCK_CLIENT: &str = "SELECT EXISTS (SELECT 1 FROM clients WHERE business_id = $1 AND id = $2 FOR SHARE)";
 
-const CLIENT_EXISTS: &str = "SELECT EXISTS (SELECT 1 FROM clients WHERE business_id = $1 AND id = $2)";
+pub(crate) const CLIENT_EXISTS: &str = "SELECT EXISTS (SELECT 1 FROM clients WHERE business_id = $1 AND id = $2)";
 
 const INSERT_NOTE: &str = "INSERT INTO client_notes \
      (id, business_id, client_id, text, author_kind, author_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
@@ -68,7 +68,7 @@ async fn fetch_note(
     if found.client == client { Ok(found) } else { Err(StoreError::NotFound) }
 }
 
-async fn client_exists(
+pub(crate) async fn client_exists(
     conn: &mut PgConnection,
     sql: &'static str,
     business: BusinessId,
@@ -117,14 +117,7 @@ impl NoteStore for PgStore {
     }
 
     async fn notes(&self, viewer: &Viewer, client: ClientId) -> StoreResult<Vec<Note>> {
-        let actor = match viewer {
-            Viewer::Staff(actor) => actor,
-            // General notes are staff-only: a client sees none of its own and
-            // nothing at all of anyone else.
-            Viewer::Client { client: own, .. } => {
-                return if *own == client { Ok(Vec::new()) } else { Err(StoreError::NotFound) };
-            }
-        };
+        let Some(actor) = staff_reader(viewer, client)? else { return Ok(Vec::new()) };
         let mut conn = self.pool.acquire().await.map_err(StoreError::backend)?;
         client_exists(&mut conn, CLIENT_EXISTS, actor.business(), client).await?;
         let rows = sqlx::query(CLIENT_NOTES)

@@ -10,7 +10,7 @@ use jiff::Timestamp;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 
-use crate::SqliteStore;
+use crate::{SqliteStore, notes};
 
 const INSERT_ENTRY: &str = "INSERT INTO client_history \
      (id, business_id, client_id, at, who_kind, who_id, change, subject, old_value, new_value) \
@@ -18,8 +18,6 @@ const INSERT_ENTRY: &str = "INSERT INTO client_history \
 
 const INSERT_DELETION: &str =
     "INSERT INTO client_deletions (id, business_id, at, who_kind, who_id) VALUES (?1, ?2, ?3, ?4, ?5)";
-
-const CLIENT_EXISTS: &str = "SELECT EXISTS (SELECT 1 FROM clients WHERE business_id = ?1 AND id = ?2)";
 
 /// Newest first, strictly before (?3, ?4); the staff member's name joined in.
 const CLIENT_HISTORY: &str = "SELECT h.id, h.client_id, h.at, h.who_kind, h.who_id, s.name AS who_name, \
@@ -106,15 +104,7 @@ impl HistoryStore for SqliteStore {
     async fn client_history(&self, actor: &Actor, client: ClientId, query: &HistoryQuery) -> StoreResult<HistoryPage> {
         let business = actor.business().as_uuid();
         let mut conn = self.pool.acquire().await.map_err(StoreError::backend)?;
-        let exists: bool = sqlx::query_scalar(CLIENT_EXISTS)
-            .bind(business)
-            .bind(client.as_uuid())
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(StoreError::backend)?;
-        if !exists {
-            return Err(StoreError::NotFound);
-        }
+        notes::client_exists(&mut conn, actor.business(), client).await?;
         let (at, id) = query.start();
         let limit = query.limit.max(1);
         let rows = sqlx::query(CLIENT_HISTORY)

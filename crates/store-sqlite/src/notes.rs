@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 use ficha_domain::{Actor, BusinessId, Change, ClientId, Note, NoteId, NoteText, Viewer};
 use ficha_store::history::WhoRecord;
-use ficha_store::notes::NoteRecord;
+use ficha_store::notes::{NoteRecord, staff_reader};
 use ficha_store::record::micros;
 use ficha_store::{NoteStore, StoreError, StoreResult};
 use sqlx::sqlite::SqliteRow;
@@ -56,7 +56,11 @@ async fn fetch_note(
     if found.client == client { Ok(found) } else { Err(StoreError::NotFound) }
 }
 
-async fn client_exists(conn: &mut SqliteConnection, business: BusinessId, client: ClientId) -> StoreResult<()> {
+pub(crate) async fn client_exists(
+    conn: &mut SqliteConnection,
+    business: BusinessId,
+    client: ClientId,
+) -> StoreResult<()> {
     let exists: bool = sqlx::query_scalar(CLIENT_EXISTS)
         .bind(business.as_uuid())
         .bind(client.as_uuid())
@@ -105,14 +109,7 @@ impl NoteStore for SqliteStore {
     }
 
     async fn notes(&self, viewer: &Viewer, client: ClientId) -> StoreResult<Vec<Note>> {
-        let actor = match viewer {
-            Viewer::Staff(actor) => actor,
-            // General notes are staff-only: a client sees none of its own and
-            // nothing at all of anyone else.
-            Viewer::Client { client: own, .. } => {
-                return if *own == client { Ok(Vec::new()) } else { Err(StoreError::NotFound) };
-            }
-        };
+        let Some(actor) = staff_reader(viewer, client)? else { return Ok(Vec::new()) };
         let mut conn = self.pool.acquire().await.map_err(StoreError::backend)?;
         client_exists(&mut conn, actor.business(), client).await?;
         let rows = sqlx::query(CLIENT_NOTES)

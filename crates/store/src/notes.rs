@@ -29,6 +29,17 @@ pub trait NoteStore: Send + Sync {
     async fn delete_note(&self, actor: &Actor, client: ClientId, id: NoteId) -> StoreResult<()>;
 }
 
+/// Through whom `viewer` reads `client`'s general notes: staff through their
+/// actor; a client reads none of its own (`None`: an empty list, not even a
+/// count) and nothing of another client (`NotFound`).
+pub fn staff_reader(viewer: &Viewer, client: ClientId) -> StoreResult<Option<&Actor>> {
+    match viewer {
+        Viewer::Staff(actor) => Ok(Some(actor)),
+        Viewer::Client { client: own, .. } if *own == client => Ok(None),
+        Viewer::Client { .. } => Err(crate::StoreError::NotFound),
+    }
+}
+
 /// A note's row as both backends read it.
 #[derive(Debug, Clone)]
 pub struct NoteRecord {
