@@ -11,8 +11,7 @@ use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::{PgConnection, Postgres, Row};
 use uuid::Uuid;
 
-use crate::{PgStore, violates_unique};
-use crate::{history, search};
+use crate::{PgStore, history, search, violates_unique};
 
 /// The unique index of `0001_registry.sql` that keeps one email per client.
 const CLIENTS_EMAIL: &str = "clients_email";
