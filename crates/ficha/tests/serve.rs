@@ -130,6 +130,16 @@ fn first_start_with_demo_data_prints_a_working_login_and_stops_cleanly_on_sigter
     assert_eq!(page["total"], 240, "the demo business is filled");
     assert_eq!(page["items"].as_array().map(Vec::len), Some(5));
 
+    // The second client registered has general notes by the demo staff.
+    let (_, _, body) = http(&server.address, "GET", "/api/v1/clients?limit=2&sort=registered_at", None, Some(&cookie));
+    let page: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    let notes = format!("{}/notes", page["items"][1]["href"].as_str().expect("href"));
+    let (status, _, body) = http(&server.address, "GET", &notes, None, Some(&cookie));
+    assert_eq!(status, 200, "{body}");
+    let notes: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    let author = notes["items"][0]["author"]["name"].as_str().unwrap_or("");
+    assert!(["Carolina Fuentes", "Dr. Andrés Ibáñez"].contains(&author), "{notes}");
+
     let pid = server.child.id().to_string();
     assert!(Command::new("kill").args(["-TERM", &pid]).status().expect("kill runs").success());
     let status = wait_for_exit(&mut server.child, Duration::from_secs(20));

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use ficha_domain::fold::name_key;
-use ficha_domain::{Actor, BusinessId, Client, ClientChanges, ClientId, NewClient};
+use ficha_domain::{Actor, BusinessId, Change, Client, ClientChanges, ClientId, NewClient};
 use ficha_store::clients::CursorKey;
 use ficha_store::clients::registered;
 use ficha_store::record::{ClientRecord, micros};
@@ -11,8 +11,7 @@ use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::{PgConnection, Postgres, Row};
 use uuid::Uuid;
 
-use crate::search;
-use crate::{PgStore, violates_unique};
+use crate::{PgStore, history, search, violates_unique};
 
 /// The unique index of `0001_registry.sql` that keeps one email per client.
 const CLIENTS_EMAIL: &str = "clients_email";
@@ -213,20 +212,27 @@ impl ClientStore for PgStore {
             Err(e) => return Err(StoreError::backend(e)),
         }
         search::refresh(&mut tx, business, id).await?;
+        history::record(&mut tx, actor, id, self.clock.now(), &Change::between(&current, &updated)).await?;
         tx.commit().await.map_err(StoreError::backend)?;
         Ok(updated)
     }
 
     async fn delete_client(&self, actor: &Actor, id: ClientId) -> StoreResult<()> {
-        // One statement; the foreign keys' ON DELETE CASCADE removes what
-        // hangs from the client (search entry included) in the same statement.
+        // The foreign keys' ON DELETE CASCADE removes what hangs from the
+        // client (search entry, notes, history included) in the same
+        // statement; the trace of the deletion is written with it.
+        let mut tx = self.pool.begin().await.map_err(StoreError::backend)?;
         let deleted = sqlx::query("DELETE FROM clients WHERE business_id = $1 AND id = $2")
             .bind(actor.business().as_uuid())
             .bind(id.as_uuid())
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await
             .map_err(StoreError::backend)?;
-        if deleted.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+        if deleted.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        history::client_deleted(&mut tx, actor, self.clock.now()).await?;
+        tx.commit().await.map_err(StoreError::backend)
     }
 
     async fn list_clients(&self, actor: &Actor, query: &ListQuery) -> StoreResult<ClientPage> {

@@ -12,6 +12,7 @@ use ficha_domain::{
 };
 use ficha_store::custom_fields::check_values;
 use ficha_store::custom_fields::record::{CustomFieldRecord, options_text, read_value, stored_labels, value_text};
+use ficha_store::history::value_changes;
 use ficha_store::record::micros;
 use ficha_store::{CustomFieldStore, FieldValue, Removed, SavedValues, StoreError, StoreResult};
 use sqlx::postgres::PgRow;
@@ -19,7 +20,7 @@ use sqlx::{PgConnection, Row};
 use uuid::Uuid;
 
 use crate::clients::fetch_client;
-use crate::{PgStore, search, violates_unique};
+use crate::{PgStore, history, search, violates_unique};
 
 const SELECT_FIELD: &str = "SELECT id, key, label, kind, options, required, in_booking_form, visible_to_client, \
      position, archived_at FROM custom_fields WHERE business_id = $1 AND id = $2";
@@ -349,6 +350,7 @@ impl CustomFieldStore for PgStore {
             let values = client_values(&mut tx, business, client).await?;
             return Ok(SavedValues { client: current, values });
         }
+        let before = client_values(&mut tx, business, client).await?;
         let keys = values.iter().map(|(key, _)| key.as_str().to_owned()).collect();
         let fields = lock_fields(&mut tx, business, keys).await?;
         let accepted = check_values(&fields, values).map_err(StoreError::ValuesRefused)?;
@@ -385,6 +387,7 @@ impl CustomFieldStore for PgStore {
             .map_err(StoreError::backend)?;
         search::refresh(&mut tx, business, client).await?;
         let values = client_values(&mut tx, business, client).await?;
+        history::record(&mut tx, actor, client, self.clock.now(), &value_changes(&before, &values)).await?;
         tx.commit().await.map_err(StoreError::backend)?;
         Ok(SavedValues { client: current, values })
     }

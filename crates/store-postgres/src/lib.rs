@@ -9,8 +9,10 @@ mod accounts;
 mod bookings;
 mod clients;
 mod custom_fields;
+mod history;
 mod import;
 mod login_throttle;
+mod notes;
 mod search;
 mod services;
 #[cfg(feature = "testing")]

@@ -25,5 +25,7 @@ mod postgres {
 // Races between connections, which the shared suite (one call at a time)
 // cannot show. Beside this file, in a folder Cargo does not take for a test
 // binary of its own.
+#[path = "contract/note_races.rs"]
+mod note_races;
 #[path = "contract/races.rs"]
 mod races;

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use ficha_domain::fold::name_key;
-use ficha_domain::{Actor, BusinessId, Client, ClientChanges, ClientId, NewClient};
+use ficha_domain::{Actor, BusinessId, Change, Client, ClientChanges, ClientId, NewClient};
 use ficha_store::clients::CursorKey;
 use ficha_store::clients::registered;
 use ficha_store::record::{ClientRecord, micros};
@@ -11,7 +11,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 use uuid::Uuid;
 
-use crate::{SqliteStore, is_unique_violation, search};
+use crate::{SqliteStore, history, is_unique_violation, search};
 
 const SELECT_CLIENT: &str = "SELECT id, name, email, phone, rut, birth_date, last_booking_at, registered_at, version \
      FROM clients WHERE business_id = ?1 AND id = ?2";
@@ -167,6 +167,7 @@ impl ClientStore for SqliteStore {
         let update = sqlx::query(UPDATE_CLIENT).bind(business.as_uuid()).bind(id.as_uuid());
         bind_fields(update, &updated).bind(updated.version).execute(&mut *tx).await.map_err(StoreError::backend)?;
         search::refresh(&mut tx, business, id).await?;
+        history::record(&mut tx, actor, id, self.clock.now(), &Change::between(&current, &updated)).await?;
         tx.commit().await.map_err(StoreError::backend)?;
         Ok(updated)
     }
@@ -183,6 +184,7 @@ impl ClientStore for SqliteStore {
         if deleted.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
+        history::client_deleted(&mut tx, actor, self.clock.now()).await?;
         tx.commit().await.map_err(StoreError::backend)
     }
 

@@ -11,6 +11,7 @@ use ficha_domain::{
 };
 use ficha_store::custom_fields::check_values;
 use ficha_store::custom_fields::record::{CustomFieldRecord, options_text, read_value, stored_labels, value_text};
+use ficha_store::history::value_changes;
 use ficha_store::record::micros;
 use ficha_store::{CustomFieldStore, FieldValue, Removed, SavedValues, StoreError, StoreResult};
 use sqlx::sqlite::SqliteRow;
@@ -18,7 +19,7 @@ use sqlx::{Row, SqliteConnection};
 use uuid::Uuid;
 
 use crate::clients::fetch_client;
-use crate::{SqliteStore, is_unique_violation, search};
+use crate::{SqliteStore, history, is_unique_violation, search};
 
 const SELECT_FIELD: &str = "SELECT id, key, label, kind, options, required, in_booking_form, visible_to_client, \
      position, archived_at FROM custom_fields WHERE business_id = ?1 AND id = ?2";
@@ -308,6 +309,7 @@ impl CustomFieldStore for SqliteStore {
             let values = client_values(&mut tx, business, client).await?;
             return Ok(SavedValues { client: current, values });
         }
+        let before = client_values(&mut tx, business, client).await?;
         let fields = fetch_fields(&mut tx, business, true).await?;
         let accepted = check_values(&fields, values).map_err(StoreError::ValuesRefused)?;
         for (field, value) in accepted {
@@ -343,6 +345,7 @@ impl CustomFieldStore for SqliteStore {
             .map_err(StoreError::backend)?;
         search::refresh(&mut tx, business, client).await?;
         let values = client_values(&mut tx, business, client).await?;
+        history::record(&mut tx, actor, client, self.clock.now(), &value_changes(&before, &values)).await?;
         tx.commit().await.map_err(StoreError::backend)?;
         Ok(SavedValues { client: current, values })
     }

@@ -8,8 +8,10 @@ mod accounts;
 mod bookings;
 mod clients;
 mod custom_fields;
+mod history;
 mod import;
 mod login_throttle;
+mod notes;
 mod search;
 mod services;
 

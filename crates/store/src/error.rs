@@ -29,6 +29,12 @@ pub enum StoreError {
     /// Custom values that do not fit their fields as stored; nothing was saved.
     #[error("custom values refused: {0:?}")]
     ValuesRefused(Vec<RefusedValue>),
+    /// Only a note's author or an owner may change it; nothing changed.
+    #[error("only the note's author or an owner may change it")]
+    NotNoteAuthor,
+    /// Only owners may do this.
+    #[error("owners only")]
+    OwnerOnly,
     /// The caller's version is not the stored one; `current` is what is stored.
     #[error("stale version: the client was changed meanwhile")]
     Stale { current: Box<Client> },

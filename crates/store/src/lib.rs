@@ -11,7 +11,9 @@ pub mod bookings;
 pub mod clients;
 pub mod custom_fields;
 pub mod error;
+pub mod history;
 pub mod login_throttle;
+pub mod notes;
 pub mod record;
 pub mod search;
 
@@ -28,7 +30,9 @@ pub use bookings::{
 pub use clients::{ClientPage, ClientSort, ClientStore, Cursor, ListQuery};
 pub use custom_fields::{CustomFieldStore, FieldValue, RefusedValue, Removed, SavedValues};
 pub use error::{StoreError, StoreResult};
+pub use history::{DeletionPage, HistoryCursor, HistoryPage, HistoryQuery, HistoryStore};
 pub use login_throttle::{LoginFailures, LoginKey, LoginThrottleStore};
+pub use notes::NoteStore;
 pub use search::{SearchHit, SearchPage, SearchStore};
 
 /// One backend: all aggregates behind one handle.
@@ -38,7 +42,9 @@ pub trait Store:
     + BookingStore
     + ClientStore
     + CustomFieldStore
+    + HistoryStore
     + LoginThrottleStore
+    + NoteStore
     + SearchStore
     + Send
     + Sync

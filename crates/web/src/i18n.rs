@@ -82,6 +82,7 @@ pub fn field_label(field: &str, lang: Lang) -> &str {
         "friday" => ("viernes", "Friday"),
         "saturday" => ("sábado", "Saturday"),
         "sunday" => ("domingo", "Sunday"),
+        "text" => ("texto", "text"),
         _ => return field,
     };
     lang.pick(es, en)

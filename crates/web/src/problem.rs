@@ -397,6 +397,7 @@ pub enum ApiError {
     /// A booking rule said no.
     Refused(BookingRule),
     ServiceInUse,
+    NotNoteAuthor,
     Internal,
 }
 
@@ -414,7 +415,7 @@ impl ApiError {
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Unauthenticated | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
             Self::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::OwnerOnly => StatusCode::FORBIDDEN,
+            Self::OwnerOnly | Self::NotNoteAuthor => StatusCode::FORBIDDEN,
             Self::Refused(BookingRule::Overlap { .. }) => StatusCode::CONFLICT,
             Self::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::ServiceInUse => StatusCode::CONFLICT,
@@ -444,6 +445,7 @@ impl ApiError {
             Self::OwnerOnly => "owner_only",
             Self::Refused(rule) => rule.code(),
             Self::ServiceInUse => "service_in_use",
+            Self::NotNoteAuthor => "not_note_author",
             Self::Internal => "internal_error",
         }
     }
@@ -488,6 +490,10 @@ impl ApiError {
             Self::InvalidCredentials => ("No se pudo iniciar sesión.", "Could not sign in."),
             Self::TooManyAttempts { .. } => ("Demasiados intentos de inicio de sesión.", "Too many sign-in attempts."),
             Self::OwnerOnly => ("Solo el dueño del negocio puede hacer esto.", "Only the business owner can do this."),
+            Self::NotNoteAuthor => (
+                "Solo quien escribió la nota, o el dueño del negocio, puede modificarla o eliminarla.",
+                "Only the note's author, or the business owner, can change or delete it.",
+            ),
             Self::Internal => ("Ocurrió un error interno.", "An internal error occurred."),
         };
         lang.pick(es, en)
@@ -645,6 +651,8 @@ impl From<StoreError> for ApiError {
             StoreError::EmailTaken { existing } => Self::EmailTaken { existing },
             StoreError::Stale { current } => Self::Stale { current },
             StoreError::FieldKeyTaken => Self::FieldKeyTaken,
+            StoreError::NotNoteAuthor => Self::NotNoteAuthor,
+            StoreError::OwnerOnly => Self::OwnerOnly,
             StoreError::OptionsInUse { options } => Self::OptionsInUse { options },
             StoreError::Refused(rule) => Self::Refused(rule),
             StoreError::ServiceInUse => Self::ServiceInUse,

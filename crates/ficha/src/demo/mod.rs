@@ -7,6 +7,7 @@
 mod bookings;
 mod fields;
 mod names;
+mod notes;
 pub mod random;
 
 use std::sync::Arc;
@@ -37,19 +38,21 @@ pub async fn create(database_url: &str, slug: &str) -> anyhow::Result<Vec<Login>
 
     let mut logins = Vec::new();
     let mut team = Vec::new();
+    let mut authors = Vec::new();
     for (name, email, role) in [
         ("Carolina Fuentes", format!("carolina@{slug}.ficha.cl"), Role::Owner),
         ("Dr. Andrés Ibáñez", format!("andres@{slug}.ficha.cl"), Role::Professional),
     ] {
         let (staff, password) = accounts::add_staff(&*store, &actor, name, &email, role, None).await?;
         team.push(staff.id);
+        authors.push(Actor::Staff { business: business.id, staff: Some(staff.id), role });
         logins.push(Login { business: slug.to_owned(), email, password, role });
     }
 
     let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
     let clients = demo_clients(SEED, CLIENTS, today);
     let two_years = SignedDuration::from_hours(24 * 730);
-    let mut ids = Vec::with_capacity(CLIENTS);
+    let mut created = Vec::with_capacity(CLIENTS);
     fields::create(&*store, &actor).await?;
     let mut random = Random::seeded(SEED);
     for (i, client) in clients.into_iter().enumerate() {
@@ -58,12 +61,14 @@ pub async fn create(database_url: &str, slug: &str) -> anyhow::Result<Vec<Login>
         clock.set(now - age);
         let client = store.create_client(&actor, client).await.context("creating a demo client")?;
         fields::fill(&*store, &actor, client.id, &mut random).await?;
-        ids.push(client.id);
+        created.push(client);
     }
     clock.set(now);
+    let ids: Vec<_> = created.iter().map(|client| client.id).collect();
     if let [owner, professional] = team[..] {
         bookings::load(&*store, &actor, &bookings::Team { owner, professional }, &ids, now).await?;
     }
+    notes::add(&*store, &clock, &mut Random::seeded(SEED), &authors, &created, now).await?;
     store.close().await;
     Ok(logins)
 }

@@ -6,9 +6,11 @@ mod accounts;
 mod bookings;
 mod clients;
 mod custom_fields;
+mod history;
 mod import;
 mod listing;
 mod login_throttle;
+mod notes;
 mod search;
 mod tenancy;
 
@@ -23,9 +25,11 @@ pub use accounts::*;
 pub use bookings::*;
 pub use clients::*;
 pub use custom_fields::*;
+pub use history::*;
 pub use import::*;
 pub use listing::*;
 pub use login_throttle::*;
+pub use notes::*;
 pub use search::*;
 pub use tenancy::*;
 
@@ -98,6 +102,8 @@ macro_rules! contract_suite {
         $crate::search_contract!($fresh);
         $crate::import_contract!($fresh);
         $crate::bookings_contract!($fresh);
+        $crate::notes_contract!($fresh);
+        $crate::history_contract!($fresh);
     };
     (@cases $fresh:path; $($case:ident),* $(,)?) => {
         $(

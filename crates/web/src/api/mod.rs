@@ -6,6 +6,8 @@ mod auth;
 pub mod bookings;
 pub mod clients;
 pub mod custom_fields;
+mod history;
+pub mod notes;
 mod openapi;
 pub mod professionals;
 pub mod services;
@@ -72,6 +74,13 @@ pub fn routes() -> Vec<ApiRoute> {
         ApiRoute::get("/clients/{id}/stats", bookings::profile::stats),
         ApiRoute::get("/clients/{id}/custom-values", custom_fields::values::read),
         ApiRoute::put("/clients/{id}/custom-values", custom_fields::values::write),
+        ApiRoute::get("/clients/{id}/notes", notes::list),
+        ApiRoute::post("/clients/{id}/notes", notes::create),
+        ApiRoute::get("/clients/{id}/notes/{note_id}", notes::read),
+        ApiRoute::patch("/clients/{id}/notes/{note_id}", notes::update),
+        ApiRoute::delete("/clients/{id}/notes/{note_id}", notes::delete),
+        ApiRoute::get("/clients/{id}/history", history::client_history),
+        ApiRoute::get("/deletions", history::deletions),
         ApiRoute::get("/custom-fields", custom_fields::list),
         ApiRoute::post("/custom-fields", custom_fields::create),
         ApiRoute::get("/custom-fields/{id}", custom_fields::read),

@@ -7,6 +7,7 @@ mod clients;
 mod custom_fields;
 mod errors;
 mod helpers;
+mod notes;
 mod openapi;
 mod panel;
 mod search;

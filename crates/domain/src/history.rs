@@ -1,0 +1,157 @@
+//! The history (audit trail) of a client: every change to its data and notes,
+//! with who and when; and the one anonymous trace a deleted client leaves.
+
+use jiff::Timestamp;
+
+use crate::ids::Id;
+use crate::note::{NoteId, Who};
+use crate::{Client, ClientId};
+
+#[derive(Debug)]
+pub enum HistoryKind {}
+pub type HistoryId = Id<HistoryKind>;
+
+#[derive(Debug)]
+pub enum DeletionKind {}
+pub type DeletionId = Id<DeletionKind>;
+
+/// The general data fields, by their API names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GeneralField {
+    Name,
+    Email,
+    Phone,
+    Rut,
+    BirthDate,
+}
+
+impl GeneralField {
+    pub const ALL: [Self; 5] = [Self::Name, Self::Email, Self::Phone, Self::Rut, Self::BirthDate];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::Email => "email",
+            Self::Phone => "phone",
+            Self::Rut => "rut",
+            Self::BirthDate => "birth_date",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.as_str() == text)
+    }
+
+    /// The field's value in its stored form (E.164 phone, canonical RUT,
+    /// ISO date), as the history keeps it.
+    fn value_of(self, client: &Client) -> Option<String> {
+        match self {
+            Self::Name => Some(client.name.as_str().to_owned()),
+            Self::Email => Some(client.email.as_str().to_owned()),
+            Self::Phone => client.phone.as_ref().map(|p| p.e164().to_owned()),
+            Self::Rut => client.rut.map(|r| r.canonical()),
+            Self::BirthDate => client.birth_date.map(|d| d.date().to_string()),
+        }
+    }
+}
+
+/// One change, old → new. `None` is "empty".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    Field {
+        field: GeneralField,
+        old: Option<String>,
+        new: Option<String>,
+    },
+    /// A custom field's value, by the field's label at the time.
+    CustomValue {
+        label: String,
+        old: Option<String>,
+        new: Option<String>,
+    },
+    NoteAdded {
+        note: NoteId,
+        text: String,
+    },
+    NoteEdited {
+        note: NoteId,
+        old: String,
+        new: String,
+    },
+    NoteDeleted {
+        note: NoteId,
+        text: String,
+    },
+}
+
+impl Change {
+    /// The changes of general data that turn `before` into `after`, in the
+    /// order the fields are shown.
+    pub fn between(before: &Client, after: &Client) -> Vec<Self> {
+        GeneralField::ALL
+            .into_iter()
+            .filter_map(|field| {
+                let (old, new) = (field.value_of(before), field.value_of(after));
+                (old != new).then_some(Self::Field { field, old, new })
+            })
+            .collect()
+    }
+}
+
+/// One entry of a client's history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryEntry {
+    pub id: HistoryId,
+    pub client: ClientId,
+    pub at: Timestamp,
+    pub who: Who,
+    pub change: Change,
+}
+
+/// What is left of a deleted client: that one was deleted, by whom and when.
+/// Nothing about the client itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deletion {
+    pub id: DeletionId,
+    pub at: Timestamp,
+    pub who: Who,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{ClientChanges, ClientName, Email, Phone, Rut};
+
+    #[test]
+    fn only_fields_that_changed_are_recorded_old_to_new() {
+        let before = Client {
+            id: ClientId::generate(),
+            name: ClientName::parse("Ana Pérez").expect("valid"),
+            email: Email::parse("ana@mail.cl").expect("valid"),
+            phone: Some(Phone::parse("961234567").expect("valid")),
+            rut: Some(Rut::parse("12.345.678-5").expect("valid")),
+            birth_date: None,
+            last_booking_at: None,
+            registered_at: Timestamp::UNIX_EPOCH,
+            version: 1,
+        };
+        let changes = ClientChanges {
+            name: Some(ClientName::parse("Ana Pérez Soto").expect("valid")),
+            email: Some(Email::parse("ana@mail.cl").expect("valid")),
+            rut: Some(None),
+            ..Default::default()
+        };
+        let after = changes.applied_to(&before);
+        assert_eq!(
+            Change::between(&before, &after),
+            [
+                Change::Field {
+                    field: GeneralField::Name,
+                    old: Some("Ana Pérez".into()),
+                    new: Some("Ana Pérez Soto".into())
+                },
+                Change::Field { field: GeneralField::Rut, old: Some("12345678-5".into()), new: None },
+            ]
+        );
+    }
+}

@@ -1,0 +1,264 @@
+//! The history (audit trail) of each client, and the trace deleted clients
+//! leave. Backends write entries inside the transaction of the change they
+//! record; this module holds what both share: how an actor and a change are
+//! stored, how rows read back, and the history's paging cursor.
+
+use async_trait::async_trait;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use ficha_domain::{
+    Actor, Change, ClientId, Deletion, DeletionId, GeneralField, HistoryEntry, HistoryId, NoteId, StaffId, Who,
+};
+use uuid::Uuid;
+
+use crate::FieldValue;
+use crate::custom_fields::record::value_text;
+use crate::error::{StoreError, StoreResult};
+use crate::record::timestamp;
+
+#[async_trait]
+pub trait HistoryStore: Send + Sync {
+    /// One page of the client's history, newest first. Staff only (it takes
+    /// an `Actor`): it tells what notes said.
+    async fn client_history(&self, actor: &Actor, client: ClientId, page: &HistoryQuery) -> StoreResult<HistoryPage>;
+
+    /// The business's deleted clients (anonymous), newest first. Owners
+    /// only: anyone else gets `OwnerOnly`.
+    async fn deletions(&self, actor: &Actor, page: &HistoryQuery) -> StoreResult<DeletionPage>;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryQuery {
+    pub after: Option<HistoryCursor>,
+    pub limit: u32,
+}
+
+impl Default for HistoryQuery {
+    fn default() -> Self {
+        Self { after: None, limit: 50 }
+    }
+}
+
+impl HistoryQuery {
+    /// The (time, id) a page starts strictly before; the first page starts
+    /// before a sentinel that comes after every row.
+    pub fn start(&self) -> (i64, Uuid) {
+        self.after.as_ref().map_or((i64::MAX, Uuid::max()), |c| (c.at, c.id))
+    }
+}
+
+/// Where a newest-first page starts: just after (older than) this entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryCursor {
+    pub at: i64,
+    pub id: Uuid,
+}
+
+impl HistoryCursor {
+    pub fn encode(&self) -> String {
+        URL_SAFE_NO_PAD.encode(format!("h\n{}\n{}", self.at, self.id))
+    }
+
+    /// `None` for anything that is not a cursor this store handed out.
+    pub fn decode(text: &str) -> Option<Self> {
+        let text = String::from_utf8(URL_SAFE_NO_PAD.decode(text).ok()?).ok()?;
+        let mut parts = text.split('\n');
+        if parts.next()? != "h" {
+            return None;
+        }
+        let at = parts.next()?.parse().ok()?;
+        let id = Uuid::parse_str(parts.next()?).ok()?;
+        parts.next().is_none().then_some(Self { at, id })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct HistoryPage {
+    pub entries: Vec<HistoryEntry>,
+    pub next: Option<HistoryCursor>,
+}
+
+#[derive(Debug, Clone)]
+pub struct DeletionPage {
+    pub deletions: Vec<Deletion>,
+    pub next: Option<HistoryCursor>,
+}
+
+/// Who acted, as stored: a kind and, for staff, the account (whose name is
+/// joined in when read).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WhoRecord {
+    pub kind: String,
+    pub staff: Option<Uuid>,
+    pub staff_name: Option<String>,
+}
+
+impl WhoRecord {
+    /// The columns `actor` is stored as: kind and staff account.
+    pub fn columns(actor: &Actor) -> (&'static str, Option<Uuid>) {
+        match actor {
+            Actor::Staff { staff: Some(staff), .. } => ("staff", Some(staff.as_uuid())),
+            Actor::Staff { staff: None, .. } => ("integration", None),
+            Actor::System { .. } => ("system", None),
+        }
+    }
+
+    pub fn into_who(self) -> StoreResult<Who> {
+        match (self.kind.as_str(), self.staff, self.staff_name) {
+            ("staff", Some(id), Some(name)) => Ok(Who::Staff { id: StaffId::from_uuid(id), name }),
+            ("integration", None, _) => Ok(Who::Integration),
+            ("system", None, _) => Ok(Who::System),
+            (kind, staff, _) => Err(StoreError::Corrupt(format!("who: {kind} {staff:?}"))),
+        }
+    }
+}
+
+/// A change as stored: what kind, about what (field name, custom field
+/// label, note id), old and new text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeRecord {
+    pub kind: &'static str,
+    pub subject: String,
+    pub old: Option<String>,
+    pub new: Option<String>,
+}
+
+impl ChangeRecord {
+    pub fn of(change: &Change) -> Self {
+        let record = |kind, subject: String, old: Option<&str>, new: Option<&str>| Self {
+            kind,
+            subject,
+            old: old.map(str::to_owned),
+            new: new.map(str::to_owned),
+        };
+        match change {
+            Change::Field { field, old, new } => {
+                record("field", field.as_str().to_owned(), old.as_deref(), new.as_deref())
+            }
+            Change::CustomValue { label, old, new } => {
+                record("custom_value", label.clone(), old.as_deref(), new.as_deref())
+            }
+            Change::NoteAdded { note, text } => record("note_added", note.to_string(), None, Some(text)),
+            Change::NoteEdited { note, old, new } => record("note_edited", note.to_string(), Some(old), Some(new)),
+            Change::NoteDeleted { note, text } => record("note_deleted", note.to_string(), Some(text), None),
+        }
+    }
+}
+
+/// A history row as both backends read it.
+#[derive(Debug, Clone)]
+pub struct HistoryRecord {
+    pub id: Uuid,
+    pub client: ClientId,
+    pub at: i64,
+    pub who: WhoRecord,
+    pub kind: String,
+    pub subject: String,
+    pub old: Option<String>,
+    pub new: Option<String>,
+}
+
+impl HistoryRecord {
+    pub fn into_entry(self) -> StoreResult<HistoryEntry> {
+        let corrupt = || StoreError::Corrupt(format!("history entry {}: {} {:?}", self.id, self.kind, self.subject));
+        let note = || self.subject.parse::<NoteId>().map_err(|_| corrupt());
+        let text = |value: &Option<String>| value.clone().ok_or_else(corrupt);
+        let change = match self.kind.as_str() {
+            "field" => Change::Field {
+                field: GeneralField::parse(&self.subject).ok_or_else(corrupt)?,
+                old: self.old.clone(),
+                new: self.new.clone(),
+            },
+            "custom_value" => {
+                Change::CustomValue { label: self.subject.clone(), old: self.old.clone(), new: self.new.clone() }
+            }
+            "note_added" => Change::NoteAdded { note: note()?, text: text(&self.new)? },
+            "note_edited" => Change::NoteEdited { note: note()?, old: text(&self.old)?, new: text(&self.new)? },
+            "note_deleted" => Change::NoteDeleted { note: note()?, text: text(&self.old)? },
+            _ => return Err(corrupt()),
+        };
+        Ok(HistoryEntry {
+            id: HistoryId::from_uuid(self.id),
+            client: self.client,
+            at: timestamp(self.at)?,
+            who: self.who.into_who()?,
+            change,
+        })
+    }
+}
+
+/// A deletion row as both backends read it.
+pub fn deletion(id: Uuid, at: i64, who: WhoRecord) -> StoreResult<Deletion> {
+    Ok(Deletion { id: DeletionId::from_uuid(id), at: timestamp(at)?, who: who.into_who()? })
+}
+
+/// The changes of custom values from `before` to `after` (each a client's
+/// values as read), in the order of `after` then the values that went away.
+pub fn value_changes(before: &[FieldValue], after: &[FieldValue]) -> Vec<Change> {
+    let text_in =
+        |values: &[FieldValue], field| values.iter().find(|v| v.field.id == field).map(|v| value_text(&v.value));
+    let mut changes = Vec::new();
+    for value in after {
+        let (old, new) = (text_in(before, value.field.id), Some(value_text(&value.value)));
+        if old != new {
+            changes.push(Change::CustomValue { label: value.field.label.to_string(), old, new });
+        }
+    }
+    for value in before.iter().filter(|v| text_in(after, v.field.id).is_none()) {
+        changes.push(Change::CustomValue {
+            label: value.field.label.to_string(),
+            old: Some(value_text(&value.value)),
+            new: None,
+        });
+    }
+    changes
+}
+
+/// Page bookkeeping both backends share: `rows` were fetched with one extra
+/// row to tell whether more follow.
+pub fn page<T>(mut items: Vec<T>, limit: u32, key: impl Fn(&T) -> HistoryCursor) -> (Vec<T>, Option<HistoryCursor>) {
+    let more = items.len() > limit as usize;
+    items.truncate(limit as usize);
+    let next = if more { items.last().map(key) } else { None };
+    (items, next)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_garbage_is_refused() {
+        let cursor = HistoryCursor { at: -5, id: Uuid::now_v7() };
+        assert_eq!(HistoryCursor::decode(&cursor.encode()), Some(cursor));
+        for bad in ["", "!!", &URL_SAFE_NO_PAD.encode("h\n1"), &URL_SAFE_NO_PAD.encode("x\n1\nabc")] {
+            assert_eq!(HistoryCursor::decode(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn every_change_reads_back_as_written() {
+        let note = NoteId::generate();
+        let changes = [
+            Change::Field { field: GeneralField::Phone, old: None, new: Some("+56961234567".into()) },
+            Change::CustomValue { label: "Mascota".into(), old: Some("Firulais".into()), new: None },
+            Change::NoteAdded { note, text: "a".into() },
+            Change::NoteEdited { note, old: "a".into(), new: "b".into() },
+            Change::NoteDeleted { note, text: "b".into() },
+        ];
+        for change in changes {
+            let stored = ChangeRecord::of(&change);
+            let record = HistoryRecord {
+                id: Uuid::now_v7(),
+                client: ClientId::generate(),
+                at: 0,
+                who: WhoRecord { kind: "system".into(), staff: None, staff_name: None },
+                kind: stored.kind.into(),
+                subject: stored.subject,
+                old: stored.old,
+                new: stored.new,
+            };
+            assert_eq!(record.into_entry().expect("reads").change, change);
+        }
+    }
+}
