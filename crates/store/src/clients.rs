@@ -38,6 +38,12 @@ pub trait ClientStore: Send + Sync {
     /// it is written: all or nothing (a taken email rolls the whole batch
     /// back). For imports and benchmarks.
     async fn import_clients(&self, actor: &Actor, clients: Vec<NewClient>) -> StoreResult<u64>;
+
+    /// Brings the database's own bookkeeping up to date after a bulk import
+    /// (many `import_clients` batches), so searches are fast right away
+    /// rather than once background maintenance catches up. Slow (seconds to
+    /// minutes at a million clients); call it once, at the end.
+    async fn settle_after_import(&self) -> StoreResult<()>;
 }
 
 /// The client a `NewClient` becomes when registered at `now`.

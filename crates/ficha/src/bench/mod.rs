@@ -124,10 +124,15 @@ async fn load(store: &dyn Store, actor: &Actor, clients: u64, seed: u64) -> anyh
         storing += store_started.elapsed();
     }
     maker.await?;
+    let settling = Instant::now();
+    store.settle_after_import().await?;
+    let settled = settling.elapsed();
     println!(
-        "loaded {stored} clients in {:.1} s: {:.1} s storing and indexing them, the rest waiting for the generator",
+        "loaded {stored} clients in {:.1} s: {:.1} s storing and indexing them, {:.1} s settling the database \
+         after the import, the rest waiting for the generator",
         started.elapsed().as_secs_f64(),
-        storing.as_secs_f64()
+        storing.as_secs_f64(),
+        settled.as_secs_f64()
     );
     Ok(())
 }

@@ -4,7 +4,7 @@ use super::{Harness, business, new_client};
 use crate::StoreError;
 use crate::search::SearchQuery;
 
-pub async fn import_registers_every_client_searchable(h: &Harness) {
+pub async fn import_registers_every_client_searchable_and_settles(h: &Harness) {
     let actor = business(h, "sur").await;
     let batch = vec![
         new_client("Ana Pérez", "ana@mail.cl"),
@@ -13,6 +13,7 @@ pub async fn import_registers_every_client_searchable(h: &Harness) {
     ];
 
     let imported = h.store.import_clients(&actor, batch).await.expect("imported");
+    h.store.settle_after_import().await.expect("settled");
 
     assert_eq!(imported, 3);
     assert_eq!(h.store.list_clients(&actor, &Default::default()).await.expect("listed").total, 3);

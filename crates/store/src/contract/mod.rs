@@ -154,7 +154,7 @@ macro_rules! registry_contract {
 macro_rules! import_contract {
     ($fresh:path) => {
         $crate::contract_suite!(@cases $fresh;
-            import_registers_every_client_searchable,
+            import_registers_every_client_searchable_and_settles,
             import_with_a_taken_email_names_the_holder_and_writes_nothing,
             import_repeating_an_email_writes_nothing
         );
