@@ -209,9 +209,12 @@ async fn tier_candidates(
     }
     let (lo, hi) = word_ranges(&tier[driver]);
     let others: Vec<&Vec<Token>> = tier.iter().enumerate().filter(|(i, _)| *i != driver).map(|(_, g)| g).collect();
-    let window = i64::from(TIER_WINDOW) * 2;
+    // A prefix driver often meets one client twice (`ma`: María Martínez),
+    // so it reads twice the window; a checked scan, the costly kind, reads
+    // the window's worth of entries that pass.
+    let window = i64::from(TIER_WINDOW);
     let statement = if others.is_empty() {
-        sqlx::query(DRIVEN).bind(business.as_uuid()).bind(lo).bind(hi).bind(window)
+        sqlx::query(DRIVEN).bind(business.as_uuid()).bind(lo).bind(hi).bind(window * 2)
     } else {
         sqlx::query(DRIVEN_AND_CHECKED).bind(business.as_uuid()).bind(lo).bind(hi).bind(window).bind(render(&others))
     };
