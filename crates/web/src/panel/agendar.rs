@@ -130,7 +130,7 @@ async fn context(state: &AppState, staffer: &Staffer, id: &str, choices: &Choice
         .find(|s| s.id.to_string() == professional_id && service.as_ref().is_some_and(|svc| svc.performed_by(s.id)))
         .cloned();
     let today = state.clock.now().to_zoned(staffer.zone()).date();
-    let date = choices.fecha.parse::<Date>().unwrap_or(today);
+    let date = ficha_domain::parse_date(choices.fecha.trim()).unwrap_or(today);
     Ok(Context { client, moving, service, professional, date, services, staff })
 }
 
@@ -184,7 +184,7 @@ impl AgendarPage {
             professionals,
             service_chosen: ctx.service.is_some(),
             professional_chosen: ctx.professional.is_some(),
-            date_value: ctx.date.to_string(),
+            date_value: date(ctx.date),
             date_label: date(ctx.date),
             slots,
             off_hours: false,

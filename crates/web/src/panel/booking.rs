@@ -10,7 +10,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use ficha_domain::{Attendance, Booking, BookingId, BookingState, Payment, PaymentMethod};
 use ficha_store::{BookingChange, StoreError};
-use jiff::civil::Date;
 use serde::Deserialize;
 
 use super::booking_words::{BookingRow, Names, method_label, refusal};
@@ -93,7 +92,7 @@ impl BookingPage {
             pay: PaymentForm {
                 amount: if amount > 0 { amount.to_string() } else { String::new() },
                 method: String::new(),
-                date: today.to_string(),
+                date: super::format::date(today),
                 ..PaymentForm::default()
             },
             methods: Vec::new(),
@@ -153,9 +152,9 @@ fn read_payment(form: &FormData) -> Result<Payment, PaymentForm> {
     if method.is_none() {
         typed.method_error = Some("Elige el medio de pago.".into());
     }
-    let paid_on = typed.date.parse::<Date>().ok();
+    let paid_on = ficha_domain::parse_date(typed.date.trim());
     if paid_on.is_none() {
-        typed.date_error = Some("Indica la fecha del pago.".into());
+        typed.date_error = Some("Escribe la fecha del pago como dd-mm-aaaa.".into());
     }
     match (amount, method, paid_on) {
         (Some(amount), Some(method), Some(date)) => Ok(Payment::Paid { amount, method, date }),

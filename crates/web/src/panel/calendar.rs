@@ -95,7 +95,7 @@ pub async fn show(
 ) -> Result<Response, PanelError> {
     let zone = staffer.zone();
     let today = state.clock.now().to_zoned(zone.clone()).date();
-    let chosen = params.fecha.parse::<Date>().unwrap_or(today);
+    let chosen = ficha_domain::parse_date(params.fecha.trim()).unwrap_or(today);
     let week = params.vista == "semana";
     let staff = state.store.list_staff(&staffer.actor).await?;
     let professional: Option<StaffId> = staff.iter().find(|s| s.id.to_string() == params.profesional).map(|s| s.id);
@@ -151,7 +151,7 @@ pub async fn show(
         chrome: Chrome::new(&staffer, Section::Calendar),
         week,
         title,
-        date_value: chosen.to_string(),
+        date_value: date(chosen),
         professionals: staff
             .iter()
             .map(|s| Choice {

@@ -9,4 +9,5 @@ mod errors;
 mod helpers;
 mod openapi;
 mod panel;
+mod panel_bookings;
 mod search;
