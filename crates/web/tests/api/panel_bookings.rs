@@ -255,3 +255,110 @@ async fn names_on_booking_pages_are_shown_as_text() {
     }
     app.finish().await;
 }
+
+#[tokio::test]
+async fn professionals_get_403_on_services_and_agendas() {
+    let app = TestApp::spawn().await;
+    let f = fixture(&app).await;
+    let token = csrf(&app.get(&format!("/clientes/{}", f.client)).cookie(&f.pro_cookie).send().await);
+    let menu = app.get("/calendario").cookie(&f.pro_cookie).send().await;
+    assert!(!html(&menu).contains("/configuracion"), "no settings link for professionals");
+    for path in [
+        "/configuracion/servicios".to_owned(),
+        format!("/configuracion/servicios/{}", f.service),
+        format!("/configuracion/agendas/{}", f.pro),
+    ] {
+        let page = app.get(&path).cookie(&f.pro_cookie).send().await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{path}");
+        assert!(html(&page).contains("Solo para dueños"));
+        let post = submit(
+            &app,
+            &f.pro_cookie,
+            &path,
+            &token,
+            &[("nombre", "Otro"), ("duracion", "30"), ("precio", "1"), ("sesiones", "1"), ("monday", "")],
+        )
+        .await;
+        assert_eq!(post.status, StatusCode::FORBIDDEN, "{path}");
+    }
+    let services = app.get("/api/v1/services").cookie(&f.owner).send().await;
+    assert_eq!(services.body["items"].as_array().map(Vec::len), Some(1), "nothing created");
+    assert_eq!(services.body["items"][0]["name"], "Kinesiología", "nothing renamed");
+    let agenda = app.get(&format!("/api/v1/professionals/{}/agenda", f.pro)).cookie(&f.owner).send().await;
+    assert_eq!(agenda.body["monday"], json!([["09:00", "13:00"], ["14:00", "18:00"]]));
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn owners_create_and_edit_services_and_set_agendas() {
+    let app = TestApp::spawn().await;
+    let f = fixture(&app).await;
+    let page = app.get("/configuracion/servicios").cookie(&f.owner).send().await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(html(&page).contains("Kinesiología") && html(&page).contains("$25.000"));
+    let token = csrf(&page);
+
+    let forged = app
+        .post("/configuracion/servicios")
+        .cookie(&f.owner)
+        .raw(FORM, encode(&[("nombre", "Masaje"), ("duracion", "30"), ("precio", "1000"), ("sesiones", "1")]))
+        .send()
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+
+    let wrong = [
+        ("nombre", "Masaje <b>"),
+        ("duracion", "0"),
+        ("precio", "$18.000"),
+        ("sesiones", "1"),
+        ("profesionales", &f.pro),
+    ];
+    let refused = submit(&app, &f.owner, "/configuracion/servicios", &token, &wrong).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let body = html(&refused);
+    assert!(body.contains("duración (minutos)"), "{body}");
+    assert!(body.contains("value=\"Masaje &#60;b&#62;\""), "the typed name is kept, escaped");
+    let mut right = wrong.to_vec();
+    right[1] = ("duracion", "30");
+    let created = submit(&app, &f.owner, "/configuracion/servicios", &token, &right).await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", html(&created));
+    let services = app.get("/api/v1/services").cookie(&f.owner).send().await;
+    let masaje =
+        services.body["items"].as_array().and_then(|items| items.iter().find(|s| s["name"] == "Masaje <b>")).cloned();
+    let masaje = masaje.expect("created");
+    assert_eq!((masaje["duration_minutes"].as_i64(), masaje["price_clp"].as_i64()), (Some(30), Some(18_000)));
+
+    let edit = format!("/configuracion/servicios/{}", f.service);
+    let saved = submit(
+        &app,
+        &f.owner,
+        &edit,
+        &token,
+        &[("nombre", "Kine"), ("duracion", "45"), ("precio", "20000"), ("sesiones", "5"), ("profesionales", &f.pro)],
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", html(&saved));
+    let read = app.get(&format!("/api/v1/services/{}", f.service)).cookie(&f.owner).send().await;
+    assert_eq!((read.body["name"].as_str(), read.body["sessions"].as_i64()), (Some("Kine"), Some(5)));
+
+    // Agendas: a wrong range is explained and nothing saved; a right one is.
+    let path = format!("/configuracion/agendas/{}", f.pro);
+    let bad = submit(&app, &f.owner, &path, &token, &[("monday", "13:00-09:00"), ("libres", "18-09-2026")]).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html(&bad).contains("class=\"error-text\""), "{}", html(&bad));
+    let agenda = app.get(&format!("/api/v1/professionals/{}/agenda", f.pro)).cookie(&f.owner).send().await;
+    assert_eq!(agenda.body["tuesday"], json!([["09:00", "13:00"], ["14:00", "18:00"]]), "unchanged");
+    let good =
+        [("monday", "08:30-12:00, 15:00-19:00"), ("friday", "10:00-14:00"), ("libres", "18-09-2026, 19-09-2026")];
+    let ok = submit(&app, &f.owner, &path, &token, &good).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", html(&ok));
+    let agenda = app.get(&format!("/api/v1/professionals/{}/agenda", f.pro)).cookie(&f.owner).send().await;
+    assert_eq!(agenda.body["monday"], json!([["08:30", "12:00"], ["15:00", "19:00"]]));
+    assert_eq!(agenda.body["tuesday"], json!([]));
+    assert_eq!(agenda.body["days_off"], json!(["2026-09-18", "2026-09-19"]));
+    let shown = app.get(&path).cookie(&f.owner).send().await;
+    assert!(
+        html(&shown).contains("value=\"08:30-12:00, 15:00-19:00\"") && html(&shown).contains("18-09-2026, 19-09-2026")
+    );
+    app.finish().await;
+}

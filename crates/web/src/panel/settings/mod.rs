@@ -1,8 +1,11 @@
 //! `/configuracion`, for owners: the business's own fields ("Otros datos":
-//! create, edit, reorder, archive) and its staff accounts (list, add).
+//! create, edit, reorder, archive), its staff accounts (list, add), its
+//! services (`services`) and the professionals' agendas (`agendas`).
 //! Professionals get the 403 page and do not see the link.
 
+pub mod agendas;
 mod fields;
+pub mod services;
 mod staff;
 
 use askama::Template;
