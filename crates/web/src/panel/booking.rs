@@ -59,6 +59,18 @@ struct BookingPage {
     methods: Vec<Method>,
 }
 
+impl PaymentForm {
+    /// The fields as typed, no problem yet.
+    fn typed(form: &FormData) -> Self {
+        Self {
+            amount: form.get("monto").to_owned(),
+            method: form.get("medio").to_owned(),
+            date: form.get("fecha").to_owned(),
+            ..Self::default()
+        }
+    }
+}
+
 fn booking_id(text: &str) -> Result<BookingId, PanelError> {
     text.parse().map_err(|_| PanelError::NotFound)
 }
@@ -137,12 +149,7 @@ pub async fn show(
 /// Reads "Marcar pagada": amount in pesos (`25000`, `25.000` or `$25.000`),
 /// method, and the date it was paid.
 fn read_payment(form: &FormData) -> Result<Payment, PaymentForm> {
-    let mut typed = PaymentForm {
-        amount: form.get("monto").to_owned(),
-        method: form.get("medio").to_owned(),
-        date: form.get("fecha").to_owned(),
-        ..PaymentForm::default()
-    };
+    let mut typed = PaymentForm::typed(form);
     let digits: String = typed.amount.trim().trim_start_matches('$').replace('.', "");
     let amount = digits.parse::<i64>().ok().filter(|_| !digits.is_empty());
     if amount.is_none() {
@@ -194,12 +201,7 @@ pub async fn act(
             let mut page = BookingPage::load(&state, &staffer, &booking).await?;
             page.refused = Some(refusal(&rule));
             if action == "pago" {
-                page.pay = PaymentForm {
-                    amount: form.get("monto").to_owned(),
-                    method: form.get("medio").to_owned(),
-                    date: form.get("fecha").to_owned(),
-                    ..PaymentForm::default()
-                };
+                page.pay = PaymentForm::typed(&form);
                 page = page.with_methods();
             }
             page_with(StatusCode::UNPROCESSABLE_ENTITY, &page)

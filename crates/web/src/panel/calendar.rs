@@ -8,12 +8,12 @@ use axum::response::Response;
 use ficha_domain::StaffId;
 use ficha_domain::availability::day_span;
 use jiff::Span;
-use jiff::civil::{Date, Weekday};
+use jiff::civil::Date;
 use serde::Deserialize;
 
 use super::booking_words::state_label;
 use super::error::{PanelError, page};
-use super::format::{date, query, time};
+use super::format::{date, query, time, weekday};
 use super::layout::{Chrome, Section};
 use super::session::Staffer;
 use crate::AppState;
@@ -72,18 +72,6 @@ struct CalendarPage {
     all: bool,
 }
 
-fn weekday_es(day: Weekday) -> &'static str {
-    match day {
-        Weekday::Monday => "Lunes",
-        Weekday::Tuesday => "Martes",
-        Weekday::Wednesday => "Miércoles",
-        Weekday::Thursday => "Jueves",
-        Weekday::Friday => "Viernes",
-        Weekday::Saturday => "Sábado",
-        Weekday::Sunday => "Domingo",
-    }
-}
-
 fn plus_days(day: Date, days: i64) -> Date {
     day.checked_add(Span::new().days(days)).unwrap_or(day)
 }
@@ -113,7 +101,7 @@ pub async fn show(
         .map(|i| {
             let day = plus_days(first, i);
             Day {
-                title: format!("{} {}", weekday_es(day.weekday()), date(day)),
+                title: format!("{} {}", weekday(day.weekday()), date(day)),
                 is_today: day == today,
                 cards: Vec::new(),
             }

@@ -10,29 +10,17 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use ficha_domain::agenda::{WEEK, weekday_name};
 use ficha_domain::{Agenda, DayHours, FieldError, StaffId, TimeRange};
-use jiff::civil::{Date, Weekday};
+use jiff::civil::Date;
 use serde::Deserialize;
 
 use crate::AppState;
 use crate::i18n::Lang;
 use crate::panel::error::{PanelError, page_with};
 use crate::panel::form::{FormData, OwnerSubmitted};
-use crate::panel::format::date;
+use crate::panel::format::{date, weekday};
 use crate::panel::layout::{Chrome, Section};
 use crate::panel::session::OwnerStaffer;
 use crate::problem::{FieldProblem, FieldProblemKind};
-
-fn day_name(day: Weekday) -> &'static str {
-    match day {
-        Weekday::Monday => "Lunes",
-        Weekday::Tuesday => "Martes",
-        Weekday::Wednesday => "Miércoles",
-        Weekday::Thursday => "Jueves",
-        Weekday::Friday => "Viernes",
-        Weekday::Saturday => "Sábado",
-        Weekday::Sunday => "Domingo",
-    }
-}
 
 /// `09:00-13:00, 14:00-18:00`; empty for a day without hours.
 fn hours_text(hours: &DayHours) -> String {
@@ -116,7 +104,7 @@ async fn page(
             .iter()
             .map(|day| DayInput {
                 name: weekday_name(*day),
-                label: day_name(*day),
+                label: weekday(*day),
                 value: hours_text(agenda.hours(*day)),
                 error: None,
             })
