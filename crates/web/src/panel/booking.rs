@@ -148,7 +148,7 @@ pub async fn show(
 
 /// Reads "Marcar pagada": amount in pesos (`25000`, `25.000` or `$25.000`),
 /// method, and the date it was paid.
-fn read_payment(form: &FormData) -> Result<Payment, PaymentForm> {
+fn read_payment(form: &FormData) -> Result<Payment, Box<PaymentForm>> {
     let mut typed = PaymentForm::typed(form);
     let digits: String = typed.amount.trim().trim_start_matches('$').replace('.', "");
     let amount = digits.parse::<i64>().ok().filter(|_| !digits.is_empty());
@@ -165,7 +165,7 @@ fn read_payment(form: &FormData) -> Result<Payment, PaymentForm> {
     }
     match (amount, method, paid_on) {
         (Some(amount), Some(method), Some(date)) => Ok(Payment::Paid { amount, method, date }),
-        _ => Err(typed),
+        _ => Err(Box::new(typed)),
     }
 }
 
@@ -189,7 +189,7 @@ pub async fn act(
             Ok(payment) => (BookingChange::Payment(payment), "pagada"),
             Err(typed) => {
                 let mut page = BookingPage::load(&state, &staffer, &booking).await?;
-                page.pay = typed;
+                page.pay = *typed;
                 return page_with(StatusCode::UNPROCESSABLE_ENTITY, &page.with_methods());
             }
         },

@@ -94,7 +94,7 @@ fn whole_number(text: &str) -> Result<i64, FieldError> {
 }
 
 /// Reads every field; `Err` with the form as typed and its problems.
-fn read(form: &FormData, staff: &[Staff]) -> Result<NewService, ServiceForm> {
+fn read(form: &FormData, staff: &[Staff]) -> Result<NewService, Box<ServiceForm>> {
     let chosen: BTreeSet<StaffId> = form.all("profesionales").iter().filter_map(|v| v.parse().ok()).collect();
     let mut typed = ServiceForm {
         name: form.get("nombre").to_owned(),
@@ -119,7 +119,7 @@ fn read(form: &FormData, staff: &[Staff]) -> Result<NewService, ServiceForm> {
         (Some(name), Some(duration), Some(price), Some(sessions)) if typed.errors.is_empty() => {
             Ok(NewService { name, duration, price, sessions, professionals: chosen })
         }
-        _ => Err(typed),
+        _ => Err(Box::new(typed)),
     }
 }
 
@@ -201,7 +201,7 @@ pub async fn create(
         }
         Err(typed) => {
             let mut page = list_page(&state, &staffer).await?;
-            page.new_service = typed;
+            page.new_service = *typed;
             page_with(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
     }
@@ -264,7 +264,7 @@ pub async fn update(
             }
         }
         Err(typed) => {
-            page.form = typed;
+            page.form = *typed;
             page_with(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
     }
