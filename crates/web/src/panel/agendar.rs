@@ -73,6 +73,9 @@ struct AgendarPage {
     action: String,
     /// The booking being given a time, described.
     moving: Option<String>,
+    /// "Agendar", "Agendar sesión" (a pack session without a date) or
+    /// "Reagendar".
+    heading: &'static str,
     reserva: String,
     services: Vec<Choice>,
     professionals: Vec<Choice>,
@@ -179,6 +182,11 @@ impl AgendarPage {
             action: format!("{client_href}/agendar"),
             client_href,
             moving,
+            heading: match &ctx.moving {
+                None => "Agendar",
+                Some(booking) if booking.when.is_none() => "Agendar sesión",
+                Some(_) => "Reagendar",
+            },
             reserva: ctx.moving.as_ref().map(|b| b.id.to_string()).unwrap_or_default(),
             services,
             professionals,

@@ -362,3 +362,36 @@ async fn owners_create_and_edit_services_and_set_agendas() {
     );
     app.finish().await;
 }
+
+#[tokio::test]
+async fn a_pack_session_por_reservar_gets_its_date_from_the_agendar_page() {
+    let app = TestApp::spawn().await;
+    let f = fixture(&app).await;
+    let pack = crate::bookings::create_service(&app, &f.owner, "Pack kine", 60, 3, &f.pro).await;
+    let body = json!({ "client_id": f.client, "service_id": pack });
+    let bought = app.post("/api/v1/bookings").cookie(&f.owner).json(body).send().await;
+    assert_eq!(bought.status, StatusCode::CREATED, "{}", bought.body);
+    let first = bought.body["items"][0]["id"].as_str().expect("id").to_owned();
+
+    let profile = app.get(&format!("/clientes/{}", f.client)).cookie(&f.owner).send().await;
+    let body = html(&profile);
+    assert!(body.contains("Pack kine: 0 de 3 sesiones usadas, 3 por reservar"), "{body}");
+    assert!(body.contains(&format!("/clientes/{}/agendar?reserva={first}", f.client)));
+
+    let path = format!("{}?reserva={first}&profesional={}&fecha=16-03-2026", agendar(&f), f.pro);
+    let page = app.get(&path).cookie(&f.owner).send().await;
+    assert!(html(&page).contains("Agendar sesión · "), "{}", html(&page));
+    let form = [
+        ("reserva", first.as_str()),
+        ("profesional", &f.pro),
+        ("fecha", "16-03-2026"),
+        ("inicio", "2026-03-16T12:00:00Z"),
+    ];
+    let done = submit(&app, &f.owner, &agendar(&f), &csrf(&page), &form).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", html(&done));
+    assert_eq!(done.header("location"), format!("/reservas/{first}?aviso=agendada"));
+    let profile = app.get(&format!("/clientes/{}", f.client)).cookie(&f.owner).send().await;
+    assert!(html(&profile).contains("Pack kine: 1 de 3 sesiones usadas, 2 por reservar"), "{}", html(&profile));
+    assert!(html(&profile).contains("16-03-2026 09:00"));
+    app.finish().await;
+}
