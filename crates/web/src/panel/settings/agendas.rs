@@ -69,6 +69,7 @@ struct AgendaPage {
     failed: bool,
     saved: bool,
     others: Vec<(String, String, bool)>,
+    settings_tab: &'static str,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -113,6 +114,7 @@ async fn page(
         days_off_error: None,
         failed: false,
         saved: false,
+        settings_tab: "agendas",
         others: everyone
             .iter()
             .map(|s| (format!("/configuracion/agendas/{}", s.id), s.name.as_str().to_owned(), s.id == staff))

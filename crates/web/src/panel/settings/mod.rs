@@ -34,6 +34,7 @@ struct SettingsPage {
     staff: Vec<StaffRow>,
     new_staff: NewStaffForm,
     notice: Option<&'static str>,
+    settings_tab: &'static str,
 }
 
 impl SettingsPage {
@@ -56,6 +57,7 @@ impl SettingsPage {
             staff,
             new_staff: NewStaffForm::default(),
             notice: None,
+            settings_tab: "general",
         })
     }
 }

@@ -130,6 +130,7 @@ struct ServicesPage {
     services: Vec<ServiceRow>,
     new_service: ServiceForm,
     notice: Option<&'static str>,
+    settings_tab: &'static str,
 }
 
 #[derive(Template)]
@@ -166,6 +167,7 @@ async fn list_page(state: &AppState, staffer: &Staffer) -> Result<ServicesPage, 
         services: rows,
         new_service: ServiceForm::blank(&staff),
         notice: None,
+        settings_tab: "servicios",
     })
 }
 
