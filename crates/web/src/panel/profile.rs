@@ -68,10 +68,16 @@ struct Loaded {
 
 async fn load(state: &AppState, staffer: &Staffer, id: &str, list: &ListParams) -> Result<Loaded, PanelError> {
     let id: ClientId = id.parse().map_err(|_| PanelError::NotFound)?;
-    let client = state.store.get_client(&staffer.actor, id).await?;
-    let values = state.store.custom_values(&staffer.actor, id).await?;
-    let fields = state.store.list_fields(&staffer.actor, false).await?;
-    let bookings = BookingsSection::load(state, staffer, id, list).await?;
+    // Independent reads, asked at once (see `BookingsSection::load`).
+    let client_side = async {
+        Ok::<_, PanelError>(tokio::try_join!(
+            state.store.get_client(&staffer.actor, id),
+            state.store.custom_values(&staffer.actor, id),
+            state.store.list_fields(&staffer.actor, false),
+        )?)
+    };
+    let ((client, values, fields), bookings) =
+        tokio::try_join!(client_side, BookingsSection::load(state, staffer, id, list))?;
     Ok(Loaded { client, values, fields, bookings })
 }
 
