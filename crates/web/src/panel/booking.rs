@@ -51,6 +51,8 @@ struct BookingPage {
     can_confirm: bool,
     can_cancel: bool,
     can_mark_attendance: bool,
+    /// `unknown`, `attended` or `no_show`: which marks to offer.
+    attendance: &'static str,
     paid: bool,
     reschedule_href: String,
     notice: Option<&'static str>,
@@ -98,6 +100,7 @@ impl BookingPage {
             can_confirm: booking.state == BookingState::Pending,
             can_cancel: live && booking.attendance == Attendance::Unknown,
             can_mark_attendance: live && booking.when.is_some_and(|w| w.start() <= state.clock.now()),
+            attendance: booking.attendance.as_str(),
             paid: matches!(booking.payment, Payment::Paid { .. }),
             notice: None,
             refused: None,
@@ -141,6 +144,7 @@ pub async fn show(
         "anulada" => Some("Reserva anulada: ya no aparece en el calendario."),
         "pagada" => Some("Pago registrado."),
         "asistencia" => Some("Asistencia registrada."),
+        "sin-pago" => Some("Pago quitado: la reserva queda sin pagar."),
         _ => None,
     };
     page_with(StatusCode::OK, &page)
@@ -185,6 +189,7 @@ pub async fn act(
                 .ok_or(PanelError::BadRequest("El formulario de asistencia no se pudo leer."))?;
             (BookingChange::Attendance(attendance), "asistencia")
         }
+        "pago" if form.ticked("quitar") => (BookingChange::Payment(Payment::Unpaid), "sin-pago"),
         "pago" => match read_payment(&form) {
             Ok(payment) => (BookingChange::Payment(payment), "pagada"),
             Err(typed) => {

@@ -395,3 +395,44 @@ async fn a_pack_session_por_reservar_gets_its_date_from_the_agendar_page() {
     assert!(html(&profile).contains("16-03-2026 09:00"));
     app.finish().await;
 }
+
+#[tokio::test]
+async fn attendance_is_marked_once_started_corrected_and_a_payment_removed() {
+    let app = TestApp::spawn().await;
+    let f = fixture(&app).await;
+    // Started an hour ago (the clock is 09:00 in Santiago on 14-03-2026).
+    let body = json!({ "client_id": f.client, "service_id": f.service, "professional_id": f.pro,
+        "start": "2026-03-14T08:00", "override": true });
+    let made = app.post("/api/v1/bookings").cookie(&f.owner).json(body).send().await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    let id = made.body["items"][0]["id"].as_str().expect("id").to_owned();
+    let path = format!("/reservas/{id}");
+    let page = app.get(&path).cookie(&f.owner).send().await;
+    assert!(html(&page).contains("id=\"asistio\"") && !html(&page).contains("id=\"quitar-asistencia\""));
+    let token = csrf(&page);
+
+    let marked = submit(&app, &f.owner, &format!("{path}/asistencia"), &token, &[("asistencia", "no_show")]).await;
+    assert_eq!(marked.status, StatusCode::SEE_OTHER);
+    let shown = app.get(&path).cookie(&f.owner).send().await;
+    assert!(html(&shown).contains("<dd id=\"reserva-asistencia\">No asistió</dd>"), "{}", html(&shown));
+    assert!(html(&shown).contains("id=\"quitar-asistencia\"") && !html(&shown).contains("id=\"no-asistio\""));
+    // A booking with attendance marked cannot be cancelled: refused, explained.
+    let cancel = submit(&app, &f.owner, &format!("{path}/anular"), &token, &[]).await;
+    assert_eq!(cancel.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html(&cancel).contains("La asistencia ya está marcada."), "{}", html(&cancel));
+    assert_eq!(state_of(&app, &f, &id).await, "pending");
+    let profile = app.get(&format!("/clientes/{}", f.client)).cookie(&f.owner).send().await;
+    assert!(html(&profile).contains("<dd id=\"stat-no-asistio\">1</dd>"));
+
+    let cleared = submit(&app, &f.owner, &format!("{path}/asistencia"), &token, &[("asistencia", "unknown")]).await;
+    assert_eq!(cleared.status, StatusCode::SEE_OTHER);
+    let good = [("monto", "25000"), ("medio", "cash"), ("fecha", "14-03-2026")];
+    assert_eq!(submit(&app, &f.owner, &format!("{path}/pago"), &token, &good).await.status, StatusCode::SEE_OTHER);
+    let profile = app.get(&format!("/clientes/{}", f.client)).cookie(&f.owner).send().await;
+    assert!(html(&profile).contains("<dd id=\"stat-pagado\">$25.000</dd>"), "{}", html(&profile));
+    let removed = submit(&app, &f.owner, &format!("{path}/pago"), &token, &[("quitar", "1")]).await;
+    assert_eq!(removed.status, StatusCode::SEE_OTHER);
+    let shown = app.get(&path).cookie(&f.owner).send().await;
+    assert!(html(&shown).contains("<dd id=\"reserva-pago\">Sin pagar</dd>"), "{}", html(&shown));
+    app.finish().await;
+}
