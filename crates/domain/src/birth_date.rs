@@ -45,7 +45,7 @@ impl BirthDate {
 
 /// A calendar date written ISO (`1990-04-23`) or Chilean (`23-04-1990`,
 /// `23/04/1990`); any year of four digits. Shared with custom date fields.
-pub(crate) fn parse_date(text: &str) -> Option<Date> {
+pub fn parse_date(text: &str) -> Option<Date> {
     parse_iso(text).or_else(|| parse_chilean(text))
 }
 

@@ -30,7 +30,7 @@ pub mod viewer;
 
 pub use actor::{Actor, Role};
 pub use agenda::{Agenda, DayHours, TimeRange};
-pub use birth_date::BirthDate;
+pub use birth_date::{BirthDate, parse_date};
 pub use booking::{
     Attendance, Booking, BookingRule, BookingState, Interval, Origin, PackPlace, Payment, PaymentMethod, Request,
 };

@@ -80,3 +80,14 @@
     if (!box.contains(event.target) && event.target !== input) close();
   });
 })();
+
+// Choices that reload the page (a filter, the next step of Agendar) take
+// effect as soon as they change; without this file their form's button does it.
+(function () {
+  "use strict";
+  Array.prototype.forEach.call(document.querySelectorAll("select[data-autosubmit]"), function (select) {
+    select.addEventListener("change", function () {
+      if (select.form) select.form.submit();
+    });
+  });
+})();

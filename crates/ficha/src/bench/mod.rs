@@ -5,6 +5,7 @@
 
 mod custom;
 mod mix;
+mod page;
 pub mod profile;
 
 use std::sync::Arc;

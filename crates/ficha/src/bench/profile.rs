@@ -1,7 +1,9 @@
 //! `ficha bench-profile`: how fast a client's profile gets its bookings side
 //! (the first page of upcoming and of past bookings, the sessions "por
 //! reservar", the stats) for a client with thousands of bookings, in a
-//! business where other clients have many more. See docs/performance.md.
+//! business where other clients have many more; then the whole profile
+//! page as the panel serves it (router in-process, a signed-in owner,
+//! rendered HTML). See docs/performance.md.
 
 use std::time::{Duration, Instant};
 
@@ -13,7 +15,7 @@ use ficha_store::{BookingQuery, Store, When};
 use jiff::{SignedDuration, Timestamp};
 use std::sync::Arc;
 
-use super::{percentile, print_row};
+use super::{page, percentile, print_row};
 use crate::accounts;
 use crate::connect::connect;
 use crate::demo::random::Random;
@@ -80,6 +82,7 @@ pub async fn run(args: ProfileArgs) -> anyhow::Result<()> {
     }
     print_row("whole profile", &whole);
     println!("whole profile p99: {:.2} ms", percentile(&whole, 0.99).as_secs_f64() * 1000.0);
+    page::measure(store.clone(), &actor, client, args.rounds).await?;
     store.close().await;
     Ok(())
 }

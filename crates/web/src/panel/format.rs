@@ -15,6 +15,25 @@ pub fn date_time(at: Timestamp, zone: &TimeZone) -> String {
     at.to_zoned(zone.clone()).strftime("%d-%m-%Y %H:%M").to_string()
 }
 
+/// The weekday's Spanish name, capitalized: `Lunes`.
+pub fn weekday(day: jiff::civil::Weekday) -> &'static str {
+    use jiff::civil::Weekday::*;
+    match day {
+        Monday => "Lunes",
+        Tuesday => "Martes",
+        Wednesday => "Miércoles",
+        Thursday => "Jueves",
+        Friday => "Viernes",
+        Saturday => "Sábado",
+        Sunday => "Domingo",
+    }
+}
+
+/// `09:05`, in `zone`.
+pub fn time(at: Timestamp, zone: &TimeZone) -> String {
+    at.to_zoned(zone.clone()).strftime("%H:%M").to_string()
+}
+
 /// Percent-encodes `text` for a URL's query: everything but letters, digits
 /// and `-._~` (RFC 3986 unreserved), byte by byte of its UTF-8.
 pub fn query_value(text: &str) -> String {

@@ -8,6 +8,7 @@ use super::session::Staffer;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
     Clients,
+    Calendar,
     Settings,
 }
 
@@ -43,6 +44,10 @@ impl Chrome {
 
     pub fn in_clients(&self) -> bool {
         self.section == Section::Clients
+    }
+
+    pub fn in_calendar(&self) -> bool {
+        self.section == Section::Calendar
     }
 
     pub fn in_settings(&self) -> bool {

@@ -6,7 +6,11 @@
 //! typing in the search box. Forms that change anything go through
 //! `form::Submitted`, which checks the session's CSRF token.
 
+mod agendar;
 mod assets;
+mod booking;
+mod booking_words;
+mod calendar;
 mod client_form;
 mod clients;
 mod delete;
@@ -17,6 +21,7 @@ mod layout;
 mod login;
 mod other_values;
 mod profile;
+mod profile_bookings;
 mod search;
 mod session;
 mod settings;
@@ -47,6 +52,10 @@ pub fn router() -> Router<AppState> {
         .route("/clientes/{id}", get(profile::show).post(profile::save_general))
         .route("/clientes/{id}/otros-datos", post(profile::save_other))
         .route("/clientes/{id}/eliminar", get(delete::confirm).post(delete::erase))
+        .route("/clientes/{id}/agendar", get(agendar::form).post(agendar::book))
+        .route("/calendario", get(calendar::show))
+        .route("/reservas/{id}", get(booking::show))
+        .route("/reservas/{id}/{accion}", post(booking::act))
         .route("/buscar", get(search::results))
         .route("/configuracion", get(settings::show))
         .route("/configuracion/campos", post(settings::create_field))
@@ -54,6 +63,10 @@ pub fn router() -> Router<AppState> {
         .route("/configuracion/campos/{id}/mover", post(settings::move_field))
         .route("/configuracion/campos/{id}/archivo", post(settings::set_archived))
         .route("/configuracion/equipo", post(settings::create_staff))
+        .route("/configuracion/servicios", get(settings::services::list).post(settings::services::create))
+        .route("/configuracion/servicios/{id}", get(settings::services::edit).post(settings::services::update))
+        .route("/configuracion/agendas", get(settings::agendas::first))
+        .route("/configuracion/agendas/{id}", get(settings::agendas::show).post(settings::agendas::save))
         .route("/assets/{name}", get(assets::serve))
         .layer(SetResponseHeaderLayer::overriding(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
         .layer(SetResponseHeaderLayer::overriding(REFERRER_POLICY, HeaderValue::from_static("same-origin")))

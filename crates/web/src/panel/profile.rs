@@ -19,6 +19,7 @@ use super::form::{FormData, Submitted};
 use super::format::{date_time, greeting, whatsapp_link};
 use super::layout::{Chrome, Section};
 use super::other_values::{self, ArchivedValue, ValueInput};
+use super::profile_bookings::{BookingsSection, ListParams};
 use super::session::Staffer;
 use crate::AppState;
 
@@ -54,6 +55,7 @@ struct ProfilePage {
     is_owner: bool,
     saved: Option<&'static str>,
     stale: Option<Stale>,
+    bookings: BookingsSection,
 }
 
 /// Everything a profile page shows, as stored.
@@ -61,19 +63,28 @@ struct Loaded {
     client: Client,
     values: Vec<FieldValue>,
     fields: Vec<CustomField>,
+    bookings: BookingsSection,
 }
 
-async fn load(state: &AppState, staffer: &Staffer, id: &str) -> Result<Loaded, PanelError> {
+async fn load(state: &AppState, staffer: &Staffer, id: &str, list: &ListParams) -> Result<Loaded, PanelError> {
     let id: ClientId = id.parse().map_err(|_| PanelError::NotFound)?;
-    let client = state.store.get_client(&staffer.actor, id).await?;
-    let values = state.store.custom_values(&staffer.actor, id).await?;
-    let fields = state.store.list_fields(&staffer.actor, false).await?;
-    Ok(Loaded { client, values, fields })
+    // Independent reads, asked at once (see `BookingsSection::load`).
+    let client_side = async {
+        Ok::<_, PanelError>(tokio::try_join!(
+            state.store.get_client(&staffer.actor, id),
+            state.store.custom_values(&staffer.actor, id),
+            state.store.list_fields(&staffer.actor, false),
+        )?)
+    };
+    let ((client, values, fields), bookings) =
+        tokio::try_join!(client_side, BookingsSection::load(state, staffer, id, list))?;
+    Ok(Loaded { client, values, fields, bookings })
 }
 
 impl ProfilePage {
-    fn new(state: &AppState, staffer: &Staffer, loaded: &Loaded) -> Self {
-        let client = &loaded.client;
+    fn new(state: &AppState, staffer: &Staffer, loaded: Loaded) -> Self {
+        let Loaded { client, values, fields, bookings } = loaded;
+        let client = &client;
         let zone = staffer.zone();
         let whatsapp = client.phone.as_ref().map(|phone| {
             let text = greeting(&state.config.whatsapp_greeting, client.name.as_str(), &staffer.business.name);
@@ -89,12 +100,13 @@ impl ProfilePage {
             existing_href: None,
             last_booking: client.last_booking_at.map(|t| date_time(t, &zone)).unwrap_or_default(),
             registered: date_time(client.registered_at, &zone),
-            other: other_values::stored_inputs(&loaded.fields, &loaded.values),
+            other: other_values::stored_inputs(&fields, &values),
             other_failed: false,
-            archived: other_values::archived_values(&loaded.values),
+            archived: other_values::archived_values(&values),
             is_owner: staffer.is_owner(),
             saved: None,
             stale: None,
+            bookings,
         }
     }
 }
@@ -103,6 +115,8 @@ impl ProfilePage {
 pub struct ShowParams {
     #[serde(default)]
     guardado: String,
+    #[serde(flatten)]
+    list: ListParams,
 }
 
 pub async fn show(
@@ -111,8 +125,8 @@ pub async fn show(
     Path(id): Path<String>,
     Query(params): Query<ShowParams>,
 ) -> Result<Response, PanelError> {
-    let loaded = load(&state, &staffer, &id).await?;
-    let mut page = ProfilePage::new(&state, &staffer, &loaded);
+    let loaded = load(&state, &staffer, &id, &params.list).await?;
+    let mut page = ProfilePage::new(&state, &staffer, loaded);
     page.saved = match params.guardado.as_str() {
         "datos" => Some("Datos generales guardados."),
         "otros" => Some("Otros datos guardados."),
@@ -137,14 +151,15 @@ pub async fn save_general(
     Path(id): Path<String>,
     Submitted { staffer, form }: Submitted,
 ) -> Result<Response, PanelError> {
-    let loaded = load(&state, &staffer, &id).await?;
+    let loaded = load(&state, &staffer, &id, &ListParams::default()).await?;
+    let client_id = loaded.client.id;
     let version = form_version(&form)?;
     let mut typed = ClientForm::from_form(&form);
     let today = state.clock.now().to_zoned(staffer.zone()).date();
-    let mut page = ProfilePage::new(&state, &staffer, &loaded);
+    let mut page = ProfilePage::new(&state, &staffer, loaded);
     let status = match typed.changes(today) {
         None => StatusCode::UNPROCESSABLE_ENTITY,
-        Some(changes) => match state.store.update_client(&staffer.actor, loaded.client.id, version, changes).await {
+        Some(changes) => match state.store.update_client(&staffer.actor, client_id, version, changes).await {
             Ok(client) => return Ok(saved(&client, "datos")),
             Err(StoreError::EmailTaken { existing }) => {
                 typed.add_error("email", EMAIL_TAKEN.into());
@@ -188,10 +203,11 @@ pub async fn save_other(
     Path(id): Path<String>,
     Submitted { staffer, form }: Submitted,
 ) -> Result<Response, PanelError> {
-    let loaded = load(&state, &staffer, &id).await?;
+    let loaded = load(&state, &staffer, &id, &ListParams::default()).await?;
+    let (client_id, fields) = (loaded.client.id, loaded.fields.clone());
     let version = form_version(&form)?;
-    let mut page = ProfilePage::new(&state, &staffer, &loaded);
-    let values = match other_values::read(&loaded.fields, &form) {
+    let mut page = ProfilePage::new(&state, &staffer, loaded);
+    let values = match other_values::read(&fields, &form) {
         Ok(values) => values,
         Err(inputs) => {
             page.other = inputs;
@@ -200,7 +216,7 @@ pub async fn save_other(
             return page_with(StatusCode::UNPROCESSABLE_ENTITY, &page);
         }
     };
-    match state.store.set_custom_values(&staffer.actor, loaded.client.id, version, values).await {
+    match state.store.set_custom_values(&staffer.actor, client_id, version, values).await {
         Ok(saved_values) => Ok(saved(&saved_values.client, "otros")),
         Err(StoreError::Stale { .. }) => {
             let rows = page
@@ -218,9 +234,9 @@ pub async fn save_other(
         }
         Err(StoreError::ValuesRefused(refused)) => {
             // The fields changed between reading the form and saving it.
-            let mut inputs = other_values::typed_inputs(&loaded.fields, &form);
+            let mut inputs = other_values::typed_inputs(&fields, &form);
             for refusal in refused {
-                let field = loaded.fields.iter().find(|f| f.key == refusal.key);
+                let field = fields.iter().find(|f| f.key == refusal.key);
                 if let (Some(field), Some(input)) = (field, inputs.iter_mut().find(|i| i.label == refusal.label)) {
                     input.error = Some(other_values::message(field, refusal.error));
                 }

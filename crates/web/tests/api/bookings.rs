@@ -48,15 +48,15 @@ on_both_backends!(
 
 /// The business of `TestApp` set up for booking: the professional works
 /// 09:00–13:00 and 14:00–18:00 every day and performs a one-hour service.
-struct Fixture {
-    owner: String,
-    pro_cookie: String,
-    pro: String,
-    service: String,
-    client: String,
+pub(crate) struct Fixture {
+    pub owner: String,
+    pub pro_cookie: String,
+    pub pro: String,
+    pub service: String,
+    pub client: String,
 }
 
-async fn fixture(app: &TestApp) -> Fixture {
+pub(crate) async fn fixture(app: &TestApp) -> Fixture {
     let owner = app.owner().await;
     let pro_cookie = app.professional().await;
     let staff = app.get("/api/v1/professionals").cookie(&owner).send().await;
@@ -78,7 +78,14 @@ async fn fixture(app: &TestApp) -> Fixture {
     Fixture { owner, pro_cookie, pro, service, client: client["id"].as_str().expect("id").to_owned() }
 }
 
-async fn create_service(app: &TestApp, owner: &str, name: &str, minutes: i64, sessions: i64, pro: &str) -> String {
+pub(crate) async fn create_service(
+    app: &TestApp,
+    owner: &str,
+    name: &str,
+    minutes: i64,
+    sessions: i64,
+    pro: &str,
+) -> String {
     let body = json!({
         "name": name, "duration_minutes": minutes, "price_clp": 25000, "sessions": sessions, "professional_ids": [pro],
     });
@@ -87,7 +94,7 @@ async fn create_service(app: &TestApp, owner: &str, name: &str, minutes: i64, se
     created.body["id"].as_str().expect("id").to_owned()
 }
 
-async fn book(app: &TestApp, f: &Fixture, extra: Value) -> TestResponse {
+pub(crate) async fn book(app: &TestApp, f: &Fixture, extra: Value) -> TestResponse {
     let mut body = json!({ "client_id": f.client, "service_id": f.service, "professional_id": f.pro });
     for (key, value) in extra.as_object().expect("object") {
         body[key] = value.clone();
@@ -95,7 +102,7 @@ async fn book(app: &TestApp, f: &Fixture, extra: Value) -> TestResponse {
     app.post("/api/v1/bookings").cookie(&f.owner).json(body).send().await
 }
 
-async fn booked(app: &TestApp, f: &Fixture, start: &str) -> Value {
+pub(crate) async fn booked(app: &TestApp, f: &Fixture, start: &str) -> Value {
     let response = book(app, f, json!({ "start": start })).await;
     assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
     response.body["items"][0].clone()

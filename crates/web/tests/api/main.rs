@@ -10,4 +10,5 @@ mod helpers;
 mod notes;
 mod openapi;
 mod panel;
+mod panel_bookings;
 mod search;

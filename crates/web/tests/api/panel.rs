@@ -7,20 +7,20 @@ use serde_json::json;
 
 use crate::helpers::{OWNER_EMAIL, PASSWORD, TestApp, TestResponse};
 
-const FORM: &str = "application/x-www-form-urlencoded";
+pub(crate) const FORM: &str = "application/x-www-form-urlencoded";
 
-fn html(response: &TestResponse) -> &str {
+pub(crate) fn html(response: &TestResponse) -> &str {
     response.body.as_str().unwrap_or("")
 }
 
 /// The CSRF token of the first form of a page.
-fn csrf(page: &TestResponse) -> String {
+pub(crate) fn csrf(page: &TestResponse) -> String {
     let html = html(page);
     let start = html.find("name=\"csrf\" value=\"").expect("a form with a token") + 19;
     html[start..].split('"').next().expect("token").to_owned()
 }
 
-fn encode(pairs: &[(&str, &str)]) -> String {
+pub(crate) fn encode(pairs: &[(&str, &str)]) -> String {
     pairs
         .iter()
         .map(|(k, v)| {
@@ -141,7 +141,13 @@ async fn professionals_see_no_settings_and_cannot_change_them() {
 }
 
 /// Posts a form with the page's token.
-async fn submit(app: &TestApp, cookie: &str, path: &str, token: &str, pairs: &[(&str, &str)]) -> TestResponse {
+pub(crate) async fn submit(
+    app: &TestApp,
+    cookie: &str,
+    path: &str,
+    token: &str,
+    pairs: &[(&str, &str)],
+) -> TestResponse {
     let mut pairs = pairs.to_vec();
     pairs.push(("csrf", token));
     app.post(path).cookie(cookie).raw(FORM, encode(&pairs)).send().await

@@ -15,8 +15,9 @@ use fantoccini::elements::Element;
 use fantoccini::wd::Capabilities;
 use fantoccini::{Client, ClientBuilder, Locator};
 use ficha_domain::{
-    Actor, ChoiceOptions, ClientName, Email, FieldKey, FieldKind, FieldLabel, NewBusiness, NewClient, NewCustomField,
-    NewStaff, Phone, Role, Rut, Slug, SystemClock,
+    Actor, Agenda, ChoiceOptions, ClientName, Clp, DayHours, Email, FieldKey, FieldKind, FieldLabel, Minutes,
+    NewBusiness, NewClient, NewCustomField, NewService, NewStaff, Phone, Role, Rut, ServiceName, Sessions, Slug,
+    SystemClock, TimeRange,
 };
 use ficha_store::Store;
 use ficha_store_sqlite::SqliteStore;
@@ -170,6 +171,25 @@ impl Session {
             birth_date: None,
         };
         self.store.create_client(&self.business, new).await.expect("client")
+    }
+
+    /// Makes the professional bookable: open 08:00–20:00 every day, and
+    /// performing a 30-minute "Consulta kinesiológica". Returns the service.
+    pub async fn bookable(&self) -> ficha_domain::Service {
+        let staff = self.store.list_staff(&self.business).await.expect("staff");
+        let pro = staff.iter().find(|s| s.role == Role::Professional).expect("a professional").id;
+        let day = || DayHours::new(vec![TimeRange::parse("08:00", "20:00").expect("range")]).expect("hours");
+        let week = [day(), day(), day(), day(), day(), day(), day()];
+        let agenda = Agenda::new(week, Default::default()).expect("agenda");
+        self.store.set_agenda(&self.business, pro, agenda).await.expect("agenda set");
+        let service = NewService {
+            name: ServiceName::parse("Consulta kinesiológica").expect("valid"),
+            duration: Minutes::new(30).expect("valid"),
+            price: Clp::new(25_000).expect("valid"),
+            sessions: Sessions::new(1).expect("valid"),
+            professionals: [pro].into_iter().collect(),
+        };
+        self.store.create_service(&self.business, service).await.expect("service")
     }
 
     /// Saves a screenshot as `test-output/<test>-<step>.png`.

@@ -182,3 +182,54 @@ async fn on_a_375_px_phone_the_profile_fits_the_screen() {
     s.screenshot("profile").await;
     s.finish().await;
 }
+
+#[tokio::test]
+async fn agendar_from_the_profile_then_its_calendar_card_leads_back_to_the_profile() {
+    let Some(s) = Session::start("agendar_calendar").await else { return };
+    let ana = s.client("Ana María Núñez", "ana@correo.cl", Some("9 6123 4567"), None).await;
+    let service = s.bookable().await;
+    let zone = jiff::tz::TimeZone::get("America/Santiago").expect("zone");
+    let tomorrow = jiff::Timestamp::now().to_zoned(zone).date().tomorrow().expect("a tomorrow");
+    let day = tomorrow.strftime("%d-%m-%Y").to_string();
+    s.sign_in(OWNER_EMAIL).await;
+
+    // From the profile: Agendar, then service → professional (each choice
+    // reloads the step), a date, a free slot.
+    s.goto(&profile_path(&ana)).await;
+    s.click("#agendar").await;
+    s.find("#servicio").await.select_by_value(&service.id.to_string()).await.expect("service chosen");
+    s.find("#profesional").await.select_by_label("Andrés Ibáñez").await.expect("professional chosen");
+    s.fill("#fecha", &day).await;
+    s.click("#ver-horarios").await;
+    assert!(s.text("#horarios").await.contains(&day));
+    s.click("#horarios-libres label:first-child").await;
+    s.screenshot("agendar").await;
+    s.click("#confirmar-agenda").await;
+    assert_eq!(s.text("#aviso").await, "Reserva agendada.");
+    assert!(s.path().await.starts_with("/reservas/"));
+    let when = s.text("#reserva-cuando").await;
+    assert!(when.starts_with(&format!("{day} 08:00")), "{when}");
+
+    // On the calendar of that day, the card; it opens the booking, whose
+    // client name opens the profile.
+    s.click("nav a[href='/calendario']").await;
+    s.fill("#cal-fecha", &day).await;
+    s.click(".cal-filters button[type=submit]").await;
+    let card = s.find(".cal-card.state-pending").await;
+    let text = card.text().await.expect("text");
+    assert!(
+        text.contains("08:00–08:30") && text.contains("Ana María Núñez") && text.contains("Consulta kinesiológica"),
+        "{text}"
+    );
+    s.browser.set_window_size(375, 800).await.expect("phone size");
+    s.screenshot("calendar-phone").await;
+    s.browser.set_window_size(1280, 900).await.expect("desktop size");
+    card.click().await.expect("card opens");
+    s.click("#reserva-cliente").await;
+    s.find("#datos-generales").await;
+    assert_eq!(s.path().await, profile_path(&ana));
+    assert!(s.text("#lista-reservas").await.contains(&format!("{day} 08:00")));
+    assert_eq!(s.text("#stat-reservas").await, "1");
+    s.screenshot("profile-after").await;
+    s.finish().await;
+}

@@ -122,9 +122,7 @@ pub async fn availability(
         return Err(ApiError::Refused(ficha_domain::BookingRule::ServiceNotPerformed));
     }
     let zone = business_zone(&state, &actor).await?;
-    let (from, to) = day_span(date, &zone).ok_or(ApiError::NotFound)?;
-    let busy = state.store.busy(&actor, staff, from, to).await?;
-    let slots = free_slots(&agenda, date, &zone, service.duration.duration(), &busy, state.clock.now());
+    let slots = open_slots(&state, &actor, staff, &agenda, &service, date, &zone).await?.ok_or(ApiError::NotFound)?;
     let slots: Vec<Value> = slots
         .iter()
         .map(|s| json!({ "start": local_time(s.start(), &zone), "end": local_time(s.end(), &zone) }))
@@ -137,4 +135,20 @@ pub async fn availability(
         "step_minutes": SLOT_STEP.as_mins(),
         "slots": slots,
     })))
+}
+
+/// The start times still free on `date` for `service` with the professional
+/// `staff` of `agenda`; `None` for a date the zone cannot place.
+pub(crate) async fn open_slots(
+    state: &AppState,
+    actor: &Actor,
+    staff: StaffId,
+    agenda: &ficha_domain::Agenda,
+    service: &ficha_domain::Service,
+    date: Date,
+    zone: &TimeZone,
+) -> Result<Option<Vec<ficha_domain::Interval>>, ficha_store::StoreError> {
+    let Some((from, to)) = day_span(date, zone) else { return Ok(None) };
+    let busy = state.store.busy(actor, staff, from, to).await?;
+    Ok(Some(free_slots(agenda, date, zone, service.duration.duration(), &busy, state.clock.now())))
 }

@@ -1,8 +1,11 @@
 //! `/configuracion`, for owners: the business's own fields ("Otros datos":
-//! create, edit, reorder, archive) and its staff accounts (list, add).
+//! create, edit, reorder, archive), its staff accounts (list, add), its
+//! services (`services`) and the professionals' agendas (`agendas`).
 //! Professionals get the 403 page and do not see the link.
 
+pub mod agendas;
 mod fields;
+pub mod services;
 mod staff;
 
 use askama::Template;
@@ -31,6 +34,7 @@ struct SettingsPage {
     staff: Vec<StaffRow>,
     new_staff: NewStaffForm,
     notice: Option<&'static str>,
+    settings_tab: &'static str,
 }
 
 impl SettingsPage {
@@ -53,6 +57,7 @@ impl SettingsPage {
             staff,
             new_staff: NewStaffForm::default(),
             notice: None,
+            settings_tab: "general",
         })
     }
 }
