@@ -1,8 +1,9 @@
 //! How history entries and deletions look on the API.
 
-use ficha_domain::{AttentionNoteId, BookingId, Change, Deletion, HistoryEntry, Payment, Visibility};
+use ficha_domain::{AttentionNoteId, BookingId, Change, Deletion, HistoryEntry, Visibility};
 use serde_json::{Value, json};
 
+use crate::api::bookings::view::payment_json;
 use crate::api::notes::view::who_json;
 
 /// `{"id", "at", "by", "change", …, "old", "new"}`: `change` says what kind
@@ -10,7 +11,7 @@ use crate::api::notes::view::who_json;
 /// `field`, `label`, `note_id`, `booking_id` (and an attention note's
 /// `note_kind`) what it was about; `old` and `new` are null where there was
 /// no value (a note added has no old text). Times are RFC 3339 in UTC; a
-/// payment is `{amount, method, date}`, null when unpaid.
+/// payment is as on a booking (`{"paid": false}` or with amount, method, date).
 pub fn entry_json(entry: &HistoryEntry) -> Value {
     let mut json = json!({
         "id": entry.id,
@@ -66,15 +67,6 @@ pub fn entry_json(entry: &HistoryEntry) -> Value {
 /// What an attention note entry is about: the note, its booking, its kind.
 fn attention(note: &AttentionNoteId, booking: &BookingId, visibility: &Visibility) -> Value {
     json!({ "note_id": note, "booking_id": booking, "note_kind": visibility.as_str() })
-}
-
-fn payment_json(payment: &Payment) -> Value {
-    match payment {
-        Payment::Unpaid => Value::Null,
-        Payment::Paid { amount, method, date } => {
-            json!({ "amount": amount, "method": method.as_str(), "date": date.to_string() })
-        }
-    }
 }
 
 /// A deleted client: when and by whom, nothing about the client.
