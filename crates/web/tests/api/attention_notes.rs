@@ -124,7 +124,7 @@ async fn a_professional_cannot_change_a_colleagues_attention_note_and_nothing_ch
     assert_eq!(edit.header("content-type"), "application/problem+json");
     let delete = app.delete(href).cookie(&julia).send().await;
     assert_eq!((delete.status, delete.code()), (StatusCode::FORBIDDEN, "not_note_author"));
-    assert_eq!(on_booking(app, &julia, &f.booking).await, [note.clone()], "the note is as it was");
+    assert_eq!(on_booking(app, &julia, &f.booking).await, std::slice::from_ref(&note), "the note is as it was");
     assert_eq!(history(app, &f).await, before, "and no history was written");
 
     let own = app.patch(href).cookie(&f.pro).json(json!({ "text": "reposo 24 horas" })).send().await;
@@ -248,7 +248,7 @@ async fn attention_notes_are_out_of_reach_of_another_business_and_go_with_their_
         .send()
         .await;
     assert_eq!(added.status, StatusCode::NOT_FOUND);
-    assert_eq!(on_booking(app, &f.owner, &f.booking).await, [note.clone()]);
+    assert_eq!(on_booking(app, &f.owner, &f.booking).await, std::slice::from_ref(&note));
     // Through another booking, the note is not found either.
     let wrong = href.replace(&f.booking, "0190c0de-0000-7000-8000-000000000000");
     assert_eq!(app.get(&wrong).cookie(&f.owner).send().await.status, StatusCode::NOT_FOUND);
