@@ -1,15 +1,18 @@
-//! Attention notes on SQLite. Each write and its history entry share one
-//! `BEGIN IMMEDIATE` transaction, as does the author check with the write it
-//! allows. Reads bind the kinds the viewer may see (`Reach`).
+//! Attention notes on SQLite: the steps of `ficha_store::attention_notes::flow`
+//! on one `BEGIN IMMEDIATE` transaction (each write, its author check and its
+//! history entry together), and the reads, which bind the kinds the viewer
+//! may see (`Reach`).
 
 use async_trait::async_trait;
 use ficha_domain::{
     Actor, AttentionNote, AttentionNoteId, BookingId, BusinessId, Change, ClientId, NoteText, Viewer, Visibility,
 };
+use ficha_store::attention_notes::flow::{self, AttentionTx, NewAttentionNote};
 use ficha_store::attention_notes::{AttentionNoteRecord, BookedNote, Reach};
 use ficha_store::history::WhoRecord;
 use ficha_store::record::micros;
 use ficha_store::{AttentionNoteStore, ClientAttentionNotes, StoreError, StoreResult};
+use jiff::Timestamp;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 use uuid::Uuid;
@@ -105,18 +108,73 @@ async fn readable_note(
     if note.booking == booking { Ok(note) } else { Err(StoreError::NotFound) }
 }
 
-/// The note, if it is of `booking` and `actor` may change it.
-async fn changeable_note(
-    conn: &mut SqliteConnection,
-    actor: &Actor,
-    booking: BookingId,
-    id: AttentionNoteId,
-) -> StoreResult<AttentionNote> {
-    let note = booked(&crate::scoped_row(conn, SELECT_NOTE, actor.business(), id.as_uuid()).await?)?.note;
-    if note.booking != booking {
-        return Err(StoreError::NotFound);
+/// The attention-note steps on one open `BEGIN IMMEDIATE` transaction:
+/// SQLite's one writer at a time already holds every row read.
+struct Tx<'c>(&'c mut SqliteConnection);
+
+#[async_trait]
+impl AttentionTx for Tx<'_> {
+    async fn hold_booking(&mut self, business: BusinessId, booking: BookingId) -> StoreResult<ClientId> {
+        booking_client(self.0, business, booking).await
     }
-    if note.may_be_changed_by(actor) { Ok(note) } else { Err(StoreError::NotNoteAuthor) }
+
+    async fn insert(&mut self, actor: &Actor, note: &NewAttentionNote) -> StoreResult<()> {
+        let (author_kind, author_id) = WhoRecord::columns(actor);
+        sqlx::query(INSERT_NOTE)
+            .bind(note.id.as_uuid())
+            .bind(actor.business().as_uuid())
+            .bind(note.booking.as_uuid())
+            .bind(note.client.as_uuid())
+            .bind(note.visibility.as_str())
+            .bind(note.text.as_str())
+            .bind(author_kind)
+            .bind(author_id)
+            .bind(micros(note.at))
+            .execute(&mut *self.0)
+            .await
+            .map(drop)
+            .map_err(StoreError::backend)
+    }
+
+    async fn note(&mut self, business: BusinessId, id: AttentionNoteId) -> StoreResult<AttentionNote> {
+        Ok(booked(&crate::scoped_row(self.0, SELECT_NOTE, business, id.as_uuid()).await?)?.note)
+    }
+
+    async fn note_to_change(&mut self, business: BusinessId, id: AttentionNoteId) -> StoreResult<AttentionNote> {
+        self.note(business, id).await
+    }
+
+    async fn set_text(
+        &mut self,
+        business: BusinessId,
+        id: AttentionNoteId,
+        text: &NoteText,
+        at: Timestamp,
+    ) -> StoreResult<()> {
+        sqlx::query(UPDATE_NOTE)
+            .bind(business.as_uuid())
+            .bind(id.as_uuid())
+            .bind(text.as_str())
+            .bind(micros(at))
+            .execute(&mut *self.0)
+            .await
+            .map(drop)
+            .map_err(StoreError::backend)
+    }
+
+    async fn delete(&mut self, business: BusinessId, id: AttentionNoteId) -> StoreResult<()> {
+        sqlx::query(DELETE_NOTE)
+            .bind(business.as_uuid())
+            .bind(id.as_uuid())
+            .execute(&mut *self.0)
+            .await
+            .map(drop)
+            .map_err(StoreError::backend)
+    }
+
+    async fn record(&mut self, actor: &Actor, client: ClientId, at: Timestamp, changes: &[Change]) -> StoreResult<()> {
+        history::record(self.0, actor, client, at, changes).await
+    }
 }
 
 async fn rows(conn: &mut SqliteConnection, sql: &'static str, reach: Reach, of: Uuid) -> StoreResult<Vec<BookedNote>> {
@@ -139,28 +197,9 @@ impl AttentionNoteStore for SqliteStore {
         visibility: Visibility,
         text: NoteText,
     ) -> StoreResult<AttentionNote> {
-        let business = actor.business();
         let now = self.clock.now();
-        let id = AttentionNoteId::generate();
-        let (author_kind, author_id) = WhoRecord::columns(actor);
         let mut tx = self.write().await?;
-        let client = booking_client(&mut tx, business, booking).await?;
-        sqlx::query(INSERT_NOTE)
-            .bind(id.as_uuid())
-            .bind(business.as_uuid())
-            .bind(booking.as_uuid())
-            .bind(client.as_uuid())
-            .bind(visibility.as_str())
-            .bind(text.as_str())
-            .bind(author_kind)
-            .bind(author_id)
-            .bind(micros(now))
-            .execute(&mut *tx)
-            .await
-            .map_err(StoreError::backend)?;
-        let change = Change::AttentionNoteAdded { note: id, booking, visibility, text: text.as_str().to_owned() };
-        history::record(&mut tx, actor, client, now, &[change]).await?;
-        let note = booked(&crate::scoped_row(&mut tx, SELECT_NOTE, business, id.as_uuid()).await?)?.note;
+        let note = flow::add(&mut Tx(&mut tx), actor, booking, visibility, text, now).await?;
         tx.commit().await.map_err(StoreError::backend)?;
         Ok(note)
     }
@@ -192,46 +231,15 @@ impl AttentionNoteStore for SqliteStore {
     ) -> StoreResult<AttentionNote> {
         let now = self.clock.now();
         let mut tx = self.write().await?;
-        let before = changeable_note(&mut tx, actor, booking, id).await?;
-        if before.text == text {
-            return Ok(before);
-        }
-        sqlx::query(UPDATE_NOTE)
-            .bind(actor.business().as_uuid())
-            .bind(id.as_uuid())
-            .bind(text.as_str())
-            .bind(micros(now))
-            .execute(&mut *tx)
-            .await
-            .map_err(StoreError::backend)?;
-        let change = Change::AttentionNoteEdited {
-            note: id,
-            booking,
-            visibility: before.visibility,
-            old: before.text.as_str().to_owned(),
-            new: text.as_str().to_owned(),
-        };
-        history::record(&mut tx, actor, before.client, now, &[change]).await?;
+        let note = flow::edit(&mut Tx(&mut tx), actor, booking, id, text, now).await?;
         tx.commit().await.map_err(StoreError::backend)?;
-        Ok(AttentionNote { text, edited_at: Some(now), ..before })
+        Ok(note)
     }
 
     async fn delete_attention_note(&self, actor: &Actor, booking: BookingId, id: AttentionNoteId) -> StoreResult<()> {
+        let now = self.clock.now();
         let mut tx = self.write().await?;
-        let before = changeable_note(&mut tx, actor, booking, id).await?;
-        sqlx::query(DELETE_NOTE)
-            .bind(actor.business().as_uuid())
-            .bind(id.as_uuid())
-            .execute(&mut *tx)
-            .await
-            .map_err(StoreError::backend)?;
-        let change = Change::AttentionNoteDeleted {
-            note: id,
-            booking,
-            visibility: before.visibility,
-            text: before.text.as_str().to_owned(),
-        };
-        history::record(&mut tx, actor, before.client, self.clock.now(), &[change]).await?;
+        flow::delete(&mut Tx(&mut tx), actor, booking, id, now).await?;
         tx.commit().await.map_err(StoreError::backend)
     }
 

@@ -1,7 +1,9 @@
 //! Attention notes on bookings. Writes take the `Actor` (staff write them);
 //! reads take a `Viewer`, and what a client viewer may see — shared notes of
 //! their own bookings, nothing else, not even counts — is decided here, once
-//! for both backends, by `Reach`.
+//! for both backends, by `Reach`. How notes are written is `flow`.
+
+pub mod flow;
 
 use async_trait::async_trait;
 use ficha_domain::{
