@@ -3,9 +3,10 @@
 
 use jiff::Timestamp;
 
+use crate::attention_note::{AttentionNoteId, Visibility};
 use crate::ids::Id;
 use crate::note::{NoteId, Who};
-use crate::{Client, ClientId};
+use crate::{Attendance, Booking, BookingId, BookingState, Client, ClientId, Payment};
 
 #[derive(Debug)]
 pub enum HistoryKind {}
@@ -82,6 +83,54 @@ pub enum Change {
         note: NoteId,
         text: String,
     },
+    /// A booking placed (`start` is `None` for a pack session "por
+    /// reservar").
+    BookingCreated {
+        booking: BookingId,
+        start: Option<Timestamp>,
+    },
+    /// Moved to a new time (a session "por reservar" getting its date too).
+    BookingRescheduled {
+        booking: BookingId,
+        old: Option<Timestamp>,
+        new: Timestamp,
+    },
+    BookingConfirmed {
+        booking: BookingId,
+    },
+    BookingCancelled {
+        booking: BookingId,
+    },
+    BookingAttendance {
+        booking: BookingId,
+        old: Attendance,
+        new: Attendance,
+    },
+    /// Paid, a payment corrected, or a payment taken back.
+    BookingPayment {
+        booking: BookingId,
+        old: Payment,
+        new: Payment,
+    },
+    AttentionNoteAdded {
+        note: AttentionNoteId,
+        booking: BookingId,
+        visibility: Visibility,
+        text: String,
+    },
+    AttentionNoteEdited {
+        note: AttentionNoteId,
+        booking: BookingId,
+        visibility: Visibility,
+        old: String,
+        new: String,
+    },
+    AttentionNoteDeleted {
+        note: AttentionNoteId,
+        booking: BookingId,
+        visibility: Visibility,
+        text: String,
+    },
 }
 
 impl Change {
@@ -95,6 +144,32 @@ impl Change {
                 (old != new).then_some(Self::Field { field, old, new })
             })
             .collect()
+    }
+
+    /// The changes that turn the booking `before` into `after`: its time,
+    /// then confirmation or cancellation, attendance, payment. A cancelled
+    /// booking rescheduled back to pending is told by its new time alone.
+    pub fn of_booking(before: &Booking, after: &Booking) -> Vec<Self> {
+        let booking = after.id;
+        let mut changes = Vec::new();
+        let (old, new) = (before.when.map(|w| w.start()), after.when.map(|w| w.start()));
+        if let Some(new) = new.filter(|_| before.when != after.when || before.professional != after.professional) {
+            changes.push(Self::BookingRescheduled { booking, old, new });
+        }
+        if before.state != after.state {
+            match after.state {
+                BookingState::Confirmed => changes.push(Self::BookingConfirmed { booking }),
+                BookingState::Cancelled => changes.push(Self::BookingCancelled { booking }),
+                BookingState::Pending => {}
+            }
+        }
+        if before.attendance != after.attendance {
+            changes.push(Self::BookingAttendance { booking, old: before.attendance, new: after.attendance });
+        }
+        if before.payment != after.payment {
+            changes.push(Self::BookingPayment { booking, old: before.payment, new: after.payment });
+        }
+        changes
     }
 }
 

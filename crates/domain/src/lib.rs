@@ -6,6 +6,7 @@
 
 pub mod actor;
 pub mod agenda;
+pub mod attention_note;
 pub mod availability;
 pub mod birth_date;
 pub mod booking;
@@ -30,6 +31,7 @@ pub mod viewer;
 
 pub use actor::{Actor, Role};
 pub use agenda::{Agenda, DayHours, TimeRange};
+pub use attention_note::{AttentionNote, AttentionNoteId, Visibility};
 pub use birth_date::{BirthDate, parse_date};
 pub use booking::{
     Attendance, Booking, BookingRule, BookingState, Interval, Origin, PackPlace, Payment, PaymentMethod, Request,

@@ -77,13 +77,19 @@ impl Note {
     /// Authors edit and delete their own notes; owners (and the system) any.
     /// A professional cannot change a colleague's note.
     pub fn may_be_changed_by(&self, actor: &Actor) -> bool {
-        if actor.is_owner() {
-            return true;
-        }
-        match (actor, &self.author) {
-            (Actor::Staff { staff: Some(staff), .. }, Who::Staff { id, .. }) => staff == id,
-            _ => false,
-        }
+        may_change(&self.author, actor)
+    }
+}
+
+/// Whether `actor` may change what `author` wrote: the author themself, or
+/// an owner (and the system). The rule of every kind of note.
+pub(crate) fn may_change(author: &Who, actor: &Actor) -> bool {
+    if actor.is_owner() {
+        return true;
+    }
+    match (actor, author) {
+        (Actor::Staff { staff: Some(staff), .. }, Who::Staff { id, .. }) => staff == id,
+        _ => false,
     }
 }
 

@@ -140,6 +140,18 @@ fn first_start_with_demo_data_prints_a_working_login_and_stops_cleanly_on_sigter
     let author = notes["items"][0]["author"]["name"].as_str().unwrap_or("");
     assert!(["Carolina Fuentes", "Dr. Andrés Ibáñez"].contains(&author), "{notes}");
 
+    // Some past bookings carry attention notes by their professional.
+    let (_, _, body) = http(&server.address, "GET", "/api/v1/clients?limit=100", None, Some(&cookie));
+    let page: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    let hrefs: Vec<&str> = page["items"].as_array().expect("items").iter().filter_map(|c| c["href"].as_str()).collect();
+    let with_notes = hrefs.iter().find_map(|href| {
+        let (_, _, body) = http(&server.address, "GET", &format!("{href}/attention-notes"), None, Some(&cookie));
+        let notes: serde_json::Value = serde_json::from_str(&body).ok()?;
+        (!notes["private"].as_array()?.is_empty()).then_some(notes)
+    });
+    let notes = with_notes.expect("a client among the first 100 has attention notes");
+    assert!(notes["private"][0]["booking"]["service_name"].is_string(), "{notes}");
+
     let pid = server.child.id().to_string();
     assert!(Command::new("kill").args(["-TERM", &pid]).status().expect("kill runs").success());
     let status = wait_for_exit(&mut server.child, Duration::from_secs(20));

@@ -8,8 +8,8 @@ mod reads;
 
 use async_trait::async_trait;
 use ficha_domain::{
-    Actor, Agenda, Booking, BookingId, BusinessId, ClientId, Interval, NewService, Service, ServiceChanges, ServiceId,
-    StaffId,
+    Actor, Agenda, Booking, BookingId, BusinessId, Change, ClientId, Interval, NewService, Service, ServiceChanges,
+    ServiceId, StaffId,
 };
 use ficha_store::bookings::flow::{self, BookingTx};
 use ficha_store::bookings::record::BookingRecord;
@@ -170,6 +170,10 @@ impl BookingTx for Tx<'_> {
             .await
             .map(drop)
             .map_err(StoreError::backend)
+    }
+
+    async fn record(&mut self, actor: &Actor, client: ClientId, at: Timestamp, changes: &[Change]) -> StoreResult<()> {
+        crate::history::record(self.0, actor, client, at, changes).await
     }
 
     async fn set_last_booking(&mut self, business: BusinessId, client: ClientId, at: Timestamp) -> StoreResult<()> {

@@ -6,6 +6,7 @@
 //! other.
 
 mod accounts;
+mod attention_notes;
 mod bookings;
 mod clients;
 mod custom_fields;

@@ -13,15 +13,15 @@ use sqlx::{Row, SqliteConnection};
 use crate::{SqliteStore, notes};
 
 const INSERT_ENTRY: &str = "INSERT INTO client_history \
-     (id, business_id, client_id, at, who_kind, who_id, change, subject, old_value, new_value) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+     (id, business_id, client_id, at, who_kind, who_id, change, subject, old_value, new_value, booking_id, \
+     visibility) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
 
 const INSERT_DELETION: &str =
     "INSERT INTO client_deletions (id, business_id, at, who_kind, who_id) VALUES (?1, ?2, ?3, ?4, ?5)";
 
 /// Newest first, strictly before (?3, ?4); the staff member's name joined in.
 const CLIENT_HISTORY: &str = "SELECT h.id, h.client_id, h.at, h.who_kind, h.who_id, s.name AS who_name, \
-     h.change, h.subject, h.old_value, h.new_value \
+     h.change, h.subject, h.old_value, h.new_value, h.booking_id, h.visibility \
      FROM client_history h LEFT JOIN staff s ON s.id = h.who_id \
      WHERE h.business_id = ?1 AND h.client_id = ?2 AND (h.at, h.id) < (?3, ?4) \
      ORDER BY h.at DESC, h.id DESC LIMIT ?5";
@@ -54,6 +54,8 @@ pub(crate) async fn record(
             .bind(stored.subject)
             .bind(stored.old)
             .bind(stored.new)
+            .bind(stored.booking)
+            .bind(stored.visibility)
             .execute(&mut *conn)
             .await
             .map_err(StoreError::backend)?;
@@ -96,6 +98,8 @@ fn history_record(row: &SqliteRow) -> Result<HistoryRecord, sqlx::Error> {
         subject: row.try_get("subject")?,
         old: row.try_get("old_value")?,
         new: row.try_get("new_value")?,
+        booking: row.try_get("booking_id")?,
+        visibility: row.try_get("visibility")?,
     })
 }
 

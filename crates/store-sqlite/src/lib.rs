@@ -5,6 +5,7 @@
 //! upgrade, and `busy_timeout` makes writers queue instead of erroring.
 
 mod accounts;
+mod attention_notes;
 mod bookings;
 mod clients;
 mod custom_fields;

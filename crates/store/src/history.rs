@@ -7,8 +7,10 @@ use async_trait::async_trait;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ficha_domain::{
-    Actor, Change, ClientId, Deletion, DeletionId, GeneralField, HistoryEntry, HistoryId, NoteId, StaffId, Who,
+    Actor, Attendance, AttentionNoteId, BookingId, Change, ClientId, Deletion, DeletionId, GeneralField, HistoryEntry,
+    HistoryId, NoteId, Payment, PaymentMethod, StaffId, Visibility, Who,
 };
+use jiff::Timestamp;
 use uuid::Uuid;
 
 use crate::FieldValue;
@@ -114,13 +116,34 @@ impl WhoRecord {
 }
 
 /// A change as stored: what kind, about what (field name, custom field
-/// label, note id), old and new text.
+/// label, note or booking id), old and new text; for booking and attention
+/// note entries also the booking, and an attention note's kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChangeRecord {
     pub kind: &'static str,
     pub subject: String,
     pub old: Option<String>,
     pub new: Option<String>,
+    pub booking: Option<Uuid>,
+    pub visibility: Option<&'static str>,
+}
+
+/// A payment as the history keeps it: `None` for unpaid, else
+/// "amount method date".
+fn payment_text(payment: &Payment) -> Option<String> {
+    match payment {
+        Payment::Unpaid => None,
+        Payment::Paid { amount, method, date } => Some(format!("{amount} {} {date}", method.as_str())),
+    }
+}
+
+fn payment_of(text: Option<&str>) -> Option<Payment> {
+    let Some(text) = text else { return Some(Payment::Unpaid) };
+    let mut parts = text.split(' ');
+    let amount = parts.next()?.parse().ok()?;
+    let method = PaymentMethod::parse(parts.next()?)?;
+    let date = parts.next()?.parse().ok()?;
+    parts.next().is_none().then_some(Payment::Paid { amount, method, date })
 }
 
 impl ChangeRecord {
@@ -130,6 +153,14 @@ impl ChangeRecord {
             subject,
             old: old.map(str::to_owned),
             new: new.map(str::to_owned),
+            booking: None,
+            visibility: None,
+        };
+        let on = |record: Self, booking: &BookingId| Self { booking: Some(booking.as_uuid()), ..record };
+        let time = |at: &Timestamp| at.to_string();
+        let noted = |record: Self, booking: &BookingId, visibility: &Visibility| Self {
+            visibility: Some(visibility.as_str()),
+            ..on(record, booking)
         };
         match change {
             Change::Field { field, old, new } => {
@@ -141,6 +172,40 @@ impl ChangeRecord {
             Change::NoteAdded { note, text } => record("note_added", note.to_string(), None, Some(text)),
             Change::NoteEdited { note, old, new } => record("note_edited", note.to_string(), Some(old), Some(new)),
             Change::NoteDeleted { note, text } => record("note_deleted", note.to_string(), Some(text), None),
+            Change::BookingCreated { booking, start } => {
+                on(record("booking_created", booking.to_string(), None, start.map(|s| time(&s)).as_deref()), booking)
+            }
+            Change::BookingRescheduled { booking, old, new } => on(
+                record("booking_rescheduled", booking.to_string(), old.map(|o| time(&o)).as_deref(), Some(&time(new))),
+                booking,
+            ),
+            Change::BookingConfirmed { booking } => {
+                on(record("booking_confirmed", booking.to_string(), None, None), booking)
+            }
+            Change::BookingCancelled { booking } => {
+                on(record("booking_cancelled", booking.to_string(), None, None), booking)
+            }
+            Change::BookingAttendance { booking, old, new } => {
+                on(record("booking_attendance", booking.to_string(), Some(old.as_str()), Some(new.as_str())), booking)
+            }
+            Change::BookingPayment { booking, old, new } => on(
+                record(
+                    "booking_payment",
+                    booking.to_string(),
+                    payment_text(old).as_deref(),
+                    payment_text(new).as_deref(),
+                ),
+                booking,
+            ),
+            Change::AttentionNoteAdded { note, booking, visibility, text } => {
+                noted(record("attention_note_added", note.to_string(), None, Some(text)), booking, visibility)
+            }
+            Change::AttentionNoteEdited { note, booking, visibility, old, new } => {
+                noted(record("attention_note_edited", note.to_string(), Some(old), Some(new)), booking, visibility)
+            }
+            Change::AttentionNoteDeleted { note, booking, visibility, text } => {
+                noted(record("attention_note_deleted", note.to_string(), Some(text), None), booking, visibility)
+            }
         }
     }
 }
@@ -156,13 +221,22 @@ pub struct HistoryRecord {
     pub subject: String,
     pub old: Option<String>,
     pub new: Option<String>,
+    pub booking: Option<Uuid>,
+    pub visibility: Option<String>,
 }
 
 impl HistoryRecord {
     pub fn into_entry(self) -> StoreResult<HistoryEntry> {
         let corrupt = || StoreError::Corrupt(format!("history entry {}: {} {:?}", self.id, self.kind, self.subject));
         let note = || self.subject.parse::<NoteId>().map_err(|_| corrupt());
+        let attention_note = || self.subject.parse::<AttentionNoteId>().map_err(|_| corrupt());
+        let booking = || self.booking.map(BookingId::from_uuid).ok_or_else(corrupt);
+        let visibility = || self.visibility.as_deref().and_then(Visibility::parse).ok_or_else(corrupt);
         let text = |value: &Option<String>| value.clone().ok_or_else(corrupt);
+        let time =
+            |value: &Option<String>| value.as_deref().map(str::parse::<Timestamp>).transpose().map_err(|_| corrupt());
+        let attendance = |value: &Option<String>| value.as_deref().and_then(Attendance::parse).ok_or_else(corrupt);
+        let payment = |value: &Option<String>| payment_of(value.as_deref()).ok_or_else(corrupt);
         let change = match self.kind.as_str() {
             "field" => Change::Field {
                 field: GeneralField::parse(&self.subject).ok_or_else(corrupt)?,
@@ -175,6 +249,41 @@ impl HistoryRecord {
             "note_added" => Change::NoteAdded { note: note()?, text: text(&self.new)? },
             "note_edited" => Change::NoteEdited { note: note()?, old: text(&self.old)?, new: text(&self.new)? },
             "note_deleted" => Change::NoteDeleted { note: note()?, text: text(&self.old)? },
+            "booking_created" => Change::BookingCreated { booking: booking()?, start: time(&self.new)? },
+            "booking_rescheduled" => Change::BookingRescheduled {
+                booking: booking()?,
+                old: time(&self.old)?,
+                new: time(&self.new)?.ok_or_else(corrupt)?,
+            },
+            "booking_confirmed" => Change::BookingConfirmed { booking: booking()? },
+            "booking_cancelled" => Change::BookingCancelled { booking: booking()? },
+            "booking_attendance" => Change::BookingAttendance {
+                booking: booking()?,
+                old: attendance(&self.old)?,
+                new: attendance(&self.new)?,
+            },
+            "booking_payment" => {
+                Change::BookingPayment { booking: booking()?, old: payment(&self.old)?, new: payment(&self.new)? }
+            }
+            "attention_note_added" => Change::AttentionNoteAdded {
+                note: attention_note()?,
+                booking: booking()?,
+                visibility: visibility()?,
+                text: text(&self.new)?,
+            },
+            "attention_note_edited" => Change::AttentionNoteEdited {
+                note: attention_note()?,
+                booking: booking()?,
+                visibility: visibility()?,
+                old: text(&self.old)?,
+                new: text(&self.new)?,
+            },
+            "attention_note_deleted" => Change::AttentionNoteDeleted {
+                note: attention_note()?,
+                booking: booking()?,
+                visibility: visibility()?,
+                text: text(&self.old)?,
+            },
             _ => return Err(corrupt()),
         };
         Ok(HistoryEntry {
@@ -239,12 +348,38 @@ mod tests {
     #[test]
     fn every_change_reads_back_as_written() {
         let note = NoteId::generate();
+        let (booking, attention) = (BookingId::generate(), AttentionNoteId::generate());
+        let at = Timestamp::from_second(1_773_489_600).expect("valid");
+        let paid = Payment::Paid { amount: 25_000, method: PaymentMethod::Debit, date: jiff::civil::date(2026, 3, 14) };
         let changes = [
             Change::Field { field: GeneralField::Phone, old: None, new: Some("+56961234567".into()) },
             Change::CustomValue { label: "Mascota".into(), old: Some("Firulais".into()), new: None },
             Change::NoteAdded { note, text: "a".into() },
             Change::NoteEdited { note, old: "a".into(), new: "b".into() },
             Change::NoteDeleted { note, text: "b".into() },
+            Change::BookingCreated { booking, start: None },
+            Change::BookingCreated { booking, start: Some(at) },
+            Change::BookingRescheduled { booking, old: None, new: at },
+            Change::BookingRescheduled { booking, old: Some(at), new: at + jiff::SignedDuration::from_hours(1) },
+            Change::BookingConfirmed { booking },
+            Change::BookingCancelled { booking },
+            Change::BookingAttendance { booking, old: Attendance::Unknown, new: Attendance::NoShow },
+            Change::BookingPayment { booking, old: Payment::Unpaid, new: paid },
+            Change::BookingPayment { booking, old: paid, new: Payment::Unpaid },
+            Change::AttentionNoteAdded { note: attention, booking, visibility: Visibility::Shared, text: "a".into() },
+            Change::AttentionNoteEdited {
+                note: attention,
+                booking,
+                visibility: Visibility::Private,
+                old: "a".into(),
+                new: "b".into(),
+            },
+            Change::AttentionNoteDeleted {
+                note: attention,
+                booking,
+                visibility: Visibility::Private,
+                text: "b".into(),
+            },
         ];
         for change in changes {
             let stored = ChangeRecord::of(&change);
@@ -257,6 +392,8 @@ mod tests {
                 subject: stored.subject,
                 old: stored.old,
                 new: stored.new,
+                booking: stored.booking,
+                visibility: stored.visibility.map(str::to_owned),
             };
             assert_eq!(record.into_entry().expect("reads").change, change);
         }

@@ -7,6 +7,7 @@
 //! reached through another's actor, whatever id is passed.
 
 pub mod accounts;
+pub mod attention_notes;
 pub mod bookings;
 pub mod clients;
 pub mod custom_fields;
@@ -23,6 +24,7 @@ pub mod contract;
 use async_trait::async_trait;
 
 pub use accounts::{AccountStore, ApiToken, SessionInfo, StaffCredentials};
+pub use attention_notes::{AttentionNoteStore, BookedNote, ClientAttentionNotes};
 pub use bookings::{
     BookingChange, BookingCursor, BookingPage, BookingQuery, BookingStore, CalendarEntry, ClientStats, NewBooking,
     NewTime, PackUse, PorReservar, When,
@@ -39,6 +41,7 @@ pub use search::{SearchHit, SearchPage, SearchStore};
 #[async_trait]
 pub trait Store:
     AccountStore
+    + AttentionNoteStore
     + BookingStore
     + ClientStore
     + CustomFieldStore

@@ -83,6 +83,7 @@ pub fn field_label(field: &str, lang: Lang) -> &str {
         "saturday" => ("sábado", "Saturday"),
         "sunday" => ("domingo", "Sunday"),
         "text" => ("texto", "text"),
+        "kind" => ("tipo", "kind"),
         _ => return field,
     };
     lang.pick(es, en)

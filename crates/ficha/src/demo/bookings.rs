@@ -58,7 +58,7 @@ pub async fn load(
     team: &Team,
     clients: &[ClientId],
     now: Timestamp,
-) -> anyhow::Result<usize> {
+) -> anyhow::Result<Vec<Booking>> {
     let both = [team.owner, team.professional];
     let services = [
         service("Consulta kinesiológica", 45, 25_000, 1, &both)?,
@@ -80,9 +80,8 @@ pub async fn load(
     }
     let zone = TimeZone::get("America/Santiago")?;
     let bookings = lay_out(&mut Random::seeded(0xB00C), &stored, &agendas, clients, now, &zone);
-    let count = bookings.len();
-    store.import_bookings(actor, bookings).await.context("storing the demo bookings")?;
-    Ok(count)
+    store.import_bookings(actor, bookings.clone()).await.context("storing the demo bookings")?;
+    Ok(bookings)
 }
 
 /// The demo calendar, the same for the same seed and day.

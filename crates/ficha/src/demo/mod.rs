@@ -4,6 +4,7 @@
 //! whose clock is stepped back in time, so registration dates spread over the
 //! past two years as they would in a real business.
 
+mod attention_notes;
 mod bookings;
 mod fields;
 mod names;
@@ -65,10 +66,14 @@ pub async fn create(database_url: &str, slug: &str) -> anyhow::Result<Vec<Login>
     }
     clock.set(now);
     let ids: Vec<_> = created.iter().map(|client| client.id).collect();
-    if let [owner, professional] = team[..] {
-        bookings::load(&*store, &actor, &bookings::Team { owner, professional }, &ids, now).await?;
-    }
+    let booked = match team[..] {
+        [owner, professional] => {
+            bookings::load(&*store, &actor, &bookings::Team { owner, professional }, &ids, now).await?
+        }
+        _ => Vec::new(),
+    };
     notes::add(&*store, &clock, &mut Random::seeded(SEED), &authors, &created, now).await?;
+    attention_notes::add(&*store, &clock, &mut Random::seeded(SEED), &authors, &booked, now).await?;
     store.close().await;
     Ok(logins)
 }

@@ -5,8 +5,8 @@
 
 use async_trait::async_trait;
 use ficha_domain::{
-    Actor, Agenda, Booking, BookingId, BookingRule, BusinessId, ClientId, Interval, Request, Service, ServiceId,
-    StaffId,
+    Actor, Agenda, Booking, BookingId, BookingRule, BusinessId, Change, ClientId, Interval, Request, Service,
+    ServiceId, StaffId,
 };
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -52,6 +52,9 @@ pub trait BookingTx: Send {
     async fn update(&mut self, business: BusinessId, booking: &Booking) -> StoreResult<()>;
 
     async fn set_last_booking(&mut self, business: BusinessId, client: ClientId, at: Timestamp) -> StoreResult<()>;
+
+    /// Writes `changes` to the client's history, in this transaction.
+    async fn record(&mut self, actor: &Actor, client: ClientId, at: Timestamp, changes: &[Change]) -> StoreResult<()>;
 }
 
 /// A failed lookup of a row the request named becomes the rule it broke.
@@ -101,6 +104,9 @@ pub async fn book(
         tx.insert(business, row).await?;
     }
     tx.set_last_booking(business, new.client, now).await?;
+    let created: Vec<Change> =
+        rows.iter().map(|b| Change::BookingCreated { booking: b.id, start: b.when.map(|w| w.start()) }).collect();
+    tx.record(actor, new.client, now, &created).await?;
     Ok(rows)
 }
 
@@ -134,5 +140,6 @@ pub async fn change(
         }
     };
     tx.update(business, &changed).await?;
+    tx.record(actor, changed.client, now, &Change::of_booking(&current, &changed)).await?;
     Ok(changed)
 }

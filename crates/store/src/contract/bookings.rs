@@ -84,7 +84,7 @@ async fn staff(h: &Harness, actor: &Actor, email: &str) -> StaffId {
     h.store.create_staff(actor, new).await.expect("staff").id
 }
 
-fn new_service(name: &str, minutes: i64, sessions: i64, professionals: &[StaffId]) -> NewService {
+pub(crate) fn new_service(name: &str, minutes: i64, sessions: i64, professionals: &[StaffId]) -> NewService {
     NewService {
         name: ServiceName::parse(name).expect("valid"),
         duration: Minutes::new(minutes).expect("valid"),

@@ -3,6 +3,7 @@
 //! `contract_suite!` to get one `#[tokio::test]` per case below.
 
 mod accounts;
+mod attention_notes;
 mod bookings;
 mod clients;
 mod custom_fields;
@@ -22,6 +23,7 @@ use ficha_domain::{Actor, ClientName, Email, FixedClock, NewBusiness, NewClient,
 use jiff::Timestamp;
 
 pub use accounts::*;
+pub use attention_notes::*;
 pub use bookings::*;
 pub use clients::*;
 pub use custom_fields::*;
@@ -104,6 +106,7 @@ macro_rules! contract_suite {
         $crate::bookings_contract!($fresh);
         $crate::notes_contract!($fresh);
         $crate::history_contract!($fresh);
+        $crate::attention_notes_contract!($fresh);
     };
     (@cases $fresh:path; $($case:ident),* $(,)?) => {
         $(

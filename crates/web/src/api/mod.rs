@@ -2,6 +2,7 @@
 //! the router is built from that table and a test checks the OpenAPI document
 //! against it, so the two cannot drift apart.
 
+mod attention_notes;
 mod auth;
 pub mod bookings;
 pub mod clients;
@@ -79,6 +80,7 @@ pub fn routes() -> Vec<ApiRoute> {
         ApiRoute::get("/clients/{id}/notes/{note_id}", notes::read),
         ApiRoute::patch("/clients/{id}/notes/{note_id}", notes::update),
         ApiRoute::delete("/clients/{id}/notes/{note_id}", notes::delete),
+        ApiRoute::get("/clients/{id}/attention-notes", attention_notes::of_client),
         ApiRoute::get("/clients/{id}/history", history::client_history),
         ApiRoute::get("/deletions", history::deletions),
         ApiRoute::get("/custom-fields", custom_fields::list),
@@ -102,6 +104,11 @@ pub fn routes() -> Vec<ApiRoute> {
         ApiRoute::post("/bookings/{id}/reschedule", bookings::reschedule),
         ApiRoute::put("/bookings/{id}/attendance", bookings::attendance),
         ApiRoute::put("/bookings/{id}/payment", bookings::payment),
+        ApiRoute::get("/bookings/{id}/notes", attention_notes::list),
+        ApiRoute::post("/bookings/{id}/notes", attention_notes::create),
+        ApiRoute::get("/bookings/{id}/notes/{note_id}", attention_notes::read),
+        ApiRoute::patch("/bookings/{id}/notes/{note_id}", attention_notes::update),
+        ApiRoute::delete("/bookings/{id}/notes/{note_id}", attention_notes::delete),
         ApiRoute::get("/calendar", bookings::calendar::calendar),
         ApiRoute::get("/tokens", tokens::list),
         ApiRoute::post("/tokens", tokens::create),

@@ -5,35 +5,7 @@
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, TestResponse};
-
-/// One test per case and backend; PostgreSQL cases skip (except on CI) when
-/// no server answers.
-macro_rules! on_both_backends {
-    ($($case:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $case() {
-                    let app = crate::helpers::TestApp::spawn().await;
-                    super::$case(&app).await;
-                    app.finish().await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $case() {
-                    let Some(app) = crate::helpers::TestApp::spawn_on(crate::helpers::Backend::Postgres).await
-                    else { return };
-                    super::$case(&app).await;
-                    app.finish().await;
-                }
-            )*
-        }
-    };
-}
+use crate::helpers::{TestApp, TestResponse, on_both_backends};
 
 on_both_backends!(
     owners_manage_services_and_agendas_and_professionals_read_them,

@@ -232,3 +232,32 @@ impl RequestBuilder<'_> {
         TestResponse { status, headers, body }
     }
 }
+
+/// One test per case and backend; PostgreSQL cases skip (except on CI) when
+/// no server answers.
+macro_rules! on_both_backends {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    let app = crate::helpers::TestApp::spawn().await;
+                    super::$case(&app).await;
+                    app.finish().await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    let Some(app) = crate::helpers::TestApp::spawn_on(crate::helpers::Backend::Postgres).await
+                    else { return };
+                    super::$case(&app).await;
+                    app.finish().await;
+                }
+            )*
+        }
+    };
+}
+pub(crate) use on_both_backends;

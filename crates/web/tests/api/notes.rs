@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use crate::helpers::{PASSWORD, TestApp, start_time};
 
 /// Another professional of "clinica", signed in.
-async fn colleague(app: &TestApp) -> String {
+pub(crate) async fn colleague(app: &TestApp) -> String {
     let business = app.store.business_by_slug("clinica").await.expect("read").expect("exists");
     let actor = ficha_domain::Actor::System { business: business.id };
     let staff = NewStaff {

@@ -11,7 +11,7 @@ pub fn local_time(instant: Timestamp, zone: &TimeZone) -> String {
     instant.to_zoned(zone.clone()).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
 }
 
-fn payment_json(payment: &Payment) -> Value {
+pub fn payment_json(payment: &Payment) -> Value {
     match payment {
         Payment::Unpaid => json!({ "paid": false }),
         Payment::Paid { amount, method, date } => {

@@ -1,38 +1,72 @@
 //! How history entries and deletions look on the API.
 
-use ficha_domain::{Change, Deletion, HistoryEntry};
+use ficha_domain::{AttentionNoteId, BookingId, Change, Deletion, HistoryEntry, Visibility};
 use serde_json::{Value, json};
 
+use crate::api::bookings::view::payment_json;
 use crate::api::notes::view::who_json;
 
 /// `{"id", "at", "by", "change", …, "old", "new"}`: `change` says what kind
-/// (`field`, `custom_value`, `note_added`, `note_edited`, `note_deleted`) and
-/// `field`, `label` or `note_id` what it was about; `old` and `new` are null
-/// where there was no value (a note added has no old text).
+/// (`field`, `custom_value`, `note_*`, `booking_*`, `attention_note_*`) and
+/// `field`, `label`, `note_id`, `booking_id` (and an attention note's
+/// `note_kind`) what it was about; `old` and `new` are null where there was
+/// no value (a note added has no old text). Times are RFC 3339 in UTC; a
+/// payment is as on a booking (`{"paid": false}` or with amount, method, date).
 pub fn entry_json(entry: &HistoryEntry) -> Value {
     let mut json = json!({
         "id": entry.id,
         "at": entry.at.to_string(),
         "by": who_json(&entry.who),
     });
+    let text = |value: &str| json!(value);
+    let time = |at: &jiff::Timestamp| json!(at.to_string());
+    let null = Value::Null;
     let (kind, about, old, new) = match &entry.change {
-        Change::Field { field, old, new } => ("field", json!({ "field": field.as_str() }), old.clone(), new.clone()),
-        Change::CustomValue { label, old, new } => {
-            ("custom_value", json!({ "label": label }), old.clone(), new.clone())
+        Change::Field { field, old, new } => ("field", json!({ "field": field.as_str() }), json!(old), json!(new)),
+        Change::CustomValue { label, old, new } => ("custom_value", json!({ "label": label }), json!(old), json!(new)),
+        Change::NoteAdded { note, text: added } => ("note_added", json!({ "note_id": note }), null, text(added)),
+        Change::NoteEdited { note, old, new } => ("note_edited", json!({ "note_id": note }), text(old), text(new)),
+        Change::NoteDeleted { note, text: gone } => ("note_deleted", json!({ "note_id": note }), text(gone), null),
+        Change::BookingCreated { booking, start } => {
+            ("booking_created", json!({ "booking_id": booking }), null, start.as_ref().map_or(Value::Null, time))
         }
-        Change::NoteAdded { note, text } => ("note_added", json!({ "note_id": note }), None, Some(text.clone())),
-        Change::NoteEdited { note, old, new } => {
-            ("note_edited", json!({ "note_id": note }), Some(old.clone()), Some(new.clone()))
+        Change::BookingRescheduled { booking, old, new } => {
+            ("booking_rescheduled", json!({ "booking_id": booking }), old.as_ref().map_or(Value::Null, time), time(new))
         }
-        Change::NoteDeleted { note, text } => ("note_deleted", json!({ "note_id": note }), Some(text.clone()), None),
+        Change::BookingConfirmed { booking } => {
+            ("booking_confirmed", json!({ "booking_id": booking }), null.clone(), null)
+        }
+        Change::BookingCancelled { booking } => {
+            ("booking_cancelled", json!({ "booking_id": booking }), null.clone(), null)
+        }
+        Change::BookingAttendance { booking, old, new } => {
+            ("booking_attendance", json!({ "booking_id": booking }), text(old.as_str()), text(new.as_str()))
+        }
+        Change::BookingPayment { booking, old, new } => {
+            ("booking_payment", json!({ "booking_id": booking }), payment_json(old), payment_json(new))
+        }
+        Change::AttentionNoteAdded { note, booking, visibility, text: added } => {
+            ("attention_note_added", attention(note, booking, visibility), null, text(added))
+        }
+        Change::AttentionNoteEdited { note, booking, visibility, old, new } => {
+            ("attention_note_edited", attention(note, booking, visibility), text(old), text(new))
+        }
+        Change::AttentionNoteDeleted { note, booking, visibility, text: gone } => {
+            ("attention_note_deleted", attention(note, booking, visibility), text(gone), null)
+        }
     };
     json["change"] = json!(kind);
     if let (Some(target), Some(about)) = (json.as_object_mut(), about.as_object()) {
         target.extend(about.clone());
     }
-    json["old"] = json!(old);
-    json["new"] = json!(new);
+    json["old"] = old;
+    json["new"] = new;
     json
+}
+
+/// What an attention note entry is about: the note, its booking, its kind.
+fn attention(note: &AttentionNoteId, booking: &BookingId, visibility: &Visibility) -> Value {
+    json!({ "note_id": note, "booking_id": booking, "note_kind": visibility.as_str() })
 }
 
 /// A deleted client: when and by whom, nothing about the client.
