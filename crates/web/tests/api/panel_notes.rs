@@ -221,3 +221,25 @@ async fn a_long_history_is_paged_with_a_cursor() {
     assert!(rest.contains("entrada 01") && !rest.contains("entrada 20"), "older entries");
     assert!(!rest.contains("id=\"historial-anteriores\""));
 }
+
+#[tokio::test]
+async fn the_delete_confirmation_says_notes_and_history_go_too() {
+    let app = TestApp::spawn().await;
+    let cookie = app.owner().await;
+    let id = ana(&app, &cookie).await;
+    add_note(&app, &cookie, &id, "una").await;
+    add_note(&app, &cookie, &id, "dos").await;
+    let path = format!("/clientes/{id}/eliminar");
+    let page = app.get(&path).cookie(&cookie).send().await;
+    let text = html(&page);
+    assert!(text.contains("sus 2 notas;"), "{text}");
+    assert!(text.contains("su historial de cambios"), "{text}");
+
+    let token = csrf(&page);
+    let response = submit(&app, &cookie, &path, &token, &[]).await;
+    assert_eq!(response.status, StatusCode::SEE_OTHER);
+    let notes = app.get(&format!("/api/v1/clients/{id}/notes")).cookie(&cookie).send().await;
+    assert_eq!(notes.status, StatusCode::NOT_FOUND, "notes went with the client");
+    let history = app.get(&format!("/api/v1/clients/{id}/history")).cookie(&cookie).send().await;
+    assert_eq!(history.status, StatusCode::NOT_FOUND, "history went with the client");
+}
