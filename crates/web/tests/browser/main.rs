@@ -233,3 +233,32 @@ async fn agendar_from_the_profile_then_its_calendar_card_leads_back_to_the_profi
     s.screenshot("profile-after").await;
     s.finish().await;
 }
+
+#[tokio::test]
+async fn a_note_added_on_the_profile_is_listed_and_a_phone_edit_shows_in_the_history() {
+    let Some(s) = Session::start("notes_history").await else { return };
+    let ana = s.client("Ana Pérez", "ana@correo.cl", Some("9 6123 4567"), None).await;
+    s.sign_in(OWNER_EMAIL).await;
+    s.goto(&profile_path(&ana)).await;
+    assert!(s.text("#sin-notas").await.contains("Aún no hay notas"));
+
+    s.fill("#nota-nueva", "Alérgica al látex.\nPrefiere horas en la mañana.").await;
+    s.click("form.note-form button.primary").await;
+    assert_eq!(s.text(".alert.ok").await, "Nota guardada.");
+    let listed = s.text("#lista-notas .note").await;
+    assert!(listed.contains("Alérgica al látex.\nPrefiere horas en la mañana."), "line breaks kept: {listed}");
+    assert!(listed.contains("Carolina Fuentes ·"), "author shown: {listed}");
+    s.browser.execute("document.getElementById('notas').scrollIntoView()", vec![]).await.expect("scrolled");
+    s.screenshot("note-listed").await;
+
+    s.fill("#telefono", "+56 9 8765 4321").await;
+    s.click("form[action$='{id}'] button.primary".replace("{id}", &ana.id.to_string()).as_str()).await;
+    assert_eq!(s.text(".alert.ok").await, "Datos generales guardados.");
+    let newest = s.text("#lista-historial .history-item").await;
+    assert!(newest.contains("Teléfono +56961234567 → +56987654321"), "{newest}");
+    let history = s.text("#lista-historial").await;
+    assert!(history.contains("Nota agregada"), "{history}");
+    s.browser.execute("document.getElementById('historial').scrollIntoView()", vec![]).await.expect("scrolled");
+    s.screenshot("history").await;
+    s.finish().await;
+}
