@@ -26,6 +26,8 @@ pub struct HistoryRow {
     pub new: String,
     pub has_old: bool,
     pub has_new: bool,
+    /// The value was empty before (shown plainly, not struck through).
+    pub was_empty: bool,
 }
 
 pub struct HistorySection {
@@ -67,6 +69,7 @@ fn row(entry: &HistoryEntry, zone: &jiff::tz::TimeZone) -> HistoryRow {
     let is_note =
         matches!(entry.change, Change::NoteAdded { .. } | Change::NoteEdited { .. } | Change::NoteDeleted { .. });
     let (has_old, has_new) = if is_note { (old.is_some(), new.is_some()) } else { (true, true) };
+    let was_empty = old.is_none();
     let empty = || "(vacío)".to_owned();
     HistoryRow {
         when: date_time(entry.at, zone),
@@ -76,6 +79,7 @@ fn row(entry: &HistoryEntry, zone: &jiff::tz::TimeZone) -> HistoryRow {
         new: new.unwrap_or_else(empty),
         has_old,
         has_new,
+        was_empty,
     }
 }
 
