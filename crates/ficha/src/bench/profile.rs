@@ -95,7 +95,7 @@ pub async fn run(args: ProfileArgs) -> anyhow::Result<()> {
 /// business's owner, with a few phone edits in its history too (a reused
 /// database from before notes existed gets them here).
 async fn add_notes_and_history(store: &dyn Store, actor: &Actor, client: ClientId, notes: u64) -> anyhow::Result<()> {
-    let have = store.notes(&Viewer::Staff(actor.clone()), client).await?.len() as u64;
+    let have = store.notes(&Viewer::Staff(*actor), client).await?.len() as u64;
     if have >= notes {
         return Ok(());
     }

@@ -34,7 +34,7 @@ pub async fn confirm(
     Path(id): Path<String>,
 ) -> Result<Response, PanelError> {
     let id = client_id(&id)?;
-    let viewer = Viewer::Staff(staffer.actor.clone());
+    let viewer = Viewer::Staff(staffer.actor);
     let (client, values, notes) = tokio::try_join!(
         state.store.get_client(&staffer.actor, id),
         state.store.custom_values(&staffer.actor, id),

@@ -59,7 +59,7 @@ pub async fn edit(
         }
         Err(message) => {
             // A colleague's note is refused as such before its text is explained.
-            let stored = state.store.note(&Viewer::Staff(staffer.actor.clone()), client, note).await?;
+            let stored = state.store.note(&Viewer::Staff(staffer.actor), client, note).await?;
             if !stored.may_be_changed_by(&staffer.actor) {
                 return Err(PanelError::NotYourNote);
             }

@@ -60,7 +60,7 @@ pub fn text_error(error: &FieldError, typed: &str) -> String {
 
 impl NotesSection {
     pub async fn load(state: &AppState, staffer: &Staffer, client: ClientId, shown: usize) -> Result<Self, PanelError> {
-        let notes = state.store.notes(&Viewer::Staff(staffer.actor.clone()), client).await?;
+        let notes = state.store.notes(&Viewer::Staff(staffer.actor), client).await?;
         Ok(Self::new(staffer, client, notes, shown))
     }
 
