@@ -62,8 +62,8 @@ pub enum Command {
         #[arg(long, default_value_t = 7)]
         seed: u64,
     },
-    /// Measure a client profile's bookings side (pages, por reservar, stats)
-    /// for a client with many bookings (see docs/performance.md)
+    /// Measure a client profile (bookings side, then the whole rendered page)
+    /// for a client with many bookings and notes (see docs/performance.md)
     BenchProfile {
         /// Bookings of the measured client.
         #[arg(long, default_value_t = 2_000)]
@@ -74,6 +74,10 @@ pub enum Command {
         /// Bookings of each other client.
         #[arg(long, default_value_t = 20)]
         others_bookings: u64,
+        /// General notes of the measured client (with a few phone edits in
+        /// its history).
+        #[arg(long, default_value_t = 300)]
+        notes: u64,
         /// Profile loads measured.
         #[arg(long, default_value_t = 2_000)]
         rounds: usize,

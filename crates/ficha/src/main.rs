@@ -39,8 +39,9 @@ async fn main() -> anyhow::Result<()> {
         Command::Bench { clients, queries, naive_queries, seed } => {
             bench::run(bench::BenchArgs { database_url: url, clients, queries, naive_queries, seed }).await
         }
-        Command::BenchProfile { bookings, others, others_bookings, rounds } => {
-            let args = bench::profile::ProfileArgs { database_url: url, bookings, others, others_bookings, rounds };
+        Command::BenchProfile { bookings, others, others_bookings, notes, rounds } => {
+            let args =
+                bench::profile::ProfileArgs { database_url: url, bookings, others, others_bookings, notes, rounds };
             bench::profile::run(args).await
         }
         Command::Business(command) => business(&*open(&url).await?, command).await,

@@ -8,8 +8,9 @@
 use std::time::{Duration, Instant};
 
 use ficha_domain::{
-    Actor, Agenda, Attendance, Booking, BookingId, BookingState, ClientId, Clp, Interval, Minutes, NewService, Origin,
-    PackId, PackPlace, Payment, PaymentMethod, ServiceName, Sessions, SystemClock,
+    Actor, Agenda, Attendance, Booking, BookingId, BookingState, ClientChanges, ClientId, Clp, Interval, Minutes,
+    NewService, NoteText, Origin, PackId, PackPlace, Payment, PaymentMethod, Phone, ServiceName, Sessions, SystemClock,
+    Viewer,
 };
 use ficha_store::{BookingQuery, Store, When};
 use jiff::{SignedDuration, Timestamp};
@@ -30,6 +31,8 @@ pub struct ProfileArgs {
     /// Other clients, and bookings each.
     pub others: u64,
     pub others_bookings: u64,
+    /// General notes of the measured client (each also a history entry).
+    pub notes: u64,
     pub rounds: usize,
 }
 
@@ -48,6 +51,7 @@ pub async fn run(args: ProfileArgs) -> anyhow::Result<()> {
         }
         None => fill(&*store, &args, now).await?,
     };
+    add_notes_and_history(&*store, &actor, client, args.notes).await?;
 
     let mut parts: [(&str, Vec<Duration>); 4] =
         [("upcoming page", vec![]), ("past page", vec![]), ("por reservar", vec![]), ("stats", vec![])];
@@ -84,6 +88,31 @@ pub async fn run(args: ProfileArgs) -> anyhow::Result<()> {
     println!("whole profile p99: {:.2} ms", percentile(&whole, 0.99).as_secs_f64() * 1000.0);
     page::measure(store.clone(), &actor, client, args.rounds).await?;
     store.close().await;
+    Ok(())
+}
+
+/// Brings the measured client to `notes` general notes, written by the
+/// business's owner, with a few phone edits in its history too (a reused
+/// database from before notes existed gets them here).
+async fn add_notes_and_history(store: &dyn Store, actor: &Actor, client: ClientId, notes: u64) -> anyhow::Result<()> {
+    let have = store.notes(&Viewer::Staff(*actor), client).await?.len() as u64;
+    if have >= notes {
+        return Ok(());
+    }
+    let started = Instant::now();
+    let owner = store.list_staff(actor).await?.into_iter().next().ok_or_else(|| anyhow::anyhow!("no staff"))?;
+    let author = Actor::Staff { business: owner.business, staff: Some(owner.id), role: owner.role };
+    for n in have..notes {
+        let text = format!("Nota {n}: prefiere horas en la mañana.\nAvisar por WhatsApp un día antes.");
+        store.add_note(&author, client, NoteText::parse(&text)?).await?;
+        if n % 30 == 0 {
+            let current = store.get_client(&author, client).await?;
+            let phone = Phone::parse(&format!("+5696{:07}", 1_000_000 + n))?;
+            let changes = ClientChanges { phone: Some(Some(phone)), ..Default::default() };
+            store.update_client(&author, client, current.version, changes).await?;
+        }
+    }
+    println!("added {} notes (and phone edits) in {:.1} s", notes - have, started.elapsed().as_secs_f64());
     Ok(())
 }
 

@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use ficha_domain::ClientId;
+use ficha_domain::{ClientId, Viewer};
 
 use super::error::{PanelError, page};
 use super::form::Submitted;
@@ -21,6 +21,7 @@ struct ConfirmPage {
     name: String,
     email: String,
     values: usize,
+    notes: usize,
 }
 
 fn client_id(id: &str) -> Result<ClientId, PanelError> {
@@ -33,14 +34,19 @@ pub async fn confirm(
     Path(id): Path<String>,
 ) -> Result<Response, PanelError> {
     let id = client_id(&id)?;
-    let client = state.store.get_client(&staffer.actor, id).await?;
-    let values = state.store.custom_values(&staffer.actor, id).await?;
+    let viewer = Viewer::Staff(staffer.actor);
+    let (client, values, notes) = tokio::try_join!(
+        state.store.get_client(&staffer.actor, id),
+        state.store.custom_values(&staffer.actor, id),
+        state.store.notes(&viewer, id),
+    )?;
     page(&ConfirmPage {
         chrome: Chrome::new(&staffer, Section::Clients),
         href: format!("/clientes/{id}"),
         name: client.name.as_str().to_owned(),
         email: client.email.as_str().to_owned(),
         values: values.len(),
+        notes: notes.len(),
     })
 }
 

@@ -18,6 +18,8 @@ pub enum PanelError {
     NotFound,
     /// A form without the token of the session that showed it.
     FormExpired,
+    /// A professional changing a colleague's note (only a forged form can).
+    NotYourNote,
     /// A link or form value this panel never makes.
     BadRequest(&'static str),
     Internal,
@@ -35,7 +37,7 @@ impl PanelError {
     fn status(&self) -> StatusCode {
         match self {
             Self::SignIn => StatusCode::SEE_OTHER,
-            Self::OwnersOnly | Self::FormExpired => StatusCode::FORBIDDEN,
+            Self::OwnersOnly | Self::FormExpired | Self::NotYourNote => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -53,6 +55,10 @@ impl PanelError {
             Self::FormExpired => (
                 "El formulario expiró",
                 "Por seguridad no se guardó nada. Vuelve atrás, recarga la página y envíalo de nuevo.",
+            ),
+            Self::NotYourNote => (
+                "Esta nota no es tuya",
+                "Solo quien escribió una nota, o el dueño del negocio, puede editarla o eliminarla. No se cambió nada.",
             ),
             Self::BadRequest(explanation) => ("Enlace no válido", explanation),
             Self::Internal => {
@@ -83,6 +89,7 @@ impl From<StoreError> for PanelError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::NotFound => Self::NotFound,
+            StoreError::NotNoteAuthor => Self::NotYourNote,
             other => {
                 tracing::error!(error = &other as &dyn std::error::Error, "storage failed");
                 Self::Internal

@@ -19,9 +19,12 @@ mod form;
 mod format;
 mod layout;
 mod login;
+mod note_forms;
 mod other_values;
 mod profile;
 mod profile_bookings;
+mod profile_history;
+mod profile_notes;
 mod search;
 mod session;
 mod settings;
@@ -51,6 +54,9 @@ pub fn router() -> Router<AppState> {
         .route("/clientes/nuevo", get(clients::new_form))
         .route("/clientes/{id}", get(profile::show).post(profile::save_general))
         .route("/clientes/{id}/otros-datos", post(profile::save_other))
+        .route("/clientes/{id}/notas", post(note_forms::add))
+        .route("/clientes/{id}/notas/{nota}", post(note_forms::edit))
+        .route("/clientes/{id}/notas/{nota}/eliminar", post(note_forms::delete))
         .route("/clientes/{id}/eliminar", get(delete::confirm).post(delete::erase))
         .route("/clientes/{id}/agendar", get(agendar::form).post(agendar::book))
         .route("/calendario", get(calendar::show))

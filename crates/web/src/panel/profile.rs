@@ -20,6 +20,8 @@ use super::format::{date_time, greeting, whatsapp_link};
 use super::layout::{Chrome, Section};
 use super::other_values::{self, ArchivedValue, ValueInput};
 use super::profile_bookings::{BookingsSection, ListParams};
+use super::profile_history::HistorySection;
+use super::profile_notes::NotesSection;
 use super::session::Staffer;
 use crate::AppState;
 
@@ -56,6 +58,8 @@ struct ProfilePage {
     saved: Option<&'static str>,
     stale: Option<Stale>,
     bookings: BookingsSection,
+    notes: NotesSection,
+    history: HistorySection,
 }
 
 /// Everything a profile page shows, as stored.
@@ -64,10 +68,26 @@ struct Loaded {
     values: Vec<FieldValue>,
     fields: Vec<CustomField>,
     bookings: BookingsSection,
+    notes: NotesSection,
+    history: HistorySection,
 }
 
-async fn load(state: &AppState, staffer: &Staffer, id: &str, list: &ListParams) -> Result<Loaded, PanelError> {
+/// Where the profile's long lists start, from its link.
+#[derive(Debug, Default, Deserialize)]
+pub struct ListsParams {
+    #[serde(flatten)]
+    bookings: ListParams,
+    /// How many notes to show ("Ver más" raises it).
+    #[serde(default)]
+    notas: String,
+    /// Where "Historial" starts (a cursor from its previous page).
+    #[serde(default)]
+    historial: String,
+}
+
+async fn load(state: &AppState, staffer: &Staffer, id: &str, lists: &ListsParams) -> Result<Loaded, PanelError> {
     let id: ClientId = id.parse().map_err(|_| PanelError::NotFound)?;
+    let list = &lists.bookings;
     // Independent reads, asked at once (see `BookingsSection::load`).
     let client_side = async {
         Ok::<_, PanelError>(tokio::try_join!(
@@ -76,14 +96,18 @@ async fn load(state: &AppState, staffer: &Staffer, id: &str, list: &ListParams) 
             state.store.list_fields(&staffer.actor, false),
         )?)
     };
-    let ((client, values, fields), bookings) =
-        tokio::try_join!(client_side, BookingsSection::load(state, staffer, id, list))?;
-    Ok(Loaded { client, values, fields, bookings })
+    let ((client, values, fields), bookings, notes, history) = tokio::try_join!(
+        client_side,
+        BookingsSection::load(state, staffer, id, list),
+        NotesSection::load(state, staffer, id, lists.notas.parse().unwrap_or_default()),
+        HistorySection::load(state, staffer, id, &lists.historial),
+    )?;
+    Ok(Loaded { client, values, fields, bookings, notes, history })
 }
 
 impl ProfilePage {
     fn new(state: &AppState, staffer: &Staffer, loaded: Loaded) -> Self {
-        let Loaded { client, values, fields, bookings } = loaded;
+        let Loaded { client, values, fields, bookings, notes, history } = loaded;
         let client = &client;
         let zone = staffer.zone();
         let whatsapp = client.phone.as_ref().map(|phone| {
@@ -107,6 +131,8 @@ impl ProfilePage {
             saved: None,
             stale: None,
             bookings,
+            notes,
+            history,
         }
     }
 }
@@ -116,7 +142,7 @@ pub struct ShowParams {
     #[serde(default)]
     guardado: String,
     #[serde(flatten)]
-    list: ListParams,
+    lists: ListsParams,
 }
 
 pub async fn show(
@@ -125,15 +151,31 @@ pub async fn show(
     Path(id): Path<String>,
     Query(params): Query<ShowParams>,
 ) -> Result<Response, PanelError> {
-    let loaded = load(&state, &staffer, &id, &params.list).await?;
+    let loaded = load(&state, &staffer, &id, &params.lists).await?;
     let mut page = ProfilePage::new(&state, &staffer, loaded);
     page.saved = match params.guardado.as_str() {
         "datos" => Some("Datos generales guardados."),
         "otros" => Some("Otros datos guardados."),
         "nuevo" => Some("Cliente creado."),
+        "nota" => Some("Nota guardada."),
+        "nota-eliminada" => Some("Nota eliminada."),
         _ => None,
     };
     page_with(StatusCode::OK, &page)
+}
+
+/// The profile again after a refused note form, the refusal shown in
+/// "Notas" by `explain`; nothing was saved.
+pub async fn notes_refused(
+    state: &AppState,
+    staffer: &Staffer,
+    id: &str,
+    explain: impl FnOnce(&mut NotesSection),
+) -> Result<Response, PanelError> {
+    let loaded = load(state, staffer, id, &ListsParams::default()).await?;
+    let mut page = ProfilePage::new(state, staffer, loaded);
+    explain(&mut page.notes);
+    page_with(StatusCode::UNPROCESSABLE_ENTITY, &page)
 }
 
 /// The version a form was made on, from its hidden field.
@@ -151,7 +193,7 @@ pub async fn save_general(
     Path(id): Path<String>,
     Submitted { staffer, form }: Submitted,
 ) -> Result<Response, PanelError> {
-    let loaded = load(&state, &staffer, &id, &ListParams::default()).await?;
+    let loaded = load(&state, &staffer, &id, &ListsParams::default()).await?;
     let client_id = loaded.client.id;
     let version = form_version(&form)?;
     let mut typed = ClientForm::from_form(&form);
@@ -203,7 +245,7 @@ pub async fn save_other(
     Path(id): Path<String>,
     Submitted { staffer, form }: Submitted,
 ) -> Result<Response, PanelError> {
-    let loaded = load(&state, &staffer, &id, &ListParams::default()).await?;
+    let loaded = load(&state, &staffer, &id, &ListsParams::default()).await?;
     let (client_id, fields) = (loaded.client.id, loaded.fields.clone());
     let version = form_version(&form)?;
     let mut page = ProfilePage::new(&state, &staffer, loaded);

@@ -12,4 +12,5 @@ mod notes;
 mod openapi;
 mod panel;
 mod panel_bookings;
+mod panel_notes;
 mod search;

@@ -130,6 +130,22 @@ impl Session {
         self.find(css).await.text().await.expect("text")
     }
 
+    /// The text of `css` once it contains `needle` (a page that is still
+    /// being replaced may show the old one, or lose the element meanwhile).
+    pub async fn text_containing(&self, css: &str, needle: &str) -> String {
+        let mut last = String::new();
+        for _ in 0..50 {
+            if let Ok(text) = self.find(css).await.text().await {
+                if text.contains(needle) {
+                    return text;
+                }
+                last = text;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{css} never contained {needle:?}; last: {last:?}")
+    }
+
     pub async fn path(&self) -> String {
         self.browser.current_url().await.expect("url").path().to_owned()
     }

@@ -118,7 +118,8 @@ async fn a_deleted_client_is_gone_and_the_same_email_starts_an_empty_profile() {
     let confirmation = s.text("main").await;
     assert!(confirmation.contains("¿Eliminar a Ana Pérez?"));
     assert!(confirmation.contains("su único valor de «Otros datos»"));
-    assert!(confirmation.contains("reservas y notas"));
+    assert!(confirmation.contains("sus notas (no tiene ninguna)"), "{confirmation}");
+    assert!(confirmation.contains("su historial de cambios"), "{confirmation}");
     s.screenshot("confirm").await;
     s.click("button[type=submit].danger").await;
     assert_eq!(s.text(".alert.ok").await, "Se eliminó el cliente y toda su ficha.");
@@ -201,7 +202,7 @@ async fn agendar_from_the_profile_then_its_calendar_card_leads_back_to_the_profi
     s.find("#profesional").await.select_by_label("Andrés Ibáñez").await.expect("professional chosen");
     s.fill("#fecha", &day).await;
     s.click("#ver-horarios").await;
-    assert!(s.text("#horarios").await.contains(&day));
+    s.text_containing("#horarios", &day).await;
     s.click("#horarios-libres label:first-child").await;
     s.screenshot("agendar").await;
     s.click("#confirmar-agenda").await;
@@ -231,5 +232,34 @@ async fn agendar_from_the_profile_then_its_calendar_card_leads_back_to_the_profi
     assert!(s.text("#lista-reservas").await.contains(&format!("{day} 08:00")));
     assert_eq!(s.text("#stat-reservas").await, "1");
     s.screenshot("profile-after").await;
+    s.finish().await;
+}
+
+#[tokio::test]
+async fn a_note_added_on_the_profile_is_listed_and_a_phone_edit_shows_in_the_history() {
+    let Some(s) = Session::start("notes_history").await else { return };
+    let ana = s.client("Ana Pérez", "ana@correo.cl", Some("9 6123 4567"), None).await;
+    s.sign_in(OWNER_EMAIL).await;
+    s.goto(&profile_path(&ana)).await;
+    assert!(s.text("#sin-notas").await.contains("Aún no hay notas"));
+
+    s.fill("#nota-nueva", "Alérgica al látex.\nPrefiere horas en la mañana.").await;
+    s.click("form.note-form button.primary").await;
+    s.text_containing(".alert.ok", "Nota guardada.").await;
+    let listed = s.text("#lista-notas .note").await;
+    assert!(listed.contains("Alérgica al látex.\nPrefiere horas en la mañana."), "line breaks kept: {listed}");
+    assert!(listed.contains("Carolina Fuentes ·"), "author shown: {listed}");
+    s.browser.execute("document.getElementById('notas').scrollIntoView()", vec![]).await.expect("scrolled");
+    s.screenshot("note-listed").await;
+
+    s.fill("#telefono", "+56 9 8765 4321").await;
+    s.click("form[action$='{id}'] button.primary".replace("{id}", &ana.id.to_string()).as_str()).await;
+    s.text_containing(".alert.ok", "Datos generales guardados.").await;
+    let newest = s.text("#lista-historial .history-item").await;
+    assert!(newest.contains("Teléfono +56961234567 → +56987654321"), "{newest}");
+    let history = s.text("#lista-historial").await;
+    assert!(history.contains("Nota agregada"), "{history}");
+    s.browser.execute("document.getElementById('historial').scrollIntoView()", vec![]).await.expect("scrolled");
+    s.screenshot("history").await;
     s.finish().await;
 }

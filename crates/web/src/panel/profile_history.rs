@@ -1,0 +1,137 @@
+//! The profile's "Historial": what changed in the client's data and notes,
+//! newest first, one page at a time (a cursor in the link). Values read the
+//! way the rest of the panel writes them: dates `dd-mm-aaaa`, Sí/No, lists
+//! with commas.
+
+use ficha_domain::{Change, ClientId, GeneralField, HistoryEntry};
+use ficha_store::{HistoryCursor, HistoryQuery};
+
+use super::error::PanelError;
+use super::format::{date, date_time, query};
+use super::profile_notes::who_name;
+use super::session::Staffer;
+use crate::AppState;
+
+const PAGE_SIZE: u32 = 15;
+/// Longer note texts are cut in the history; the note itself keeps all.
+const NOTE_PREVIEW_CHARS: usize = 280;
+
+pub struct HistoryRow {
+    pub when: String,
+    pub who: String,
+    /// What changed: "Teléfono", "Nota agregada"…
+    pub what: String,
+    /// Empty when the change has no "before" (a note added).
+    pub old: String,
+    pub new: String,
+    pub has_old: bool,
+    pub has_new: bool,
+    /// The value was empty before (shown plainly, not struck through).
+    pub was_empty: bool,
+}
+
+pub struct HistorySection {
+    pub rows: Vec<HistoryRow>,
+    pub next_href: Option<String>,
+    pub first_href: Option<String>,
+}
+
+impl HistorySection {
+    pub async fn load(state: &AppState, staffer: &Staffer, client: ClientId, from: &str) -> Result<Self, PanelError> {
+        let after = HistoryCursor::decode(from);
+        let first_page = after.is_none();
+        let page =
+            state.store.client_history(&staffer.actor, client, &HistoryQuery { after, limit: PAGE_SIZE }).await?;
+        let zone = staffer.zone();
+        let base = format!("/clientes/{client}");
+        Ok(Self {
+            rows: page.entries.iter().map(|entry| row(entry, &zone)).collect(),
+            next_href: page
+                .next
+                .map(|next| format!("{base}{}#historial", query(&[("historial", next.encode().as_str())]))),
+            first_href: (!first_page).then(|| format!("{base}#historial")),
+        })
+    }
+}
+
+fn row(entry: &HistoryEntry, zone: &jiff::tz::TimeZone) -> HistoryRow {
+    let (what, old, new) = match &entry.change {
+        Change::Field { field, old, new } => {
+            (field_label(*field).to_owned(), old.as_deref().map(readable), new.as_deref().map(readable))
+        }
+        Change::CustomValue { label, old, new } => {
+            (label.clone(), old.as_deref().map(readable), new.as_deref().map(readable))
+        }
+        Change::NoteAdded { text, .. } => ("Nota agregada".into(), None, Some(preview(text))),
+        Change::NoteEdited { old, new, .. } => ("Nota editada".into(), Some(preview(old)), Some(preview(new))),
+        Change::NoteDeleted { text, .. } => ("Nota eliminada".into(), Some(preview(text)), None),
+    };
+    let is_note =
+        matches!(entry.change, Change::NoteAdded { .. } | Change::NoteEdited { .. } | Change::NoteDeleted { .. });
+    let (has_old, has_new) = if is_note { (old.is_some(), new.is_some()) } else { (true, true) };
+    let was_empty = old.is_none();
+    let empty = || "(vacío)".to_owned();
+    HistoryRow {
+        when: date_time(entry.at, zone),
+        who: who_name(&entry.who),
+        what,
+        old: old.unwrap_or_else(empty),
+        new: new.unwrap_or_else(empty),
+        has_old,
+        has_new,
+        was_empty,
+    }
+}
+
+fn field_label(field: GeneralField) -> &'static str {
+    match field {
+        GeneralField::Name => "Nombre",
+        GeneralField::Email => "Correo",
+        GeneralField::Phone => "Teléfono",
+        GeneralField::Rut => "RUT",
+        GeneralField::BirthDate => "Fecha de nacimiento",
+    }
+}
+
+/// A stored value as people read it: `true`/`false` as Sí/No, ISO dates as
+/// `dd-mm-aaaa`, a list (stored as JSON) with commas; anything else as is.
+fn readable(stored: &str) -> String {
+    match stored {
+        "true" => return "Sí".into(),
+        "false" => return "No".into(),
+        _ => {}
+    }
+    if let Ok(day) = stored.parse::<jiff::civil::Date>() {
+        return date(day);
+    }
+    if stored.starts_with('[')
+        && let Ok(items) = serde_json::from_str::<Vec<String>>(stored)
+    {
+        return items.join(", ");
+    }
+    stored.to_owned()
+}
+
+fn preview(text: &str) -> String {
+    if text.chars().count() <= NOTE_PREVIEW_CHARS {
+        return text.to_owned();
+    }
+    let mut cut: String = text.chars().take(NOTE_PREVIEW_CHARS).collect();
+    cut.push('…');
+    cut
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_values_read_the_way_the_panel_writes_them() {
+        assert_eq!(readable("true"), "Sí");
+        assert_eq!(readable("false"), "No");
+        assert_eq!(readable("1990-04-03"), "03-04-1990");
+        assert_eq!(readable(r#"["Perro","Gato"]"#), "Perro, Gato");
+        assert_eq!(readable("+56961234567"), "+56961234567");
+        assert_eq!(preview(&"a".repeat(300)).chars().count(), NOTE_PREVIEW_CHARS + 1);
+    }
+}
