@@ -3,9 +3,10 @@
 //! way the rest of the panel writes them: dates `dd-mm-aaaa`, Sí/No, lists
 //! with commas.
 
-use ficha_domain::{Change, ClientId, GeneralField, HistoryEntry};
+use ficha_domain::{Change, ClientId, GeneralField, HistoryEntry, Visibility};
 use ficha_store::{HistoryCursor, HistoryQuery};
 
+use super::booking_words::{attendance_label, payment_label};
 use super::error::PanelError;
 use super::format::{date, date_time, query};
 use super::profile_notes::who_name;
@@ -65,10 +66,33 @@ fn row(entry: &HistoryEntry, zone: &jiff::tz::TimeZone) -> HistoryRow {
         Change::NoteAdded { text, .. } => ("Nota agregada".into(), None, Some(preview(text))),
         Change::NoteEdited { old, new, .. } => ("Nota editada".into(), Some(preview(old)), Some(preview(new))),
         Change::NoteDeleted { text, .. } => ("Nota eliminada".into(), Some(preview(text)), None),
+        Change::BookingCreated { start, .. } => (
+            "Reserva creada".into(),
+            None,
+            Some(start.map_or_else(|| "por reservar".to_owned(), |at| date_time(at, zone))),
+        ),
+        Change::BookingRescheduled { old, new, .. } => {
+            ("Reserva reagendada".into(), old.map(|at| date_time(at, zone)), Some(date_time(*new, zone)))
+        }
+        Change::BookingConfirmed { .. } => ("Reserva confirmada".into(), None, None),
+        Change::BookingCancelled { .. } => ("Reserva anulada".into(), None, None),
+        Change::BookingAttendance { old, new, .. } => {
+            ("Asistencia".into(), Some(attendance_label(*old).to_owned()), Some(attendance_label(*new).to_owned()))
+        }
+        Change::BookingPayment { old, new, .. } => ("Pago".into(), Some(payment_label(old)), Some(payment_label(new))),
+        Change::AttentionNoteAdded { visibility, text, .. } => {
+            (attention_note(*visibility, "agregada"), None, Some(preview(text)))
+        }
+        Change::AttentionNoteEdited { visibility, old, new, .. } => {
+            (attention_note(*visibility, "editada"), Some(preview(old)), Some(preview(new)))
+        }
+        Change::AttentionNoteDeleted { visibility, text, .. } => {
+            (attention_note(*visibility, "eliminada"), Some(preview(text)), None)
+        }
     };
-    let is_note =
-        matches!(entry.change, Change::NoteAdded { .. } | Change::NoteEdited { .. } | Change::NoteDeleted { .. });
-    let (has_old, has_new) = if is_note { (old.is_some(), new.is_some()) } else { (true, true) };
+    // Entries that say what happened rather than a value's before and after.
+    let is_event = !matches!(entry.change, Change::Field { .. } | Change::CustomValue { .. });
+    let (has_old, has_new) = if is_event { (old.is_some(), new.is_some()) } else { (true, true) };
     let was_empty = old.is_none();
     let empty = || "(vacío)".to_owned();
     HistoryRow {
@@ -81,6 +105,14 @@ fn row(entry: &HistoryEntry, zone: &jiff::tz::TimeZone) -> HistoryRow {
         has_new,
         was_empty,
     }
+}
+
+fn attention_note(visibility: Visibility, what: &str) -> String {
+    let kind = match visibility {
+        Visibility::Private => "privada",
+        Visibility::Shared => "compartida",
+    };
+    format!("Nota de atención {kind} {what}")
 }
 
 fn field_label(field: GeneralField) -> &'static str {

@@ -1,5 +1,5 @@
 //! General notes, the client history and the trace of deleted clients,
-//! through the API.
+//! through the API, on both backends.
 
 use axum::http::StatusCode;
 use ficha_domain::{ClientName, Email, NewStaff, Role};
@@ -7,7 +7,17 @@ use ficha_web::auth::password;
 use jiff::SignedDuration;
 use serde_json::{Value, json};
 
-use crate::helpers::{PASSWORD, TestApp, start_time};
+use crate::helpers::{PASSWORD, TestApp, on_both_backends, start_time};
+
+on_both_backends!(
+    notes_are_added_listed_newest_first_edited_and_deleted,
+    a_professional_cannot_change_a_colleagues_note_and_nothing_changes,
+    empty_and_over_long_notes_are_refused_in_spanish_and_nothing_is_stored,
+    a_note_is_stored_and_returned_exactly_as_typed,
+    history_records_edits_custom_values_and_notes_newest_first,
+    deleting_a_client_leaves_one_anonymous_record_for_owners,
+    another_business_cannot_reach_notes_or_history,
+);
 
 /// Another professional of "clinica", signed in.
 pub(crate) async fn colleague(app: &TestApp) -> String {
@@ -58,9 +68,7 @@ fn summary(entries: &[Value]) -> Vec<String> {
         .collect()
 }
 
-#[tokio::test]
-async fn notes_are_added_listed_newest_first_edited_and_deleted() {
-    let app = TestApp::spawn().await;
+async fn notes_are_added_listed_newest_first_edited_and_deleted(app: &TestApp) {
     let owner = app.owner().await;
     let ana = client(&app, &owner).await;
 
@@ -92,9 +100,7 @@ async fn notes_are_added_listed_newest_first_edited_and_deleted() {
     assert_eq!(notes(&app, &owner, &ana).await.len(), 1);
 }
 
-#[tokio::test]
-async fn a_professional_cannot_change_a_colleagues_note_and_nothing_changes() {
-    let app = TestApp::spawn().await;
+async fn a_professional_cannot_change_a_colleagues_note_and_nothing_changes(app: &TestApp) {
     let pro = app.professional().await;
     let julia = colleague(&app).await;
     let ana = client(&app, &pro).await;
@@ -124,9 +130,7 @@ async fn a_professional_cannot_change_a_colleagues_note_and_nothing_changes() {
     assert_eq!(by_owner.status, StatusCode::NO_CONTENT);
 }
 
-#[tokio::test]
-async fn empty_and_over_long_notes_are_refused_in_spanish_and_nothing_is_stored() {
-    let app = TestApp::spawn().await;
+async fn empty_and_over_long_notes_are_refused_in_spanish_and_nothing_is_stored(app: &TestApp) {
     let owner = app.owner().await;
     let ana = client(&app, &owner).await;
     let path = format!("/api/v1/clients/{ana}/notes");
@@ -156,9 +160,7 @@ async fn empty_and_over_long_notes_are_refused_in_spanish_and_nothing_is_stored(
     assert_eq!(notes(&app, &owner, &ana).await, [longest]);
 }
 
-#[tokio::test]
-async fn a_note_is_stored_and_returned_exactly_as_typed() {
-    let app = TestApp::spawn().await;
+async fn a_note_is_stored_and_returned_exactly_as_typed(app: &TestApp) {
     let owner = app.owner().await;
     let ana = client(&app, &owner).await;
     let typed = "<script>alert(\"hola\")</script>\n<b>negrita</b> & más";
@@ -169,9 +171,7 @@ async fn a_note_is_stored_and_returned_exactly_as_typed() {
     assert_eq!(listed.body["items"][0]["text"], typed);
 }
 
-#[tokio::test]
-async fn history_records_edits_custom_values_and_notes_newest_first() {
-    let app = TestApp::spawn().await;
+async fn history_records_edits_custom_values_and_notes_newest_first(app: &TestApp) {
     let owner = app.owner().await;
     let pro = app.professional().await;
     let ana = client(&app, &owner).await;
@@ -238,9 +238,7 @@ async fn history_records_edits_custom_values_and_notes_newest_first() {
     assert_eq!(bad.field_errors(), ["cursor:bad_cursor", "limit:out_of_range"]);
 }
 
-#[tokio::test]
-async fn deleting_a_client_leaves_one_anonymous_record_for_owners() {
-    let app = TestApp::spawn().await;
+async fn deleting_a_client_leaves_one_anonymous_record_for_owners(app: &TestApp) {
     let owner = app.owner().await;
     let pro = app.professional().await;
     let ana = client(&app, &owner).await;
@@ -273,9 +271,7 @@ async fn deleting_a_client_leaves_one_anonymous_record_for_owners() {
     assert_eq!(refused.code(), "owner_only");
 }
 
-#[tokio::test]
-async fn another_business_cannot_reach_notes_or_history() {
-    let app = TestApp::spawn().await;
+async fn another_business_cannot_reach_notes_or_history(app: &TestApp) {
     let owner = app.owner().await;
     let ana = client(&app, &owner).await;
     let note = add_note(&app, &owner, &ana, "cliente puntual").await;
