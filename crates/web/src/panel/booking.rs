@@ -12,6 +12,7 @@ use ficha_domain::{Attendance, Booking, BookingId, BookingState, Payment, Paymen
 use ficha_store::{BookingChange, StoreError};
 use serde::Deserialize;
 
+use super::attention_notes::{self, AttentionRow};
 use super::booking_words::{BookingRow, Names, method_label, refusal};
 use super::error::{PanelError, page_with};
 use super::form::{FormData, Submitted};
@@ -59,6 +60,10 @@ struct BookingPage {
     refused: Option<String>,
     pay: PaymentForm,
     methods: Vec<Method>,
+    notes: Vec<AttentionRow>,
+    /// The attention note as typed when it was refused, and why.
+    note_draft: String,
+    note_error: Option<String>,
 }
 
 impl PaymentForm {
@@ -111,6 +116,9 @@ impl BookingPage {
                 ..PaymentForm::default()
             },
             methods: Vec::new(),
+            notes: attention_notes::of_booking(state, staffer, booking.id).await?,
+            note_draft: String::new(),
+            note_error: None,
         }
         .with_methods())
     }
@@ -145,9 +153,27 @@ pub async fn show(
         "pagada" => Some("Pago registrado."),
         "asistencia" => Some("Asistencia registrada."),
         "sin-pago" => Some("Pago quitado: la reserva queda sin pagar."),
+        "nota" => Some("Nota de atención guardada."),
+        "nota-eliminada" => Some("Nota de atención eliminada."),
         _ => None,
     };
     page_with(StatusCode::OK, &page)
+}
+
+/// The booking page again, with a refused attention note kept in its box
+/// and the reason next to it; nothing was saved.
+pub async fn note_refused(
+    state: &AppState,
+    staffer: &Staffer,
+    id: BookingId,
+    typed: &str,
+    message: String,
+) -> Result<Response, PanelError> {
+    let booking = state.store.get_booking(&staffer.actor, id).await?;
+    let mut page = BookingPage::load(state, staffer, &booking).await?;
+    page.note_draft = typed.to_owned();
+    page.note_error = Some(message);
+    page_with(StatusCode::UNPROCESSABLE_ENTITY, &page)
 }
 
 /// Reads "Marcar pagada": amount in pesos (`25000`, `25.000` or `$25.000`),

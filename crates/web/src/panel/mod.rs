@@ -8,6 +8,7 @@
 
 mod agendar;
 mod assets;
+mod attention_notes;
 mod booking;
 mod booking_words;
 mod calendar;
@@ -62,6 +63,8 @@ pub fn router() -> Router<AppState> {
         .route("/calendario", get(calendar::show))
         .route("/reservas/{id}", get(booking::show))
         .route("/reservas/{id}/{accion}", post(booking::act))
+        .route("/reservas/{id}/notas", post(attention_notes::add))
+        .route("/reservas/{id}/notas/{nota}/eliminar", post(attention_notes::delete))
         .route("/buscar", get(search::results))
         .route("/configuracion", get(settings::show))
         .route("/configuracion/campos", post(settings::create_field))

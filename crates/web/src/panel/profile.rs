@@ -12,6 +12,7 @@ use ficha_domain::{Client, ClientId, CustomField};
 use ficha_store::{FieldValue, StoreError};
 use serde::Deserialize;
 
+use super::attention_notes::AttentionSection;
 use super::client_form::ClientForm;
 use super::clients::EMAIL_TAKEN;
 use super::error::{PanelError, page_with};
@@ -59,6 +60,7 @@ struct ProfilePage {
     stale: Option<Stale>,
     bookings: BookingsSection,
     notes: NotesSection,
+    attention: AttentionSection,
     history: HistorySection,
 }
 
@@ -69,6 +71,7 @@ struct Loaded {
     fields: Vec<CustomField>,
     bookings: BookingsSection,
     notes: NotesSection,
+    attention: AttentionSection,
     history: HistorySection,
 }
 
@@ -96,18 +99,19 @@ async fn load(state: &AppState, staffer: &Staffer, id: &str, lists: &ListsParams
             state.store.list_fields(&staffer.actor, false),
         )?)
     };
-    let ((client, values, fields), bookings, notes, history) = tokio::try_join!(
+    let ((client, values, fields), bookings, notes, attention, history) = tokio::try_join!(
         client_side,
         BookingsSection::load(state, staffer, id, list),
         NotesSection::load(state, staffer, id, lists.notas.parse().unwrap_or_default()),
+        AttentionSection::load(state, staffer, id),
         HistorySection::load(state, staffer, id, &lists.historial),
     )?;
-    Ok(Loaded { client, values, fields, bookings, notes, history })
+    Ok(Loaded { client, values, fields, bookings, notes, attention, history })
 }
 
 impl ProfilePage {
     fn new(state: &AppState, staffer: &Staffer, loaded: Loaded) -> Self {
-        let Loaded { client, values, fields, bookings, notes, history } = loaded;
+        let Loaded { client, values, fields, bookings, notes, attention, history } = loaded;
         let client = &client;
         let zone = staffer.zone();
         let whatsapp = client.phone.as_ref().map(|phone| {
@@ -132,6 +136,7 @@ impl ProfilePage {
             stale: None,
             bookings,
             notes,
+            attention,
             history,
         }
     }

@@ -11,6 +11,7 @@ mod helpers;
 mod notes;
 mod openapi;
 mod panel;
+mod panel_attention;
 mod panel_bookings;
 mod panel_notes;
 mod search;

@@ -70,9 +70,9 @@ fn summary(entries: &[Value]) -> Vec<String> {
 
 async fn notes_are_added_listed_newest_first_edited_and_deleted(app: &TestApp) {
     let owner = app.owner().await;
-    let ana = client(&app, &owner).await;
+    let ana = client(app, &owner).await;
 
-    let first = add_note(&app, &owner, &ana, "  cliente puntual  ").await;
+    let first = add_note(app, &owner, &ana, "  cliente puntual  ").await;
     assert_eq!(first["text"], "cliente puntual");
     assert_eq!(first["author"]["kind"], "staff");
     assert_eq!(first["author"]["name"], "Persona de Prueba");
@@ -80,9 +80,9 @@ async fn notes_are_added_listed_newest_first_edited_and_deleted(app: &TestApp) {
     assert_eq!(first["created_at"], start_time().to_string());
     assert_eq!(first["edited_at"], Value::Null);
     app.clock.advance(SignedDuration::from_mins(3));
-    let second = add_note(&app, &owner, &ana, "alérgica al látex").await;
+    let second = add_note(app, &owner, &ana, "alérgica al látex").await;
 
-    let listed = notes(&app, &owner, &ana).await;
+    let listed = notes(app, &owner, &ana).await;
     let texts: Vec<&str> = listed.iter().map(|n| n["text"].as_str().unwrap_or("")).collect();
     assert_eq!(texts, ["alérgica al látex", "cliente puntual"]);
 
@@ -97,14 +97,14 @@ async fn notes_are_added_listed_newest_first_edited_and_deleted(app: &TestApp) {
     let deleted = app.delete(href).cookie(&owner).send().await;
     assert_eq!(deleted.status, StatusCode::NO_CONTENT);
     assert_eq!(app.get(href).cookie(&owner).send().await.status, StatusCode::NOT_FOUND);
-    assert_eq!(notes(&app, &owner, &ana).await.len(), 1);
+    assert_eq!(notes(app, &owner, &ana).await.len(), 1);
 }
 
 async fn a_professional_cannot_change_a_colleagues_note_and_nothing_changes(app: &TestApp) {
     let pro = app.professional().await;
-    let julia = colleague(&app).await;
-    let ana = client(&app, &pro).await;
-    let note = add_note(&app, &pro, &ana, "cliente puntual").await;
+    let julia = colleague(app).await;
+    let ana = client(app, &pro).await;
+    let note = add_note(app, &pro, &ana, "cliente puntual").await;
     let href = note["href"].as_str().expect("href");
 
     let edit = app.patch(href).cookie(&julia).json(json!({ "text": "no viene nunca" })).send().await;
@@ -119,8 +119,8 @@ async fn a_professional_cannot_change_a_colleagues_note_and_nothing_changes(app:
     assert_eq!(delete.status, StatusCode::FORBIDDEN);
     assert_eq!(delete.code(), "not_note_author");
 
-    assert_eq!(notes(&app, &julia, &ana).await, std::slice::from_ref(&note), "the note is as it was");
-    assert_eq!(summary(&history(&app, &julia, &ana).await), ["note_added  null → \"cliente puntual\""]);
+    assert_eq!(notes(app, &julia, &ana).await, std::slice::from_ref(&note), "the note is as it was");
+    assert_eq!(summary(&history(app, &julia, &ana).await), ["note_added  null → \"cliente puntual\""]);
 
     // Its author and an owner may.
     let own = app.patch(href).cookie(&pro).json(json!({ "text": "muy puntual" })).send().await;
@@ -132,7 +132,7 @@ async fn a_professional_cannot_change_a_colleagues_note_and_nothing_changes(app:
 
 async fn empty_and_over_long_notes_are_refused_in_spanish_and_nothing_is_stored(app: &TestApp) {
     let owner = app.owner().await;
-    let ana = client(&app, &owner).await;
+    let ana = client(app, &owner).await;
     let path = format!("/api/v1/clients/{ana}/notes");
 
     for empty in ["", "   \n\t "] {
@@ -151,20 +151,20 @@ async fn empty_and_over_long_notes_are_refused_in_spanish_and_nothing_is_stored(
     assert_eq!(too_long.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(too_long.field_errors(), ["text:too_long"]);
     assert_eq!(too_long.body["errors"][0]["message"], "El campo «texto» admite como máximo 5000 caracteres.");
-    assert!(notes(&app, &owner, &ana).await.is_empty(), "nothing was stored");
+    assert!(notes(app, &owner, &ana).await.is_empty(), "nothing was stored");
 
-    let longest = add_note(&app, &owner, &ana, &"ñ".repeat(5000)).await;
+    let longest = add_note(app, &owner, &ana, &"ñ".repeat(5000)).await;
     let edit =
         app.patch(longest["href"].as_str().expect("href")).cookie(&owner).json(json!({ "text": " " })).send().await;
     assert_eq!(edit.field_errors(), ["text:required"]);
-    assert_eq!(notes(&app, &owner, &ana).await, [longest]);
+    assert_eq!(notes(app, &owner, &ana).await, [longest]);
 }
 
 async fn a_note_is_stored_and_returned_exactly_as_typed(app: &TestApp) {
     let owner = app.owner().await;
-    let ana = client(&app, &owner).await;
+    let ana = client(app, &owner).await;
     let typed = "<script>alert(\"hola\")</script>\n<b>negrita</b> & más";
-    let note = add_note(&app, &owner, &ana, typed).await;
+    let note = add_note(app, &owner, &ana, typed).await;
     assert_eq!(note["text"], typed);
     let listed = app.get(&format!("/api/v1/clients/{ana}/notes")).cookie(&owner).send().await;
     assert_eq!(listed.header("content-type"), "application/json");
@@ -174,7 +174,7 @@ async fn a_note_is_stored_and_returned_exactly_as_typed(app: &TestApp) {
 async fn history_records_edits_custom_values_and_notes_newest_first(app: &TestApp) {
     let owner = app.owner().await;
     let pro = app.professional().await;
-    let ana = client(&app, &owner).await;
+    let ana = client(app, &owner).await;
     let field = app
         .post("/api/v1/custom-fields")
         .cookie(&owner)
@@ -202,12 +202,12 @@ async fn history_records_edits_custom_values_and_notes_newest_first(app: &TestAp
         .await;
     assert_eq!(values.status, StatusCode::OK, "{}", values.body);
     app.clock.advance(SignedDuration::from_mins(1));
-    let note = add_note(&app, &pro, &ana, "cliente puntual").await;
+    let note = add_note(app, &pro, &ana, "cliente puntual").await;
     let href = note["href"].as_str().expect("href");
     app.patch(href).cookie(&pro).json(json!({ "text": "muy puntual" })).send().await;
     app.delete(href).cookie(&owner).send().await;
 
-    let entries = history(&app, &owner, &ana).await;
+    let entries = history(app, &owner, &ana).await;
     assert_eq!(
         summary(&entries),
         [
@@ -241,8 +241,8 @@ async fn history_records_edits_custom_values_and_notes_newest_first(app: &TestAp
 async fn deleting_a_client_leaves_one_anonymous_record_for_owners(app: &TestApp) {
     let owner = app.owner().await;
     let pro = app.professional().await;
-    let ana = client(&app, &owner).await;
-    add_note(&app, &pro, &ana, "alérgica al látex").await;
+    let ana = client(app, &owner).await;
+    add_note(app, &pro, &ana, "alérgica al látex").await;
     app.clock.advance(SignedDuration::from_hours(1));
 
     let deleted = app.delete(&format!("/api/v1/clients/{ana}")).cookie(&pro).send().await;
@@ -273,8 +273,8 @@ async fn deleting_a_client_leaves_one_anonymous_record_for_owners(app: &TestApp)
 
 async fn another_business_cannot_reach_notes_or_history(app: &TestApp) {
     let owner = app.owner().await;
-    let ana = client(&app, &owner).await;
-    let note = add_note(&app, &owner, &ana, "cliente puntual").await;
+    let ana = client(app, &owner).await;
+    let note = add_note(app, &owner, &ana, "cliente puntual").await;
     let href = note["href"].as_str().expect("href");
     app.add_business("otra").await;
     let outsider = app.login_as("otra", crate::helpers::OWNER_EMAIL).await;
@@ -290,7 +290,7 @@ async fn another_business_cannot_reach_notes_or_history(app: &TestApp) {
     let add =
         app.post(&format!("/api/v1/clients/{ana}/notes")).cookie(&outsider).json(json!({ "text": "x" })).send().await;
     assert_eq!(add.status, StatusCode::NOT_FOUND);
-    assert_eq!(notes(&app, &owner, &ana).await, [note]);
+    assert_eq!(notes(app, &owner, &ana).await, [note]);
     let garbage = app.get(&format!("/api/v1/clients/{ana}/notes/not-an-id")).cookie(&owner).send().await;
     assert_eq!(garbage.status, StatusCode::NOT_FOUND);
     let unauthenticated = app.get(&format!("/api/v1/clients/{ana}/notes")).send().await;
