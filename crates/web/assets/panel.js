@@ -91,3 +91,45 @@
     });
   });
 })();
+
+// Forms marked data-inplace="ID" update the element #ID in place: the form
+// goes to the same address with the same token, and from the page the server
+// answers with (after its redirect, or with the refused text and its message)
+// only that element is taken. Without this file, the form posts and the page
+// reloads, as every form here can.
+(function () {
+  "use strict";
+  function enhance(root) {
+    Array.prototype.forEach.call(root.querySelectorAll("form[data-inplace]"), function (form) {
+      form.addEventListener("submit", function (event) {
+        var target = document.getElementById(form.getAttribute("data-inplace"));
+        if (!target || !window.fetch || !window.DOMParser || !window.URLSearchParams) return;
+        event.preventDefault();
+        fetch(form.action, {
+          method: "POST",
+          body: new URLSearchParams(new FormData(form)),
+          credentials: "same-origin",
+          headers: { Accept: "text/html" }
+        })
+          .then(function (response) {
+            return response.text().then(function (html) { return { url: response.url, html: html }; });
+          })
+          .then(function (answer) {
+            var fresh = new DOMParser().parseFromString(answer.html, "text/html").getElementById(target.id);
+            // Not the page we expected (the session ended, say): show what
+            // the server sent instead; the form was already sent once.
+            if (!fresh) { window.location.href = answer.url; return; }
+            target.replaceWith(fresh);
+            enhance(fresh);
+            // The address the server redirected to (its notice included),
+            // so a reload shows the same page.
+            if (answer.url && answer.url.indexOf(window.location.origin + "/") === 0) {
+              window.history.replaceState(null, "", answer.url);
+            }
+          })
+          .catch(function () { window.location.reload(); });
+      });
+    });
+  }
+  enhance(document);
+})();

@@ -263,3 +263,54 @@ async fn a_note_added_on_the_profile_is_listed_and_a_phone_edit_shows_in_the_his
     s.screenshot("history").await;
     s.finish().await;
 }
+
+#[tokio::test]
+async fn the_booking_page_updates_in_place_notes_added_deleted_and_a_confirmation() {
+    let Some(s) = Session::start("attention_in_place").await else { return };
+    let ana = s.client("Ana Pérez", "ana@correo.cl", None, None).await;
+    let service = s.bookable().await;
+    let professional = service.professionals.iter().next().copied();
+    let start = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24);
+    let new = ficha_store::NewBooking {
+        client: ana.id,
+        service: service.id,
+        professional,
+        start: Some(start),
+        end: None,
+        state: ficha_domain::BookingState::Pending,
+        origin: ficha_domain::Origin::Panel,
+        override_agenda: true,
+    };
+    let booking = s.store.book(&s.business, new).await.expect("booked").remove(0);
+    s.sign_in(OWNER_EMAIL).await;
+    s.goto(&format!("/reservas/{}", booking.id)).await;
+    assert!(s.text("#sin-notas-atencion").await.contains("no tiene notas"));
+
+    // A mark on this page's window: a reload would lose it.
+    s.browser.execute("window.sinRecargar = true;", vec![]).await.expect("script ran");
+    s.fill("#texto-atencion", "Trae sus exámenes la próxima vez.").await;
+    s.click("#seccion-notas-atencion input[value=compartida]").await;
+    s.click("#agregar-nota-atencion").await;
+    let listed = s.text_containing("#lista-notas-atencion", "Trae sus exámenes").await;
+    assert!(listed.contains("Compartida"), "{listed}");
+    s.screenshot("added").await;
+    let kept = s.browser.execute("return window.sinRecargar === true;", vec![]).await.expect("script ran");
+    assert_eq!(kept, serde_json::Value::Bool(true), "the page was updated in place, not reloaded");
+
+    s.click("#lista-notas-atencion button.link").await;
+    s.text_containing("#seccion-notas-atencion", "no tiene notas").await;
+    let kept = s.browser.execute("return window.sinRecargar === true;", vec![]).await.expect("script ran");
+    assert_eq!(kept, serde_json::Value::Bool(true), "deleted in place too");
+    let left = s.store.booking_notes(&ficha_domain::Viewer::Staff(s.business), booking.id).await.expect("notes");
+    assert!(left.is_empty(), "the note is gone from the store");
+
+    // The booking's own actions update the page in place as well.
+    s.click("#confirmar").await;
+    assert_eq!(s.text_containing("#aviso", "confirmada").await, "Reserva confirmada.");
+    let kept = s.browser.execute("return window.sinRecargar === true;", vec![]).await.expect("script ran");
+    assert_eq!(kept, serde_json::Value::Bool(true), "confirmed in place");
+    assert!(s.browser.current_url().await.expect("url").as_str().ends_with("?aviso=confirmada"));
+    let stored = s.store.get_booking(&s.business, booking.id).await.expect("booking");
+    assert_eq!(stored.state, ficha_domain::BookingState::Confirmed);
+    s.finish().await;
+}
