@@ -19,7 +19,7 @@ use jiff::civil::Date;
 use serde::Deserialize;
 
 use super::booking_words::{refusal, state_label};
-use super::error::{PanelError, page_with};
+use super::error::{PanelError, page_with, path_id};
 use super::form::{FormData, Submitted};
 use super::format::{date, date_time, time};
 use super::layout::{Chrome, Section};
@@ -105,12 +105,12 @@ struct Context {
 
 async fn context(state: &AppState, staffer: &Staffer, id: &str, choices: &Choices) -> Result<Context, PanelError> {
     let actor = &staffer.actor;
-    let id: ClientId = id.parse().map_err(|_| PanelError::NotFound)?;
+    let id: ClientId = path_id(id)?;
     let client = state.store.get_client(actor, id).await?;
     let moving = match choices.reserva.as_str() {
         "" => None,
         text => {
-            let booking_id: BookingId = text.parse().map_err(|_| PanelError::NotFound)?;
+            let booking_id: BookingId = path_id(text)?;
             let booking = state.store.get_booking(actor, booking_id).await?;
             if booking.client != client.id {
                 return Err(PanelError::NotFound);

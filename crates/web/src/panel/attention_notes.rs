@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use ficha_domain::{AttentionNote, BookingId, ClientId, Viewer, Visibility};
 use ficha_store::BookedNote;
 
-use super::error::PanelError;
+use super::error::{PanelError, path_id};
 use super::form::Submitted;
 use super::format::date_time;
 use super::profile_notes::{parse_text, who_name};
@@ -103,10 +103,6 @@ pub async fn of_booking(
     Ok(notes.iter().map(|note| AttentionRow::new(note, String::new(), staffer)).collect())
 }
 
-fn booking_id(text: &str) -> Result<BookingId, PanelError> {
-    text.parse().map_err(|_| PanelError::NotFound)
-}
-
 /// `POST /reservas/{id}/notas`: a note, private unless "compartida" is
 /// chosen. A text the domain refuses comes back next to its box.
 pub async fn add(
@@ -114,7 +110,7 @@ pub async fn add(
     Path(id): Path<String>,
     Submitted { staffer, form }: Submitted,
 ) -> Result<Response, PanelError> {
-    let booking = booking_id(&id)?;
+    let booking = path_id(&id)?;
     let visibility = match form.get("tipo") {
         "compartida" => Visibility::Shared,
         _ => Visibility::Private,
@@ -136,8 +132,8 @@ pub async fn delete(
     Path((id, note)): Path<(String, String)>,
     Submitted { staffer, .. }: Submitted,
 ) -> Result<Response, PanelError> {
-    let booking = booking_id(&id)?;
-    let note = note.parse().map_err(|_| PanelError::NotFound)?;
+    let booking = path_id(&id)?;
+    let note = path_id(&note)?;
     state.store.delete_attention_note(&staffer.actor, booking, note).await?;
     Ok(Redirect::to(&format!("/reservas/{booking}?aviso=nota-eliminada#notas-atencion")).into_response())
 }

@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use super::attention_notes::{self, AttentionRow};
 use super::booking_words::{BookingRow, Names, method_label, refusal};
-use super::error::{PanelError, page_with};
+use super::error::{PanelError, page_with, path_id};
 use super::form::{FormData, Submitted};
 use super::format::date_time;
 use super::layout::{Chrome, Section};
@@ -76,10 +76,6 @@ impl PaymentForm {
             ..Self::default()
         }
     }
-}
-
-fn booking_id(text: &str) -> Result<BookingId, PanelError> {
-    text.parse().map_err(|_| PanelError::NotFound)
 }
 
 impl BookingPage {
@@ -144,7 +140,7 @@ pub async fn show(
     Path(id): Path<String>,
     Query(params): Query<ShowParams>,
 ) -> Result<Response, PanelError> {
-    let booking = state.store.get_booking(&staffer.actor, booking_id(&id)?).await?;
+    let booking = state.store.get_booking(&staffer.actor, path_id(&id)?).await?;
     let mut page = BookingPage::load(&state, &staffer, &booking).await?;
     page.notice = match params.aviso.as_str() {
         "agendada" => Some("Reserva agendada."),
@@ -205,7 +201,7 @@ pub async fn act(
     Path((id, action)): Path<(String, String)>,
     Submitted { staffer, form }: Submitted,
 ) -> Result<Response, PanelError> {
-    let id = booking_id(&id)?;
+    let id = path_id(&id)?;
     let booking = state.store.get_booking(&staffer.actor, id).await?;
     let (change, done) = match action.as_str() {
         "confirmar" => (BookingChange::Confirm, "confirmada"),

@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use ficha_domain::{ClientId, Viewer};
 
-use super::error::{PanelError, page};
+use super::error::{PanelError, page, path_id};
 use super::form::Submitted;
 use super::layout::{Chrome, Section};
 use super::session::Staffer;
@@ -24,16 +24,12 @@ struct ConfirmPage {
     notes: usize,
 }
 
-fn client_id(id: &str) -> Result<ClientId, PanelError> {
-    id.parse().map_err(|_| PanelError::NotFound)
-}
-
 pub async fn confirm(
     State(state): State<AppState>,
     staffer: Staffer,
     Path(id): Path<String>,
 ) -> Result<Response, PanelError> {
-    let id = client_id(&id)?;
+    let id = path_id::<ClientId>(&id)?;
     let viewer = Viewer::Staff(staffer.actor);
     let (client, values, notes) = tokio::try_join!(
         state.store.get_client(&staffer.actor, id),
@@ -55,7 +51,7 @@ pub async fn erase(
     Path(id): Path<String>,
     Submitted { staffer, .. }: Submitted,
 ) -> Result<Response, PanelError> {
-    let id = client_id(&id)?;
+    let id = path_id::<ClientId>(&id)?;
     state.store.delete_client(&staffer.actor, id).await?;
     Ok(Redirect::to("/clientes?eliminado=1").into_response())
 }

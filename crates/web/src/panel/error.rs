@@ -124,3 +124,9 @@ pub fn page_with(status: StatusCode, template: &impl Template) -> Result<Respons
 pub fn page(template: &impl Template) -> Result<Response, PanelError> {
     page_with(StatusCode::OK, template)
 }
+
+/// An id taken from the address. One that does not parse names nothing
+/// here, exactly like an id of nothing: 404.
+pub fn path_id<T: std::str::FromStr>(text: &str) -> Result<T, PanelError> {
+    text.parse().map_err(|_| PanelError::NotFound)
+}

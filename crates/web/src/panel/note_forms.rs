@@ -7,15 +7,15 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use ficha_domain::{ClientId, NoteId, Viewer};
 
-use super::error::PanelError;
+use super::error::{PanelError, path_id};
 use super::form::Submitted;
 use super::profile::notes_refused;
 use super::profile_notes::parse_text;
 use crate::AppState;
 
 fn ids(client: &str, note: &str) -> Result<(ClientId, NoteId), PanelError> {
-    let client = client.parse().map_err(|_| PanelError::NotFound)?;
-    let note = note.parse().map_err(|_| PanelError::NotFound)?;
+    let client = path_id(client)?;
+    let note = path_id(note)?;
     Ok((client, note))
 }
 
@@ -28,7 +28,7 @@ pub async fn add(
     Path(id): Path<String>,
     Submitted { staffer, form }: Submitted,
 ) -> Result<Response, PanelError> {
-    let client: ClientId = id.parse().map_err(|_| PanelError::NotFound)?;
+    let client: ClientId = path_id(&id)?;
     let typed = form.get("texto");
     match parse_text(typed) {
         Ok(text) => {

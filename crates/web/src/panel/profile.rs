@@ -15,7 +15,7 @@ use serde::Deserialize;
 use super::attention_notes::AttentionSection;
 use super::client_form::ClientForm;
 use super::clients::EMAIL_TAKEN;
-use super::error::{PanelError, page_with};
+use super::error::{PanelError, page_with, path_id};
 use super::form::{FormData, Submitted};
 use super::format::{date_time, greeting, whatsapp_link};
 use super::layout::{Chrome, Section};
@@ -89,7 +89,7 @@ pub struct ListsParams {
 }
 
 async fn load(state: &AppState, staffer: &Staffer, id: &str, lists: &ListsParams) -> Result<Loaded, PanelError> {
-    let id: ClientId = id.parse().map_err(|_| PanelError::NotFound)?;
+    let id: ClientId = path_id(id)?;
     let list = &lists.bookings;
     // Independent reads, asked at once (see `BookingsSection::load`).
     let client_side = async {
