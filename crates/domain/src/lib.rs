@@ -23,6 +23,7 @@ pub mod fold;
 pub mod history;
 pub mod ids;
 pub mod note;
+pub mod notification;
 pub mod one_line;
 pub mod phone;
 pub mod rut;
@@ -50,6 +51,10 @@ pub use field_error::FieldError;
 pub use history::{Change, Deletion, DeletionId, GeneralField, HistoryEntry, HistoryId};
 pub use ids::{BookingId, BusinessId, ClientId, CustomFieldId, PackId, ServiceId, StaffId, TokenId};
 pub use note::{Note, NoteId, NoteText, Who};
+pub use notification::{
+    BookingFacts, Channel, ClientPreferences, Event, Facts, MessageId, MessageStatus, NewMessage, NoticeKind,
+    NotificationSettings, Recipient, ReminderLead, Template, WhatsappSettings,
+};
 pub use phone::Phone;
 pub use rut::Rut;
 pub use service::{Clp, Minutes, NewService, Service, ServiceChanges, ServiceName, Sessions};

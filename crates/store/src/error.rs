@@ -45,6 +45,9 @@ pub enum StoreError {
     /// nothing was written.
     #[error("refused: {0}")]
     Refused(BookingRule),
+    /// Only a failed message can be sent again.
+    #[error("only a failed message can be sent again")]
+    NotResendable,
     /// A stored value no longer parses: data written around the application.
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),

@@ -15,6 +15,7 @@ pub mod error;
 pub mod history;
 pub mod login_throttle;
 pub mod notes;
+pub mod outbox;
 pub mod record;
 pub mod search;
 
@@ -35,6 +36,9 @@ pub use error::{StoreError, StoreResult};
 pub use history::{DeletionPage, HistoryCursor, HistoryPage, HistoryQuery, HistoryStore};
 pub use login_throttle::{LoginFailures, LoginKey, LoginThrottleStore};
 pub use notes::NoteStore;
+pub use outbox::{
+    AccountMessage, Claimed, Delivery, Message, MessageCursor, MessagePage, MessageQuery, OutboxSignal, OutboxStore,
+};
 pub use search::{SearchHit, SearchPage, SearchStore};
 
 /// One backend: all aggregates behind one handle.
@@ -48,6 +52,7 @@ pub trait Store:
     + HistoryStore
     + LoginThrottleStore
     + NoteStore
+    + OutboxStore
     + SearchStore
     + Send
     + Sync

@@ -11,6 +11,7 @@ use ficha_domain::{
 use jiff::Timestamp;
 
 use crate::error::{StoreError, StoreResult};
+use crate::outbox::flow::{self as outbox, OutboxTx};
 
 /// A note about to be written.
 #[derive(Debug, Clone)]
@@ -52,6 +53,9 @@ pub trait AttentionTx: Send {
 
     /// Writes `changes` to the client's history, in this transaction.
     async fn record(&mut self, actor: &Actor, client: ClientId, at: Timestamp, changes: &[Change]) -> StoreResult<()>;
+
+    /// The outbox queries on this same transaction.
+    fn outbox(&mut self) -> Box<dyn OutboxTx + '_>;
 }
 
 /// `AttentionNoteStore::add_attention_note` inside the backend's
@@ -70,6 +74,11 @@ pub async fn add(
     tx.insert(actor, &new).await?;
     let change = Change::AttentionNoteAdded { note: new.id, booking, visibility, text: new.text.as_str().to_owned() };
     tx.record(actor, client, now, &[change]).await?;
+    // A shared note is the client's to read: they are told of it.
+    if new.visibility == Visibility::Shared {
+        let (key, text) = (new.id.to_string(), new.text.as_str());
+        outbox::note_shared(tx.outbox().as_mut(), business, booking, &key, text, now).await?;
+    }
     tx.note(business, new.id).await
 }
 

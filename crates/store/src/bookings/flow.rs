@@ -14,6 +14,7 @@ use jiff::tz::TimeZone;
 use super::rules::{self, Placing, Spot};
 use super::{BookingChange, NewBooking};
 use crate::error::{StoreError, StoreResult};
+use crate::outbox::flow::{self as outbox, OutboxTx};
 
 /// One backend's queries inside one open writing transaction. Every query
 /// binds `business`; a row of another business is `NotFound`.
@@ -55,6 +56,9 @@ pub trait BookingTx: Send {
 
     /// Writes `changes` to the client's history, in this transaction.
     async fn record(&mut self, actor: &Actor, client: ClientId, at: Timestamp, changes: &[Change]) -> StoreResult<()>;
+
+    /// The outbox queries on this same transaction.
+    fn outbox(&mut self) -> Box<dyn OutboxTx + '_>;
 }
 
 /// A failed lookup of a row the request named becomes the rule it broke.
@@ -107,6 +111,10 @@ pub async fn book(
     let created: Vec<Change> =
         rows.iter().map(|b| Change::BookingCreated { booking: b.id, start: b.when.map(|w| w.start()) }).collect();
     tx.record(actor, new.client, now, &created).await?;
+    // One message for the purchase: its dated session, else its first.
+    if let Some(told) = rows.iter().find(|b| b.when.is_some()).or(rows.first()) {
+        outbox::booking_changed(tx.outbox().as_mut(), business, None, told, now).await?;
+    }
     Ok(rows)
 }
 
@@ -141,5 +149,6 @@ pub async fn change(
     };
     tx.update(business, &changed).await?;
     tx.record(actor, changed.client, now, &Change::of_booking(&current, &changed)).await?;
+    outbox::booking_changed(tx.outbox().as_mut(), business, Some(&current), &changed, now).await?;
     Ok(changed)
 }

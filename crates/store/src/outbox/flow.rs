@@ -1,0 +1,234 @@
+//! Which messages a change writes, decided once for both backends. The
+//! booking and attention-note flows call these inside their transaction, so
+//! a change and its messages commit together or not at all.
+
+use async_trait::async_trait;
+use ficha_domain::notification::plan;
+use ficha_domain::{
+    Booking, BookingFacts, BookingId, BookingState, BusinessId, ClientId, Event, Facts, NewMessage, NoticeKind,
+    NotificationSettings, Recipient, ServiceId, StaffId,
+};
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+
+use crate::bookings::rules;
+use crate::error::StoreResult;
+
+/// Who is told and what the business is called, read in the transaction.
+#[derive(Debug, Clone)]
+pub struct Audience {
+    pub business_name: String,
+    pub business_slug: String,
+    pub time_zone: String,
+    pub client_name: String,
+    pub recipient: Recipient,
+    pub settings: NotificationSettings,
+}
+
+/// A booking's labels as the client reads them.
+#[derive(Debug, Clone)]
+pub struct BookingLabels {
+    pub service: String,
+    pub price: i64,
+    pub professional: Option<String>,
+}
+
+/// One backend's outbox queries on an open writing transaction. Every query
+/// binds `business`.
+#[async_trait]
+pub trait OutboxTx: Send {
+    /// The business, the client's contact data and choices, and the
+    /// business's notification settings.
+    async fn audience(&mut self, business: BusinessId, client: ClientId) -> StoreResult<Audience>;
+
+    /// The booking as stored now.
+    async fn booking(&mut self, business: BusinessId, id: BookingId) -> StoreResult<Booking>;
+
+    async fn labels(
+        &mut self,
+        business: BusinessId,
+        service: ServiceId,
+        professional: Option<StaffId>,
+    ) -> StoreResult<BookingLabels>;
+
+    /// One more than the highest calendar-invite sequence the booking's
+    /// messages carry; 0 for its first.
+    async fn next_sequence(&mut self, business: BusinessId, booking: BookingId) -> StoreResult<i32>;
+
+    /// Inserts the messages; one whose idempotency key the business already
+    /// has is skipped. Makes the commit wake the workers.
+    async fn enqueue(&mut self, business: BusinessId, messages: &[NewMessage]) -> StoreResult<()>;
+
+    /// Cancels the booking's messages of `kind` not yet taken by a worker
+    /// (`pending`).
+    async fn cancel_pending(&mut self, business: BusinessId, booking: BookingId, kind: NoticeKind) -> StoreResult<()>;
+}
+
+/// What a change of a booking tells the client, if anything: a cancellation
+/// wins over a new time, a new time over a confirmation; attendance and
+/// payment are not told.
+pub fn notice_of(before: Option<&Booking>, after: &Booking) -> Option<NoticeKind> {
+    let Some(before) = before else { return Some(NoticeKind::BookingCreated) };
+    if before.state != after.state && after.state == BookingState::Cancelled {
+        return Some(NoticeKind::BookingCancelled);
+    }
+    if after.when.is_some() && (before.when != after.when || before.professional != after.professional) {
+        return Some(NoticeKind::BookingRescheduled);
+    }
+    if before.state != after.state && after.state == BookingState::Confirmed {
+        return Some(NoticeKind::BookingConfirmed);
+    }
+    None
+}
+
+fn facts(audience: &Audience, booking: Option<BookingFacts>) -> Facts {
+    Facts {
+        business_name: audience.business_name.clone(),
+        business_slug: audience.business_slug.clone(),
+        time_zone: audience.time_zone.clone(),
+        client_name: audience.client_name.clone(),
+        booking,
+        note: None,
+        link: None,
+        code: None,
+    }
+}
+
+async fn booking_facts(
+    tx: &mut dyn OutboxTx,
+    business: BusinessId,
+    booking: &Booking,
+    previous_start: Option<Timestamp>,
+    sequence: i32,
+) -> StoreResult<BookingFacts> {
+    let labels = tx.labels(business, booking.service, booking.professional).await?;
+    Ok(BookingFacts {
+        id: booking.id,
+        service: labels.service,
+        professional: labels.professional,
+        start: booking.when.map(|w| w.start()),
+        end: booking.when.map(|w| w.end()),
+        previous_start,
+        sequence,
+        state: booking.state.as_str().to_owned(),
+        price: labels.price,
+        pack: booking.pack.map(|p| (p.number, p.of)),
+    })
+}
+
+/// Writes what the change `before` → `after` of a booking tells its client
+/// (`before` is `None` for a new booking), and keeps its reminder in step:
+/// a new time replaces the pending reminder, a cancellation drops it.
+pub async fn booking_changed(
+    tx: &mut dyn OutboxTx,
+    business: BusinessId,
+    before: Option<&Booking>,
+    after: &Booking,
+    now: Timestamp,
+) -> StoreResult<()> {
+    let Some(kind) = notice_of(before, after) else { return Ok(()) };
+    if matches!(kind, NoticeKind::BookingCancelled | NoticeKind::BookingRescheduled) {
+        tx.cancel_pending(business, after.id, NoticeKind::Reminder).await?;
+    }
+    let audience = tx.audience(business, after.client).await?;
+    let sequence = tx.next_sequence(business, after.id).await?;
+    let previous = before.and_then(|b| b.when).map(|w| w.start()).filter(|_| kind == NoticeKind::BookingRescheduled);
+    let told = facts(&audience, Some(booking_facts(tx, business, after, previous, sequence).await?));
+    let event = Event { kind, key: format!("booking:{}:{sequence}", after.id), facts: told.clone(), due: now };
+    let mut messages = plan(&event, &audience.recipient, &audience.settings, now);
+    let remind = kind != NoticeKind::BookingCancelled && after.state != BookingState::Cancelled;
+    if let Some(start) = after.when.map(|w| w.start()).filter(|_| remind) {
+        let zone: TimeZone = rules::zone(&audience.time_zone);
+        if let Some(due) = audience.settings.reminder_lead.due(start, &zone) {
+            let reminder = Event {
+                kind: NoticeKind::Reminder,
+                key: format!("reminder:{}:{sequence}", after.id),
+                facts: told,
+                due,
+            };
+            messages.extend(plan(&reminder, &audience.recipient, &audience.settings, now));
+        }
+    }
+    tx.enqueue(business, &messages).await
+}
+
+/// Writes the message telling the client of a shared attention note on
+/// their booking.
+pub async fn note_shared(
+    tx: &mut dyn OutboxTx,
+    business: BusinessId,
+    booking: BookingId,
+    note_key: &str,
+    text: &str,
+    now: Timestamp,
+) -> StoreResult<()> {
+    let booking = &tx.booking(business, booking).await?;
+    let audience = tx.audience(business, booking.client).await?;
+    // The note's message carries no invite: it does not move the sequence.
+    let sequence = tx.next_sequence(business, booking.id).await?.saturating_sub(1).max(0);
+    let mut told = facts(&audience, Some(booking_facts(tx, business, booking, None, sequence).await?));
+    told.note = Some(text.to_owned());
+    let event = Event { kind: NoticeKind::SharedNote, key: format!("note:{note_key}"), facts: told, due: now };
+    let messages = plan(&event, &audience.recipient, &audience.settings, now);
+    tx.enqueue(business, &messages).await
+}
+
+/// The messages of an account message (email only).
+pub fn account_messages(
+    audience: &Audience,
+    message: &crate::outbox::AccountMessage,
+    now: Timestamp,
+) -> Vec<NewMessage> {
+    let mut told = facts(audience, None);
+    told.client_name = message.client_name.clone();
+    told.link = Some(message.link.clone());
+    told.code = message.code.clone();
+    let event = Event { kind: message.kind, key: format!("account:{}", message.key), facts: told, due: now };
+    let recipient = Recipient {
+        client: message.client,
+        email: message.email.clone(),
+        phone: None,
+        preferences: Default::default(),
+    };
+    plan(&event, &recipient, &audience.settings, now)
+}
+
+#[cfg(test)]
+mod tests {
+    use ficha_domain::{Attendance, Interval, Origin, Payment};
+
+    use super::*;
+
+    fn booking() -> Booking {
+        let start: Timestamp = "2026-12-10T13:00:00Z".parse().expect("valid");
+        let end: Timestamp = "2026-12-10T14:00:00Z".parse().expect("valid");
+        Booking {
+            id: BookingId::generate(),
+            client: ClientId::generate(),
+            service: ServiceId::generate(),
+            professional: Some(StaffId::generate()),
+            when: Some(Interval::new(start, end).expect("valid")),
+            state: BookingState::Pending,
+            payment: Payment::Unpaid,
+            attendance: Attendance::Unknown,
+            origin: Origin::Panel,
+            created_by: None,
+            created_at: start,
+            pack: None,
+        }
+    }
+
+    #[test]
+    fn each_change_is_told_by_what_matters_most() {
+        let before = booking();
+        assert_eq!(notice_of(None, &before), Some(NoticeKind::BookingCreated));
+        let confirmed = Booking { state: BookingState::Confirmed, ..before.clone() };
+        assert_eq!(notice_of(Some(&before), &confirmed), Some(NoticeKind::BookingConfirmed));
+        let cancelled = Booking { state: BookingState::Cancelled, ..before.clone() };
+        assert_eq!(notice_of(Some(&before), &cancelled), Some(NoticeKind::BookingCancelled));
+        let moved = Booking { professional: Some(StaffId::generate()), ..before.clone() };
+        assert_eq!(notice_of(Some(&before), &moved), Some(NoticeKind::BookingRescheduled));
+        let attended = Booking { attendance: Attendance::Attended, ..before.clone() };
+        assert_eq!(notice_of(Some(&before), &attended), None);
+    }
+}
