@@ -8,7 +8,11 @@
 //! - `whatsapp`: the WhatsApp Cloud API's template messages, and its
 //!   delivery webhooks' signature.
 
+pub mod render;
 pub mod worker;
+
+#[cfg(test)]
+mod fixtures;
 
 use async_trait::async_trait;
 use ficha_domain::NotificationSettings;
