@@ -8,6 +8,7 @@
 //! - `whatsapp`: the WhatsApp Cloud API's template messages, and its
 //!   delivery webhooks' signature.
 
+pub mod email;
 pub mod invite;
 pub mod render;
 pub mod worker;
