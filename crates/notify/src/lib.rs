@@ -11,6 +11,8 @@
 pub mod email;
 pub mod invite;
 pub mod render;
+mod tls;
+pub mod whatsapp;
 pub mod worker;
 
 #[cfg(test)]
