@@ -94,7 +94,7 @@ impl Transport for EmailTransport {
     async fn send(&self, message: &Message, settings: &NotificationSettings) -> Result<Option<String>, SendError> {
         let email = self.compose(message, settings)?;
         match &self.delivery {
-            Delivery::Smtp(smtp) => smtp.deliver(&email).await,
+            Delivery::Smtp(smtp) => smtp.deliver(email).await,
             Delivery::Files(files) => files.deliver(message.id, &email.formatted()).await,
         }
     }

@@ -151,8 +151,8 @@ impl Smtp {
 
     /// Sends `email` to its envelope's recipients. `Ok` carries the
     /// server's queue id when its answer names one ("queued as …").
-    pub async fn deliver(&self, email: &lettre::Message) -> Result<Option<String>, SendError> {
-        let response = self.transport.send(email.clone()).await.map_err(classify)?;
+    pub async fn deliver(&self, email: lettre::Message) -> Result<Option<String>, SendError> {
+        let response = self.transport.send(email).await.map_err(classify)?;
         Ok(queue_id(response.message()))
     }
 }
