@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use ficha_domain::{
     Actor, BookingState, Channel, ClientName, ClientPreferences, Clp, Email, FixedClock, MessageStatus, Minutes,
-    NewBusiness, NewClient, NewService, NewStaff, NoticeKind, NotificationSettings, Origin, Phone, Role,
-    ServiceName, Sessions, Slug, Template, WhatsappSettings,
+    NewBusiness, NewClient, NewService, NewStaff, NoticeKind, NotificationSettings, Origin, Phone, Role, ServiceName,
+    Sessions, Slug, Template, WhatsappSettings,
 };
 use ficha_store::contract::start_time;
 use ficha_store::{AccountMessage, MessageQuery, NewBooking, OutboxStore, Store};

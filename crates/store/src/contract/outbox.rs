@@ -15,9 +15,7 @@ use jiff::{SignedDuration, Timestamp};
 use super::bookings::new_service;
 use super::notes::{staff, text};
 use super::{Harness, business, start_time};
-use crate::{
-    AccountMessage, BookingChange, HistoryQuery, Message, MessageQuery, NewBooking, NewTime, StoreError,
-};
+use crate::{AccountMessage, BookingChange, HistoryQuery, Message, MessageQuery, NewBooking, NewTime, StoreError};
 
 /// The outbox cases (this file's and `outbox_worker.rs`'s).
 #[macro_export]
@@ -277,12 +275,8 @@ pub async fn each_told_change_of_a_booking_grows_its_sequence_and_moves_its_remi
     let reminders = only(&messages, NoticeKind::Reminder, Channel::Email);
     assert_eq!(reminders.len(), 3);
     assert!(reminders.iter().all(|m| m.status == MessageStatus::Cancelled), "{reminders:#?}");
-    let told: Vec<i32> = messages
-        .iter()
-        .rev()
-        .filter(|m| m.kind != NoticeKind::Reminder)
-        .map(|m| booking_facts(m).sequence)
-        .collect();
+    let told: Vec<i32> =
+        messages.iter().rev().filter(|m| m.kind != NoticeKind::Reminder).map(|m| booking_facts(m).sequence).collect();
     assert_eq!(told, [0, 1, 2, 3]);
 }
 
@@ -303,10 +297,10 @@ pub async fn no_reminder_sooner_than_the_lead_or_with_reminders_off(h: &Harness)
     h.store.set_notification_settings(&o.owner, two_hours).await.expect("saved");
     let soon = book(h, &o, o.ana, in_hours(5)).await;
     let found = reminders(h).await;
-    assert_eq!(found.iter().map(|m| (m.booking, m.next_attempt_at)).collect::<Vec<_>>(), [(
-        Some(soon.id),
-        in_hours(3)
-    )]);
+    assert_eq!(
+        found.iter().map(|m| (m.booking, m.next_attempt_at)).collect::<Vec<_>>(),
+        [(Some(soon.id), in_hours(3))]
+    );
 
     let off = NotificationSettings { reminder_lead: ReminderLead::Off, ..Default::default() };
     h.store.set_notification_settings(&o.owner, off).await.expect("saved");
@@ -320,7 +314,10 @@ pub async fn a_shared_attention_note_tells_the_client_a_private_one_does_not(h: 
     let o = office(h, "sur").await;
     let booking = book(h, &o, o.ana, in_hours(-2)).await;
     let before = all(h, &o.owner).await.len();
-    h.store.add_attention_note(&o.owner, booking.id, Visibility::Private, text("evaluar derivación")).await.expect("ok");
+    h.store
+        .add_attention_note(&o.owner, booking.id, Visibility::Private, text("evaluar derivación"))
+        .await
+        .expect("ok");
     assert_eq!(all(h, &o.owner).await.len(), before, "a private note tells no one");
 
     let note = h
@@ -332,7 +329,10 @@ pub async fn a_shared_attention_note_tells_the_client_a_private_one_does_not(h: 
     assert_eq!(messages.len(), before + 1);
     let shared = one(&messages, NoticeKind::SharedNote, Channel::Email, MessageStatus::Pending);
     assert_eq!(shared.facts.note.as_deref(), Some("aplicar calor 20 minutos"));
-    assert_eq!((shared.client, shared.booking, shared.recipient.as_str()), (Some(o.ana), Some(booking.id), "Ana@Mail.cl"));
+    assert_eq!(
+        (shared.client, shared.booking, shared.recipient.as_str()),
+        (Some(o.ana), Some(booking.id), "Ana@Mail.cl")
+    );
     assert_eq!(booking_facts(&shared).sequence, 0, "a note carries no new invite");
     h.store.edit_attention_note(&o.owner, booking.id, note.id, text("aplicar frío")).await.expect("edited");
     assert_eq!(all(h, &o.owner).await.len(), before + 1, "an edit is not told again");
@@ -385,19 +385,18 @@ pub async fn account_messages_are_written_once_per_key(h: &Harness) {
     let messages = all(h, &o.owner).await;
     assert_eq!(messages.len(), 1, "one message per key: {messages:#?}");
     let message = &messages[0];
-    assert_eq!((message.kind, message.channel, message.recipient.as_str()), (
-        NoticeKind::SignInLink,
-        Channel::Email,
-        "ana@mail.cl"
-    ));
+    assert_eq!(
+        (message.kind, message.channel, message.recipient.as_str()),
+        (NoticeKind::SignInLink, Channel::Email, "ana@mail.cl")
+    );
     assert_eq!(message.client, Some(o.ana));
     assert_eq!(message.booking, None);
     assert_eq!(message.facts.link.as_deref(), Some("/sur/entrar/tok-1"));
     assert_eq!(message.facts.code.as_deref(), Some("482913"));
-    assert_eq!((message.facts.client_name.as_str(), message.facts.business_name.as_str()), (
-        "Ana Pérez",
-        "Negocio sur"
-    ));
+    assert_eq!(
+        (message.facts.client_name.as_str(), message.facts.business_name.as_str()),
+        ("Ana Pérez", "Negocio sur")
+    );
     assert_eq!(message.next_attempt_at, start_time());
 
     h.store.send_account_message(business, sign_in("tok-2", None)).await.expect("another key");
@@ -425,9 +424,8 @@ pub async fn opting_out_cancels_pending_messages_and_is_recorded(h: &Harness) {
     assert_eq!(saved, no_whatsapp);
     assert_eq!(h.store.client_preferences(&o.owner, o.ana).await.expect("read"), no_whatsapp);
     let messages = all(h, &o.owner).await;
-    let status = |kind, channel| -> Vec<MessageStatus> {
-        only(&messages, kind, channel).iter().map(|m| m.status).collect()
-    };
+    let status =
+        |kind, channel| -> Vec<MessageStatus> { only(&messages, kind, channel).iter().map(|m| m.status).collect() };
     assert_eq!(status(NoticeKind::BookingCreated, Channel::Whatsapp), [MessageStatus::Cancelled]);
     assert_eq!(status(NoticeKind::Reminder, Channel::Whatsapp), [MessageStatus::Cancelled]);
     assert_eq!(status(NoticeKind::BookingCreated, Channel::Email), [MessageStatus::Pending]);
@@ -449,25 +447,28 @@ pub async fn opting_out_cancels_pending_messages_and_is_recorded(h: &Harness) {
         .filter(|e| matches!(e.change, Change::NotificationPreferences { .. }))
         .map(|e| (e.at, e.change.clone()))
         .collect();
-    assert_eq!(chosen, [
-        (start_time() + SignedDuration::from_mins(2), Change::NotificationPreferences {
-            old: no_whatsapp,
-            new: neither
-        }),
-        (start_time() + SignedDuration::from_mins(1), Change::NotificationPreferences {
-            old: ClientPreferences::default(),
-            new: no_whatsapp
-        }),
-    ]);
+    assert_eq!(
+        chosen,
+        [
+            (
+                start_time() + SignedDuration::from_mins(2),
+                Change::NotificationPreferences { old: no_whatsapp, new: neither }
+            ),
+            (
+                start_time() + SignedDuration::from_mins(1),
+                Change::NotificationPreferences { old: ClientPreferences::default(), new: no_whatsapp }
+            ),
+        ]
+    );
     assert!(matches!(&history.entries[0].who, ficha_domain::Who::Staff { name, .. } if name == "Carolina Díaz"));
 
     // What she chose holds for what comes next.
     let next = book(h, &o, o.ana, in_hours(100)).await;
     let new: Vec<Message> = all(h, &o.owner).await.into_iter().filter(|m| m.booking == Some(next.id)).collect();
-    assert_eq!(new.iter().map(|m| (m.kind, m.channel)).collect::<Vec<_>>(), [(
-        NoticeKind::BookingCreated,
-        Channel::Email
-    )]);
+    assert_eq!(
+        new.iter().map(|m| (m.kind, m.channel)).collect::<Vec<_>>(),
+        [(NoticeKind::BookingCreated, Channel::Email)]
+    );
 
     let missing = h.store.set_client_preferences(&o.owner, ClientId::generate(), neither).await;
     assert!(matches!(missing, Err(StoreError::NotFound)), "{missing:?}");

@@ -59,11 +59,7 @@ pub async fn claims_take_due_messages_once_and_an_expired_lease_again(h: &Harnes
     assert!(!h.store.mark_retry(first, "stale", start_time()).await.expect("answered"));
     assert!(h.store.mark_sent(second, Some("<m1@ficha>")).await.expect("marked"));
     let sent = h.store.message(&o.owner, first.message.id).await.expect("read");
-    assert_eq!((sent.status, sent.attempts, sent.provider_id.as_deref()), (
-        MessageStatus::Sent,
-        2,
-        Some("<m1@ficha>")
-    ));
+    assert_eq!((sent.status, sent.attempts, sent.provider_id.as_deref()), (MessageStatus::Sent, 2, Some("<m1@ficha>")));
     assert_eq!(sent.sent_at, Some(start_time() + LEASE));
     assert!(!h.store.mark_sent(second, Some("twice")).await.expect("answered"), "marked once");
     assert!(!h.store.mark_failed(second, "late").await.expect("answered"), "a sent message stays sent");
@@ -114,7 +110,10 @@ pub async fn retries_failures_and_resends(h: &Harness) {
     h.clock.advance(SignedDuration::from_mins(10));
     let resent = h.store.resend(&o.owner, failed.id).await.expect("resent");
     assert_eq!((resent.id, resent.status, resent.attempts), (failed.id, MessageStatus::Pending, 0));
-    assert_eq!((resent.next_attempt_at, resent.last_error.as_deref()), (retry_at + SignedDuration::from_mins(10), None));
+    assert_eq!(
+        (resent.next_attempt_at, resent.last_error.as_deref()),
+        (retry_at + SignedDuration::from_mins(10), None)
+    );
     assert_eq!(h.store.message(&o.owner, failed.id).await.expect("read"), resent);
     let again = h.store.resend(&o.owner, failed.id).await;
     assert!(matches!(again, Err(StoreError::NotResendable)), "only a failed message: {again:?}");
@@ -153,11 +152,10 @@ pub async fn delivery_reports_find_the_message_by_provider_id(h: &Harness) {
     let reason = Some("131026: número no es usuario de WhatsApp");
     assert!(h.store.delivery_report("wamid.FAIL", Delivery::Failed, reason).await.expect("reported"));
     let failed = h.store.message(&o.owner, failing.message.id).await.expect("read");
-    assert_eq!((failed.status, failed.delivery, failed.last_error.as_deref()), (
-        MessageStatus::Failed,
-        Some(Delivery::Failed),
-        reason
-    ));
+    assert_eq!(
+        (failed.status, failed.delivery, failed.last_error.as_deref()),
+        (MessageStatus::Failed, Some(Delivery::Failed), reason)
+    );
     assert_eq!(read(h).await, seen, "another message's report changes only that one");
 }
 
