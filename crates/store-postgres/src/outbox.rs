@@ -32,7 +32,7 @@ use ficha_store::{
 };
 use jiff::{SignedDuration, Timestamp};
 use sqlx::postgres::PgRow;
-use sqlx::{Row, PgConnection};
+use sqlx::{PgConnection, Row};
 use uuid::Uuid;
 
 use crate::{PgStore, history};
@@ -276,10 +276,8 @@ impl OutboxTx for OutboxQueries<'_> {
     ) -> StoreResult<BookingLabels> {
         let sql = "SELECT name, price_clp FROM services WHERE business_id = $1 AND id = $2";
         let row = crate::scoped_row(self.0, sql, business, service.as_uuid()).await?;
-        let (service, price) = (
-            row.try_get("name").map_err(StoreError::backend)?,
-            row.try_get("price_clp").map_err(StoreError::backend)?,
-        );
+        let (service, price) =
+            (row.try_get("name").map_err(StoreError::backend)?, row.try_get("price_clp").map_err(StoreError::backend)?);
         let professional = match professional {
             Some(staff) => {
                 let sql = "SELECT name FROM staff WHERE business_id = $1 AND id = $2";
@@ -455,11 +453,8 @@ impl OutboxStore for PgStore {
 
     async fn delivery_report(&self, provider_id: &str, report: Delivery, error: Option<&str>) -> StoreResult<bool> {
         let mut tx = self.pool.begin().await.map_err(StoreError::backend)?;
-        let rows = sqlx::query(BY_PROVIDER_ID)
-            .bind(provider_id)
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(StoreError::backend)?;
+        let rows =
+            sqlx::query(BY_PROVIDER_ID).bind(provider_id).fetch_all(&mut *tx).await.map_err(StoreError::backend)?;
         for row in &rows {
             let reported = record::Reported {
                 status: row.try_get("status").map_err(StoreError::backend)?,

@@ -203,7 +203,11 @@ async fn business_record(conn: &mut SqliteConnection, business: BusinessId) -> S
     Ok(BusinessRecord { name, slug, time_zone, settings: settings_record(conn, business).await? })
 }
 
-async fn contact(conn: &mut SqliteConnection, business: BusinessId, client: ClientId) -> StoreResult<ClientContactRecord> {
+async fn contact(
+    conn: &mut SqliteConnection,
+    business: BusinessId,
+    client: ClientId,
+) -> StoreResult<ClientContactRecord> {
     let row = crate::scoped_row(conn, SELECT_CONTACT, business, client.as_uuid()).await?;
     let read = || -> Result<ClientContactRecord, sqlx::Error> {
         Ok(ClientContactRecord {
@@ -250,10 +254,8 @@ impl OutboxTx for OutboxQueries<'_> {
     ) -> StoreResult<BookingLabels> {
         let sql = "SELECT name, price_clp FROM services WHERE business_id = ?1 AND id = ?2";
         let row = crate::scoped_row(self.0, sql, business, service.as_uuid()).await?;
-        let (service, price) = (
-            row.try_get("name").map_err(StoreError::backend)?,
-            row.try_get("price_clp").map_err(StoreError::backend)?,
-        );
+        let (service, price) =
+            (row.try_get("name").map_err(StoreError::backend)?, row.try_get("price_clp").map_err(StoreError::backend)?);
         let professional = match professional {
             Some(staff) => {
                 let sql = "SELECT name FROM staff WHERE business_id = ?1 AND id = ?2";
@@ -422,11 +424,8 @@ impl OutboxStore for SqliteStore {
 
     async fn delivery_report(&self, provider_id: &str, report: Delivery, error: Option<&str>) -> StoreResult<bool> {
         let mut tx = self.write().await?;
-        let rows = sqlx::query(BY_PROVIDER_ID)
-            .bind(provider_id)
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(StoreError::backend)?;
+        let rows =
+            sqlx::query(BY_PROVIDER_ID).bind(provider_id).fetch_all(&mut *tx).await.map_err(StoreError::backend)?;
         for row in &rows {
             let reported = record::Reported {
                 status: row.try_get("status").map_err(StoreError::backend)?,
