@@ -24,6 +24,8 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         secure_cookies: args.secure_cookies,
         session_ttl: Duration::from_secs(args.session_hours.max(1) * 3600),
         whatsapp_greeting: args.whatsapp_greeting,
+        whatsapp_app_secret: args.notify.whatsapp_app_secret.clone(),
+        whatsapp_verify_token: args.notify.whatsapp_verify_token.clone(),
     };
     let app = App::build(args.listen, store.clone(), clock.clone(), config).await?;
     let address = app.local_addr()?;

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use ficha_domain::{
     Actor, BookingState, Channel, ClientName, Clp, Email, FixedClock, MessageStatus, Minutes, NewBusiness, NewClient,
-    NewService, NewStaff, NoticeKind, NotificationSettings, Origin, Phone, Role, ServiceName, Sessions, Slug,
-    StaffId, Template, WhatsappSettings,
+    NewService, NewStaff, NoticeKind, NotificationSettings, Origin, Phone, Role, ServiceName, Sessions, Slug, StaffId,
+    Template, WhatsappSettings,
 };
 use ficha_notify::email::EmailTransport;
 use ficha_notify::whatsapp::WhatsappTransport;
