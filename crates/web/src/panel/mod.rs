@@ -82,10 +82,7 @@ pub fn router() -> Router<AppState> {
         .route("/configuracion/servicios/{id}", get(settings::services::edit).post(settings::services::update))
         .route("/configuracion/agendas", get(settings::agendas::first))
         .route("/configuracion/agendas/{id}", get(settings::agendas::show).post(settings::agendas::save))
-        .route(
-            "/configuracion/notificaciones",
-            get(settings::notifications::show).post(settings::notifications::save),
-        )
+        .route("/configuracion/notificaciones", get(settings::notifications::show).post(settings::notifications::save))
         .route("/assets/{name}", get(assets::serve))
         .layer(SetResponseHeaderLayer::overriding(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
         .layer(SetResponseHeaderLayer::overriding(REFERRER_POLICY, HeaderValue::from_static("same-origin")))

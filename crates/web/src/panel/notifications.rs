@@ -90,7 +90,9 @@ pub async fn list(
     };
     let estado = status.map_or("", |s| s.as_str()).to_owned();
     let cliente = client.map(|c| c.to_string()).unwrap_or_default();
-    let link = |desde: &str| format!("/notificaciones{}", query(&[("estado", &estado), ("cliente", &cliente), ("desde", desde)]));
+    let link = |desde: &str| {
+        format!("/notificaciones{}", query(&[("estado", &estado), ("cliente", &cliente), ("desde", desde)]))
+    };
     let zone = staffer.zone();
     let view = NotificationsPage {
         chrome: Chrome::new(&staffer, Section::Notifications),

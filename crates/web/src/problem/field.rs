@@ -53,6 +53,8 @@ pub enum FieldProblemKind {
     NeededForWhatsapp,
     /// A WhatsApp phone-number id that is not digits.
     PhoneNumberId,
+    /// An access token with spaces or line breaks in it.
+    AccessToken,
     /// A template name that is not `[a-z0-9_]{1,512}`.
     TemplateName,
     /// A template language that is not a code like `es` or `es_CL`.
@@ -87,6 +89,7 @@ impl FieldProblem {
             FieldProblemKind::NotAnId => "not_an_id",
             FieldProblemKind::NeededForWhatsapp => "required",
             FieldProblemKind::PhoneNumberId => "phone_number_id_invalid",
+            FieldProblemKind::AccessToken => "access_token_invalid",
             FieldProblemKind::TemplateName => "template_name_invalid",
             FieldProblemKind::TemplateLanguage => "template_language_invalid",
             FieldProblemKind::NotWhatsappKind { .. } => "not_whatsapp_kind",
@@ -171,6 +174,12 @@ impl FieldProblem {
                 .pick(
                     "El identificador del número de WhatsApp tiene solo dígitos: es el que Meta muestra en WhatsApp Manager junto al número (no es el teléfono).",
                     "The WhatsApp phone-number id is digits only: the one Meta shows in WhatsApp Manager next to the number (not the phone number).",
+                )
+                .to_owned(),
+            FieldProblemKind::AccessToken => lang
+                .pick(
+                    "El token de acceso no lleva espacios ni saltos de línea: cópialo completo desde Meta, sin «Bearer».",
+                    "The access token has no spaces or line breaks: copy it whole from Meta, without “Bearer”.",
                 )
                 .to_owned(),
             FieldProblemKind::TemplateName => match lang {

@@ -187,7 +187,7 @@ pub fn settings_from(
         TokenEdit::Set(token) => {
             let token = token.trim();
             if token.chars().any(|c| c.is_control() || c.is_whitespace()) {
-                problems.take::<()>("whatsapp.access_token", Err(FieldError::ControlCharacters));
+                problems.push("whatsapp.access_token", FieldProblemKind::AccessToken);
             } else if token.len() > ACCESS_TOKEN_MAX {
                 problems.take::<()>("whatsapp.access_token", Err(FieldError::TooLong { max: ACCESS_TOKEN_MAX }));
             }

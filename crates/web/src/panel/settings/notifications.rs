@@ -92,7 +92,8 @@ fn lead_words(minutes: u32) -> String {
 /// The select's options with `chosen` (minutes as typed; empty: none)
 /// selected, and `chosen` added when the list lacks it.
 fn lead_choices(chosen: &str) -> Vec<LeadChoice> {
-    let mut choices = vec![LeadChoice { value: String::new(), label: "Desactivado".into(), selected: chosen.is_empty() }];
+    let mut choices =
+        vec![LeadChoice { value: String::new(), label: "Desactivado".into(), selected: chosen.is_empty() }];
     choices.extend(LEADS.iter().map(|(minutes, label)| LeadChoice {
         value: minutes.to_string(),
         label: (*label).to_owned(),
@@ -115,10 +116,7 @@ impl NotificationSettingsPage {
         let whatsapp = &settings.whatsapp;
         Self {
             // Professionals reach it from "Notificaciones", not Configuración.
-            chrome: Chrome::new(
-                staffer,
-                if staffer.is_owner() { Section::Settings } else { Section::Notifications },
-            ),
+            chrome: Chrome::new(staffer, if staffer.is_owner() { Section::Settings } else { Section::Notifications }),
             settings_tab: "notificaciones",
             editable: staffer.is_owner(),
             sender_name: settings.sender_name.clone().unwrap_or_default(),
