@@ -4,6 +4,7 @@
 
 use ficha_domain::{Channel, MessageStatus, NoticeKind};
 use ficha_store::{Delivery, Message};
+use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
 use super::format::date_time;
@@ -73,7 +74,8 @@ pub struct MessageRow {
     pub summary: String,
     /// When it was written to the outbox, `dd-mm-aaaa HH:MM`.
     pub when: String,
-    /// When it went, or will go: "Enviado …", "Sale …", "Reintento …".
+    /// When it went, or will go later: "Enviado …", "Sale …" (a reminder),
+    /// "Reintento …" (after a temporary failure).
     pub when_note: String,
     pub status: &'static str,
     /// The status's API name, for the badge's colour.
@@ -86,15 +88,15 @@ pub struct MessageRow {
 }
 
 impl MessageRow {
-    pub fn new(message: &Message, zone: &TimeZone) -> Self {
+    /// `now`: a pending message due by then is simply in the queue.
+    pub fn new(message: &Message, zone: &TimeZone, now: Timestamp) -> Self {
+        let later = message.next_attempt_at > now;
         let when_note = match message.status {
             MessageStatus::Sent => message.sent_at.map(|at| format!("Enviado {}", date_time(at, zone))),
-            MessageStatus::Pending if message.attempts > 0 => {
+            MessageStatus::Pending if later && message.attempts > 0 => {
                 Some(format!("Reintento {}", date_time(message.next_attempt_at, zone)))
             }
-            MessageStatus::Pending if message.next_attempt_at > message.created_at => {
-                Some(format!("Sale {}", date_time(message.next_attempt_at, zone)))
-            }
+            MessageStatus::Pending if later => Some(format!("Sale {}", date_time(message.next_attempt_at, zone))),
             _ => None,
         };
         Self {

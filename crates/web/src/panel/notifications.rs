@@ -96,7 +96,7 @@ pub async fn list(
     let zone = staffer.zone();
     let view = NotificationsPage {
         chrome: Chrome::new(&staffer, Section::Notifications),
-        rows: page.messages.iter().map(|m| MessageRow::new(m, &zone)).collect(),
+        rows: page.messages.iter().map(|m| MessageRow::new(m, &zone, state.clock.now())).collect(),
         statuses: STATUS_CHOICES
             .iter()
             .map(|(value, label)| Choice { value, label, selected: *value == estado })

@@ -40,7 +40,7 @@ impl NotificationsSection {
         )?;
         let zone = staffer.zone();
         Ok(Self {
-            rows: page.messages.iter().map(|m| MessageRow::new(m, &zone)).collect(),
+            rows: page.messages.iter().map(|m| MessageRow::new(m, &zone, state.clock.now())).collect(),
             more_href: page
                 .next
                 .map(|_| format!("/notificaciones{}", query(&[("cliente", client.to_string().as_str())]))),

@@ -233,7 +233,10 @@ const TOKEN: &str = "EAAGm0PX4ZCpsBAKZC-secreto";
 async fn owners_set_the_settings_and_the_access_token_is_never_shown(app: &TestApp) {
     let owner = app.owner().await;
     let pro = app.professional().await;
-    let defaults = app.get("/api/v1/settings/notifications").cookie(&pro).send().await;
+    // Settings are the owners' (they hold the access token), like every setting.
+    let hidden = app.get("/api/v1/settings/notifications").cookie(&pro).send().await;
+    assert_eq!((hidden.status, hidden.code()), (StatusCode::FORBIDDEN, "owner_only"));
+    let defaults = app.get("/api/v1/settings/notifications").cookie(&owner).send().await;
     assert_eq!(defaults.status, StatusCode::OK);
     assert_eq!(
         defaults.body,
@@ -258,11 +261,9 @@ async fn owners_set_the_settings_and_the_access_token_is_never_shown(app: &TestA
     );
     assert_eq!(saved.body["reminder_lead_minutes"], 120);
     assert_eq!(saved.body["sender_name"], "Clínica Alameda · Reservas");
-    for cookie in [&owner, &pro] {
-        let read = app.get("/api/v1/settings/notifications").cookie(cookie).send().await;
-        assert_eq!(read.body, saved.body);
-        assert!(!read.body.to_string().contains("secreto"), "the token is never shown: {}", read.body);
-    }
+    let read = app.get("/api/v1/settings/notifications").cookie(&owner).send().await;
+    assert_eq!(read.body, saved.body);
+    assert!(!read.body.to_string().contains("secreto"), "the token is never shown: {}", read.body);
     assert!(!saved.body.to_string().contains("secreto"));
 
     // Without a token the stored one stays (and enables the channel);

@@ -1,5 +1,5 @@
 //! The panel's notifications in-process: Configuración → Notificaciones
-//! (saved, refused in Spanish, CSRF, professionals read-only), the
+//! (saved, refused in Spanish, CSRF, owners only), the
 //! business-wide list with "Reenviar", and the profile's section with the
 //! client's choices.
 
@@ -25,7 +25,7 @@ async fn the_owner_saves_the_settings_and_the_token_never_comes_back() {
     assert_eq!(page.status, StatusCode::OK);
     let text = html(&page);
     assert!(text.contains("id=\"conf-notificaciones\" aria-current=\"page\""), "a tab of Configuración");
-    assert!(text.contains("<option value=\"1440\" selected>24 horas antes (el día anterior)</option>"), "{text}");
+    assert!(text.contains("<option value=\"1440\" selected>24 horas antes</option>"), "{text}");
     assert!(text.contains("Sin token guardado"));
 
     let token = csrf(&page);
@@ -125,17 +125,14 @@ async fn the_settings_form_needs_the_sessions_token_and_an_owner() {
         assert!(html(&response).contains("El formulario expiró"));
     }
 
-    // A professional sees the settings, read-only, from "Notificaciones".
+    // Like the rest of Configuración, not for professionals: no link, 403.
     let list = app.get("/notificaciones").cookie(&pro).send().await;
-    assert!(html(&list).contains("href=\"/configuracion/notificaciones\""));
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(!html(&list).contains("/configuracion"), "no link to settings");
     let page = app.get(SETTINGS).cookie(&pro).send().await;
-    assert_eq!(page.status, StatusCode::OK);
-    let text = html(&page);
-    assert!(text.contains("Solo el dueño del negocio puede cambiar esta configuración"));
-    assert!(text.contains("<fieldset disabled>"));
-    assert!(!text.contains("Guardar notificaciones"));
-    assert!(!text.contains("conf-general"), "no tabs to pages they cannot open");
-    let forged = submit(&app, &pro, SETTINGS, &csrf(&page), &[("recordatorio", "")]).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert!(html(&page).contains("Solo para dueños"));
+    let forged = submit(&app, &pro, SETTINGS, &csrf(&list), &[("recordatorio", "")]).await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
     assert!(html(&forged).contains("Solo para dueños"));
     assert_eq!(settings(&app, &owner).await, before, "nothing changed");
@@ -246,7 +243,7 @@ async fn the_profile_lists_the_clients_messages_and_saves_its_choices() {
     assert!(text.contains("name=\"recordatorios\" id=\"recibe-recordatorios\">"), "unticked now");
     assert!(text.contains("Anulado"), "the pending reminder was cancelled: {text}");
 
-    let unknown = app.post("/clientes/0190a0a0-0000-7000-8000-000000000000/notificaciones").cookie(&f.owner);
+    let unknown = app.post("/clientes/0190a0a0-0000-7000-8000-000000000000/notificaciones").cookie(&f.pro_cookie);
     let token = csrf(&after);
     let unknown = unknown.raw(FORM, encode(&[("csrf", &token)])).send().await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);

@@ -3,7 +3,8 @@
 //! `/clients/{id}/notifications` and `/clients/{id}/notification-preferences`:
 //! one client's messages and what it chose to receive; and
 //! `/settings/notifications`: sender name, reminder lead time and the
-//! WhatsApp Business channel (owners change them).
+//! WhatsApp Business channel, for owners (like every setting, and the
+//! store holds the access token in them).
 
 pub mod input;
 pub mod view;
@@ -98,7 +99,7 @@ pub async fn set_preferences(
     Ok(Json(preferences_json(&saved)))
 }
 
-pub async fn settings(State(state): State<AppState>, Caller(actor): Caller) -> Result<Json<Value>, ApiError> {
+pub async fn settings(State(state): State<AppState>, Owner(actor): Owner) -> Result<Json<Value>, ApiError> {
     Ok(Json(settings_json(&state.store.notification_settings(&actor).await?)))
 }
 

@@ -2,8 +2,7 @@
 //! create, edit, reorder, archive), its staff accounts (list, add), its
 //! services (`services`), the professionals' agendas (`agendas`) and the
 //! notifications (`notifications`). Professionals get the 403 page and do
-//! not see the link; only the notifications page shows them, read-only
-//! (linked from `/notificaciones`).
+//! not see the link.
 
 pub mod agendas;
 mod fields;

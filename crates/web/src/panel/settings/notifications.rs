@@ -1,7 +1,7 @@
 //! Notificaciones, from Configuración: the email's sender name, how long
 //! before an appointment the reminder goes, and the WhatsApp Business
 //! channel (phone-number id, access token, a template per kind of message).
-//! Owners change it; professionals see it read-only. The form is checked
+//! Owners only, like every page of Configuración. The form is checked
 //! by the same rules as the API (`api::notifications::input`); a refusal
 //! re-renders it with each field's Spanish words and saves nothing. The
 //! access token is never sent back to the browser.
@@ -20,7 +20,7 @@ use crate::panel::error::{PanelError, page_with};
 use crate::panel::form::{FormData, OwnerSubmitted};
 use crate::panel::layout::{Chrome, Section};
 use crate::panel::notification_words::kind_label;
-use crate::panel::session::Staffer;
+use crate::panel::session::{OwnerStaffer, Staffer};
 use crate::problem::FieldProblem;
 
 /// The reminder choices: minutes (empty: none) and words.
@@ -30,7 +30,7 @@ const LEADS: &[(u32, &str)] = &[
     (180, "3 horas antes"),
     (360, "6 horas antes"),
     (720, "12 horas antes"),
-    (1440, "24 horas antes (el día anterior)"),
+    (1440, "24 horas antes"),
     (2880, "48 horas antes"),
 ];
 
@@ -56,8 +56,6 @@ pub struct TemplateInput {
 struct NotificationSettingsPage {
     chrome: Chrome,
     settings_tab: &'static str,
-    /// Owners edit; others see the form disabled.
-    editable: bool,
     sender_name: String,
     sender_error: Option<String>,
     leads: Vec<LeadChoice>,
@@ -115,10 +113,8 @@ impl NotificationSettingsPage {
         };
         let whatsapp = &settings.whatsapp;
         Self {
-            // Professionals reach it from "Notificaciones", not Configuración.
-            chrome: Chrome::new(staffer, if staffer.is_owner() { Section::Settings } else { Section::Notifications }),
+            chrome: Chrome::new(staffer, Section::Settings),
             settings_tab: "notificaciones",
-            editable: staffer.is_owner(),
             sender_name: settings.sender_name.clone().unwrap_or_default(),
             sender_error: None,
             leads: lead_choices(&lead),
@@ -224,10 +220,9 @@ pub struct Notice {
     guardada: String,
 }
 
-/// Any staff member may look; only owners get a form that saves.
 pub async fn show(
     State(state): State<AppState>,
-    staffer: Staffer,
+    OwnerStaffer(staffer): OwnerStaffer,
     Query(notice): Query<Notice>,
 ) -> Result<Response, PanelError> {
     let settings = state.store.notification_settings(&staffer.actor).await?;
