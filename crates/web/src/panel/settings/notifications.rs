@@ -77,11 +77,11 @@ struct NotificationSettingsPage {
 /// "90 minutos antes", "3 días antes": a lead the list does not offer (set
 /// through the API).
 fn lead_words(minutes: u32) -> String {
-    if minutes % (24 * 60) == 0 {
+    if minutes.is_multiple_of(24 * 60) {
         let days = minutes / (24 * 60);
         return if days == 1 { "1 día antes".into() } else { format!("{days} días antes") };
     }
-    if minutes % 60 == 0 {
+    if minutes.is_multiple_of(60) {
         return format!("{} horas antes", minutes / 60);
     }
     format!("{minutes} minutos antes")
