@@ -70,10 +70,14 @@ pub async fn of_client(
     let client = client_id(&id)?;
     let mut query = input::message_query(&params, input::CLIENT_PARAMETERS)?;
     query.client = Some(client);
-    // An unknown client is 404, not an empty list.
-    state.store.get_client(&actor, client).await?;
-    let page = state.store.messages(&actor, &query).await?;
-    Ok(Json(page_json(&page, &business_zone(&state, &actor).await?)))
+    // An unknown client is 404, not an empty list. Independent reads, asked
+    // at once.
+    let (_, page, zone) = tokio::try_join!(
+        async { state.store.get_client(&actor, client).await.map_err(ApiError::from) },
+        async { state.store.messages(&actor, &query).await.map_err(ApiError::from) },
+        business_zone(&state, &actor),
+    )?;
+    Ok(Json(page_json(&page, &zone)))
 }
 
 pub async fn preferences(
