@@ -6,6 +6,7 @@ use jiff::Timestamp;
 use crate::attention_note::{AttentionNoteId, Visibility};
 use crate::ids::Id;
 use crate::note::{NoteId, Who};
+use crate::notification::ClientPreferences;
 use crate::{Attendance, Booking, BookingId, BookingState, Client, ClientId, Payment};
 
 #[derive(Debug)]
@@ -130,6 +131,11 @@ pub enum Change {
         booking: BookingId,
         visibility: Visibility,
         text: String,
+    },
+    /// What the client chose to receive (WhatsApp, reminders).
+    NotificationPreferences {
+        old: ClientPreferences,
+        new: ClientPreferences,
     },
 }
 

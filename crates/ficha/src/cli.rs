@@ -82,6 +82,21 @@ pub enum Command {
         #[arg(long, default_value_t = 2_000)]
         rounds: usize,
     },
+    /// Send the notification outbox without serving HTTP (`serve` runs the
+    /// same worker already; this is for a dedicated sender process).
+    Worker(NotifyArgs),
+    /// Measure the outbox: messages per second to an SMTP server, and what
+    /// writing its messages adds to a booking (see docs/performance.md).
+    BenchNotify {
+        /// Messages sent in the throughput run.
+        #[arg(long, default_value_t = 2_000)]
+        messages: u64,
+        /// Bookings made in the write-latency run.
+        #[arg(long, default_value_t = 2_000)]
+        bookings: u64,
+        #[command(flatten)]
+        notify: NotifyArgs,
+    },
     /// Manage businesses.
     #[command(subcommand)]
     Business(BusinessCommand),
@@ -112,6 +127,47 @@ pub struct ServeArgs {
     /// {nombre} is the client's first name, {negocio} the business's name.
     #[arg(long, env = "FICHA_WHATSAPP_GREETING", default_value = ficha_web::DEFAULT_WHATSAPP_GREETING)]
     pub whatsapp_greeting: String,
+    #[command(flatten)]
+    pub notify: NotifyArgs,
+}
+
+/// How notifications leave: the outbox worker's transports and pace.
+#[derive(Debug, Clone, Args)]
+pub struct NotifyArgs {
+    /// SMTP server for email, e.g. `smtp://user:pass@host:587?tls=starttls`
+    /// (`tls=tls` for implicit TLS, `tls=none` for plain). Without it, each
+    /// email is written as an `.eml` file under the mail folder.
+    #[arg(long, env = "FICHA_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The sender address of every email; the business's name is shown as
+    /// the sender's name.
+    #[arg(long, env = "FICHA_MAIL_FROM", default_value = "no-responder@ficha.localhost")]
+    pub mail_from: String,
+    /// Where emails are written without SMTP; default `correo/` beside the
+    /// SQLite database (`ficha-data/correo` otherwise).
+    #[arg(long, env = "FICHA_MAIL_DIR")]
+    pub mail_dir: Option<std::path::PathBuf>,
+    /// The address clients reach Ficha at; links in messages start with it.
+    /// Default: the address `serve` listens on.
+    #[arg(long, env = "FICHA_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// WhatsApp Cloud API base URL.
+    #[arg(long, env = "FICHA_WHATSAPP_API_URL", default_value = "https://graph.facebook.com/v21.0")]
+    pub whatsapp_api_url: String,
+    /// The Meta app's secret: delivery-status webhooks must be signed with
+    /// it (`X-Hub-Signature-256`); without it they are refused.
+    #[arg(long, env = "FICHA_WHATSAPP_APP_SECRET", hide_env_values = true)]
+    pub whatsapp_app_secret: Option<String>,
+    /// The token Meta echoes when the webhook is registered.
+    #[arg(long, env = "FICHA_WHATSAPP_VERIFY_TOKEN", hide_env_values = true)]
+    pub whatsapp_verify_token: Option<String>,
+    /// Seconds a worker holds a message it is sending before another
+    /// worker may take it over.
+    #[arg(long, env = "FICHA_OUTBOX_LEASE_SECONDS", default_value_t = 60)]
+    pub outbox_lease_seconds: u32,
+    /// Attempts before a message that keeps failing is marked failed.
+    #[arg(long, env = "FICHA_OUTBOX_MAX_ATTEMPTS", default_value_t = 8)]
+    pub outbox_max_attempts: u32,
 }
 
 #[derive(Debug, Subcommand)]

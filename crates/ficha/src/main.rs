@@ -7,6 +7,7 @@ mod connect;
 mod demo;
 mod first_run;
 mod logging;
+mod notify;
 mod serve;
 
 use std::sync::Arc;
@@ -43,6 +44,10 @@ async fn main() -> anyhow::Result<()> {
             let args =
                 bench::profile::ProfileArgs { database_url: url, bookings, others, others_bookings, notes, rounds };
             bench::profile::run(args).await
+        }
+        Command::Worker(args) => serve::worker(&url, args).await,
+        Command::BenchNotify { messages, bookings, notify } => {
+            bench::notify::run(bench::notify::NotifyBenchArgs { database_url: url, messages, bookings, notify }).await
         }
         Command::Business(command) => business(&*open(&url).await?, command).await,
         Command::Staff(command) => staff(&*open(&url).await?, command).await,

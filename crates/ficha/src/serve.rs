@@ -10,6 +10,7 @@ use ficha_web::{App, WebConfig};
 use crate::cli::ServeArgs;
 use crate::connect::connect;
 use crate::first_run;
+use crate::notify::notifier;
 
 /// How long requests in flight may take to finish after a shutdown signal.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
@@ -27,22 +28,57 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     let app = App::build(args.listen, store.clone(), clock, config).await?;
     let address = app.local_addr()?;
     let base_url = format!("http://{address}");
+    let notifier = notifier(&args.notify, database_url, &base_url, store.clone(), clock)?;
     if !logins.is_empty() {
         println!("{}", first_run::banner(&logins, &base_url));
     }
+    println!("Notificaciones por correo: {} (la lista completa en {base_url}/notificaciones)", notifier.email);
     println!(
         "Ficha escuchando en {base_url}  (panel: {base_url}/entrar, API: {base_url}/api/v1, OpenAPI: {base_url}/api/v1/openapi.json)"
     );
     tracing::info!(%address, "listening");
 
-    app.serve(shutdown_signal(), SHUTDOWN_GRACE).await?;
+    // The worker stops with the server; what it is sending is finished and
+    // marked first.
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(notifier.worker.run(wait_for_stop(stopped)));
+    let served = app
+        .serve(
+            async move {
+                shutdown_signal().await;
+                let _ = stop.send(true);
+            },
+            SHUTDOWN_GRACE,
+        )
+        .await;
+    if tokio::time::timeout(SHUTDOWN_GRACE, worker).await.is_err() {
+        tracing::warn!("the outbox worker did not stop in time");
+    }
+    served?;
     store.close().await;
     tracing::info!("stopped");
     Ok(())
 }
 
+/// `ficha worker`: the outbox worker alone, until Ctrl-C or SIGTERM.
+pub async fn worker(database_url: &str, args: crate::cli::NotifyArgs) -> anyhow::Result<()> {
+    let clock = Arc::new(SystemClock);
+    let store = connect(database_url, clock.clone()).await?;
+    let public_url = crate::notify::DEFAULT_PUBLIC_URL;
+    let notifier = notifier(&args, database_url, public_url, store.clone(), clock)?;
+    println!("Enviando notificaciones por correo: {}", notifier.email);
+    notifier.worker.run(shutdown_signal()).await;
+    store.close().await;
+    Ok(())
+}
+
+/// Resolves once `stop` turns true (or its sender is gone).
+async fn wait_for_stop(mut stop: tokio::sync::watch::Receiver<bool>) {
+    let _ = stop.wait_for(|stopped| *stopped).await;
+}
+
 /// Resolves on Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         if let Err(error) = tokio::signal::ctrl_c().await {
             tracing::error!(%error, "cannot listen for Ctrl-C");

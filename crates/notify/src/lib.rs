@@ -8,7 +8,15 @@
 //! - `whatsapp`: the WhatsApp Cloud API's template messages, and its
 //!   delivery webhooks' signature.
 
+pub mod email;
+pub mod invite;
+pub mod render;
+mod tls;
+pub mod whatsapp;
 pub mod worker;
+
+#[cfg(test)]
+mod fixtures;
 
 use async_trait::async_trait;
 use ficha_domain::NotificationSettings;

@@ -11,6 +11,7 @@ use ficha_domain::{
 use ficha_store::attention_notes::flow::{self, AttentionTx, NewAttentionNote};
 use ficha_store::attention_notes::{AttentionNoteRecord, BookedNote, Reach};
 use ficha_store::history::WhoRecord;
+use ficha_store::outbox::flow::OutboxTx;
 use ficha_store::record::micros;
 use ficha_store::{AttentionNoteStore, ClientAttentionNotes, StoreError, StoreResult};
 use jiff::Timestamp;
@@ -18,6 +19,7 @@ use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Row};
 use uuid::Uuid;
 
+use crate::outbox::OutboxQueries;
 use crate::{PgStore, history, notes};
 
 /// One note by id, whatever its kind: for the write paths (staff).
@@ -187,6 +189,10 @@ impl AttentionTx for Tx<'_> {
     async fn record(&mut self, actor: &Actor, client: ClientId, at: Timestamp, changes: &[Change]) -> StoreResult<()> {
         history::record(self.0, actor, client, at, changes).await
     }
+
+    fn outbox(&mut self) -> Box<dyn OutboxTx + '_> {
+        Box::new(OutboxQueries(&mut *self.0))
+    }
 }
 
 async fn rows(conn: &mut PgConnection, sql: &'static str, reach: Reach, of: Uuid) -> StoreResult<Vec<BookedNote>> {
@@ -213,6 +219,7 @@ impl AttentionNoteStore for PgStore {
         let mut tx = self.pool.begin().await.map_err(StoreError::backend)?;
         let note = flow::add(&mut Tx(&mut tx), actor, booking, visibility, text, now).await?;
         tx.commit().await.map_err(StoreError::backend)?;
+        self.signal.notify_one();
         Ok(note)
     }
 

@@ -14,6 +14,7 @@ use ficha_domain::{
 use ficha_store::bookings::flow::{self, BookingTx};
 use ficha_store::bookings::record::BookingRecord;
 use ficha_store::bookings::rules;
+use ficha_store::outbox::flow::OutboxTx;
 use ficha_store::record::micros;
 use ficha_store::{
     BookingChange, BookingPage, BookingQuery, BookingStore, CalendarEntry, ClientStats, NewBooking, PorReservar,
@@ -26,9 +27,10 @@ use sqlx::{PgConnection, Row};
 use uuid::Uuid;
 
 use crate::PgStore;
+use crate::outbox::OutboxQueries;
 use crate::services::{fetch_agenda, fetch_service};
 
-const SELECT_BOOKING: &str = "SELECT id, client_id, service_id, staff_id, starts_at, ends_at, state, attendance, \
+pub(crate) const SELECT_BOOKING: &str = "SELECT id, client_id, service_id, staff_id, starts_at, ends_at, state, attendance, \
      origin, paid_amount, paid_method, paid_on::text AS paid_on, created_by, created_at, pack_id, pack_number, pack_size \
      FROM bookings WHERE business_id = $1 AND id = $2";
 
@@ -80,7 +82,7 @@ pub(crate) fn booking(row: &PgRow) -> StoreResult<Booking> {
     booking_record(row).map_err(StoreError::backend)?.into_booking()
 }
 
-async fn fetch_booking(
+pub(crate) async fn fetch_booking(
     conn: &mut PgConnection,
     sql: &'static str,
     business: BusinessId,
@@ -174,6 +176,10 @@ impl BookingTx for Tx<'_> {
 
     async fn record(&mut self, actor: &Actor, client: ClientId, at: Timestamp, changes: &[Change]) -> StoreResult<()> {
         crate::history::record(self.0, actor, client, at, changes).await
+    }
+
+    fn outbox(&mut self) -> Box<dyn OutboxTx + '_> {
+        Box::new(OutboxQueries(&mut *self.0))
     }
 
     async fn set_last_booking(&mut self, business: BusinessId, client: ClientId, at: Timestamp) -> StoreResult<()> {
@@ -277,6 +283,7 @@ impl BookingStore for PgStore {
         let mut tx = self.pool.begin().await.map_err(StoreError::backend)?;
         let booked = flow::book(&mut Tx(&mut tx), actor, &new, now).await?;
         tx.commit().await.map_err(StoreError::backend)?;
+        self.signal.notify_one();
         Ok(booked)
     }
 
@@ -290,6 +297,7 @@ impl BookingStore for PgStore {
         let mut tx = self.pool.begin().await.map_err(StoreError::backend)?;
         let changed = flow::change(&mut Tx(&mut tx), actor, id, &change, now).await?;
         tx.commit().await.map_err(StoreError::backend)?;
+        self.signal.notify_one();
         Ok(changed)
     }
 

@@ -12,8 +12,10 @@ mod clients;
 mod custom_fields;
 mod history;
 mod import;
+mod listen;
 mod login_throttle;
 mod notes;
+mod outbox;
 mod search;
 mod services;
 #[cfg(feature = "testing")]
@@ -23,7 +25,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use ficha_domain::Clock;
-use ficha_store::{Store, StoreError, StoreResult};
+use ficha_store::{OutboxSignal, Store, StoreError, StoreResult};
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 
@@ -31,6 +33,9 @@ use sqlx::postgres::PgPoolOptions;
 pub struct PgStore {
     pool: PgPool,
     clock: Arc<dyn Clock>,
+    /// Rung after each commit that may have written outbox messages, and
+    /// when another instance's commit did (see `listen.rs`).
+    signal: OutboxSignal,
 }
 
 impl PgStore {
@@ -40,9 +45,10 @@ impl PgStore {
         // Requests are short; a small pool per instance leaves room under the
         // server's connection limit (100 by default) for several instances.
         let pool = PgPoolOptions::new().max_connections(8).connect(url).await.map_err(StoreError::backend)?;
-        let store = Self { pool, clock };
+        let store = Self { pool, clock, signal: OutboxSignal::default() };
         store.migrate().await?;
         search::index_pending(&store).await?;
+        listen::spawn(&store.pool, Arc::downgrade(&store.signal));
         Ok(store)
     }
 

@@ -10,6 +10,7 @@ use ficha_domain::{
 use ficha_store::attention_notes::flow::{self, AttentionTx, NewAttentionNote};
 use ficha_store::attention_notes::{AttentionNoteRecord, BookedNote, Reach};
 use ficha_store::history::WhoRecord;
+use ficha_store::outbox::flow::OutboxTx;
 use ficha_store::record::micros;
 use ficha_store::{AttentionNoteStore, ClientAttentionNotes, StoreError, StoreResult};
 use jiff::Timestamp;
@@ -17,6 +18,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 use uuid::Uuid;
 
+use crate::outbox::OutboxQueries;
 use crate::{SqliteStore, history, notes};
 
 /// One note by id, whatever its kind: for the write paths (staff).
@@ -175,6 +177,10 @@ impl AttentionTx for Tx<'_> {
     async fn record(&mut self, actor: &Actor, client: ClientId, at: Timestamp, changes: &[Change]) -> StoreResult<()> {
         history::record(self.0, actor, client, at, changes).await
     }
+
+    fn outbox(&mut self) -> Box<dyn OutboxTx + '_> {
+        Box::new(OutboxQueries(&mut *self.0))
+    }
 }
 
 async fn rows(conn: &mut SqliteConnection, sql: &'static str, reach: Reach, of: Uuid) -> StoreResult<Vec<BookedNote>> {
@@ -201,6 +207,7 @@ impl AttentionNoteStore for SqliteStore {
         let mut tx = self.write().await?;
         let note = flow::add(&mut Tx(&mut tx), actor, booking, visibility, text, now).await?;
         tx.commit().await.map_err(StoreError::backend)?;
+        self.signal.notify_one();
         Ok(note)
     }
 

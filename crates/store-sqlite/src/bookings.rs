@@ -13,6 +13,7 @@ use ficha_domain::{
 use ficha_store::bookings::flow::{self, BookingTx};
 use ficha_store::bookings::record::BookingRecord;
 use ficha_store::bookings::rules;
+use ficha_store::outbox::flow::OutboxTx;
 use ficha_store::record::micros;
 use ficha_store::{
     BookingChange, BookingPage, BookingQuery, BookingStore, CalendarEntry, ClientStats, NewBooking, PorReservar,
@@ -25,6 +26,7 @@ use sqlx::{Row, SqliteConnection};
 use uuid::Uuid;
 
 use crate::SqliteStore;
+use crate::outbox::OutboxQueries;
 use crate::services::{check_staff, fetch_agenda, fetch_service};
 
 const SELECT_BOOKING: &str = "SELECT id, client_id, service_id, staff_id, starts_at, ends_at, state, attendance, \
@@ -70,7 +72,11 @@ pub(crate) fn booking(row: &SqliteRow) -> StoreResult<Booking> {
     booking_record(row).map_err(StoreError::backend)?.into_booking()
 }
 
-async fn fetch_booking(conn: &mut SqliteConnection, business: BusinessId, id: BookingId) -> StoreResult<Booking> {
+pub(crate) async fn fetch_booking(
+    conn: &mut SqliteConnection,
+    business: BusinessId,
+    id: BookingId,
+) -> StoreResult<Booking> {
     booking(&crate::scoped_row(conn, SELECT_BOOKING, business, id.as_uuid()).await?)
 }
 
@@ -159,6 +165,10 @@ impl BookingTx for Tx<'_> {
 
     async fn record(&mut self, actor: &Actor, client: ClientId, at: Timestamp, changes: &[Change]) -> StoreResult<()> {
         crate::history::record(self.0, actor, client, at, changes).await
+    }
+
+    fn outbox(&mut self) -> Box<dyn OutboxTx + '_> {
+        Box::new(OutboxQueries(&mut *self.0))
     }
 
     async fn set_last_booking(&mut self, business: BusinessId, client: ClientId, at: Timestamp) -> StoreResult<()> {
@@ -262,6 +272,7 @@ impl BookingStore for SqliteStore {
         let mut tx = self.write().await?;
         let booked = flow::book(&mut Tx(&mut tx), actor, &new, now).await?;
         tx.commit().await.map_err(StoreError::backend)?;
+        self.signal.notify_one();
         Ok(booked)
     }
 
@@ -275,6 +286,7 @@ impl BookingStore for SqliteStore {
         let mut tx = self.write().await?;
         let changed = flow::change(&mut Tx(&mut tx), actor, id, &change, now).await?;
         tx.commit().await.map_err(StoreError::backend)?;
+        self.signal.notify_one();
         Ok(changed)
     }
 

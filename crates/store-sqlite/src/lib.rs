@@ -13,6 +13,7 @@ mod history;
 mod import;
 mod login_throttle;
 mod notes;
+mod outbox;
 mod search;
 mod services;
 
@@ -22,7 +23,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use ficha_domain::Clock;
-use ficha_store::{Store, StoreError, StoreResult};
+use ficha_store::{OutboxSignal, Store, StoreError, StoreResult};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
@@ -30,6 +31,8 @@ use sqlx::{Sqlite, SqlitePool, Transaction};
 pub struct SqliteStore {
     pool: SqlitePool,
     clock: Arc<dyn Clock>,
+    /// Rung after each commit that may have written outbox messages.
+    signal: OutboxSignal,
 }
 
 /// Page cache of each connection, in KiB (SQLite's negative form).
@@ -55,7 +58,7 @@ impl SqliteStore {
             .pragma("cache_size", PAGE_CACHE);
         let pool =
             SqlitePoolOptions::new().max_connections(8).connect_with(options).await.map_err(StoreError::backend)?;
-        let store = Self { pool, clock };
+        let store = Self { pool, clock, signal: OutboxSignal::default() };
         store.migrate().await?;
         search::index_pending(&store).await?;
         Ok(store)

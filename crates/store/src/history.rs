@@ -7,8 +7,8 @@ use async_trait::async_trait;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ficha_domain::{
-    Actor, Attendance, AttentionNoteId, BookingId, Change, ClientId, Deletion, DeletionId, GeneralField, HistoryEntry,
-    HistoryId, NoteId, Payment, PaymentMethod, StaffId, Visibility, Who,
+    Actor, Attendance, AttentionNoteId, BookingId, Change, ClientId, ClientPreferences, Deletion, DeletionId,
+    GeneralField, HistoryEntry, HistoryId, NoteId, Payment, PaymentMethod, StaffId, Visibility, Who,
 };
 use jiff::Timestamp;
 use uuid::Uuid;
@@ -206,8 +206,24 @@ impl ChangeRecord {
             Change::AttentionNoteDeleted { note, booking, visibility, text } => {
                 noted(record("attention_note_deleted", note.to_string(), Some(text), None), booking, visibility)
             }
+            Change::NotificationPreferences { old, new } => record(
+                "notification_preferences",
+                PREFERENCES_SUBJECT.to_owned(),
+                Some(&preferences_text(old)),
+                Some(&preferences_text(new)),
+            ),
         }
     }
+}
+
+/// The subject of a `notification_preferences` entry: there is one set of
+/// choices per client.
+const PREFERENCES_SUBJECT: &str = "notifications";
+
+/// A client's choices as the history keeps them: JSON,
+/// `{"no_whatsapp":false,"no_reminders":true}`.
+fn preferences_text(preferences: &ClientPreferences) -> String {
+    serde_json::to_string(preferences).unwrap_or_default()
 }
 
 /// A history row as both backends read it.
@@ -237,6 +253,9 @@ impl HistoryRecord {
             |value: &Option<String>| value.as_deref().map(str::parse::<Timestamp>).transpose().map_err(|_| corrupt());
         let attendance = |value: &Option<String>| value.as_deref().and_then(Attendance::parse).ok_or_else(corrupt);
         let payment = |value: &Option<String>| payment_of(value.as_deref()).ok_or_else(corrupt);
+        let preferences = |value: &Option<String>| {
+            value.as_deref().and_then(|v| serde_json::from_str::<ClientPreferences>(v).ok()).ok_or_else(corrupt)
+        };
         let change = match self.kind.as_str() {
             "field" => Change::Field {
                 field: GeneralField::parse(&self.subject).ok_or_else(corrupt)?,
@@ -284,6 +303,9 @@ impl HistoryRecord {
                 visibility: visibility()?,
                 text: text(&self.old)?,
             },
+            "notification_preferences" if self.subject == PREFERENCES_SUBJECT => {
+                Change::NotificationPreferences { old: preferences(&self.old)?, new: preferences(&self.new)? }
+            }
             _ => return Err(corrupt()),
         };
         Ok(HistoryEntry {
@@ -379,6 +401,10 @@ mod tests {
                 booking,
                 visibility: Visibility::Private,
                 text: "b".into(),
+            },
+            Change::NotificationPreferences {
+                old: ClientPreferences::default(),
+                new: ClientPreferences { no_whatsapp: true, no_reminders: false },
             },
         ];
         for change in changes {

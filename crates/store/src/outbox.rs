@@ -8,6 +8,7 @@
 //! across businesses: it is the installation sending, not a staff member.
 
 pub mod flow;
+pub mod record;
 
 use std::sync::Arc;
 

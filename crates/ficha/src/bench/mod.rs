@@ -6,6 +6,7 @@
 mod custom;
 mod mix;
 mod page;
+pub mod notify;
 pub mod profile;
 
 use std::sync::Arc;

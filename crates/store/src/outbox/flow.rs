@@ -5,8 +5,8 @@
 use async_trait::async_trait;
 use ficha_domain::notification::plan;
 use ficha_domain::{
-    Booking, BookingFacts, BookingId, BookingState, BusinessId, ClientId, Event, Facts, NewMessage, NoticeKind,
-    NotificationSettings, Recipient, ServiceId, StaffId,
+    Booking, BookingFacts, BookingId, BookingState, BusinessId, Change, Channel, ClientId, ClientPreferences, Event,
+    Facts, NewMessage, NoticeKind, NotificationSettings, Recipient, ServiceId, StaffId,
 };
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -55,13 +55,36 @@ pub trait OutboxTx: Send {
     /// messages carry; 0 for its first.
     async fn next_sequence(&mut self, business: BusinessId, booking: BookingId) -> StoreResult<i32>;
 
-    /// Inserts the messages; one whose idempotency key the business already
-    /// has is skipped. Makes the commit wake the workers.
-    async fn enqueue(&mut self, business: BusinessId, messages: &[NewMessage]) -> StoreResult<()>;
+    /// Inserts the messages, created `now`; one whose idempotency key the
+    /// business already has is skipped. Makes the commit wake the workers.
+    async fn enqueue(&mut self, business: BusinessId, messages: &[NewMessage], now: Timestamp) -> StoreResult<()>;
 
     /// Cancels the booking's messages of `kind` not yet taken by a worker
     /// (`pending`).
     async fn cancel_pending(&mut self, business: BusinessId, booking: BookingId, kind: NoticeKind) -> StoreResult<()>;
+
+    /// What the client chose (defaults when never set), held until the
+    /// transaction ends so no message for the client is written meanwhile
+    /// under the old choice; `NotFound` for a client of another business.
+    async fn hold_preferences(&mut self, business: BusinessId, client: ClientId) -> StoreResult<ClientPreferences>;
+
+    async fn save_preferences(
+        &mut self,
+        business: BusinessId,
+        client: ClientId,
+        preferences: ClientPreferences,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+
+    /// Cancels the client's `pending` messages by `channel` and/or of `kind`
+    /// (`None`: any).
+    async fn cancel_client_pending(
+        &mut self,
+        business: BusinessId,
+        client: ClientId,
+        channel: Option<Channel>,
+        kind: Option<NoticeKind>,
+    ) -> StoreResult<()>;
 }
 
 /// What a change of a booking tells the client, if anything: a cancellation
@@ -118,7 +141,9 @@ async fn booking_facts(
 
 /// Writes what the change `before` → `after` of a booking tells its client
 /// (`before` is `None` for a new booking), and keeps its reminder in step:
-/// a new time replaces the pending reminder, a cancellation drops it.
+/// each told change replaces the pending reminder (a new time moves it, a
+/// confirmation brings its words up to date), a cancellation drops it. A
+/// booking has at most one pending reminder.
 pub async fn booking_changed(
     tx: &mut dyn OutboxTx,
     business: BusinessId,
@@ -127,7 +152,7 @@ pub async fn booking_changed(
     now: Timestamp,
 ) -> StoreResult<()> {
     let Some(kind) = notice_of(before, after) else { return Ok(()) };
-    if matches!(kind, NoticeKind::BookingCancelled | NoticeKind::BookingRescheduled) {
+    if kind != NoticeKind::BookingCreated {
         tx.cancel_pending(business, after.id, NoticeKind::Reminder).await?;
     }
     let audience = tx.audience(business, after.client).await?;
@@ -149,7 +174,7 @@ pub async fn booking_changed(
             messages.extend(plan(&reminder, &audience.recipient, &audience.settings, now));
         }
     }
-    tx.enqueue(business, &messages).await
+    tx.enqueue(business, &messages, now).await
 }
 
 /// Writes the message telling the client of a shared attention note on
@@ -170,7 +195,32 @@ pub async fn note_shared(
     told.note = Some(text.to_owned());
     let event = Event { kind: NoticeKind::SharedNote, key: format!("note:{note_key}"), facts: told, due: now };
     let messages = plan(&event, &audience.recipient, &audience.settings, now);
-    tx.enqueue(business, &messages).await
+    tx.enqueue(business, &messages, now).await
+}
+
+/// Records what a client chose to receive and cancels its pending messages
+/// it no longer wants (WhatsApp ones, reminders). The history entry to write
+/// in the same transaction, or `None` when nothing changed (and nothing was
+/// written).
+pub async fn set_preferences(
+    tx: &mut dyn OutboxTx,
+    business: BusinessId,
+    client: ClientId,
+    new: ClientPreferences,
+    now: Timestamp,
+) -> StoreResult<Option<Change>> {
+    let old = tx.hold_preferences(business, client).await?;
+    if old == new {
+        return Ok(None);
+    }
+    tx.save_preferences(business, client, new, now).await?;
+    if new.no_whatsapp {
+        tx.cancel_client_pending(business, client, Some(Channel::Whatsapp), None).await?;
+    }
+    if new.no_reminders {
+        tx.cancel_client_pending(business, client, None, Some(NoticeKind::Reminder)).await?;
+    }
+    Ok(Some(Change::NotificationPreferences { old, new }))
 }
 
 /// The messages of an account message (email only).
