@@ -242,6 +242,7 @@ async fn the_profile_lists_the_clients_messages_and_saves_its_choices() {
     assert!(text.contains("Preferencias de notificación guardadas."));
     assert!(text.contains("name=\"recordatorios\" id=\"recibe-recordatorios\">"), "unticked now");
     assert!(text.contains("Anulado"), "the pending reminder was cancelled: {text}");
+    assert!(text.contains("<span class=\"new\">recibir WhatsApp, no recibir recordatorios</span>"), "in Historial");
 
     let unknown = app.post("/clientes/0190a0a0-0000-7000-8000-000000000000/notificaciones").cookie(&f.pro_cookie);
     let token = csrf(&after);

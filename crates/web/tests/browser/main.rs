@@ -419,6 +419,8 @@ async fn notifications_are_listed_a_failed_one_is_sent_again_and_the_profile_kee
     assert!(!s.find("#recibe-recordatorios").await.is_selected().await.expect("state"));
     assert!(s.find("#recibe-whatsapp").await.is_selected().await.expect("state"));
     assert!(s.text("#lista-notificaciones").await.contains("Anulado"), "the reminder is no longer wanted");
+    let history = s.text("#lista-historial .history-item").await;
+    assert!(history.contains("Notificaciones") && history.contains("no recibir recordatorios"), "{history}");
     let chosen = s.store.client_preferences(&s.business, ana.id).await.expect("preferences");
     assert!(chosen.no_reminders && !chosen.no_whatsapp);
     s.browser.set_window_size(1366, 900).await.expect("desktop size");
