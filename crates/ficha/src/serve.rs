@@ -68,8 +68,15 @@ pub async fn worker(database_url: &str, args: crate::cli::NotifyArgs) -> anyhow:
     let store = connect(database_url, clock.clone()).await?;
     let public_url = crate::notify::DEFAULT_PUBLIC_URL;
     let notifier = notifier(&args, database_url, public_url, store.clone(), clock)?;
+    // Listen for the signals now, not when the worker first looks (a
+    // worker busy with a backlog looks only between batches).
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = stop.send(true);
+    });
     println!("Enviando notificaciones. Correo: {}", notifier.email);
-    notifier.worker.run(shutdown_signal()).await;
+    notifier.worker.run(wait_for_stop(stopped)).await;
     store.close().await;
     Ok(())
 }

@@ -16,7 +16,6 @@ use ficha_domain::notification::backoff;
 use ficha_domain::{BusinessId, Channel, Clock, NotificationSettings};
 use ficha_store::{Claimed, OutboxStore, StoreResult};
 use jiff::SignedDuration;
-use tokio::task::JoinSet;
 
 use crate::{SendError, Transport};
 
@@ -27,7 +26,7 @@ pub struct WorkerConfig {
     pub lease: SignedDuration,
     /// Attempts before a message that keeps failing temporarily is `failed`.
     pub max_attempts: u32,
-    /// Messages claimed (and sent concurrently) at once.
+    /// Messages claimed at once (then sent one by one).
     pub batch: u32,
     /// The longest sleep between looks at the table.
     pub poll: Duration,
@@ -35,7 +34,7 @@ pub struct WorkerConfig {
 
 impl Default for WorkerConfig {
     fn default() -> Self {
-        Self { lease: SignedDuration::from_secs(60), max_attempts: 8, batch: 32, poll: Duration::from_secs(5) }
+        Self { lease: SignedDuration::from_secs(60), max_attempts: 8, batch: 16, poll: Duration::from_secs(5) }
     }
 }
 
@@ -98,9 +97,12 @@ impl Worker {
                 }
             };
             if wait.is_zero() {
-                // Yield so a shutdown can land between busy batches.
-                tokio::task::yield_now().await;
-                continue;
+                // Between busy batches: stop if asked, else go on.
+                tokio::select! {
+                    biased;
+                    () = &mut shutdown => break,
+                    () = tokio::task::yield_now() => continue,
+                }
             }
             tokio::select! {
                 () = &mut shutdown => break,
@@ -126,32 +128,33 @@ impl Worker {
         }
     }
 
-    /// Claims one batch of due messages and sends them concurrently; the
-    /// number claimed (0: nothing was due).
+    /// Claims one batch of due messages and sends them one after another;
+    /// the number claimed (0: nothing was due).
+    ///
+    /// One at a time on purpose: a message can only be sent twice if the
+    /// process dies between the provider taking it and its row being
+    /// marked, and sending one at a time keeps that to at most one message
+    /// per crash. Throughput comes from a short round trip per message
+    /// (docs/performance.md) and from more workers (instances).
     pub async fn drain(&self) -> StoreResult<usize> {
         let claimed = self.store.claim_due(self.config.lease, self.config.batch).await?;
         let count = claimed.len();
-        let mut settings: HashMap<BusinessId, Arc<NotificationSettings>> = HashMap::new();
-        let mut sends = JoinSet::new();
+        // A claim is ours until its lease ends; one not started with a
+        // margin left is let go to whoever claims it next, rather than
+        // risk two workers sending it.
+        let until = self.clock.now().saturating_add(self.config.lease - LEASE_MARGIN).unwrap_or(self.clock.now());
+        let mut settings: HashMap<BusinessId, NotificationSettings> = HashMap::new();
         for claim in claimed {
-            let business_settings = match settings.get(&claim.business) {
-                Some(known) => known.clone(),
-                None => {
-                    let read = Arc::new(self.store.sending_settings(claim.business).await?);
-                    settings.insert(claim.business, read.clone());
-                    read
-                }
-            };
-            let worker = self.clone();
-            sends.spawn(async move { worker.deliver(claim, &business_settings).await });
-        }
-        while let Some(done) = sends.join_next().await {
-            match done {
-                Ok(Err(error)) => {
-                    tracing::warn!(error = &error as &dyn std::error::Error, "outbox: cannot mark a message")
-                }
-                Err(error) => tracing::error!(%error, "outbox: a send task failed"),
-                Ok(Ok(_)) => {}
+            if self.clock.now() >= until {
+                tracing::warn!(message = %claim.message.id, "outbox: lease too short for the batch; left for later");
+                continue;
+            }
+            if !settings.contains_key(&claim.business) {
+                settings.insert(claim.business, self.store.sending_settings(claim.business).await?);
+            }
+            let business_settings = &settings[&claim.business];
+            if let Err(error) = self.deliver(claim, business_settings).await {
+                tracing::warn!(error = &error as &dyn std::error::Error, "outbox: cannot mark a message");
             }
         }
         Ok(count)
@@ -182,6 +185,10 @@ impl Worker {
         Ok(outcome)
     }
 }
+
+/// What must be left of a claim's lease to start sending one of its
+/// messages.
+const LEASE_MARGIN: SignedDuration = SignedDuration::from_secs(10);
 
 /// A number in 0.0..1.0 to spread retries; no randomness is no jitter.
 fn jitter() -> f64 {
