@@ -96,7 +96,7 @@ impl Received {
     }
 
     /// The address in the `From` header (what `--mail-from` says).
-    pub fn from_address(&self) -> Option<String> {
+    pub fn sender(&self) -> Option<String> {
         let from = self.header("From")?;
         let address = match (from.rfind('<'), from.rfind('>')) {
             (Some(open), Some(close)) if open < close => &from[open + 1..close],
@@ -211,21 +211,50 @@ impl SmtpSink {
         Tally::of(&self.received())
     }
 
+    /// The messages received so far for `recipient` (an envelope
+    /// recipient), in order.
+    pub fn received_by(&self, recipient: &str) -> Vec<Received> {
+        self.received().into_iter().filter(|m| m.rcpt_to.iter().any(|r| r == recipient)).collect()
+    }
+
+    /// How many messages for `recipient` have arrived (reads only the
+    /// envelopes).
+    pub fn count_for(&self, recipient: &str) -> usize {
+        self.files()
+            .into_iter()
+            .filter(|eml| {
+                std::fs::read_to_string(eml.with_extension("rcpt"))
+                    .is_ok_and(|rcpt| rcpt.lines().any(|r| r == recipient))
+            })
+            .count()
+    }
+
     /// Waits until at least `count` messages have arrived, looking at the
     /// folder every few milliseconds, at most `limit`. `Ok` with when the
     /// count was seen, else `Err` with how many came.
     pub fn wait_for(&self, count: usize, limit: Duration) -> Result<Instant, usize> {
-        let deadline = Instant::now() + limit;
-        loop {
-            let now = self.count();
-            if now >= count {
-                return Ok(Instant::now());
-            }
-            if Instant::now() >= deadline {
-                return Err(now);
-            }
-            std::thread::sleep(LOOK_EVERY);
+        poll(limit, || self.count(), count)
+    }
+
+    /// `wait_for`, counting only the messages for `recipient`.
+    pub fn wait_for_recipient(&self, recipient: &str, count: usize, limit: Duration) -> Result<Instant, usize> {
+        poll(limit, || self.count_for(recipient), count)
+    }
+}
+
+/// Looks at `current` every few milliseconds until it reaches `count`, at
+/// most `limit`.
+fn poll(limit: Duration, current: impl Fn() -> usize, count: usize) -> Result<Instant, usize> {
+    let deadline = Instant::now() + limit;
+    loop {
+        let now = current();
+        if now >= count {
+            return Ok(Instant::now());
         }
+        if Instant::now() >= deadline {
+            return Err(now);
+        }
+        std::thread::sleep(LOOK_EVERY);
     }
 }
 
