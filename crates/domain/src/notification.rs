@@ -349,16 +349,17 @@ mod tests {
     }
 
     fn whatsapp_on() -> NotificationSettings {
-        let mut settings = NotificationSettings::default();
-        settings.whatsapp = WhatsappSettings {
-            enabled: true,
-            phone_number_id: "123".into(),
-            access_token: "tok".into(),
-            templates: NoticeKind::whatsapp_kinds()
-                .map(|k| (k, Template { name: k.as_str().into(), language: "es".into() }))
-                .collect(),
-        };
-        settings
+        NotificationSettings {
+            whatsapp: WhatsappSettings {
+                enabled: true,
+                phone_number_id: "123".into(),
+                access_token: "tok".into(),
+                templates: NoticeKind::whatsapp_kinds()
+                    .map(|k| (k, Template { name: k.as_str().into(), language: "es".into() }))
+                    .collect(),
+            },
+            ..Default::default()
+        }
     }
 
     fn event(kind: NoticeKind, due: Timestamp) -> Event {

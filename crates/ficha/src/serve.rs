@@ -24,15 +24,17 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         secure_cookies: args.secure_cookies,
         session_ttl: Duration::from_secs(args.session_hours.max(1) * 3600),
         whatsapp_greeting: args.whatsapp_greeting,
+        whatsapp_app_secret: args.notify.whatsapp_app_secret.clone(),
+        whatsapp_verify_token: args.notify.whatsapp_verify_token.clone(),
     };
-    let app = App::build(args.listen, store.clone(), clock, config).await?;
+    let app = App::build(args.listen, store.clone(), clock.clone(), config).await?;
     let address = app.local_addr()?;
     let base_url = format!("http://{address}");
     let notifier = notifier(&args.notify, database_url, &base_url, store.clone(), clock)?;
     if !logins.is_empty() {
         println!("{}", first_run::banner(&logins, &base_url));
     }
-    println!("Notificaciones por correo: {} (la lista completa en {base_url}/notificaciones)", notifier.email);
+    println!("Correo: {} (lo enviado, en {base_url}/notificaciones)", notifier.email);
     println!(
         "Ficha escuchando en {base_url}  (panel: {base_url}/entrar, API: {base_url}/api/v1, OpenAPI: {base_url}/api/v1/openapi.json)"
     );
@@ -66,7 +68,7 @@ pub async fn worker(database_url: &str, args: crate::cli::NotifyArgs) -> anyhow:
     let store = connect(database_url, clock.clone()).await?;
     let public_url = crate::notify::DEFAULT_PUBLIC_URL;
     let notifier = notifier(&args, database_url, public_url, store.clone(), clock)?;
-    println!("Enviando notificaciones por correo: {}", notifier.email);
+    println!("Enviando notificaciones. Correo: {}", notifier.email);
     notifier.worker.run(shutdown_signal()).await;
     store.close().await;
     Ok(())

@@ -164,7 +164,8 @@ impl Worker {
         let (marked, outcome) = match result {
             Ok(provider_id) => (self.store.mark_sent(&claim, provider_id.as_deref()).await?, Outcome::Sent),
             Err(SendError::Temporary(reason)) if claim.attempt() < self.config.max_attempts => {
-                let retry_at = self.clock.now().saturating_add(backoff(claim.attempt(), jitter())).unwrap_or(self.clock.now());
+                let retry_at =
+                    self.clock.now().saturating_add(backoff(claim.attempt(), jitter())).unwrap_or(self.clock.now());
                 tracing::info!(message = %claim.message.id, attempt = claim.attempt(), %reason, "outbox: will retry");
                 (self.store.mark_retry(&claim, &reason, retry_at).await?, Outcome::Retry)
             }

@@ -32,7 +32,7 @@ use ficha_store::{
 };
 use jiff::{SignedDuration, Timestamp};
 use sqlx::postgres::PgRow;
-use sqlx::{Row, PgConnection};
+use sqlx::{PgConnection, Row};
 use uuid::Uuid;
 
 use crate::{PgStore, history};
@@ -166,6 +166,9 @@ const NOTIFY: &str = "SELECT pg_notify('ficha_outbox', '')";
 const NEXT_SEQUENCE: &str =
     "SELECT coalesce(max(sequence), -1) + 1 FROM outbox_messages WHERE business_id = $1 AND booking_id = $2";
 
+/// A mark's statement with its message and attempt bound.
+type Fenced = sqlx::query::Query<'static, sqlx::Postgres, sqlx::postgres::PgArguments>;
+
 fn message_record(row: &PgRow) -> Result<MessageRecord, sqlx::Error> {
     Ok(MessageRecord {
         business_id: row.try_get("business_id")?,
@@ -276,10 +279,8 @@ impl OutboxTx for OutboxQueries<'_> {
     ) -> StoreResult<BookingLabels> {
         let sql = "SELECT name, price_clp FROM services WHERE business_id = $1 AND id = $2";
         let row = crate::scoped_row(self.0, sql, business, service.as_uuid()).await?;
-        let (service, price) = (
-            row.try_get("name").map_err(StoreError::backend)?,
-            row.try_get("price_clp").map_err(StoreError::backend)?,
-        );
+        let (service, price) =
+            (row.try_get("name").map_err(StoreError::backend)?, row.try_get("price_clp").map_err(StoreError::backend)?);
         let professional = match professional {
             Some(staff) => {
                 let sql = "SELECT name FROM staff WHERE business_id = $1 AND id = $2";
@@ -386,23 +387,18 @@ impl OutboxTx for OutboxQueries<'_> {
 }
 
 impl PgStore {
-    /// A mark of `claim` by `sql` ($1 business, $2 id, $3 attempt, then
-    /// `fourth` and `fifth`): whether the claim still held the message.
-    async fn mark(
-        &self,
-        sql: &'static str,
-        claim: &Claimed,
-        fourth: Option<i64>,
-        fifth: Option<&str>,
-    ) -> StoreResult<bool> {
-        let mut query = sqlx::query(sql)
+    /// `sql` fenced by `claim`: its first three parameters bound to the
+    /// message (business, id) and the claim's attempt.
+    fn fenced(sql: &'static str, claim: &Claimed) -> Fenced {
+        sqlx::query(sql)
             .bind(claim.business.as_uuid())
             .bind(claim.message.id.as_uuid())
-            .bind(i32::try_from(claim.attempt()).unwrap_or(i32::MAX));
-        if let Some(at) = fourth {
-            query = query.bind(at);
-        }
-        let done = query.bind(fifth).execute(&self.pool).await.map_err(StoreError::backend)?;
+            .bind(i32::try_from(claim.attempt()).unwrap_or(i32::MAX))
+    }
+
+    /// Runs a mark; whether the claim still held the message.
+    async fn mark(&self, query: Fenced) -> StoreResult<bool> {
+        let done = query.execute(&self.pool).await.map_err(StoreError::backend)?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -442,24 +438,21 @@ impl OutboxStore for PgStore {
     }
 
     async fn mark_sent(&self, claim: &Claimed, provider_id: Option<&str>) -> StoreResult<bool> {
-        self.mark(MARK_SENT, claim, Some(micros(self.clock.now())), provider_id).await
+        self.mark(Self::fenced(MARK_SENT, claim).bind(micros(self.clock.now())).bind(provider_id)).await
     }
 
     async fn mark_retry(&self, claim: &Claimed, error: &str, retry_at: Timestamp) -> StoreResult<bool> {
-        self.mark(MARK_RETRY, claim, Some(micros(retry_at)), Some(error)).await
+        self.mark(Self::fenced(MARK_RETRY, claim).bind(micros(retry_at)).bind(error)).await
     }
 
     async fn mark_failed(&self, claim: &Claimed, error: &str) -> StoreResult<bool> {
-        self.mark(MARK_FAILED, claim, None, Some(error)).await
+        self.mark(Self::fenced(MARK_FAILED, claim).bind(error)).await
     }
 
     async fn delivery_report(&self, provider_id: &str, report: Delivery, error: Option<&str>) -> StoreResult<bool> {
         let mut tx = self.pool.begin().await.map_err(StoreError::backend)?;
-        let rows = sqlx::query(BY_PROVIDER_ID)
-            .bind(provider_id)
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(StoreError::backend)?;
+        let rows =
+            sqlx::query(BY_PROVIDER_ID).bind(provider_id).fetch_all(&mut *tx).await.map_err(StoreError::backend)?;
         for row in &rows {
             let reported = record::Reported {
                 status: row.try_get("status").map_err(StoreError::backend)?,

@@ -10,12 +10,18 @@ use ficha_store_postgres::PgStore;
 use ficha_store_postgres::testing::TestDatabase;
 
 async fn fresh() -> Option<Harness> {
+    fresh_with_url().await.map(|(harness, _)| harness)
+}
+
+/// A fresh harness and its database's URL (for a second instance on it).
+async fn fresh_with_url() -> Option<(Harness, String)> {
     let database = TestDatabase::create().await?;
+    let url = database.url().to_owned();
     let clock = Arc::new(FixedClock::at(start_time()));
-    let store = PgStore::connect(database.url(), clock.clone()).await.expect("PostgreSQL store connects");
+    let store = PgStore::connect(&url, clock.clone()).await.expect("PostgreSQL store connects");
     // Harness::finish closes the store's pool before this runs. A failed test
     // leaves its database behind, to look at.
-    Some(Harness::new(Arc::new(store), clock).with_teardown(database.drop_database()))
+    Some((Harness::new(Arc::new(store), clock).with_teardown(database.drop_database()), url))
 }
 
 mod postgres {
@@ -27,5 +33,7 @@ mod postgres {
 // binary of its own.
 #[path = "contract/note_races.rs"]
 mod note_races;
+#[path = "contract/outbox_races.rs"]
+mod outbox_races;
 #[path = "contract/races.rs"]
 mod races;

@@ -72,7 +72,11 @@ pub(crate) fn booking(row: &SqliteRow) -> StoreResult<Booking> {
     booking_record(row).map_err(StoreError::backend)?.into_booking()
 }
 
-pub(crate) async fn fetch_booking(conn: &mut SqliteConnection, business: BusinessId, id: BookingId) -> StoreResult<Booking> {
+pub(crate) async fn fetch_booking(
+    conn: &mut SqliteConnection,
+    business: BusinessId,
+    id: BookingId,
+) -> StoreResult<Booking> {
     booking(&crate::scoped_row(conn, SELECT_BOOKING, business, id.as_uuid()).await?)
 }
 

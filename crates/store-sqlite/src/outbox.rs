@@ -141,6 +141,9 @@ const CANCEL_CLIENT_PENDING: &str = "UPDATE outbox_messages SET status = 'cancel
 const NEXT_SEQUENCE: &str =
     "SELECT coalesce(max(sequence), -1) + 1 FROM outbox_messages WHERE business_id = ?1 AND booking_id = ?2";
 
+/// A mark's statement with its message and attempt bound.
+type Fenced = sqlx::query::Query<'static, sqlx::Sqlite, sqlx::sqlite::SqliteArguments>;
+
 fn message_record(row: &SqliteRow) -> Result<MessageRecord, sqlx::Error> {
     Ok(MessageRecord {
         business_id: row.try_get("business_id")?,
@@ -203,7 +206,11 @@ async fn business_record(conn: &mut SqliteConnection, business: BusinessId) -> S
     Ok(BusinessRecord { name, slug, time_zone, settings: settings_record(conn, business).await? })
 }
 
-async fn contact(conn: &mut SqliteConnection, business: BusinessId, client: ClientId) -> StoreResult<ClientContactRecord> {
+async fn contact(
+    conn: &mut SqliteConnection,
+    business: BusinessId,
+    client: ClientId,
+) -> StoreResult<ClientContactRecord> {
     let row = crate::scoped_row(conn, SELECT_CONTACT, business, client.as_uuid()).await?;
     let read = || -> Result<ClientContactRecord, sqlx::Error> {
         Ok(ClientContactRecord {
@@ -250,10 +257,8 @@ impl OutboxTx for OutboxQueries<'_> {
     ) -> StoreResult<BookingLabels> {
         let sql = "SELECT name, price_clp FROM services WHERE business_id = ?1 AND id = ?2";
         let row = crate::scoped_row(self.0, sql, business, service.as_uuid()).await?;
-        let (service, price) = (
-            row.try_get("name").map_err(StoreError::backend)?,
-            row.try_get("price_clp").map_err(StoreError::backend)?,
-        );
+        let (service, price) =
+            (row.try_get("name").map_err(StoreError::backend)?, row.try_get("price_clp").map_err(StoreError::backend)?);
         let professional = match professional {
             Some(staff) => {
                 let sql = "SELECT name FROM staff WHERE business_id = ?1 AND id = ?2";
@@ -353,23 +358,18 @@ impl OutboxTx for OutboxQueries<'_> {
 }
 
 impl SqliteStore {
-    /// A mark of `claim` by `sql` (?1 business, ?2 id, ?3 attempt, then
-    /// `fourth` and `fifth`): whether the claim still held the message.
-    async fn mark(
-        &self,
-        sql: &'static str,
-        claim: &Claimed,
-        fourth: Option<i64>,
-        fifth: Option<&str>,
-    ) -> StoreResult<bool> {
-        let mut query = sqlx::query(sql)
+    /// `sql` fenced by `claim`: its first three parameters bound to the
+    /// message (business, id) and the claim's attempt.
+    fn fenced(sql: &'static str, claim: &Claimed) -> Fenced {
+        sqlx::query(sql)
             .bind(claim.business.as_uuid())
             .bind(claim.message.id.as_uuid())
-            .bind(i64::from(claim.attempt()));
-        if let Some(at) = fourth {
-            query = query.bind(at);
-        }
-        let done = query.bind(fifth).execute(&self.pool).await.map_err(StoreError::backend)?;
+            .bind(i64::from(claim.attempt()))
+    }
+
+    /// Runs a mark; whether the claim still held the message.
+    async fn mark(&self, query: Fenced) -> StoreResult<bool> {
+        let done = query.execute(&self.pool).await.map_err(StoreError::backend)?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -409,24 +409,21 @@ impl OutboxStore for SqliteStore {
     }
 
     async fn mark_sent(&self, claim: &Claimed, provider_id: Option<&str>) -> StoreResult<bool> {
-        self.mark(MARK_SENT, claim, Some(micros(self.clock.now())), provider_id).await
+        self.mark(Self::fenced(MARK_SENT, claim).bind(micros(self.clock.now())).bind(provider_id)).await
     }
 
     async fn mark_retry(&self, claim: &Claimed, error: &str, retry_at: Timestamp) -> StoreResult<bool> {
-        self.mark(MARK_RETRY, claim, Some(micros(retry_at)), Some(error)).await
+        self.mark(Self::fenced(MARK_RETRY, claim).bind(micros(retry_at)).bind(error)).await
     }
 
     async fn mark_failed(&self, claim: &Claimed, error: &str) -> StoreResult<bool> {
-        self.mark(MARK_FAILED, claim, None, Some(error)).await
+        self.mark(Self::fenced(MARK_FAILED, claim).bind(error)).await
     }
 
     async fn delivery_report(&self, provider_id: &str, report: Delivery, error: Option<&str>) -> StoreResult<bool> {
         let mut tx = self.write().await?;
-        let rows = sqlx::query(BY_PROVIDER_ID)
-            .bind(provider_id)
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(StoreError::backend)?;
+        let rows =
+            sqlx::query(BY_PROVIDER_ID).bind(provider_id).fetch_all(&mut *tx).await.map_err(StoreError::backend)?;
         for row in &rows {
             let reported = record::Reported {
                 status: row.try_get("status").map_err(StoreError::backend)?,

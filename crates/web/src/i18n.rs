@@ -84,9 +84,61 @@ pub fn field_label(field: &str, lang: Lang) -> &str {
         "sunday" => ("domingo", "Sunday"),
         "text" => ("texto", "text"),
         "kind" => ("tipo", "kind"),
-        _ => return field,
+        "status" => ("estado", "status"),
+        "sender_name" => ("nombre del remitente", "sender name"),
+        "reminder_lead_minutes" => ("anticipación del recordatorio (minutos)", "reminder lead (minutes)"),
+        "whatsapp" => ("WhatsApp", "WhatsApp"),
+        "reminders" => ("recordatorios", "reminders"),
+        "whatsapp.enabled" => ("WhatsApp activado", "WhatsApp enabled"),
+        "whatsapp.phone_number_id" => ("identificador del número de WhatsApp", "WhatsApp phone-number id"),
+        "whatsapp.access_token" => ("token de acceso de WhatsApp", "WhatsApp access token"),
+        "whatsapp.templates" => ("plantillas de WhatsApp", "WhatsApp templates"),
+        other => match template_label(other) {
+            Some(words) => words,
+            None => return field,
+        },
     };
     lang.pick(es, en)
+}
+
+/// `whatsapp.templates.<kind>.name` / `.language`: the template of one
+/// kind of message.
+fn template_label(field: &str) -> Option<(&'static str, &'static str)> {
+    let (kind, part) = field.strip_prefix("whatsapp.templates.")?.rsplit_once('.')?;
+    let words = match (kind, part) {
+        ("booking_created", "name") => {
+            ("nombre de la plantilla de «Reserva creada»", "template name for “booking created”")
+        }
+        ("booking_created", "language") => {
+            ("idioma de la plantilla de «Reserva creada»", "template language for “booking created”")
+        }
+        ("booking_confirmed", "name") => {
+            ("nombre de la plantilla de «Reserva confirmada»", "template name for “booking confirmed”")
+        }
+        ("booking_confirmed", "language") => {
+            ("idioma de la plantilla de «Reserva confirmada»", "template language for “booking confirmed”")
+        }
+        ("booking_cancelled", "name") => {
+            ("nombre de la plantilla de «Reserva anulada»", "template name for “booking cancelled”")
+        }
+        ("booking_cancelled", "language") => {
+            ("idioma de la plantilla de «Reserva anulada»", "template language for “booking cancelled”")
+        }
+        ("booking_rescheduled", "name") => {
+            ("nombre de la plantilla de «Reserva reagendada»", "template name for “booking rescheduled”")
+        }
+        ("booking_rescheduled", "language") => {
+            ("idioma de la plantilla de «Reserva reagendada»", "template language for “booking rescheduled”")
+        }
+        ("reminder", "name") => ("nombre de la plantilla de «Recordatorio»", "template name for “reminder”"),
+        ("reminder", "language") => ("idioma de la plantilla de «Recordatorio»", "template language for “reminder”"),
+        ("shared_note", "name") => ("nombre de la plantilla de «Nota compartida»", "template name for “shared note”"),
+        ("shared_note", "language") => {
+            ("idioma de la plantilla de «Nota compartida»", "template language for “shared note”")
+        }
+        _ => return None,
+    };
+    Some(words)
 }
 
 #[cfg(test)]

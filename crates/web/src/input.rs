@@ -131,6 +131,21 @@ impl JsonObject {
         }
     }
 
+    /// A field holding a JSON object, read like a body of its own; absent or
+    /// null is `None`.
+    pub fn object(&self, field: &str) -> Result<Option<JsonObject>, FieldProblem> {
+        match self.0.get(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Object(map)) => Ok(Some(Self(map.clone()))),
+            Some(_) => Err(FieldProblem::new(field, FieldProblemKind::NotAnObject)),
+        }
+    }
+
+    /// The names of the fields sent, in order.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.0.keys().map(String::as_str)
+    }
+
     /// A field as sent, of any JSON type, for readers of non-text fields.
     pub fn get(&self, field: &str) -> Option<&Value> {
         self.0.get(field)

@@ -16,6 +16,7 @@ pub mod input;
 mod panel;
 pub mod problem;
 mod state;
+mod webhooks;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -42,6 +43,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api::router())
         .merge(panel::router())
         .merge(health::router())
+        .merge(webhooks::router())
         .fallback(panel::not_found)
         .method_not_allowed_fallback(problem::method_not_allowed)
         .layer(axum::middleware::from_fn(problem::localize))

@@ -14,6 +14,11 @@ pub struct WebConfig {
     /// The text a WhatsApp chat with a client starts with; `{nombre}` is
     /// the client's first name, `{negocio}` the business's name.
     pub whatsapp_greeting: String,
+    /// The Meta app's secret that signs WhatsApp webhooks; without it every
+    /// webhook call is refused.
+    pub whatsapp_app_secret: Option<String>,
+    /// The token Meta echoes when the webhook is subscribed.
+    pub whatsapp_verify_token: Option<String>,
 }
 
 /// The greeting unless the operator sets another.
@@ -25,6 +30,8 @@ impl Default for WebConfig {
             secure_cookies: false,
             session_ttl: Duration::from_secs(12 * 60 * 60),
             whatsapp_greeting: DEFAULT_WHATSAPP_GREETING.to_owned(),
+            whatsapp_app_secret: None,
+            whatsapp_verify_token: None,
         }
     }
 }

@@ -5,8 +5,8 @@
 
 mod custom;
 mod mix;
-mod page;
 pub mod notify;
+mod page;
 pub mod profile;
 
 use std::sync::Arc;

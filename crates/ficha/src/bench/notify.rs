@@ -15,8 +15,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ficha_domain::{
-    Actor, Agenda, BookingState, Clp, Email, Minutes, NewService, NoticeKind, Origin, Payment,
-    PaymentMethod, ServiceName, Sessions, SystemClock,
+    Actor, Agenda, BookingState, Clp, Email, Minutes, NewService, NoticeKind, Origin, Payment, PaymentMethod,
+    ServiceName, Sessions, SystemClock,
 };
 use ficha_store::{AccountMessage, BookingChange, MessageQuery, NewBooking, Store};
 use jiff::{SignedDuration, Timestamp};

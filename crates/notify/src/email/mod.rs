@@ -78,8 +78,10 @@ impl EmailTransport {
     /// (STARTTLS)` or `files in /data/correo`. No credentials.
     pub fn describe(&self) -> String {
         match &self.delivery {
-            Delivery::Smtp(smtp) => smtp.describe(),
-            Delivery::Files(files) => format!("files in {}", files.folder().display()),
+            Delivery::Smtp(smtp) => format!("servidor SMTP {}", smtp.describe()),
+            Delivery::Files(files) => {
+                format!("sin servidor SMTP: cada correo queda como archivo .eml en {}", files.folder().display())
+            }
         }
     }
 

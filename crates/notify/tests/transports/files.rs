@@ -21,7 +21,10 @@ async fn one_eml_per_message_id_and_a_resend_overwrites_it() {
     let data = tempfile::tempdir().expect("temp dir");
     let folder = data.path().join("correo");
     let files = EmailTransport::files(&folder, MAIL_FROM, PUBLIC_URL).expect("valid settings");
-    assert_eq!(files.describe(), format!("files in {}", folder.display()));
+    assert_eq!(
+        files.describe(),
+        format!("sin servidor SMTP: cada correo queda como archivo .eml en {}", folder.display())
+    );
     let created = email(NoticeKind::BookingCreated, facts());
     let reminder = email(NoticeKind::Reminder, facts());
     let settings = NotificationSettings::default();

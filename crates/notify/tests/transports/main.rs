@@ -6,3 +6,4 @@ mod files;
 mod harness;
 mod smtp;
 mod whatsapp;
+mod worker;

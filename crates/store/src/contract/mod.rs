@@ -12,6 +12,8 @@ mod import;
 mod listing;
 mod login_throttle;
 mod notes;
+mod outbox;
+mod outbox_worker;
 mod search;
 mod tenancy;
 
@@ -32,6 +34,8 @@ pub use import::*;
 pub use listing::*;
 pub use login_throttle::*;
 pub use notes::*;
+pub use outbox::*;
+pub use outbox_worker::*;
 pub use search::*;
 pub use tenancy::*;
 
@@ -107,6 +111,7 @@ macro_rules! contract_suite {
         $crate::notes_contract!($fresh);
         $crate::history_contract!($fresh);
         $crate::attention_notes_contract!($fresh);
+        $crate::outbox_contract!($fresh);
     };
     (@cases $fresh:path; $($case:ident),* $(,)?) => {
         $(

@@ -141,7 +141,9 @@ async fn booking_facts(
 
 /// Writes what the change `before` → `after` of a booking tells its client
 /// (`before` is `None` for a new booking), and keeps its reminder in step:
-/// a new time replaces the pending reminder, a cancellation drops it.
+/// each told change replaces the pending reminder (a new time moves it, a
+/// confirmation brings its words up to date), a cancellation drops it. A
+/// booking has at most one pending reminder.
 pub async fn booking_changed(
     tx: &mut dyn OutboxTx,
     business: BusinessId,
@@ -150,7 +152,7 @@ pub async fn booking_changed(
     now: Timestamp,
 ) -> StoreResult<()> {
     let Some(kind) = notice_of(before, after) else { return Ok(()) };
-    if matches!(kind, NoticeKind::BookingCancelled | NoticeKind::BookingRescheduled) {
+    if kind != NoticeKind::BookingCreated {
         tx.cancel_pending(business, after.id, NoticeKind::Reminder).await?;
     }
     let audience = tx.audience(business, after.client).await?;

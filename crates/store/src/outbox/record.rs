@@ -301,7 +301,8 @@ impl MessageQuery {
 pub fn page(mut messages: Vec<Message>, limit: u32) -> MessagePage {
     let more = messages.len() > limit as usize;
     messages.truncate(limit as usize);
-    let next = if more { messages.last().map(|m| MessageCursor { created_at: micros(m.created_at), id: m.id }) } else { None };
+    let next =
+        if more { messages.last().map(|m| MessageCursor { created_at: micros(m.created_at), id: m.id }) } else { None };
     MessagePage { messages, next }
 }
 
@@ -311,14 +312,16 @@ mod tests {
 
     #[test]
     fn settings_round_trip_and_a_missing_row_is_the_default() {
-        let mut settings = NotificationSettings { sender_name: Some("Clínica".into()), ..Default::default() };
-        settings.reminder_lead = ReminderLead::Minutes(120);
-        settings.whatsapp = WhatsappSettings {
-            enabled: true,
-            phone_number_id: "123".into(),
-            access_token: "tok".into(),
-            templates: [(NoticeKind::Reminder, Template { name: "recordatorio".into(), language: "es_CL".into() })]
-                .into(),
+        let settings = NotificationSettings {
+            sender_name: Some("Clínica".into()),
+            reminder_lead: ReminderLead::Minutes(120),
+            whatsapp: WhatsappSettings {
+                enabled: true,
+                phone_number_id: "123".into(),
+                access_token: "tok".into(),
+                templates: [(NoticeKind::Reminder, Template { name: "recordatorio".into(), language: "es_CL".into() })]
+                    .into(),
+            },
         };
         let record = SettingsRecord::of(&settings).expect("stored");
         assert_eq!(record.whatsapp_templates, r#"{"reminder":{"name":"recordatorio","language":"es_CL"}}"#);

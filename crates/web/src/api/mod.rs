@@ -9,6 +9,7 @@ pub mod clients;
 pub mod custom_fields;
 mod history;
 pub mod notes;
+pub mod notifications;
 mod openapi;
 pub mod professionals;
 pub mod services;
@@ -82,6 +83,9 @@ pub fn routes() -> Vec<ApiRoute> {
         ApiRoute::delete("/clients/{id}/notes/{note_id}", notes::delete),
         ApiRoute::get("/clients/{id}/attention-notes", attention_notes::of_client),
         ApiRoute::get("/clients/{id}/history", history::client_history),
+        ApiRoute::get("/clients/{id}/notifications", notifications::of_client),
+        ApiRoute::get("/clients/{id}/notification-preferences", notifications::preferences),
+        ApiRoute::put("/clients/{id}/notification-preferences", notifications::set_preferences),
         ApiRoute::get("/deletions", history::deletions),
         ApiRoute::get("/custom-fields", custom_fields::list),
         ApiRoute::post("/custom-fields", custom_fields::create),
@@ -110,6 +114,11 @@ pub fn routes() -> Vec<ApiRoute> {
         ApiRoute::patch("/bookings/{id}/notes/{note_id}", attention_notes::update),
         ApiRoute::delete("/bookings/{id}/notes/{note_id}", attention_notes::delete),
         ApiRoute::get("/calendar", bookings::calendar::calendar),
+        ApiRoute::get("/notifications", notifications::list),
+        ApiRoute::get("/notifications/{id}", notifications::read),
+        ApiRoute::post("/notifications/{id}/resend", notifications::resend),
+        ApiRoute::get("/settings/notifications", notifications::settings),
+        ApiRoute::put("/settings/notifications", notifications::set_settings),
         ApiRoute::get("/tokens", tokens::list),
         ApiRoute::post("/tokens", tokens::create),
         ApiRoute::delete("/tokens/{id}", tokens::revoke),

@@ -90,6 +90,7 @@ impl From<StoreError> for PanelError {
         match error {
             StoreError::NotFound => Self::NotFound,
             StoreError::NotNoteAuthor => Self::NotYourNote,
+            StoreError::OwnerOnly => Self::OwnersOnly,
             other => {
                 tracing::error!(error = &other as &dyn std::error::Error, "storage failed");
                 Self::Internal

@@ -9,6 +9,7 @@ use super::session::Staffer;
 pub enum Section {
     Clients,
     Calendar,
+    Notifications,
     Settings,
 }
 
@@ -48,6 +49,10 @@ impl Chrome {
 
     pub fn in_calendar(&self) -> bool {
         self.section == Section::Calendar
+    }
+
+    pub fn in_notifications(&self) -> bool {
+        self.section == Section::Notifications
     }
 
     pub fn in_settings(&self) -> bool {

@@ -21,11 +21,14 @@ mod format;
 mod layout;
 mod login;
 mod note_forms;
+mod notification_words;
+mod notifications;
 mod other_values;
 mod profile;
 mod profile_bookings;
 mod profile_history;
 mod profile_notes;
+mod profile_notifications;
 mod search;
 mod session;
 mod settings;
@@ -58,6 +61,7 @@ pub fn router() -> Router<AppState> {
         .route("/clientes/{id}/notas", post(note_forms::add))
         .route("/clientes/{id}/notas/{nota}", post(note_forms::edit))
         .route("/clientes/{id}/notas/{nota}/eliminar", post(note_forms::delete))
+        .route("/clientes/{id}/notificaciones", post(profile_notifications::save_preferences))
         .route("/clientes/{id}/eliminar", get(delete::confirm).post(delete::erase))
         .route("/clientes/{id}/agendar", get(agendar::form).post(agendar::book))
         .route("/calendario", get(calendar::show))
@@ -65,6 +69,8 @@ pub fn router() -> Router<AppState> {
         .route("/reservas/{id}/{accion}", post(booking::act))
         .route("/reservas/{id}/notas", post(attention_notes::add))
         .route("/reservas/{id}/notas/{nota}/eliminar", post(attention_notes::delete))
+        .route("/notificaciones", get(notifications::list))
+        .route("/notificaciones/{id}/reenviar", post(notifications::resend))
         .route("/buscar", get(search::results))
         .route("/configuracion", get(settings::show))
         .route("/configuracion/campos", post(settings::create_field))
@@ -76,6 +82,7 @@ pub fn router() -> Router<AppState> {
         .route("/configuracion/servicios/{id}", get(settings::services::edit).post(settings::services::update))
         .route("/configuracion/agendas", get(settings::agendas::first))
         .route("/configuracion/agendas/{id}", get(settings::agendas::show).post(settings::agendas::save))
+        .route("/configuracion/notificaciones", get(settings::notifications::show).post(settings::notifications::save))
         .route("/assets/{name}", get(assets::serve))
         .layer(SetResponseHeaderLayer::overriding(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
         .layer(SetResponseHeaderLayer::overriding(REFERRER_POLICY, HeaderValue::from_static("same-origin")))

@@ -23,6 +23,7 @@ use super::other_values::{self, ArchivedValue, ValueInput};
 use super::profile_bookings::{BookingsSection, ListParams};
 use super::profile_history::HistorySection;
 use super::profile_notes::NotesSection;
+use super::profile_notifications::NotificationsSection;
 use super::session::Staffer;
 use crate::AppState;
 
@@ -61,6 +62,7 @@ struct ProfilePage {
     bookings: BookingsSection,
     notes: NotesSection,
     attention: AttentionSection,
+    notifications: NotificationsSection,
     history: HistorySection,
 }
 
@@ -72,6 +74,7 @@ struct Loaded {
     bookings: BookingsSection,
     notes: NotesSection,
     attention: AttentionSection,
+    notifications: NotificationsSection,
     history: HistorySection,
 }
 
@@ -99,19 +102,20 @@ async fn load(state: &AppState, staffer: &Staffer, id: &str, lists: &ListsParams
             state.store.list_fields(&staffer.actor, false),
         )?)
     };
-    let ((client, values, fields), bookings, notes, attention, history) = tokio::try_join!(
+    let ((client, values, fields), bookings, notes, attention, notifications, history) = tokio::try_join!(
         client_side,
         BookingsSection::load(state, staffer, id, list),
         NotesSection::load(state, staffer, id, lists.notas.parse().unwrap_or_default()),
         AttentionSection::load(state, staffer, id),
+        NotificationsSection::load(state, staffer, id),
         HistorySection::load(state, staffer, id, &lists.historial),
     )?;
-    Ok(Loaded { client, values, fields, bookings, notes, attention, history })
+    Ok(Loaded { client, values, fields, bookings, notes, attention, notifications, history })
 }
 
 impl ProfilePage {
     fn new(state: &AppState, staffer: &Staffer, loaded: Loaded) -> Self {
-        let Loaded { client, values, fields, bookings, notes, attention, history } = loaded;
+        let Loaded { client, values, fields, bookings, notes, attention, notifications, history } = loaded;
         let client = &client;
         let zone = staffer.zone();
         let whatsapp = client.phone.as_ref().map(|phone| {
@@ -137,6 +141,7 @@ impl ProfilePage {
             bookings,
             notes,
             attention,
+            notifications,
             history,
         }
     }
@@ -166,6 +171,7 @@ pub async fn show(
         "nota-eliminada" => Some("Nota eliminada."),
         _ => None,
     };
+    page.notifications.notice = NotificationsSection::notice_for(&params.guardado);
     page_with(StatusCode::OK, &page)
 }
 

@@ -3,7 +3,7 @@
 //! way the rest of the panel writes them: dates `dd-mm-aaaa`, Sí/No, lists
 //! with commas.
 
-use ficha_domain::{Change, ClientId, GeneralField, HistoryEntry, Visibility};
+use ficha_domain::{Change, ClientId, ClientPreferences, GeneralField, HistoryEntry, Visibility};
 use ficha_store::{HistoryCursor, HistoryQuery};
 
 use super::booking_words::{attendance_label, payment_label};
@@ -89,6 +89,9 @@ fn row(entry: &HistoryEntry, zone: &jiff::tz::TimeZone) -> HistoryRow {
         Change::AttentionNoteDeleted { visibility, text, .. } => {
             (attention_note(*visibility, "eliminada"), Some(preview(text)), None)
         }
+        Change::NotificationPreferences { old, new } => {
+            ("Notificaciones".into(), Some(notifications(old)), Some(notifications(new)))
+        }
     };
     // Entries that say what happened rather than a value's before and after.
     let is_event = !matches!(entry.change, Change::Field { .. } | Change::CustomValue { .. });
@@ -113,6 +116,13 @@ fn attention_note(visibility: Visibility, what: &str) -> String {
         Visibility::Shared => "compartida",
     };
     format!("Nota de atención {kind} {what}")
+}
+
+/// What a client chose to receive, as the profile says it: "recibir
+/// WhatsApp, no recibir recordatorios".
+fn notifications(preferences: &ClientPreferences) -> String {
+    let say = |off: bool, what: &str| if off { format!("no recibir {what}") } else { format!("recibir {what}") };
+    format!("{}, {}", say(preferences.no_whatsapp, "WhatsApp"), say(preferences.no_reminders, "recordatorios"))
 }
 
 fn field_label(field: GeneralField) -> &'static str {
@@ -165,5 +175,12 @@ mod tests {
         assert_eq!(readable(r#"["Perro","Gato"]"#), "Perro, Gato");
         assert_eq!(readable("+56961234567"), "+56961234567");
         assert_eq!(preview(&"a".repeat(300)).chars().count(), NOTE_PREVIEW_CHARS + 1);
+    }
+
+    #[test]
+    fn notification_choices_read_as_what_the_client_receives() {
+        let out = ClientPreferences { no_whatsapp: true, no_reminders: false };
+        assert_eq!(notifications(&out), "no recibir WhatsApp, recibir recordatorios");
+        assert_eq!(notifications(&ClientPreferences::default()), "recibir WhatsApp, recibir recordatorios");
     }
 }

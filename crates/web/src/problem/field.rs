@@ -49,6 +49,18 @@ pub enum FieldProblemKind {
     LocalTime(LocalTimeError),
     /// Not the id of anything (not a UUID).
     NotAnId,
+    /// A WhatsApp setting the channel cannot be turned on without.
+    NeededForWhatsapp,
+    /// A WhatsApp phone-number id that is not digits.
+    PhoneNumberId,
+    /// An access token with spaces or line breaks in it.
+    AccessToken,
+    /// A template name that is not `[a-z0-9_]{1,512}`.
+    TemplateName,
+    /// A template language that is not a code like `es` or `es_CL`.
+    TemplateLanguage,
+    /// A kind of message that never goes by WhatsApp.
+    NotWhatsappKind { allowed: &'static [&'static str] },
 }
 
 impl FieldProblem {
@@ -75,6 +87,12 @@ impl FieldProblem {
             FieldProblemKind::LocalTime(LocalTimeError::Ambiguous { .. }) => "time_ambiguous",
             FieldProblemKind::LocalTime(LocalTimeError::OutOfRange) => "datetime_format",
             FieldProblemKind::NotAnId => "not_an_id",
+            FieldProblemKind::NeededForWhatsapp => "required",
+            FieldProblemKind::PhoneNumberId => "phone_number_id_invalid",
+            FieldProblemKind::AccessToken => "access_token_invalid",
+            FieldProblemKind::TemplateName => "template_name_invalid",
+            FieldProblemKind::TemplateLanguage => "template_language_invalid",
+            FieldProblemKind::NotWhatsappKind { .. } => "not_whatsapp_kind",
         }
     }
 
@@ -147,6 +165,50 @@ impl FieldProblem {
             FieldProblemKind::NotAnId => match lang {
                 Lang::Es => format!("El campo «{label}» debe tener identificadores válidos (UUID)."),
                 Lang::En => format!("The field “{label}” must hold valid ids (UUIDs)."),
+            },
+            FieldProblemKind::NeededForWhatsapp => match lang {
+                Lang::Es => format!("Para activar WhatsApp falta el {label}."),
+                Lang::En => format!("WhatsApp cannot be turned on without the {label}."),
+            },
+            FieldProblemKind::PhoneNumberId => lang
+                .pick(
+                    "El identificador del número de WhatsApp tiene solo dígitos: es el que Meta muestra en WhatsApp Manager junto al número (no es el teléfono).",
+                    "The WhatsApp phone-number id is digits only: the one Meta shows in WhatsApp Manager next to the number (not the phone number).",
+                )
+                .to_owned(),
+            FieldProblemKind::AccessToken => lang
+                .pick(
+                    "El token de acceso no lleva espacios ni saltos de línea: cópialo completo desde Meta, sin «Bearer».",
+                    "The access token has no spaces or line breaks: copy it whole from Meta, without “Bearer”.",
+                )
+                .to_owned(),
+            FieldProblemKind::TemplateName => match lang {
+                Lang::Es => format!(
+                    "El {label} debe ser el que aprobó Meta: minúsculas sin tilde, dígitos y guiones bajos, hasta 512 (por ejemplo reserva_creada)."
+                ),
+                Lang::En => format!(
+                    "The {label} must be the one Meta approved: lower-case letters, digits and underscores, up to 512 (for example booking_created)."
+                ),
+            },
+            FieldProblemKind::TemplateLanguage => match lang {
+                Lang::Es => format!(
+                    "El {label} debe ser un código como es o es_CL, el mismo con que Meta aprobó la plantilla."
+                ),
+                Lang::En => {
+                    format!("The {label} must be a code like es or es_CL, the one Meta approved the template in.")
+                }
+            },
+            FieldProblemKind::NotWhatsappKind { allowed } => match lang {
+                Lang::Es => format!(
+                    "«{}» no se envía por WhatsApp: los enlaces de acceso y las verificaciones van solo por correo. Tipos con plantilla: {}.",
+                    self.field,
+                    allowed.join(", ")
+                ),
+                Lang::En => format!(
+                    "“{}” is never sent by WhatsApp: sign-in links and verifications go by email only. Kinds with a template: {}.",
+                    self.field,
+                    allowed.join(", ")
+                ),
             },
         }
     }

@@ -59,6 +59,8 @@ pub enum ApiError {
     Refused(BookingRule),
     ServiceInUse,
     NotNoteAuthor,
+    /// Only a failed message can be sent again.
+    NotResendable,
     Internal,
 }
 
@@ -79,7 +81,7 @@ impl ApiError {
             Self::OwnerOnly | Self::NotNoteAuthor => StatusCode::FORBIDDEN,
             Self::Refused(BookingRule::Overlap { .. }) => StatusCode::CONFLICT,
             Self::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::ServiceInUse => StatusCode::CONFLICT,
+            Self::ServiceInUse | Self::NotResendable => StatusCode::CONFLICT,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -107,6 +109,7 @@ impl ApiError {
             Self::Refused(rule) => rule.code(),
             Self::ServiceInUse => "service_in_use",
             Self::NotNoteAuthor => "not_note_author",
+            Self::NotResendable => "not_resendable",
             Self::Internal => "internal_error",
         }
     }
@@ -155,6 +158,9 @@ impl ApiError {
                 "Solo quien escribió la nota, o el dueño del negocio, puede modificarla o eliminarla.",
                 "Only the note's author, or the business owner, can change or delete it.",
             ),
+            Self::NotResendable => {
+                ("Solo se puede reenviar un mensaje fallido.", "Only a failed message can be sent again.")
+            }
             Self::Internal => ("Ocurrió un error interno.", "An internal error occurred."),
         };
         lang.pick(es, en)
@@ -234,6 +240,12 @@ impl ApiError {
                 Lang::Es => format!("Demasiados intentos; espera {wait_secs} segundos antes de volver a intentarlo."),
                 Lang::En => format!("Too many attempts; wait {wait_secs} seconds before trying again."),
             },
+            Self::NotResendable => lang
+                .pick(
+                    "Un mensaje pendiente o en envío saldrá solo, y uno enviado o anulado no se repite. Nada cambió.",
+                    "A pending or sending message goes out by itself, and a sent or cancelled one is not repeated. Nothing changed.",
+                )
+                .to_owned(),
             Self::Internal => lang
                 .pick("Inténtalo de nuevo en unos momentos.", "Please try again in a few moments.")
                 .to_owned(),
@@ -317,6 +329,7 @@ impl From<StoreError> for ApiError {
             StoreError::OptionsInUse { options } => Self::OptionsInUse { options },
             StoreError::Refused(rule) => Self::Refused(rule),
             StoreError::ServiceInUse => Self::ServiceInUse,
+            StoreError::NotResendable => Self::NotResendable,
             StoreError::ValuesRefused(refused) => Self::Validation(
                 refused
                     .into_iter()

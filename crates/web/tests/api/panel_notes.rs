@@ -243,3 +243,38 @@ async fn the_delete_confirmation_says_notes_and_history_go_too() {
     let history = app.get(&format!("/api/v1/clients/{id}/history")).cookie(&cookie).send().await;
     assert_eq!(history.status, StatusCode::NOT_FOUND, "history went with the client");
 }
+
+/// A client's notification choices (set through the store until the panel
+/// and API have their forms) show in the history: on the API as the choices
+/// before and after, on the profile in words.
+#[tokio::test]
+async fn notification_choices_appear_in_the_history() {
+    let app = TestApp::spawn().await;
+    let cookie = app.owner().await;
+    let id = ana(&app, &cookie).await;
+    let business = app.store.business_by_slug("clinica").await.expect("read").expect("the business").id;
+    let system = ficha_domain::Actor::System { business };
+    let client = id.parse().expect("a client id");
+    let out = ficha_domain::ClientPreferences { no_whatsapp: true, no_reminders: false };
+    app.store.set_client_preferences(&system, client, out).await.expect("saved");
+
+    let response = app.get(&format!("/api/v1/clients/{id}/history")).cookie(&cookie).send().await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    let entry = &response.body["items"][0];
+    assert_eq!(entry["change"], "notification_preferences");
+    assert_eq!(entry["old"], json!({ "no_whatsapp": false, "no_reminders": false }));
+    assert_eq!(entry["new"], json!({ "no_whatsapp": true, "no_reminders": false }));
+    assert_eq!(entry["by"]["kind"], "system");
+
+    let page = app.get(&format!("/clientes/{id}")).cookie(&cookie).send().await;
+    let page = html(&page);
+    let history = &page[page.find("id=\"lista-historial\"").expect("history")..];
+    let entry = history.find("<strong>Notificaciones</strong>").expect("the choices' entry");
+    assert!(
+        history[entry..].starts_with(
+            "<strong>Notificaciones</strong> <span class=\"old\">recibir WhatsApp, recibir recordatorios</span> <span aria-label=\"cambió a\">→</span> <span class=\"new\">no recibir WhatsApp, recibir recordatorios</span>"
+        ),
+        "{}",
+        &history[entry..entry + 300]
+    );
+}

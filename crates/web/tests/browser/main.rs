@@ -314,3 +314,163 @@ async fn the_booking_page_updates_in_place_notes_added_deleted_and_a_confirmatio
     assert_eq!(stored.state, ficha_domain::BookingState::Confirmed);
     s.finish().await;
 }
+
+/// Books `client` in two days at `hour`, through the store.
+async fn book_in_two_days(s: &Session, client: &Client, service: &ficha_domain::Service, hour: i8) {
+    let zone = jiff::tz::TimeZone::get("America/Santiago").expect("zone");
+    let day = jiff::Timestamp::now().to_zoned(zone.clone()).date().checked_add(jiff::ToSpan::days(2)).expect("a day");
+    let start = day.at(hour, 0, 0, 0).to_zoned(zone).expect("a time").timestamp();
+    let new = ficha_store::NewBooking {
+        client: client.id,
+        service: service.id,
+        professional: service.professionals.iter().next().copied(),
+        start: Some(start),
+        end: None,
+        state: ficha_domain::BookingState::Pending,
+        origin: ficha_domain::Origin::Panel,
+        override_agenda: true,
+    };
+    s.store.book(&s.business, new).await.expect("booked");
+}
+
+/// No element wider than the screen: nothing scrolls sideways.
+async fn fits_the_width(s: &Session, what: &str) {
+    let overflow = s
+        .browser
+        .execute("return document.documentElement.scrollWidth - document.documentElement.clientWidth", vec![])
+        .await
+        .expect("script");
+    if overflow.as_i64() != Some(0) {
+        s.screenshot("overflow").await;
+        let wide = s
+            .browser
+            .execute(
+                "return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > \
+                 document.documentElement.clientWidth).map(e => e.tagName + '.' + e.className + '#' + e.id).join(' ')",
+                vec![],
+            )
+            .await
+            .expect("script");
+        panic!("{what} scrolls sideways by {overflow}: {wide}");
+    }
+}
+
+#[tokio::test]
+async fn notifications_are_listed_a_failed_one_is_sent_again_and_the_profile_keeps_the_clients_choices() {
+    let Some(s) = Session::start("notifications").await else { return };
+    let ana = s
+        .client(
+            "María José Fernández de la Fuente",
+            "maria.jose.fernandez.delafuente@correo.cl",
+            Some("9 6123 4567"),
+            None,
+        )
+        .await;
+    let luis = s.client("Luis Rojas", "luis@correo.cl", None, None).await;
+    let service = s.bookable().await;
+    book_in_two_days(&s, &ana, &service, 10).await;
+    // A worker took Ana's confirmation and the provider refused it.
+    for claim in s.store.claim_due(jiff::SignedDuration::from_secs(60), 10).await.expect("claimed") {
+        let reason = "El servidor de correo rechazó la dirección: 550 5.1.1 buzón inexistente";
+        assert!(s.store.mark_failed(&claim, reason).await.expect("marked"));
+    }
+    book_in_two_days(&s, &luis, &service, 12).await;
+    s.sign_in(OWNER_EMAIL).await;
+    s.browser.set_window_size(1366, 900).await.expect("desktop size");
+
+    s.click("nav a[href='/notificaciones']").await;
+    let table = s.text("#lista-mensajes").await;
+    for words in
+        ["Luis Rojas", "María José Fernández de la Fuente", "Reserva creada", "Recordatorio", "Fallido", "Pendiente"]
+    {
+        assert!(table.contains(words), "{words}: {table}");
+    }
+    assert!(table.contains("buzón inexistente"), "{table}");
+    s.screenshot("list-desktop").await;
+
+    s.find("#estado").await.select_by_value("failed").await.expect("filtered");
+    s.text_containing("#lista-mensajes", "Fallido").await;
+    assert!(!s.text("#lista-mensajes").await.contains("Luis Rojas"), "only failed ones");
+    s.browser.set_window_size(375, 812).await.expect("phone size");
+    fits_the_width(&s, "/notificaciones").await;
+    s.screenshot("failed-phone").await;
+    s.click("#lista-mensajes button[type=submit]").await;
+    assert!(s.text("#aviso").await.contains("Mensaje reenviado"));
+    assert!(s.text("main").await.contains("No hay mensajes con ese estado."));
+    s.goto("/notificaciones").await;
+    s.find("#lista-mensajes").await;
+    fits_the_width(&s, "/notificaciones").await;
+    s.screenshot("list-phone").await;
+
+    // The profile: what was sent to the client, and what it chose.
+    s.goto(&profile_path(&ana)).await;
+    let section = s.text("#lista-notificaciones").await;
+    assert!(section.contains("Reserva creada") && section.contains("Pendiente"), "{section}");
+    assert!(!section.contains("Luis"), "only this client's messages");
+    fits_the_width(&s, "the profile").await;
+    s.browser.execute("document.getElementById('notificaciones').scrollIntoView()", vec![]).await.expect("scrolled");
+    s.screenshot("profile-phone").await;
+    s.click("#recibe-recordatorios").await;
+    s.click("#guardar-preferencias").await;
+    assert_eq!(
+        s.text_containing("#aviso-notificaciones", "guardadas").await,
+        "Preferencias de notificación guardadas."
+    );
+    assert!(!s.find("#recibe-recordatorios").await.is_selected().await.expect("state"));
+    assert!(s.find("#recibe-whatsapp").await.is_selected().await.expect("state"));
+    assert!(s.text("#lista-notificaciones").await.contains("Anulado"), "the reminder is no longer wanted");
+    let history = s.text("#lista-historial .history-item").await;
+    assert!(history.contains("Notificaciones") && history.contains("no recibir recordatorios"), "{history}");
+    let chosen = s.store.client_preferences(&s.business, ana.id).await.expect("preferences");
+    assert!(chosen.no_reminders && !chosen.no_whatsapp);
+    s.browser.set_window_size(1366, 900).await.expect("desktop size");
+    s.browser.execute("document.getElementById('notificaciones').scrollIntoView()", vec![]).await.expect("scrolled");
+    s.screenshot("profile-desktop").await;
+    s.finish().await;
+}
+
+#[tokio::test]
+async fn the_owner_turns_whatsapp_on_in_configuracion_and_a_mistake_is_explained() {
+    let Some(s) = Session::start("notification_settings").await else { return };
+    s.sign_in(OWNER_EMAIL).await;
+    s.browser.set_window_size(1366, 900).await.expect("desktop size");
+    s.click("nav a[href='/configuracion']").await;
+    s.click("#conf-notificaciones").await;
+    s.find("#form-notificaciones").await;
+    s.screenshot("desktop").await;
+    s.browser.execute("document.getElementById('wa_activo').scrollIntoView()", vec![]).await.expect("scrolled");
+    s.screenshot("desktop-whatsapp").await;
+
+    s.find("#recordatorio").await.select_by_label("2 horas antes").await.expect("chosen");
+    s.click("#wa_activo").await;
+    s.fill("#wa_numero", "+56 9 1234 5678").await;
+    s.fill("#plantilla_booking_created", "reserva_creada").await;
+    s.click("#guardar-notificaciones").await;
+    let error = s.text("#wa_numero-error").await;
+    assert!(error.contains("solo dígitos"), "{error}");
+    assert!(s.text("#wa_token-error").await.contains("Para activar WhatsApp falta el token"));
+    s.browser.set_window_size(375, 812).await.expect("phone size");
+    fits_the_width(&s, "the refused form").await;
+    s.browser.execute("document.getElementById('wa_numero').scrollIntoView()", vec![]).await.expect("scrolled");
+    s.screenshot("errors-phone").await;
+
+    s.fill("#wa_numero", "106540352242922").await;
+    s.fill("#wa_token", "EAAG-token-de-prueba").await;
+    s.click("#guardar-notificaciones").await;
+    assert_eq!(s.text("#aviso").await, "Configuración de notificaciones guardada.");
+    assert!(s.text("#wa_token-guardado").await.contains("Hay un token guardado"));
+    let stored = s.store.notification_settings(&s.business).await.expect("settings");
+    assert!(stored.whatsapp.enabled);
+    assert_eq!(stored.whatsapp.access_token, "EAAG-token-de-prueba");
+    assert_eq!(stored.reminder_lead, ficha_domain::ReminderLead::Minutes(120));
+    let source = s.browser.source().await.expect("source");
+    assert!(!source.contains("EAAG-token-de-prueba"), "the token is not in the page");
+    s.screenshot("saved-phone").await;
+
+    // Like the rest of Configuración, not for professionals.
+    s.click("button.link").await;
+    s.sign_in(PRO_EMAIL).await;
+    s.goto("/configuracion/notificaciones").await;
+    assert_eq!(s.text("h1").await, "Solo para dueños");
+    s.finish().await;
+}

@@ -1,17 +1,19 @@
 //! How history entries and deletions look on the API.
 
-use ficha_domain::{AttentionNoteId, BookingId, Change, Deletion, HistoryEntry, Visibility};
+use ficha_domain::{AttentionNoteId, BookingId, Change, ClientPreferences, Deletion, HistoryEntry, Visibility};
 use serde_json::{Value, json};
 
 use crate::api::bookings::view::payment_json;
 use crate::api::notes::view::who_json;
 
 /// `{"id", "at", "by", "change", …, "old", "new"}`: `change` says what kind
-/// (`field`, `custom_value`, `note_*`, `booking_*`, `attention_note_*`) and
+/// (`field`, `custom_value`, `note_*`, `booking_*`, `attention_note_*`,
+/// `notification_preferences`) and
 /// `field`, `label`, `note_id`, `booking_id` (and an attention note's
 /// `note_kind`) what it was about; `old` and `new` are null where there was
 /// no value (a note added has no old text). Times are RFC 3339 in UTC; a
-/// payment is as on a booking (`{"paid": false}` or with amount, method, date).
+/// payment is as on a booking (`{"paid": false}` or with amount, method, date);
+/// the client's notification choices as `{"no_whatsapp", "no_reminders"}`.
 pub fn entry_json(entry: &HistoryEntry) -> Value {
     let mut json = json!({
         "id": entry.id,
@@ -54,6 +56,9 @@ pub fn entry_json(entry: &HistoryEntry) -> Value {
         Change::AttentionNoteDeleted { note, booking, visibility, text: gone } => {
             ("attention_note_deleted", attention(note, booking, visibility), text(gone), null)
         }
+        Change::NotificationPreferences { old, new } => {
+            ("notification_preferences", json!({}), preferences_json(old), preferences_json(new))
+        }
     };
     json["change"] = json!(kind);
     if let (Some(target), Some(about)) = (json.as_object_mut(), about.as_object()) {
@@ -62,6 +67,11 @@ pub fn entry_json(entry: &HistoryEntry) -> Value {
     json["old"] = old;
     json["new"] = new;
     json
+}
+
+/// What the client chose to receive: `{"no_whatsapp", "no_reminders"}`.
+fn preferences_json(preferences: &ClientPreferences) -> Value {
+    json!({ "no_whatsapp": preferences.no_whatsapp, "no_reminders": preferences.no_reminders })
 }
 
 /// What an attention note entry is about: the note, its booking, its kind.

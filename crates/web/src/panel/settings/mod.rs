@@ -1,10 +1,12 @@
 //! `/configuracion`, for owners: the business's own fields ("Otros datos":
 //! create, edit, reorder, archive), its staff accounts (list, add), its
-//! services (`services`) and the professionals' agendas (`agendas`).
-//! Professionals get the 403 page and do not see the link.
+//! services (`services`), the professionals' agendas (`agendas`) and the
+//! notifications (`notifications`). Professionals get the 403 page and do
+//! not see the link.
 
 pub mod agendas;
 mod fields;
+pub mod notifications;
 pub mod services;
 mod staff;
 
