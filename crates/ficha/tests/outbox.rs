@@ -43,6 +43,8 @@ const KILLS: usize = 5;
 const SEED: u64 = 0x000F_1C4A_0E0B_0C5A;
 /// The longest any wait for the outbox may take before the test fails.
 const PATIENCE: Duration = Duration::from_secs(60);
+/// What `ficha worker` prints once it is about to send.
+const WORKER_READY: &str = "Enviando notificaciones";
 /// A booking's email must be at the SMTP server this soon after the answer.
 const PROMPT: Duration = Duration::from_secs(1);
 
@@ -338,7 +340,7 @@ fn crash_test(backend: Backend, test: &str) {
         let from = format!("corrida{run}@ficha.test");
         let args = ["worker", "--smtp-url", &sink.url(), "--outbox-lease-seconds", lease, "--mail-from", from.as_str()];
         let mut worker = Ficha::start(database.url(), &args, logs.path().join(format!("worker-{run}.log")));
-        worker.wait_for_line("Enviando notificaciones por correo:", Duration::from_secs(60));
+        worker.wait_for_line(WORKER_READY, Duration::from_secs(60));
         worker
     };
 
@@ -425,7 +427,7 @@ fn sigterm_while_sending_finishes_and_marks_what_the_worker_holds() {
 
     let args = ["worker", "--smtp-url", &sink.url()];
     let mut worker = Ficha::start(database.url(), &args, logs.path().join("worker.log"));
-    worker.wait_for_line("Enviando notificaciones por correo:", Duration::from_secs(60));
+    worker.wait_for_line(WORKER_READY, Duration::from_secs(60));
     // Busy: the first messages are arriving, a backlog is left.
     sink.wait_for(1, PATIENCE).expect("the worker sends");
     let stopped = worker.stop(Duration::from_secs(20));
@@ -587,7 +589,8 @@ fn a_booking_made_through_the_api_is_at_the_smtp_server_within_a_second_and_so_i
     let mut server = Ficha::start(&url, &args, folder.path().join("serve.log"));
     let (line, banner) = server.wait_for_line("Ficha escuchando en http://", Duration::from_secs(120));
     let address = line.trim_start_matches("Ficha escuchando en http://").split_whitespace().next().expect("address");
-    assert!(banner.contains(&format!("Notificaciones por correo: SMTP 127.0.0.1:{}", sink.port)), "{banner}");
+    let mail_line = banner.lines().find(|l| l.starts_with("Correo:")).unwrap_or_default();
+    assert!(mail_line.contains(&format!("SMTP 127.0.0.1:{}", sink.port)), "the banner says where mail goes: {banner}");
 
     let password = password_of(&banner, "carolina@demo.ficha.cl");
     let login = format!(r#"{{"business":"demo","email":"carolina@demo.ficha.cl","password":"{password}"}}"#);
