@@ -17,3 +17,4 @@ mod panel_bookings;
 mod panel_notes;
 mod panel_notifications;
 mod search;
+mod webhooks;

@@ -211,8 +211,8 @@ async fn the_clients_choices_are_saved_recorded_and_respected(app: &TestApp) {
         .and_then(|items| items.iter().find(|e| e["change"] == "notification_preferences"))
         .unwrap_or_else(|| panic!("no preferences entry: {}", history.body));
     assert_eq!(entry["by"]["kind"], "staff", "{entry}");
-    assert_eq!(entry["old"], json!({ "no_whatsapp": false, "no_reminders": false }));
-    assert_eq!(entry["new"], json!({ "no_whatsapp": false, "no_reminders": true }));
+    assert_eq!(entry["old"], json!({ "whatsapp": true, "reminders": true }));
+    assert_eq!(entry["new"], json!({ "whatsapp": true, "reminders": false }));
 }
 
 fn settings_body(token: Option<&str>) -> Value {

@@ -262,8 +262,8 @@ async fn notification_choices_appear_in_the_history() {
     assert_eq!(response.status, StatusCode::OK, "{}", response.body);
     let entry = &response.body["items"][0];
     assert_eq!(entry["change"], "notification_preferences");
-    assert_eq!(entry["old"], json!({ "no_whatsapp": false, "no_reminders": false }));
-    assert_eq!(entry["new"], json!({ "no_whatsapp": true, "no_reminders": false }));
+    assert_eq!(entry["old"], json!({ "whatsapp": true, "reminders": true }));
+    assert_eq!(entry["new"], json!({ "whatsapp": false, "reminders": true }));
     assert_eq!(entry["by"]["kind"], "system");
 
     let page = app.get(&format!("/clientes/{id}")).cookie(&cookie).send().await;

@@ -1,10 +1,11 @@
 //! How history entries and deletions look on the API.
 
-use ficha_domain::{AttentionNoteId, BookingId, Change, ClientPreferences, Deletion, HistoryEntry, Visibility};
+use ficha_domain::{AttentionNoteId, BookingId, Change, Deletion, HistoryEntry, Visibility};
 use serde_json::{Value, json};
 
 use crate::api::bookings::view::payment_json;
 use crate::api::notes::view::who_json;
+use crate::api::notifications::view::preferences_json;
 
 /// `{"id", "at", "by", "change", …, "old", "new"}`: `change` says what kind
 /// (`field`, `custom_value`, `note_*`, `booking_*`, `attention_note_*`,
@@ -70,10 +71,6 @@ pub fn entry_json(entry: &HistoryEntry) -> Value {
 }
 
 /// What the client chose to receive: `{"no_whatsapp", "no_reminders"}`.
-fn preferences_json(preferences: &ClientPreferences) -> Value {
-    json!({ "no_whatsapp": preferences.no_whatsapp, "no_reminders": preferences.no_reminders })
-}
-
 /// What an attention note entry is about: the note, its booking, its kind.
 fn attention(note: &AttentionNoteId, booking: &BookingId, visibility: &Visibility) -> Value {
     json!({ "note_id": note, "booking_id": booking, "note_kind": visibility.as_str() })
