@@ -1,15 +1,12 @@
 //! What the tests share: messages as the outbox hands them over, the SMTP
 //! sink process, and a stand-in for the Graph API.
 //!
-//! The sink is `tests/smtp_sink.py` on aiosmtpd (`scripts/test` installs
+//! The sink is `tests/support/smtp_sink.rs` (shared with the `ficha`
+//! binary's tests) over `smtp_sink.py` on aiosmtpd (`scripts/test` installs
 //! it). Without aiosmtpd the SMTP tests skip with one line, except with
 //! `CI=true`, where they fail.
 
-use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex, mpsc};
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -17,6 +14,10 @@ use ficha_domain::{BookingFacts, BookingId, Channel, Facts, MessageId, MessageSt
 use ficha_store::Message;
 use jiff::Timestamp;
 use tokio::sync::oneshot;
+
+#[path = "../support/smtp_sink.rs"]
+mod smtp_sink;
+pub use smtp_sink::{Received, SmtpSink};
 
 pub const MAIL_FROM: &str = "reservas@alameda.cl";
 pub const PUBLIC_URL: &str = "http://127.0.0.1:8080";
@@ -73,111 +74,6 @@ pub fn message(kind: NoticeKind, channel: Channel, recipient: &str, facts: Facts
 
 pub fn email(kind: NoticeKind, facts: Facts) -> Message {
     message(kind, Channel::Email, "ana@correo.cl", facts)
-}
-
-fn on_ci() -> bool {
-    std::env::var("CI").is_ok_and(|ci| ci == "true")
-}
-
-/// A Python that has aiosmtpd: `FICHA_TEST_PYTHON`, else `python3` on the
-/// PATH, else Debian's.
-fn python_with_aiosmtpd() -> Option<String> {
-    let candidates =
-        std::env::var("FICHA_TEST_PYTHON").into_iter().chain(["python3".into(), "/usr/bin/python3".into()]);
-    candidates.into_iter().find(|python| {
-        Command::new(python)
-            .args(["-c", "import aiosmtpd"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|status| status.success())
-    })
-}
-
-/// A real SMTP server of this test's own, storing what it receives.
-pub struct SmtpSink {
-    pub port: u16,
-    child: Child,
-    folder: tempfile::TempDir,
-}
-
-/// One message as the sink received it.
-pub struct Received {
-    /// The envelope's recipients (RCPT TO).
-    pub rcpt_to: Vec<String>,
-    pub raw: Vec<u8>,
-}
-
-impl SmtpSink {
-    /// `None` when the test should skip (no aiosmtpd, outside CI).
-    pub fn start(test: &str) -> Option<Self> {
-        let Some(python) = python_with_aiosmtpd() else {
-            assert!(!on_ci(), "CI=true: the SMTP tests need Python's aiosmtpd (pip install aiosmtpd==1.4.6)");
-            // Straight to stderr: the test harness swallows eprintln! in a
-            // passing test.
-            let line = format!("skipping {test}: no Python with aiosmtpd (pip install aiosmtpd==1.4.6)\n");
-            let _ = std::io::stderr().write_all(line.as_bytes());
-            return None;
-        };
-        let folder = tempfile::tempdir().expect("temp dir");
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/smtp_sink.py");
-        let mut child = Command::new(python)
-            .arg(script)
-            .arg(folder.path())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("the SMTP sink starts");
-        // Its first line says it is listening; read it on a thread so a
-        // sink that never gets there fails the test instead of hanging it.
-        let stdout = child.stdout.take().expect("piped stdout");
-        let (ready, said) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = ready.send(line);
-        });
-        let line = said.recv_timeout(Duration::from_secs(20)).unwrap_or_default();
-        let Some(port) = line.trim().strip_prefix("PORT ").and_then(|p| p.parse().ok()) else {
-            let _ = child.kill();
-            panic!("the SMTP sink did not start: {line:?}");
-        };
-        Some(Self { port, child, folder })
-    }
-
-    pub fn url(&self) -> String {
-        format!("smtp://127.0.0.1:{}", self.port)
-    }
-
-    /// Everything received so far, in order. The sink writes a message
-    /// before it answers "250" to it, so a send that returned `Ok` is here.
-    pub fn received(&self) -> Vec<Received> {
-        let mut names: Vec<PathBuf> = std::fs::read_dir(self.folder.path())
-            .expect("sink folder")
-            .map(|entry| entry.expect("entry").path())
-            .filter(|path| path.extension().is_some_and(|ext| ext == "eml"))
-            .collect();
-        names.sort();
-        names
-            .into_iter()
-            .map(|eml| Received {
-                rcpt_to: std::fs::read_to_string(eml.with_extension("rcpt"))
-                    .expect("recipients beside the message")
-                    .lines()
-                    .map(str::to_owned)
-                    .collect(),
-                raw: std::fs::read(&eml).expect("message file"),
-            })
-            .collect()
-    }
-}
-
-impl Drop for SmtpSink {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// A port nothing listens on (bound, then let go).

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""A real SMTP server for ficha-notify's tests (aiosmtpd).
+"""A real SMTP server for the tests of ficha-notify and ficha (aiosmtpd).
 
-Usage: smtp_sink.py FOLDER
+Usage: smtp_sink.py FOLDER  (the tests run it as `python3 -c SCRIPT FOLDER`,
+see smtp_sink.rs beside it; by hand it is also a sink for `ficha
+bench-notify`)
 
 Listens on 127.0.0.1 on a free port and prints "PORT <n>" once it accepts
 connections. Each message received is written to FOLDER as NNNNNN.eml (the
