@@ -142,7 +142,8 @@ impl Worker {
         // A claim is ours until its lease ends; one not started with a
         // margin left is let go to whoever claims it next, rather than
         // risk two workers sending it.
-        let until = self.clock.now().saturating_add(self.config.lease - LEASE_MARGIN).unwrap_or(self.clock.now());
+        let margin = (self.config.lease / 4).min(LEASE_MARGIN);
+        let until = self.clock.now().saturating_add(self.config.lease - margin).unwrap_or(self.clock.now());
         let mut settings: HashMap<BusinessId, NotificationSettings> = HashMap::new();
         for claim in claimed {
             if self.clock.now() >= until {
@@ -187,7 +188,7 @@ impl Worker {
 }
 
 /// What must be left of a claim's lease to start sending one of its
-/// messages.
+/// messages (a quarter of the lease when that is less).
 const LEASE_MARGIN: SignedDuration = SignedDuration::from_secs(10);
 
 /// A number in 0.0..1.0 to spread retries; no randomness is no jitter.
