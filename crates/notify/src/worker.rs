@@ -9,6 +9,7 @@
 //! the table is the truth, a wake-up only a hint.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -150,8 +151,8 @@ impl Worker {
                 tracing::warn!(message = %claim.message.id, "outbox: lease too short for the batch; left for later");
                 continue;
             }
-            if !settings.contains_key(&claim.business) {
-                settings.insert(claim.business, self.store.sending_settings(claim.business).await?);
+            if let Entry::Vacant(unread) = settings.entry(claim.business) {
+                unread.insert(self.store.sending_settings(claim.business).await?);
             }
             let business_settings = &settings[&claim.business];
             if let Err(error) = self.deliver(claim, business_settings).await {

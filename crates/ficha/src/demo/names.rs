@@ -146,5 +146,16 @@ pub const SURNAMES: &[&str] = &[
     "Ñancupil",
 ];
 
-pub const EMAIL_DOMAINS: &[&str] =
-    &["gmail.com", "hotmail.com", "yahoo.es", "outlook.com", "vtr.net", "uc.cl", "live.cl", "icloud.com"];
+/// Made-up clients get addresses under `.example` (RFC 2606: never
+/// delivered): a demo started with a real `--smtp-url` must not email
+/// strangers who happen to have one of these names.
+pub const EMAIL_DOMAINS: &[&str] = &[
+    "gmail.example",
+    "hotmail.example",
+    "yahoo.example",
+    "outlook.example",
+    "vtr.example",
+    "uc.example",
+    "live.example",
+    "icloud.example",
+];
