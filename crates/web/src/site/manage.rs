@@ -35,6 +35,8 @@ pub struct Params {
     profesional: String,
     #[serde(default)]
     semana: String,
+    #[serde(default)]
+    dia: String,
 }
 
 /// The business of `slug` (open or not) and the booking its link opens.
@@ -124,7 +126,14 @@ async fn reserva_page(
                 date_time(deadline(s, rules.cancel_until_hours), &site.zone)
             ),
         ),
-        Some(_) if live => (None, SiteRule::CancelDeadline.spanish().to_owned()),
+        Some(_) if live => (
+            None,
+            format!(
+                "Ya no se puede anular en línea (hasta {} horas antes de la cita). Si no puedes asistir, avisa al \
+                 negocio.",
+                rules.cancel_until_hours
+            ),
+        ),
         _ => (None, String::new()),
     };
     let (reschedule_href, reschedule_note) = match start {
@@ -135,7 +144,13 @@ async fn reserva_page(
                 date_time(deadline(s, rules.reschedule_until_hours), &site.zone)
             ),
         ),
-        Some(_) if live => (None, SiteRule::RescheduleDeadline.spanish().to_owned()),
+        Some(_) if live && rules.online => (
+            None,
+            format!(
+                "Ya no se puede reagendar en línea (hasta {} horas antes de la cita).",
+                rules.reschedule_until_hours
+            ),
+        ),
         _ => (None, String::new()),
     };
     Ok(ReservaPage {
@@ -226,6 +241,7 @@ async fn reagendar_page(
     m: &Managed,
     professional: &str,
     semana: &str,
+    dia: &str,
 ) -> Result<ReagendarPage, SiteError> {
     let site = &m.site;
     let service = state.store.get_service(&site.actor, m.booking.service).await?;
@@ -246,12 +262,14 @@ async fn reagendar_page(
     if let Some(pros) = chosen_professionals(&service, &chosen) {
         let from = state.clock.now().to_zoned(site.zone.clone()).date();
         let calendars = Calendars::read(state, &site.actor, &service, &pros, &site.rules, &site.zone, from).await?;
-        let page_href = |day: jiff::civil::Date| {
-            format!("{}/reagendar{}", m.base, query(&[("profesional", &chosen), ("semana", &day.to_string())]))
+        let page_href = |week: jiff::civil::Date, day: jiff::civil::Date| {
+            let (week, day) = (week.to_string(), day.to_string());
+            let pairs = [("profesional", chosen.as_str()), ("semana", &week), ("dia", &day)];
+            format!("{}/reagendar{}#horarios", m.base, query(&pairs))
         };
         // Each slot is a button of the page's form, carrying its start.
         let slot_value = |start: Timestamp| start.to_string();
-        week_view = Some(week(site, &calendars, semana, &page_href, &slot_value));
+        week_view = Some(week(site, &calendars, semana, dia, &page_href, &slot_value));
     }
     let current = m.booking.when.map(|w| date_time(w.start(), &site.zone)).unwrap_or_default();
     Ok(ReagendarPage {
@@ -275,7 +293,7 @@ pub async fn slots(
     Query(params): Query<Params>,
 ) -> Result<Response, SiteError> {
     let m = managed(&state, &slug, &token).await?;
-    let page = reagendar_page(&state, &m, &params.profesional, &params.semana).await?;
+    let page = reagendar_page(&state, &m, &params.profesional, &params.semana, &params.dia).await?;
     page_with(StatusCode::OK, &page)
 }
 
@@ -295,7 +313,7 @@ pub async fn reschedule(
     match state.store.change_online(&m.site.actor, &m.link, change).await {
         Ok(_) => Ok(Redirect::to(&format!("{}{}", m.base, query(&[("aviso", "reagendada")]))).into_response()),
         Err(StoreError::SiteRefused(rule @ (SiteRule::SlotTaken | SiteRule::TooSoon | SiteRule::TooFar))) => {
-            let mut page = reagendar_page(&state, &m, form.get("profesional"), "").await?;
+            let mut page = reagendar_page(&state, &m, form.get("profesional"), "", "").await?;
             page.refused = Some(rule.spanish().to_owned());
             page_with(StatusCode::CONFLICT, &page)
         }

@@ -26,6 +26,8 @@ pub struct Choices {
     pub profesional: String,
     #[serde(default)]
     pub semana: String,
+    #[serde(default)]
+    pub dia: String,
 }
 
 pub struct ServiceCard {
@@ -42,15 +44,23 @@ pub struct Choice {
     pub selected: bool,
 }
 
-pub struct Day {
-    pub label: String,
-    pub slots: Vec<Choice>,
+/// One day of the week strip: how many free slots it has, a link when any.
+pub struct DayTab {
+    pub weekday: &'static str,
+    pub day: String,
+    pub count: usize,
+    pub href: Option<String>,
+    pub selected: bool,
 }
 
-/// A week of free slots, and the ways on from it.
+/// A week at a glance (a strip of seven days with their free slots
+/// counted), the chosen day's slots, and the ways on from it.
 pub struct Week {
     pub label: String,
-    pub days: Vec<Day>,
+    pub days: Vec<DayTab>,
+    /// The chosen day, in words, and its slots.
+    pub day_label: String,
+    pub slots: Vec<Choice>,
     pub previous: Option<String>,
     pub next: Option<String>,
     /// With an empty week: the first later day with a slot.
@@ -99,52 +109,82 @@ pub fn performers<'a>(service: &Service, staff: &'a [Staff]) -> Vec<&'a Staff> {
     staff.iter().filter(|s| service.performed_by(s.id)).collect()
 }
 
-/// The week shown: the one asked for, else the one of the first free day.
-/// `slot_href` makes a slot's link from its start.
+fn short_weekday(day: jiff::civil::Weekday) -> &'static str {
+    use jiff::civil::Weekday::*;
+    match day {
+        Monday => "Lun",
+        Tuesday => "Mar",
+        Wednesday => "Mié",
+        Thursday => "Jue",
+        Friday => "Vie",
+        Saturday => "Sáb",
+        Sunday => "Dom",
+    }
+}
+
+/// The week shown: from `semana` (else the first day with a free slot), and
+/// in it the day `dia` (else its first day with one). `page_href(week,
+/// day)` links a page; `slot_href` makes a slot's link (or value) from its
+/// start.
 pub fn week(
     site: &Site,
     calendars: &Calendars,
-    asked: &str,
-    page_href: &dyn Fn(Date) -> String,
+    semana: &str,
+    dia: &str,
+    page_href: &dyn Fn(Date, Date) -> String,
     slot_href: &dyn Fn(Timestamp) -> String,
 ) -> Week {
     let zone = &site.zone;
-    let first = ficha_domain::parse_date(asked)
+    let first = ficha_domain::parse_date(semana)
         .or_else(|| calendars.first_free_day(calendars.today, zone))
         .unwrap_or(calendars.today)
         .max(calendars.today);
-    let mut days = Vec::new();
+    let mut dates = Vec::with_capacity(7);
     let mut day = first;
     for _ in 0..7 {
-        let slots = calendars.day(day, zone);
-        if !slots.is_empty() {
-            days.push(Day {
-                label: format!("{} {}", weekday(day.weekday()), date(day)),
-                slots: slots
-                    .into_iter()
-                    .map(|start| Choice { label: time(start, zone), href: slot_href(start), selected: false })
-                    .collect(),
-            });
-        }
+        dates.push((day, calendars.day(day, zone)));
         day = day.tomorrow().unwrap_or(day);
     }
     let after = day;
+    let asked =
+        ficha_domain::parse_date(dia).filter(|d| dates.iter().any(|(date, slots)| date == d && !slots.is_empty()));
+    let selected = asked.or_else(|| dates.iter().find(|(_, slots)| !slots.is_empty()).map(|(d, _)| *d));
+    let days = dates
+        .iter()
+        .map(|(date_, slots)| DayTab {
+            weekday: short_weekday(date_.weekday()),
+            day: date_.day().to_string(),
+            count: slots.len(),
+            href: (!slots.is_empty()).then(|| page_href(first, *date_)),
+            selected: Some(*date_) == selected,
+        })
+        .collect();
+    let (day_label, slots) = match dates.iter().find(|(d, _)| Some(*d) == selected) {
+        Some((d, starts)) => (
+            format!("{} {}", weekday(d.weekday()), date(*d)),
+            starts
+                .iter()
+                .map(|start| Choice { label: time(*start, zone), href: slot_href(*start), selected: false })
+                .collect(),
+        ),
+        None => (String::new(), Vec::new()),
+    };
     let last_shown = after.yesterday().unwrap_or(after);
-    let next = (after <= calendars.last_date).then(|| page_href(after));
+    let next = (after <= calendars.last_date).then(|| page_href(after, after));
     let previous = (first > calendars.today).then(|| {
-        let back = first.checked_sub(jiff::Span::new().days(7)).unwrap_or(calendars.today);
-        page_href(back.max(calendars.today))
+        let back = first.checked_sub(jiff::Span::new().days(7)).unwrap_or(calendars.today).max(calendars.today);
+        page_href(back, back)
     });
-    let jump = if days.is_empty() {
+    let jump = if slots.is_empty() {
         calendars.first_free_day(after, zone).map(|free| Choice {
             label: format!("{} {}", weekday(free.weekday()), date(free)),
-            href: page_href(free),
+            href: page_href(free, free),
             selected: false,
         })
     } else {
         None
     };
-    Week { label: format!("Del {} al {}", date(first), date(last_shown)), days, previous, next, jump }
+    Week { label: format!("Del {} al {}", date(first), date(last_shown)), days, day_label, slots, previous, next, jump }
 }
 
 pub async fn start(
@@ -189,10 +229,11 @@ pub async fn start(
             let from = state.clock.now().to_zoned(site.zone.clone()).date();
             let calendars = Calendars::read(&state, &site.actor, service, &pros, &site.rules, &site.zone, from).await?;
             let pro = choices.profesional.clone();
-            let page_href = |day: Date| {
+            let page_href = |week: Date, day: Date| {
+                let (week, day) = (week.to_string(), day.to_string());
                 format!(
                     "{home}{}#horarios",
-                    query(&[("servicio", &sid), ("profesional", &pro), ("semana", &day.to_string())])
+                    query(&[("servicio", &sid), ("profesional", &pro), ("semana", &week), ("dia", &day)])
                 )
             };
             let slot_href = |start: Timestamp| {
@@ -201,7 +242,7 @@ pub async fn start(
                     query(&[("servicio", &sid), ("profesional", &pro), ("inicio", &start.to_string())])
                 )
             };
-            week_view = Some(week(&site, &calendars, &choices.semana, &page_href, &slot_href));
+            week_view = Some(week(&site, &calendars, &choices.semana, &choices.dia, &page_href, &slot_href));
         }
     }
     let page = StartPage {
