@@ -4,17 +4,20 @@
 //! second finds it taken.
 
 use async_trait::async_trait;
-use ficha_domain::{Actor, Booking, BookingId, BookingRules, BookingState, BusinessId, Client, ServiceId};
+use ficha_domain::{
+    Actor, Booking, BookingId, BookingRules, BookingState, BusinessId, Client, ClientId, CustomField, CustomValue,
+    ServiceId,
+};
 use ficha_store::booking_site::flow::{self, SiteTx};
 use ficha_store::record::micros;
-use ficha_store::{BookingSiteStore, Entered, Link, OnlineBooking, OnlineChange, StoreError, StoreResult};
+use ficha_store::{BookingSiteStore, Entered, FieldValue, Link, OnlineBooking, OnlineChange, StoreError, StoreResult};
 use jiff::Timestamp;
 use sqlx::{Row, SqliteConnection};
 use uuid::Uuid;
 
 use crate::bookings::{Tx, fetch_booking};
 use crate::clients::{UPDATE_CLIENT, bind_fields, record};
-use crate::{SqliteStore, search};
+use crate::{SqliteStore, custom_fields, search};
 
 const SELECT_RULES: &str = "SELECT online, min_notice_hours, horizon_days, start_state, cancel_until_hours, \
      reschedule_until_hours, require_phone, require_rut FROM booking_rules WHERE business_id = ?1";
@@ -129,6 +132,28 @@ impl SiteTx for Tx<'_> {
 
     async fn linked(&mut self, business: BusinessId, token_hash: &[u8]) -> StoreResult<BookingId> {
         linked(self.0, business, token_hash).await
+    }
+
+    async fn fields(&mut self, business: BusinessId) -> StoreResult<Vec<CustomField>> {
+        custom_fields::fetch_fields(self.0, business, false).await
+    }
+
+    async fn client_values(&mut self, business: BusinessId, client: ClientId) -> StoreResult<Vec<FieldValue>> {
+        custom_fields::client_values(self.0, business, client).await
+    }
+
+    async fn write_value(
+        &mut self,
+        business: BusinessId,
+        client: ClientId,
+        field: &CustomField,
+        value: &CustomValue,
+    ) -> StoreResult<()> {
+        custom_fields::upsert_value(self.0, business, client, field, value).await
+    }
+
+    async fn refresh_search(&mut self, business: BusinessId, client: ClientId) -> StoreResult<()> {
+        search::refresh(self.0, business, client).await
     }
 
     async fn save_entered(&mut self, business: BusinessId, booking: BookingId, entered: &Entered) -> StoreResult<()> {

@@ -11,7 +11,9 @@
 pub mod flow;
 
 use async_trait::async_trait;
-use ficha_domain::{Actor, Booking, BookingId, BookingRules, ClientName, Email, Phone, Rut, ServiceId, StaffId};
+use ficha_domain::{
+    Actor, Booking, BookingId, BookingRules, ClientName, CustomValue, Email, FieldKey, Phone, Rut, ServiceId, StaffId,
+};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -56,6 +58,9 @@ pub struct Typed {
     pub email: Email,
     pub phone: Option<Phone>,
     pub rut: Option<Rut>,
+    /// The answers to the fields asked in the booking form (blank ones left
+    /// out), each already read by its field's rules.
+    pub values: Vec<(FieldKey, CustomValue)>,
 }
 
 /// A manage link: the token's hash (what is stored) and the path the
@@ -96,6 +101,10 @@ pub struct Entered {
     pub phone: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rut: Option<String>,
+    /// Custom fields' answers that differ from the stored ones: (label,
+    /// value as people read it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<(String, String)>,
 }
 
 impl Entered {

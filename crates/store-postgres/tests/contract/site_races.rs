@@ -65,6 +65,7 @@ fn asked(site: &Site, professional: Option<StaffId>, start: Timestamp, email: &s
             email: Email::parse(email).expect("valid"),
             phone: None,
             rut: None,
+            values: Vec::new(),
         },
         link: Link { token_hash: token.clone().into_bytes(), path: format!("/reservar/sur/reserva/{token}") },
     }

@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 use ficha_domain::{
     Actor, Booking, BookingId, BookingRule, BookingRules, BookingState, BusinessId, Change, Client, ClientId,
-    NewClient, Origin, ServiceId, SiteRule, StaffId,
+    CustomField, CustomValue, NewClient, Origin, ServiceId, SiteRule, StaffId,
 };
 use jiff::Timestamp;
 
@@ -13,7 +13,9 @@ use super::{Entered, Link, OnlineBooking, OnlineChange, Typed};
 use crate::bookings::flow::{self as bookings, BookingTx};
 use crate::bookings::{BookingChange, NewBooking, NewTime};
 use crate::clients::registered;
+use crate::custom_fields::{FieldValue, check_values};
 use crate::error::{StoreError, StoreResult};
+use crate::history::value_changes;
 
 /// One backend's booking-site queries on the same writing transaction as
 /// its `BookingTx`. Every query binds `business`.
@@ -46,6 +48,23 @@ pub trait SiteTx: BookingTx {
     /// The booking a link's token hash opens; `NotFound` otherwise.
     async fn linked(&mut self, business: BusinessId, token_hash: &[u8]) -> StoreResult<BookingId>;
 
+    /// The business's fields, archived ones left out.
+    async fn fields(&mut self, business: BusinessId) -> StoreResult<Vec<CustomField>>;
+
+    async fn client_values(&mut self, business: BusinessId, client: ClientId) -> StoreResult<Vec<FieldValue>>;
+
+    /// Writes one of the client's values (the caller bumps the version).
+    async fn write_value(
+        &mut self,
+        business: BusinessId,
+        client: ClientId,
+        field: &CustomField,
+        value: &CustomValue,
+    ) -> StoreResult<()>;
+
+    /// Rewrites the client's search entry from what is stored now.
+    async fn refresh_search(&mut self, business: BusinessId, client: ClientId) -> StoreResult<()>;
+
     async fn save_entered(&mut self, business: BusinessId, booking: BookingId, entered: &Entered) -> StoreResult<()>;
 }
 
@@ -71,6 +90,22 @@ pub fn merge(stored: &Client, typed: &Typed) -> (Client, Entered) {
     (filled, entered)
 }
 
+/// The answers as the business's fields take them now; an answer to a
+/// field gone meanwhile refuses the booking (`ValuesRefused`).
+async fn answers<T: SiteTx>(
+    tx: &mut T,
+    business: BusinessId,
+    typed: &Typed,
+) -> StoreResult<Vec<(CustomField, CustomValue)>> {
+    if typed.values.is_empty() {
+        return Ok(Vec::new());
+    }
+    let fields = tx.fields(business).await?;
+    let asked = typed.values.iter().map(|(key, value)| (key.clone(), Some(value.clone()))).collect();
+    let accepted = check_values(&fields, asked).map_err(StoreError::ValuesRefused)?;
+    Ok(accepted.into_iter().filter_map(|(field, value)| value.map(|v| (field, v))).collect())
+}
+
 /// The client the email names, created if new, filled where empty; and what
 /// was typed that differs.
 async fn find_or_create<T: SiteTx>(
@@ -81,6 +116,7 @@ async fn find_or_create<T: SiteTx>(
 ) -> StoreResult<(ClientId, Entered)> {
     let business = actor.business();
     let key = typed.email.key();
+    let answers = answers(tx, business, typed).await?;
     if tx.client_by_email(business, &key).await?.is_none() {
         let new = NewClient {
             name: typed.name.clone(),
@@ -91,17 +127,43 @@ async fn find_or_create<T: SiteTx>(
         };
         let client = registered(new, now);
         if tx.insert_client(business, &client).await? {
+            if !answers.is_empty() {
+                for (field, value) in &answers {
+                    tx.write_value(business, client.id, field, value).await?;
+                }
+                tx.refresh_search(business, client.id).await?;
+                let after = tx.client_values(business, client.id).await?;
+                tx.record(actor, client.id, now, &value_changes(&[], &after)).await?;
+            }
             return Ok((client.id, Entered::default()));
         }
     }
     // Stored already, or by a writer that got there first.
     let stored = tx.client_by_email(business, &key).await?.ok_or(StoreError::NotFound)?;
-    let (mut filled, entered) = merge(&stored, typed);
+    let (mut filled, mut entered) = merge(&stored, typed);
+    let before = tx.client_values(business, stored.id).await?;
+    let mut values_filled = false;
+    for (field, value) in &answers {
+        match before.iter().find(|v| v.field.id == field.id) {
+            None => {
+                tx.write_value(business, stored.id, field, value).await?;
+                values_filled = true;
+            }
+            Some(held) if held.value != *value => {
+                entered.values.push((field.label.as_str().to_owned(), value.display()));
+            }
+            Some(_) => {}
+        }
+    }
     let changes = Change::between(&stored, &filled);
-    if !changes.is_empty() {
+    if !changes.is_empty() || values_filled {
         filled.version += 1;
         tx.write_client(business, &filled).await?;
         tx.record(actor, stored.id, now, &changes).await?;
+    }
+    if values_filled {
+        let after = tx.client_values(business, stored.id).await?;
+        tx.record(actor, stored.id, now, &value_changes(&before, &after)).await?;
     }
     Ok((stored.id, entered))
 }

@@ -3,8 +3,8 @@
 //! the booking), the business's rules, the manage link and the race.
 
 use ficha_domain::{
-    Actor, BookingRules, BookingState, ClientName, Email, NoticeKind, Origin, Phone, Role, Rut, ServiceId, SiteRule,
-    StaffId,
+    Actor, BookingRules, BookingState, ChoiceOptions, ClientName, CustomValue, Email, FieldKey, FieldKind, FieldLabel,
+    NewCustomField, NoticeKind, Origin, Phone, RawValue, Role, Rut, ServiceId, SiteRule, StaffId,
 };
 use jiff::civil::date;
 use jiff::{SignedDuration, Timestamp};
@@ -19,6 +19,7 @@ macro_rules! booking_site_contract {
         $crate::contract_suite!(@cases $fresh;
             an_online_booking_creates_the_client_and_opens_by_its_link,
             an_online_booking_never_overwrites_a_stored_profile,
+            booking_form_answers_fill_empty_values_and_keep_differing_ones_aside,
             the_rules_refuse_closed_too_soon_too_far_and_offline_services,
             any_professional_means_the_first_free_one,
             a_pack_booked_online_leaves_the_rest_por_reservar,
@@ -58,6 +59,7 @@ fn typed(name: &str, email: &str, phone: Option<&str>, rut: Option<&str>) -> Typ
         email: Email::parse(email).expect("email"),
         phone: phone.map(|p| Phone::parse(p).expect("phone")),
         rut: rut.map(|r| Rut::parse(r).expect("rut")),
+        values: Vec::new(),
     }
 }
 
@@ -120,7 +122,7 @@ pub async fn an_online_booking_never_overwrites_a_stored_profile(h: &Harness) {
     let entered = h.store.entered_data(&s.actor, booked.id).await.expect("read").expect("kept on the booking");
     assert_eq!(
         entered,
-        Entered { name: Some("Anita P".into()), phone: Some("+56962222222".into()), rut: None },
+        Entered { name: Some("Anita P".into()), phone: Some("+56962222222".into()), rut: None, values: Vec::new() },
         "the differing values are on the booking"
     );
     // The same data again changes nothing and keeps nothing aside.
@@ -253,4 +255,43 @@ pub async fn concurrent_online_bookings_let_exactly_one_win(h: &Harness) {
             (a, b) => panic!("race {race}: exactly one must win: {a:?} {b:?}"),
         }
     }
+}
+
+pub async fn booking_form_answers_fill_empty_values_and_keep_differing_ones_aside(h: &Harness) {
+    let s = site(h, "campos").await;
+    let mut keys = Vec::new();
+    for key in ["mascota", "comuna"] {
+        let new = NewCustomField {
+            key: FieldKey::parse(key).expect("key"),
+            label: FieldLabel::parse(&format!("Campo {key}")).expect("label"),
+            kind: FieldKind::Text,
+            options: ChoiceOptions::parse(FieldKind::Text, &[]).expect("options"),
+            required: false,
+            in_booking_form: true,
+            visible_to_client: false,
+            position: None,
+        };
+        let field = h.store.create_field(&s.actor, new).await.expect("field");
+        keys.push(field);
+    }
+    let answer = |field: &ficha_domain::CustomField, text: &str| {
+        (field.key.clone(), CustomValue::parse(field, RawValue::Text(text)).expect("valid").expect("a value"))
+    };
+    // A new client gets the answers.
+    let mut new = typed("Nuevo Cliente", "nuevo@m.cl", None, None);
+    new.values = vec![answer(&keys[0], "Firulais")];
+    let booked = h.store.book_online(&s.actor, request(&s, None, ten_tomorrow(), new, "n")).await.expect("booked");
+    let values = h.store.custom_values(&s.actor, booked.client).await.expect("values");
+    assert_eq!(values.iter().map(|v| v.value.display()).collect::<Vec<_>>(), ["Firulais"]);
+    // A stored client: the held value stays, the empty one is filled.
+    let mut again = typed("Nuevo Cliente", "nuevo@m.cl", None, None);
+    again.values = vec![answer(&keys[0], "Otro Perro"), answer(&keys[1], "Ñuñoa")];
+    let later = local(date(2026, 3, 15), 15, 0);
+    let second = h.store.book_online(&s.actor, request(&s, None, later, again, "m")).await.expect("booked");
+    let values = h.store.custom_values(&s.actor, booked.client).await.expect("values");
+    let shown: Vec<String> = values.iter().map(|v| v.value.display()).collect();
+    assert_eq!(shown, ["Firulais", "Ñuñoa"]);
+    let entered = h.store.entered_data(&s.actor, second.id).await.expect("read").expect("kept aside");
+    assert_eq!(entered.values, [("Campo mascota".to_owned(), "Otro Perro".to_owned())]);
+    assert_eq!(entered.name, None);
 }

@@ -23,7 +23,7 @@ mod login;
 mod note_forms;
 mod notification_words;
 mod notifications;
-mod other_values;
+pub(crate) mod other_values;
 mod profile;
 mod profile_bookings;
 mod profile_history;

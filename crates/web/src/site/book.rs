@@ -10,7 +10,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use ficha_domain::{ClientName, Email, FieldError, Phone, Rut, Service, StaffId};
+use ficha_domain::{ClientName, CustomField, Email, FieldError, Phone, Rut, Service, StaffId};
 use ficha_store::{Link, OnlineBooking, StoreError, Typed};
 use jiff::Timestamp;
 use serde::Deserialize;
@@ -23,6 +23,7 @@ use crate::i18n::Lang;
 use crate::panel::booking_words::money;
 use crate::panel::form::FormData;
 use crate::panel::format::{date, query, time, weekday};
+use crate::panel::other_values::{self, ValueInput};
 use crate::problem::{FieldProblem, FieldProblemKind};
 
 /// The honeypot: hidden from people by the stylesheet, filled by bots.
@@ -65,6 +66,8 @@ struct DatosPage {
     rut: Field,
     phone_required: bool,
     rut_required: bool,
+    /// The custom fields asked in the booking form.
+    other: Vec<ValueInput>,
     refused: Option<String>,
 }
 
@@ -96,8 +99,14 @@ fn empty() -> Field {
     Field { value: String::new(), error: None }
 }
 
+/// The business's fields asked in the booking form, in their order.
+async fn asked_fields(state: &AppState, site: &Site) -> Result<Vec<CustomField>, SiteError> {
+    let fields = state.store.list_fields(&site.actor, false).await?;
+    Ok(fields.into_iter().filter(|f| f.in_booking_form).collect())
+}
+
 impl DatosPage {
-    fn new(site: &Site, chosen: &Chosen, picked: &Picked) -> Self {
+    fn new(site: &Site, chosen: &Chosen, picked: &Picked, asked: &[CustomField]) -> Self {
         let home = site.home();
         let local = picked.start.to_zoned(site.zone.clone());
         let back = format!(
@@ -129,6 +138,7 @@ impl DatosPage {
             rut: empty(),
             phone_required: site.rules.require_phone,
             rut_required: site.rules.require_rut,
+            other: other_values::stored_inputs(asked, &[]),
             refused: None,
         }
     }
@@ -141,7 +151,8 @@ pub async fn form(
 ) -> Result<Response, SiteError> {
     let site = Site::open(&state, &slug).await?;
     let picked = picked(&state, &site, &chosen).await?;
-    page_with(StatusCode::OK, &DatosPage::new(&site, &chosen, &picked))
+    let asked = asked_fields(&state, &site).await?;
+    page_with(StatusCode::OK, &DatosPage::new(&site, &chosen, &picked, &asked))
 }
 
 /// Reads one field into `slot`, recording its Spanish problem.
@@ -181,7 +192,8 @@ pub async fn submit(
         inicio: form.get("inicio").to_owned(),
     };
     let picked = picked(&state, &site, &chosen).await?;
-    let mut page = DatosPage::new(&site, &chosen, &picked);
+    let asked = asked_fields(&state, &site).await?;
+    let mut page = DatosPage::new(&site, &chosen, &picked, &asked);
     page.name.value = form.get("nombre").to_owned();
     page.email.value = form.get("correo").to_owned();
     page.phone.value = form.get("telefono").to_owned();
@@ -190,7 +202,17 @@ pub async fn submit(
     let email = check(&mut page.email, "email", Email::parse(form.get("correo")));
     let phone = check(&mut page.phone, "phone", optional(form.get("telefono"), site.rules.require_phone, Phone::parse));
     let rut = check(&mut page.rut, "rut", optional(form.get("rut"), site.rules.require_rut, Rut::parse));
-    let (Some(name), Some(email), Some(phone), Some(rut)) = (name, email, phone, rut) else {
+    let values = match other_values::read(&asked, &form) {
+        Ok(values) => Some(values.into_iter().filter_map(|(key, value)| value.map(|v| (key, v))).collect()),
+        Err(inputs) => {
+            page.other = inputs;
+            None
+        }
+    };
+    if values.is_some() {
+        page.other = other_values::typed_inputs(&asked, &form);
+    }
+    let (Some(name), Some(email), Some(phone), Some(rut), Some(values)) = (name, email, phone, rut, values) else {
         page.refused = Some("Revisa los datos marcados.".into());
         return page_with(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
@@ -204,13 +226,20 @@ pub async fn submit(
         service: picked.service.id,
         professional: picked.professional,
         start: picked.start,
-        client: Typed { name, email, phone, rut },
+        client: Typed { name, email, phone, rut, values },
         link: Link { token_hash: secret::hash(&token), path: path.clone() },
     };
     match state.store.book_online(&site.actor, request).await {
         Ok(_) => Ok(Redirect::to(&format!("{path}{}", query(&[("nueva", "1")]))).into_response()),
         Err(StoreError::SiteRefused(rule)) => {
             page.refused = Some(rule.spanish().to_owned());
+            page_with(StatusCode::CONFLICT, &page)
+        }
+        Err(StoreError::ValuesRefused(_)) => {
+            // A field changed while the form was open: ask again.
+            page.other = other_values::stored_inputs(&asked_fields(&state, &site).await?, &[]);
+            page.refused =
+                Some("El formulario cambió mientras lo llenabas. Revisa los datos y envíalo de nuevo.".into());
             page_with(StatusCode::CONFLICT, &page)
         }
         Err(StoreError::Refused(_)) => {

@@ -3,7 +3,7 @@
 //! and its deadlines, and the 404s that reveal nothing.
 
 use axum::http::StatusCode;
-use ficha_domain::{Actor, BookingRules};
+use ficha_domain::{Actor, BookingRules, ChoiceOptions, FieldKey, FieldKind, FieldLabel, NewCustomField};
 use jiff::{SignedDuration, Timestamp};
 
 use crate::bookings::{Fixture, fixture};
@@ -16,6 +16,7 @@ on_both_backends!(
     form_errors_are_shown_by_field_and_nothing_is_booked,
     an_existing_email_books_without_overwriting_or_revealing_the_profile,
     a_taken_slot_is_refused_in_spanish,
+    fields_asked_in_the_booking_form_are_checked_and_stored,
     the_deadlines_refuse_a_late_cancel_and_change_nothing,
 );
 
@@ -227,4 +228,43 @@ pub async fn the_deadlines_refuse_a_late_cancel_and_change_nothing(app: &TestApp
     let page = get_ok(app, &base).await;
     assert!(html(&page).contains("Pendiente de confirmación"), "still booked");
     app.clock.set(start_time());
+}
+
+pub async fn fields_asked_in_the_booking_form_are_checked_and_stored(app: &TestApp) {
+    let f = open(app).await;
+    let actor = actor(app).await;
+    for (key, label, kind, asked) in
+        [("edad", "Edad", FieldKind::Number, true), ("interna", "Nota interna", FieldKind::Text, false)]
+    {
+        let new = NewCustomField {
+            key: FieldKey::parse(key).expect("key"),
+            label: FieldLabel::parse(label).expect("label"),
+            kind,
+            options: ChoiceOptions::parse(kind, &[]).expect("options"),
+            required: true,
+            in_booking_form: asked,
+            visible_to_client: false,
+            position: None,
+        };
+        app.store.create_field(&actor, new).await.expect("field");
+    }
+    let slot = first_slot(app, &f, "cualquiera").await;
+    let form = get_ok(app, &slot).await;
+    assert!(html(&form).contains("Edad") && !html(&form).contains("Nota interna"), "only the fields asked");
+    // Required and a number: both problems shown by the field, with the others'.
+    let mut fields = vec![("nombre", ""), ("correo", "marta@mail.cl"), ("telefono", "9 6123 4567"), ("rut", "")];
+    fields.push(("campo.edad", "treinta"));
+    let refused = book(app, &slot, &fields).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html(&refused).contains("id=\"nombre-error\""));
+    assert!(html(&refused).contains("value=\"treinta\""), "typed value kept");
+    assert!(html(&refused).contains("class=\"field-error\">El campo «Edad»"), "{}", html(&refused));
+    fields[0] = ("nombre", "Marta Soto");
+    fields[4] = ("campo.edad", "34");
+    let done = book(app, &slot, &fields).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", html(&done));
+    let clients = app.get("/api/v1/clients?q=marta").cookie(&f.owner).send().await;
+    let id = clients.body["items"][0]["id"].as_str().expect("client").to_owned();
+    let values = app.get(&format!("/api/v1/clients/{id}/custom-values")).cookie(&f.owner).send().await;
+    assert!(values.body.to_string().contains("34"), "{}", values.body);
 }
