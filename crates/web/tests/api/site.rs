@@ -268,3 +268,55 @@ pub async fn fields_asked_in_the_booking_form_are_checked_and_stored(app: &TestA
     let values = app.get(&format!("/api/v1/clients/{id}/custom-values")).cookie(&f.owner).send().await;
     assert!(values.body.to_string().contains("34"), "{}", values.body);
 }
+
+/// Configuración → Reservas online: owners only; a wrong number is shown by
+/// its field and nothing is saved; a right form opens the site with the
+/// services ticked.
+#[tokio::test]
+async fn owners_set_the_booking_rules_from_configuracion() {
+    use crate::panel::{csrf, submit};
+    let app = TestApp::spawn().await;
+    let f = fixture(&app).await;
+    let path = "/configuracion/reservas";
+    let page = app.get(path).cookie(&f.owner).send().await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(html(&page).contains("/reservar/clinica") && html(&page).contains("Kinesiología"));
+    let token = csrf(&page);
+    assert_eq!(app.get(path).cookie(&f.pro_cookie).send().await.status, StatusCode::FORBIDDEN);
+    let pro_token = csrf(&app.get("/clientes").cookie(&f.pro_cookie).send().await);
+    let forged = submit(&app, &f.pro_cookie, path, &pro_token, &[("en_linea", "1")]).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+
+    let mut form = vec![
+        ("en_linea", "1"),
+        ("anticipacion", "-3"),
+        ("horizonte", "30"),
+        ("estado_inicial", "confirmed"),
+        ("plazo_anular", "12"),
+        ("plazo_reagendar", "mucho"),
+        ("exige_telefono", "1"),
+    ];
+    let refused = submit(&app, &f.owner, path, &token, &form).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html(&refused).contains("id=\"anticipacion-error\"") && html(&refused).contains("id=\"plazo_reagendar-error\"")
+    );
+    assert_eq!(app.get("/reservar/clinica").send().await.status, StatusCode::NOT_FOUND, "nothing saved");
+
+    form[1] = ("anticipacion", "3");
+    form[5] = ("plazo_reagendar", "6");
+    form.push(("servicios", &f.service));
+    let saved = submit(&app, &f.owner, path, &token, &form).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", html(&saved));
+    let rules = app.store.booking_rules(&actor(&app).await).await.expect("rules");
+    assert!(rules.online && rules.require_phone && !rules.require_rut);
+    assert_eq!((rules.min_notice_hours, rules.horizon_days, rules.reschedule_until_hours), (3, 30, 6));
+    assert_eq!(rules.start_state, ficha_domain::BookingState::Confirmed);
+    let site = app.get("/reservar/clinica").send().await;
+    assert!(html(&site).contains("Kinesiología"));
+    // Unticked: the service leaves the site.
+    form.pop();
+    submit(&app, &f.owner, path, &token, &form).await;
+    assert!(!html(&app.get("/reservar/clinica").send().await).contains("Kinesiología"));
+    app.finish().await;
+}
