@@ -1,6 +1,7 @@
 //! Clients racing on the booking site, on PostgreSQL with real threads: for
 //! one slot exactly one booking is made and every other client is told the
-//! slot was taken; one new email typed by several at once makes one profile.
+//! slot was taken, also across two app instances on one database; one new
+//! email typed by several at once makes one profile.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -13,7 +14,11 @@ use ficha_store::{Link, OnlineBooking, Store, StoreError, Typed};
 use jiff::Timestamp;
 use tokio::task::JoinSet;
 
-use super::fresh;
+use ficha_domain::FixedClock;
+use ficha_store::contract::start_time;
+use ficha_store_postgres::PgStore;
+
+use super::{fresh, fresh_with_url};
 
 const WRITERS: usize = 8;
 
@@ -131,5 +136,23 @@ async fn one_new_email_typed_at_once_makes_one_profile() {
     let results = writers.join_all().await;
     let clients: BTreeSet<_> = results.iter().map(|r| r.as_ref().expect("each booked").client).collect();
     assert_eq!(clients.len(), 1, "one profile for one email");
+    h.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_instances_racing_for_one_slot_make_one_booking() {
+    let Some((h, url)) = fresh_with_url().await else { return };
+    let other: Arc<dyn Store> =
+        Arc::new(PgStore::connect(&url, Arc::new(FixedClock::at(start_time()))).await.expect("a second instance"));
+    let site = Arc::new(site(&h.store, 1).await);
+    let mut writers = JoinSet::new();
+    for i in 0..WRITERS {
+        let store = if i % 2 == 0 { h.store.clone() } else { other.clone() };
+        let site = site.clone();
+        let request = asked(&site, Some(site.pros[0]), slot(), &format!("c{i}@mail.cl"), format!("t{i}"));
+        writers.spawn(async move { store.book_online(&site.actor, request).await });
+    }
+    assert_eq!(count_winners(&writers.join_all().await), 1);
+    other.close().await;
     h.finish().await;
 }
