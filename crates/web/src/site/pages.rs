@@ -202,7 +202,7 @@ pub async fn start(
             name: s.name.as_str().to_owned(),
             facts: service_facts(s),
             price: money(s.price.get()),
-            href: format!("{home}{}", query(&[("servicio", &s.id.to_string())])),
+            href: format!("{home}{}#paso-profesional", query(&[("servicio", &s.id.to_string())])),
             selected: service.is_some_and(|chosen| chosen.id == s.id),
         })
         .collect();

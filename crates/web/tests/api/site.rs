@@ -135,6 +135,11 @@ pub async fn a_client_books_step_by_step_and_manages_the_booking(app: &TestApp) 
     assert!(manage.starts_with("/reservar/clinica/reserva/") && manage.ends_with("?nueva=1"));
     let page = get_ok(app, &manage).await;
     assert!(html(&page).contains("¡Reserva lista!") && html(&page).contains("Kinesiología"));
+    // The confirmation email carries the same manage link.
+    let query = ficha_store::MessageQuery { limit: 10, ..Default::default() };
+    let messages = app.store.messages(&actor(app).await, &query).await.expect("messages");
+    let link = messages.messages.iter().find_map(|m| m.facts.link.clone()).expect("a message with the link");
+    assert_eq!(format!("{link}?nueva=1"), manage);
     assert!(html(&page).contains("Pendiente de confirmación"));
     // The slot is no longer offered.
     let again = get_ok(app, &format!("/reservar/clinica?servicio={}&profesional={}", f.service, f.pro)).await;
