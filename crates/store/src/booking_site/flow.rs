@@ -261,6 +261,11 @@ pub async fn change<T: SiteTx>(
             bookings::change_linked(tx, actor, id, &BookingChange::Cancel, now, Some(&link.path)).await
         }
         OnlineChange::Reschedule { professional, start: to } => {
+            // A cancelled booking comes back only through the business.
+            if current.state == BookingState::Cancelled {
+                let back = BookingRule::Transition { from: BookingState::Cancelled, to: BookingState::Pending };
+                return Err(back.into());
+            }
             rules.may_reschedule(start, now)?;
             let zone = tx.zone(business).await?;
             rules.may_book(*to, now, &zone)?;

@@ -229,6 +229,10 @@ pub async fn the_manage_link_cancels_and_reschedules_within_the_deadlines(h: &Ha
     other.expect("booked");
     let cancelled = h.store.change_online(&s.actor, &link("h"), OnlineChange::Cancel).await.expect("cancelled");
     assert_eq!(cancelled.state, BookingState::Cancelled);
+    // A cancelled booking does not come back through the link.
+    let back = OnlineChange::Reschedule { professional: None, start: local(date(2026, 3, 18), 10, 0) };
+    let refused = h.store.change_online(&s.actor, &link("h"), back).await;
+    assert!(matches!(refused, Err(StoreError::Refused(ficha_domain::BookingRule::Transition { .. }))), "{refused:?}");
 }
 
 pub async fn only_owners_set_the_rules(h: &Harness) {

@@ -137,7 +137,7 @@ async fn reserva_page(
         _ => (None, String::new()),
     };
     let (reschedule_href, reschedule_note) = match start {
-        Some(s) if rules.may_reschedule(s, now).is_ok() && rules.online => (
+        Some(s) if live && rules.may_reschedule(s, now).is_ok() && rules.online => (
             Some(format!("{}/reagendar", m.base)),
             format!(
                 "Puedes reagendar en línea hasta el {}.",
@@ -261,7 +261,11 @@ async fn reagendar_page(
     let mut week_view = None;
     if let Some(pros) = chosen_professionals(&service, &chosen) {
         let from = state.clock.now().to_zoned(site.zone.clone()).date();
-        let calendars = Calendars::read(state, &site.actor, &service, &pros, &site.rules, &site.zone, from).await?;
+        let mut calendars = Calendars::read(state, &site.actor, &service, &pros, &site.rules, &site.zone, from).await?;
+        // The booking's own time is free for it.
+        if let (Some(pro), Some(when)) = (m.booking.professional, m.booking.when) {
+            calendars.free(pro, when);
+        }
         let page_href = |week: jiff::civil::Date, day: jiff::civil::Date| {
             let (week, day) = (week.to_string(), day.to_string());
             let pairs = [("profesional", chosen.as_str()), ("semana", &week), ("dia", &day)];
@@ -293,6 +297,9 @@ pub async fn slots(
     Query(params): Query<Params>,
 ) -> Result<Response, SiteError> {
     let m = managed(&state, &slug, &token).await?;
+    if m.booking.state == BookingState::Cancelled {
+        return Err(SiteError::NotFound);
+    }
     let page = reagendar_page(&state, &m, &params.profesional, &params.semana, &params.dia).await?;
     page_with(StatusCode::OK, &page)
 }

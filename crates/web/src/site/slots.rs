@@ -50,6 +50,17 @@ impl Calendars {
         Ok(Self { each, length: service.duration.duration(), not_before: rules.not_before(now), last_date, today })
     }
 
+    /// Takes one busy time of `professional` off (the booking being moved).
+    pub fn free(&mut self, professional: StaffId, when: Interval) {
+        for (pro, _, busy) in &mut self.each {
+            if *pro == professional
+                && let Some(at) = busy.iter().position(|b| *b == when)
+            {
+                busy.remove(at);
+            }
+        }
+    }
+
     /// The free starts on `date`, earliest first, each once.
     pub fn day(&self, date: Date, zone: &TimeZone) -> Vec<Timestamp> {
         if date < self.today || date > self.last_date {
