@@ -133,6 +133,18 @@ impl CustomValue {
         }
     }
 
+    /// The value as people read it: `3,5`, `23-04-1990`, `Sí`, `Ñuñoa, Maipú`.
+    pub fn display(&self) -> String {
+        match self {
+            Self::Text(t) | Self::LongText(t) | Self::SingleChoice(t) => t.clone(),
+            Self::Number(n) => n.display(),
+            Self::Date(d) => d.strftime("%d-%m-%Y").to_string(),
+            Self::YesNo(true) => "Sí".into(),
+            Self::YesNo(false) => "No".into(),
+            Self::MultiChoice(os) => os.join(", "),
+        }
+    }
+
     /// The words search finds the client by through this value: text as
     /// typed, the canonical number, a date both ISO and Chilean, the field's
     /// label for a "yes" (nothing for a "no"), the chosen options' labels.

@@ -10,6 +10,7 @@ pub mod attention_note;
 pub mod availability;
 pub mod birth_date;
 pub mod booking;
+pub mod booking_rules;
 pub mod business;
 pub mod client;
 pub mod client_name;
@@ -37,6 +38,7 @@ pub use birth_date::{BirthDate, parse_date};
 pub use booking::{
     Attendance, Booking, BookingRule, BookingState, Interval, Origin, PackPlace, Payment, PaymentMethod, Request,
 };
+pub use booking_rules::{BookingRules, SiteRule};
 pub use business::{Business, NewBusiness, NewStaff, Slug, Staff};
 pub use client::{Client, ClientChanges, NewClient};
 pub use client_name::ClientName;

@@ -101,7 +101,7 @@ pub(crate) async fn business_zone(conn: &mut PgConnection, business: BusinessId)
 }
 
 /// The booking steps on one open transaction.
-struct Tx<'c>(&'c mut PgConnection);
+pub(crate) struct Tx<'c>(pub(crate) &'c mut PgConnection);
 
 #[async_trait]
 impl BookingTx for Tx<'_> {

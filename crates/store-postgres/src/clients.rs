@@ -33,7 +33,7 @@ const INSERT_CLIENT: &str = "INSERT INTO clients \
      (id, business_id, name, name_key, email, email_key, phone, rut, birth_date, registered_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::date, $10)";
 
-const UPDATE_CLIENT: &str = "UPDATE clients SET name = $3, name_key = $4, email = $5, email_key = $6, \
+pub(crate) const UPDATE_CLIENT: &str = "UPDATE clients SET name = $3, name_key = $4, email = $5, email_key = $6, \
      phone = $7, rut = $8, birth_date = $9::date, version = $10 WHERE business_id = $1 AND id = $2";
 
 /// One keyset query per sort: rows strictly after (key, id) in that order.
@@ -114,7 +114,7 @@ async fn holder_of_email(
 }
 
 /// Binds the editable columns, $3 to $9, in the order both statements use.
-fn bind_fields<'q>(
+pub(crate) fn bind_fields<'q>(
     query: sqlx::query::Query<'q, Postgres, PgArguments>,
     client: &Client,
 ) -> sqlx::query::Query<'q, Postgres, PgArguments> {

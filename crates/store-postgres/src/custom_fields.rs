@@ -119,7 +119,7 @@ async fn fetch_field(
     field(&row)
 }
 
-async fn fetch_fields(
+pub(crate) async fn fetch_fields(
     conn: &mut PgConnection,
     business: BusinessId,
     include_archived: bool,
@@ -147,7 +147,7 @@ async fn lock_fields(
     rows.iter().map(field).collect()
 }
 
-async fn client_values(
+pub(crate) async fn client_values(
     conn: &mut PgConnection,
     business: BusinessId,
     client: ClientId,
@@ -391,4 +391,25 @@ impl CustomFieldStore for PgStore {
         tx.commit().await.map_err(StoreError::backend)?;
         Ok(SavedValues { client: current, values })
     }
+}
+
+/// Writes one value of the client's (the booking site's fill of an empty
+/// value); the caller bumps the version and refreshes the search entry.
+pub(crate) async fn upsert_value(
+    conn: &mut PgConnection,
+    business: BusinessId,
+    client: ClientId,
+    field: &CustomField,
+    value: &CustomValue,
+) -> StoreResult<()> {
+    sqlx::query(UPSERT_VALUE)
+        .bind(client.as_uuid())
+        .bind(field.id.as_uuid())
+        .bind(business.as_uuid())
+        .bind(value_text(value))
+        .bind(value.search_text(field))
+        .execute(conn)
+        .await
+        .map(drop)
+        .map_err(StoreError::backend)
 }

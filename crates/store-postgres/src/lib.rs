@@ -7,6 +7,7 @@
 
 mod accounts;
 mod attention_notes;
+mod booking_site;
 mod bookings;
 mod clients;
 mod custom_fields;

@@ -37,3 +37,5 @@ mod note_races;
 mod outbox_races;
 #[path = "contract/races.rs"]
 mod races;
+#[path = "contract/site_races.rs"]
+mod site_races;

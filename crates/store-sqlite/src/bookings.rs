@@ -90,7 +90,7 @@ pub(crate) async fn business_zone(conn: &mut SqliteConnection, business: Busines
 }
 
 /// The booking steps on one open `BEGIN IMMEDIATE` transaction.
-struct Tx<'c>(&'c mut SqliteConnection);
+pub(crate) struct Tx<'c>(pub(crate) &'c mut SqliteConnection);
 
 #[async_trait]
 impl BookingTx for Tx<'_> {

@@ -93,7 +93,7 @@ async fn fetch_field(conn: &mut SqliteConnection, business: BusinessId, id: Cust
     field(&row)
 }
 
-async fn fetch_fields(
+pub(crate) async fn fetch_fields(
     conn: &mut SqliteConnection,
     business: BusinessId,
     include_archived: bool,
@@ -107,7 +107,7 @@ async fn fetch_fields(
     rows.iter().map(field).collect()
 }
 
-async fn client_values(
+pub(crate) async fn client_values(
     conn: &mut SqliteConnection,
     business: BusinessId,
     client: ClientId,
@@ -349,4 +349,25 @@ impl CustomFieldStore for SqliteStore {
         tx.commit().await.map_err(StoreError::backend)?;
         Ok(SavedValues { client: current, values })
     }
+}
+
+/// Writes one value of the client's (the booking site's fill of an empty
+/// value); the caller bumps the version and refreshes the search entry.
+pub(crate) async fn upsert_value(
+    conn: &mut SqliteConnection,
+    business: BusinessId,
+    client: ClientId,
+    field: &CustomField,
+    value: &CustomValue,
+) -> StoreResult<()> {
+    sqlx::query(UPSERT_VALUE)
+        .bind(client.as_uuid())
+        .bind(field.id.as_uuid())
+        .bind(business.as_uuid())
+        .bind(value_text(value))
+        .bind(value.search_text(field))
+        .execute(conn)
+        .await
+        .map(drop)
+        .map_err(StoreError::backend)
 }

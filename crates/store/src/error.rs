@@ -1,4 +1,4 @@
-use ficha_domain::{BookingRule, Client, ClientId};
+use ficha_domain::{BookingRule, Client, ClientId, SiteRule};
 use thiserror::Error;
 
 use crate::custom_fields::RefusedValue;
@@ -45,6 +45,10 @@ pub enum StoreError {
     /// nothing was written.
     #[error("refused: {0}")]
     Refused(BookingRule),
+    /// The booking site's rules refused a client's booking or change;
+    /// nothing was written.
+    #[error("refused by the booking site: {0}")]
+    SiteRefused(SiteRule),
     /// Only a failed message can be sent again.
     #[error("only a failed message can be sent again")]
     NotResendable,
@@ -58,6 +62,12 @@ pub enum StoreError {
 impl From<BookingRule> for StoreError {
     fn from(rule: BookingRule) -> Self {
         Self::Refused(rule)
+    }
+}
+
+impl From<SiteRule> for StoreError {
+    fn from(rule: SiteRule) -> Self {
+        Self::SiteRefused(rule)
     }
 }
 

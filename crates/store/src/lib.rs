@@ -8,6 +8,7 @@
 
 pub mod accounts;
 pub mod attention_notes;
+pub mod booking_site;
 pub mod bookings;
 pub mod clients;
 pub mod custom_fields;
@@ -26,6 +27,7 @@ use async_trait::async_trait;
 
 pub use accounts::{AccountStore, ApiToken, SessionInfo, StaffCredentials};
 pub use attention_notes::{AttentionNoteStore, BookedNote, ClientAttentionNotes};
+pub use booking_site::{BookingSiteStore, Entered, Link, OnlineBooking, OnlineChange, Typed};
 pub use bookings::{
     BookingChange, BookingCursor, BookingPage, BookingQuery, BookingStore, CalendarEntry, ClientStats, NewBooking,
     NewTime, PackUse, PorReservar, When,
@@ -46,6 +48,7 @@ pub use search::{SearchHit, SearchPage, SearchStore};
 pub trait Store:
     AccountStore
     + AttentionNoteStore
+    + BookingSiteStore
     + BookingStore
     + ClientStore
     + CustomFieldStore

@@ -4,6 +4,7 @@
 //! Layout: `panel/` holds the staff's web pages (templates in `templates/`,
 //! stylesheet and script in `assets/`); `api/` the JSON API's handlers, one
 //! file per resource;
+//! `site/` the business's public booking site at `/reservar/{slug}`;
 //! `problem` turns every error into `application/problem+json`; `input` is the
 //! one door through which request bodies come in; `auth/` resolves who is
 //! calling.
@@ -15,6 +16,7 @@ pub mod i18n;
 pub mod input;
 mod panel;
 pub mod problem;
+mod site;
 mod state;
 mod webhooks;
 
@@ -42,6 +44,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/api/v1", api::router())
         .merge(panel::router())
+        .merge(site::router())
         .merge(health::router())
         .merge(webhooks::router())
         .fallback(panel::not_found)

@@ -72,6 +72,10 @@ pub async fn create(database_url: &str, slug: &str) -> anyhow::Result<Vec<Login>
         }
         _ => Vec::new(),
     };
+    // The demo's booking site, /reservar/<slug>, is open: every service is
+    // bookable online (the column's default), new bookings start pending.
+    let rules = ficha_domain::BookingRules { online: true, ..ficha_domain::BookingRules::default() };
+    store.set_booking_rules(&actor, rules).await.context("opening the demo booking site")?;
     notes::add(&*store, &clock, &mut Random::seeded(SEED), &authors, &created, now).await?;
     attention_notes::add(&*store, &clock, &mut Random::seeded(SEED), &authors, &booked, now).await?;
     store.close().await;

@@ -95,6 +95,19 @@ pub async fn book(
     new: &NewBooking,
     now: Timestamp,
 ) -> StoreResult<Vec<Booking>> {
+    book_linked(tx, actor, new, now, None).await
+}
+
+/// `book`, its message carrying the booking's manage link (the booking
+/// site's bookings). A refusal writes nothing, so a caller may try another
+/// professional on the same transaction.
+pub async fn book_linked(
+    tx: &mut dyn BookingTx,
+    actor: &Actor,
+    new: &NewBooking,
+    now: Timestamp,
+    link: Option<&str>,
+) -> StoreResult<Vec<Booking>> {
     let business = actor.business();
     named(tx.client_exists(business, new.client).await, BookingRule::ClientUnknown)?;
     let service = named(tx.service(business, new.service).await, BookingRule::ServiceUnknown)?;
@@ -113,7 +126,7 @@ pub async fn book(
     tx.record(actor, new.client, now, &created).await?;
     // One message for the purchase: its dated session, else its first.
     if let Some(told) = rows.iter().find(|b| b.when.is_some()).or(rows.first()) {
-        outbox::booking_changed(tx.outbox().as_mut(), business, None, told, now).await?;
+        outbox::booking_changed_linked(tx.outbox().as_mut(), business, None, told, now, link).await?;
     }
     Ok(rows)
 }
@@ -126,6 +139,19 @@ pub async fn change(
     id: BookingId,
     change: &BookingChange,
     now: Timestamp,
+) -> StoreResult<Booking> {
+    change_linked(tx, actor, id, change, now, None).await
+}
+
+/// `change`, its message carrying the booking's manage link (a change made
+/// through that link). A refusal writes nothing.
+pub async fn change_linked(
+    tx: &mut dyn BookingTx,
+    actor: &Actor,
+    id: BookingId,
+    change: &BookingChange,
+    now: Timestamp,
+    link: Option<&str>,
 ) -> StoreResult<Booking> {
     let business = actor.business();
     let current = tx.booking_to_change(business, id).await?;
@@ -149,6 +175,6 @@ pub async fn change(
     };
     tx.update(business, &changed).await?;
     tx.record(actor, changed.client, now, &Change::of_booking(&current, &changed)).await?;
-    outbox::booking_changed(tx.outbox().as_mut(), business, Some(&current), &changed, now).await?;
+    outbox::booking_changed_linked(tx.outbox().as_mut(), business, Some(&current), &changed, now, link).await?;
     Ok(changed)
 }

@@ -41,12 +41,12 @@ macro_rules! bookings_contract {
     };
 }
 
-fn santiago() -> TimeZone {
+pub(crate) fn santiago() -> TimeZone {
     TimeZone::get("America/Santiago").expect("bundled zone")
 }
 
 /// A civil time in Santiago (unambiguous in these tests).
-fn local(day: Date, hour: i8, minute: i8) -> Timestamp {
+pub(crate) fn local(day: Date, hour: i8, minute: i8) -> Timestamp {
     day.at(hour, minute, 0, 0).to_zoned(santiago()).expect("exists").timestamp()
 }
 
@@ -74,7 +74,7 @@ struct Setup {
     service: Service,
 }
 
-async fn staff(h: &Harness, actor: &Actor, email: &str) -> StaffId {
+pub(crate) async fn staff(h: &Harness, actor: &Actor, email: &str) -> StaffId {
     let new = NewStaff {
         name: ClientName::parse("Profesional de Prueba").expect("valid"),
         email: Email::parse(email).expect("valid"),

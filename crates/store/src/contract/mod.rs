@@ -4,6 +4,7 @@
 
 mod accounts;
 mod attention_notes;
+mod booking_site;
 mod bookings;
 mod clients;
 mod custom_fields;
@@ -26,6 +27,7 @@ use jiff::Timestamp;
 
 pub use accounts::*;
 pub use attention_notes::*;
+pub use booking_site::*;
 pub use bookings::*;
 pub use clients::*;
 pub use custom_fields::*;
@@ -108,6 +110,7 @@ macro_rules! contract_suite {
         $crate::search_contract!($fresh);
         $crate::import_contract!($fresh);
         $crate::bookings_contract!($fresh);
+        $crate::booking_site_contract!($fresh);
         $crate::notes_contract!($fresh);
         $crate::history_contract!($fresh);
         $crate::attention_notes_contract!($fresh);

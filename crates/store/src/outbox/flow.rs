@@ -151,6 +151,21 @@ pub async fn booking_changed(
     after: &Booking,
     now: Timestamp,
 ) -> StoreResult<()> {
+    booking_changed_linked(tx, business, before, after, now, None).await
+}
+
+/// `booking_changed`, the messages carrying the booking's manage link (a
+/// path under the public URL) when the change knows it: the booking site's
+/// own writes, which hold the client's token. Staff changes do not (only
+/// the token's hash is stored), and their messages go without it.
+pub async fn booking_changed_linked(
+    tx: &mut dyn OutboxTx,
+    business: BusinessId,
+    before: Option<&Booking>,
+    after: &Booking,
+    now: Timestamp,
+    link: Option<&str>,
+) -> StoreResult<()> {
     let Some(kind) = notice_of(before, after) else { return Ok(()) };
     if kind != NoticeKind::BookingCreated {
         tx.cancel_pending(business, after.id, NoticeKind::Reminder).await?;
@@ -158,7 +173,8 @@ pub async fn booking_changed(
     let audience = tx.audience(business, after.client).await?;
     let sequence = tx.next_sequence(business, after.id).await?;
     let previous = before.and_then(|b| b.when).map(|w| w.start()).filter(|_| kind == NoticeKind::BookingRescheduled);
-    let told = facts(&audience, Some(booking_facts(tx, business, after, previous, sequence).await?));
+    let mut told = facts(&audience, Some(booking_facts(tx, business, after, previous, sequence).await?));
+    told.link = link.map(str::to_owned);
     let event = Event { kind, key: format!("booking:{}:{sequence}", after.id), facts: told.clone(), due: now };
     let mut messages = plan(&event, &audience.recipient, &audience.settings, now);
     let remind = kind != NoticeKind::BookingCancelled && after.state != BookingState::Cancelled;

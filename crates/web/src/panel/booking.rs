@@ -61,9 +61,23 @@ struct BookingPage {
     pay: PaymentForm,
     methods: Vec<Method>,
     notes: Vec<AttentionRow>,
+    /// "Datos ingresados al reservar": what the client typed on the booking
+    /// site that differs from the profile, as (label, value).
+    entered: Vec<(String, String)>,
     /// The attention note as typed when it was refused, and why.
     note_draft: String,
     note_error: Option<String>,
+}
+
+/// The typed values as the panel shows them.
+fn entered_rows(entered: Option<ficha_store::Entered>) -> Vec<(String, String)> {
+    let Some(entered) = entered else { return Vec::new() };
+    let phone = entered.phone.map(|p| ficha_domain::Phone::parse(&p).map(|p| p.display()).unwrap_or(p));
+    let rut = entered.rut.map(|r| ficha_domain::Rut::parse(&r).map(|r| r.display()).unwrap_or(r));
+    let general = [("Nombre", entered.name), ("Teléfono", phone), ("RUT", rut)]
+        .into_iter()
+        .filter_map(|(label, value)| value.map(|v| (label.to_owned(), v)));
+    general.chain(entered.values).collect()
 }
 
 impl PaymentForm {
@@ -113,6 +127,7 @@ impl BookingPage {
             },
             methods: Vec::new(),
             notes: attention_notes::of_booking(state, staffer, booking.id).await?,
+            entered: entered_rows(state.store.entered_data(actor, booking.id).await?),
             note_draft: String::new(),
             note_error: None,
         }

@@ -17,6 +17,8 @@ pub enum Section {
 pub struct Chrome {
     pub assets: Links,
     pub business_name: String,
+    /// The business's booking site (a 404 while online booking is off).
+    pub site_href: String,
     pub staff_name: String,
     pub is_owner: bool,
     pub csrf: String,
@@ -30,6 +32,7 @@ impl Chrome {
         Self {
             assets: Links::default(),
             business_name: staffer.business.name.clone(),
+            site_href: format!("/reservar/{}", staffer.business.slug.as_str()),
             staff_name: staffer.staff.name.as_str().to_owned(),
             is_owner: staffer.is_owner(),
             csrf: staffer.csrf.clone(),

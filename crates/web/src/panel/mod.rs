@@ -10,20 +10,20 @@ mod agendar;
 mod assets;
 mod attention_notes;
 mod booking;
-mod booking_words;
+pub(crate) mod booking_words;
 mod calendar;
 mod client_form;
 mod clients;
 mod delete;
 mod error;
-mod form;
-mod format;
+pub(crate) mod form;
+pub(crate) mod format;
 mod layout;
 mod login;
 mod note_forms;
 mod notification_words;
 mod notifications;
-mod other_values;
+pub(crate) mod other_values;
 mod profile;
 mod profile_bookings;
 mod profile_history;
@@ -83,6 +83,7 @@ pub fn router() -> Router<AppState> {
         .route("/configuracion/agendas", get(settings::agendas::first))
         .route("/configuracion/agendas/{id}", get(settings::agendas::show).post(settings::agendas::save))
         .route("/configuracion/notificaciones", get(settings::notifications::show).post(settings::notifications::save))
+        .route("/configuracion/reservas", get(settings::booking_site::show).post(settings::booking_site::save))
         .route("/assets/{name}", get(assets::serve))
         .layer(SetResponseHeaderLayer::overriding(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
         .layer(SetResponseHeaderLayer::overriding(REFERRER_POLICY, HeaderValue::from_static("same-origin")))

@@ -6,7 +6,6 @@ use ficha_domain::{CustomField, CustomValue, FieldError, FieldKey, FieldKind, Ra
 use ficha_store::FieldValue;
 
 use super::form::FormData;
-use super::format::date;
 use crate::i18n::Lang;
 use crate::problem::{FieldProblem, FieldProblemKind};
 
@@ -107,14 +106,7 @@ pub fn archived_values(values: &[FieldValue]) -> Vec<ArchivedValue> {
 
 /// A value as people read it: `3,5`, `23-04-1990`, `Sí`, `Ñuñoa, Maipú`.
 pub fn shown(value: &CustomValue) -> String {
-    match value {
-        CustomValue::Text(t) | CustomValue::LongText(t) | CustomValue::SingleChoice(t) => t.clone(),
-        CustomValue::Number(n) => n.display(),
-        CustomValue::Date(d) => date(*d),
-        CustomValue::YesNo(true) => "Sí".into(),
-        CustomValue::YesNo(false) => "No".into(),
-        CustomValue::MultiChoice(os) => os.join(", "),
-    }
+    value.display()
 }
 
 /// The inputs of the business's active fields, as typed in `form`.

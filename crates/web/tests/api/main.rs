@@ -17,4 +17,5 @@ mod panel_bookings;
 mod panel_notes;
 mod panel_notifications;
 mod search;
+mod site;
 mod webhooks;

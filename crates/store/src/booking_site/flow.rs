@@ -1,0 +1,290 @@
+//! A booking made on the site, and a client's change through its manage
+//! link, decided once for both backends on top of `bookings::flow` (which
+//! places the booking and writes its message in the same transaction).
+
+use async_trait::async_trait;
+use ficha_domain::{
+    Actor, Booking, BookingId, BookingRule, BookingRules, BookingState, BusinessId, Change, Client, ClientId,
+    CustomField, CustomValue, NewClient, Origin, ServiceId, SiteRule, StaffId,
+};
+use jiff::Timestamp;
+
+use super::{Entered, Link, OnlineBooking, OnlineChange, Typed};
+use crate::bookings::flow::{self as bookings, BookingTx};
+use crate::bookings::{BookingChange, NewBooking, NewTime};
+use crate::clients::registered;
+use crate::custom_fields::{FieldValue, check_values};
+use crate::error::{StoreError, StoreResult};
+use crate::history::value_changes;
+
+/// One backend's booking-site queries on the same writing transaction as
+/// its `BookingTx`. Every query binds `business`.
+#[async_trait]
+pub trait SiteTx: BookingTx {
+    /// The business's rules (the defaults without a row).
+    async fn rules(&mut self, business: BusinessId) -> StoreResult<BookingRules>;
+
+    /// Whether the service is bookable online; `NotFound` for none such.
+    async fn service_online(&mut self, business: BusinessId, service: ServiceId) -> StoreResult<bool>;
+
+    /// The client with this email key, held until the transaction ends.
+    async fn client_by_email(&mut self, business: BusinessId, email_key: &str) -> StoreResult<Option<Client>>;
+
+    /// Inserts a new client and its search entry; `false` (nothing written)
+    /// when a client with its email exists meanwhile.
+    async fn insert_client(&mut self, business: BusinessId, client: &Client) -> StoreResult<bool>;
+
+    /// Writes a client's general data (and search entry) as given.
+    async fn write_client(&mut self, business: BusinessId, client: &Client) -> StoreResult<()>;
+
+    async fn save_link(
+        &mut self,
+        business: BusinessId,
+        link: &Link,
+        booking: BookingId,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+
+    /// The booking a link's token hash opens; `NotFound` otherwise.
+    async fn linked(&mut self, business: BusinessId, token_hash: &[u8]) -> StoreResult<BookingId>;
+
+    /// The business's fields, archived ones left out.
+    async fn fields(&mut self, business: BusinessId) -> StoreResult<Vec<CustomField>>;
+
+    async fn client_values(&mut self, business: BusinessId, client: ClientId) -> StoreResult<Vec<FieldValue>>;
+
+    /// Writes one of the client's values (the caller bumps the version).
+    async fn write_value(
+        &mut self,
+        business: BusinessId,
+        client: ClientId,
+        field: &CustomField,
+        value: &CustomValue,
+    ) -> StoreResult<()>;
+
+    /// Rewrites the client's search entry from what is stored now.
+    async fn refresh_search(&mut self, business: BusinessId, client: ClientId) -> StoreResult<()>;
+
+    async fn save_entered(&mut self, business: BusinessId, booking: BookingId, entered: &Entered) -> StoreResult<()>;
+}
+
+/// What an anonymous booking does to a stored profile: empty fields take the
+/// typed value; a typed value that differs from a stored one is kept aside
+/// (`Entered`), the profile keeps its own.
+pub fn merge(stored: &Client, typed: &Typed) -> (Client, Entered) {
+    let mut filled = stored.clone();
+    let mut entered = Entered::default();
+    if typed.name != stored.name {
+        entered.name = Some(typed.name.as_str().to_owned());
+    }
+    match (&stored.phone, &typed.phone) {
+        (None, Some(phone)) => filled.phone = Some(phone.clone()),
+        (Some(old), Some(new)) if old != new => entered.phone = Some(new.e164().to_owned()),
+        _ => {}
+    }
+    match (stored.rut, typed.rut) {
+        (None, Some(rut)) => filled.rut = Some(rut),
+        (Some(old), Some(new)) if old != new => entered.rut = Some(new.canonical()),
+        _ => {}
+    }
+    (filled, entered)
+}
+
+/// The answers as the business's fields take them now; an answer to a
+/// field gone meanwhile refuses the booking (`ValuesRefused`).
+async fn answers<T: SiteTx>(
+    tx: &mut T,
+    business: BusinessId,
+    typed: &Typed,
+) -> StoreResult<Vec<(CustomField, CustomValue)>> {
+    if typed.values.is_empty() {
+        return Ok(Vec::new());
+    }
+    let fields = tx.fields(business).await?;
+    let asked = typed.values.iter().map(|(key, value)| (key.clone(), Some(value.clone()))).collect();
+    let accepted = check_values(&fields, asked).map_err(StoreError::ValuesRefused)?;
+    Ok(accepted.into_iter().filter_map(|(field, value)| value.map(|v| (field, v))).collect())
+}
+
+/// The client the email names, created if new, filled where empty; and what
+/// was typed that differs.
+async fn find_or_create<T: SiteTx>(
+    tx: &mut T,
+    actor: &Actor,
+    typed: &Typed,
+    now: Timestamp,
+) -> StoreResult<(ClientId, Entered)> {
+    let business = actor.business();
+    let key = typed.email.key();
+    let answers = answers(tx, business, typed).await?;
+    if tx.client_by_email(business, &key).await?.is_none() {
+        let new = NewClient {
+            name: typed.name.clone(),
+            email: typed.email.clone(),
+            phone: typed.phone.clone(),
+            rut: typed.rut,
+            birth_date: None,
+        };
+        let client = registered(new, now);
+        if tx.insert_client(business, &client).await? {
+            if !answers.is_empty() {
+                for (field, value) in &answers {
+                    tx.write_value(business, client.id, field, value).await?;
+                }
+                tx.refresh_search(business, client.id).await?;
+                let after = tx.client_values(business, client.id).await?;
+                tx.record(actor, client.id, now, &value_changes(&[], &after)).await?;
+            }
+            return Ok((client.id, Entered::default()));
+        }
+    }
+    // Stored already, or by a writer that got there first.
+    let stored = tx.client_by_email(business, &key).await?.ok_or(StoreError::NotFound)?;
+    let (mut filled, mut entered) = merge(&stored, typed);
+    let before = tx.client_values(business, stored.id).await?;
+    let mut values_filled = false;
+    for (field, value) in &answers {
+        match before.iter().find(|v| v.field.id == field.id) {
+            None => {
+                tx.write_value(business, stored.id, field, value).await?;
+                values_filled = true;
+            }
+            Some(held) if held.value != *value => {
+                entered.values.push((field.label.as_str().to_owned(), value.display()));
+            }
+            Some(_) => {}
+        }
+    }
+    let changes = Change::between(&stored, &filled);
+    if !changes.is_empty() || values_filled {
+        filled.version += 1;
+        tx.write_client(business, &filled).await?;
+        tx.record(actor, stored.id, now, &changes).await?;
+    }
+    if values_filled {
+        let after = tx.client_values(business, stored.id).await?;
+        tx.record(actor, stored.id, now, &value_changes(&before, &after)).await?;
+    }
+    Ok((stored.id, entered))
+}
+
+/// Whether a refusal means "this professional cannot then", so the next
+/// one may be tried.
+fn try_next(error: &StoreError) -> bool {
+    matches!(
+        error,
+        StoreError::Refused(
+            BookingRule::Overlap { .. }
+                | BookingRule::OutsideWorkingHours
+                | BookingRule::InThePast
+                | BookingRule::ServiceNotPerformed
+                | BookingRule::ProfessionalUnknown
+        )
+    )
+}
+
+/// The professionals to try, in order: the one chosen, or every one who
+/// performs the service ("Cualquiera"), by id so that concurrent requests
+/// lock them in the same order.
+fn candidates(chosen: Option<StaffId>, performers: impl Iterator<Item = StaffId>) -> Vec<StaffId> {
+    match chosen {
+        Some(one) => vec![one],
+        None => performers.collect(),
+    }
+}
+
+/// `BookingSiteStore::book_online` inside the backend's transaction; the
+/// caller commits. Returns the dated booking (a pack's first session).
+pub async fn book<T: SiteTx>(
+    tx: &mut T,
+    actor: &Actor,
+    request: &OnlineBooking,
+    now: Timestamp,
+) -> StoreResult<Booking> {
+    let business = actor.business();
+    let rules = tx.rules(business).await?;
+    let zone = tx.zone(business).await?;
+    rules.may_book(request.start, now, &zone)?;
+    match tx.service_online(business, request.service).await {
+        Ok(true) => {}
+        Ok(false) | Err(StoreError::NotFound) => return Err(SiteRule::NotBookable.into()),
+        Err(other) => return Err(other),
+    }
+    let service = tx.service(business, request.service).await?;
+    let (client, entered) = find_or_create(tx, actor, &request.client, now).await?;
+    let state =
+        if rules.start_state == BookingState::Confirmed { BookingState::Confirmed } else { BookingState::Pending };
+    for professional in candidates(request.professional, service.professionals.iter().copied()) {
+        let new = NewBooking {
+            client,
+            service: service.id,
+            professional: Some(professional),
+            start: Some(request.start),
+            end: None,
+            state,
+            origin: Origin::BookingSite,
+            override_agenda: false,
+        };
+        match bookings::book_linked(tx, actor, &new, now, Some(&request.link.path)).await {
+            Ok(rows) => {
+                let dated = rows.into_iter().find(|b| b.when.is_some()).ok_or(StoreError::NotFound)?;
+                tx.save_link(business, &request.link, dated.id, now).await?;
+                if !entered.is_empty() {
+                    tx.save_entered(business, dated.id, &entered).await?;
+                }
+                return Ok(dated);
+            }
+            Err(error) if try_next(&error) => continue,
+            Err(error) => return Err(error),
+        }
+    }
+    Err(SiteRule::SlotTaken.into())
+}
+
+/// `BookingSiteStore::change_online` inside the backend's transaction; the
+/// caller commits.
+pub async fn change<T: SiteTx>(
+    tx: &mut T,
+    actor: &Actor,
+    link: &Link,
+    change: &OnlineChange,
+    now: Timestamp,
+) -> StoreResult<Booking> {
+    let business = actor.business();
+    let id = tx.linked(business, &link.token_hash).await?;
+    let current = tx.booking_to_change(business, id).await?;
+    let rules = tx.rules(business).await?;
+    let start = current.when.map(|w| w.start()).ok_or(BookingRule::NotScheduled)?;
+    match change {
+        OnlineChange::Cancel => {
+            rules.may_cancel(start, now)?;
+            bookings::change_linked(tx, actor, id, &BookingChange::Cancel, now, Some(&link.path)).await
+        }
+        OnlineChange::Reschedule { professional, start: to } => {
+            // A cancelled booking comes back only through the business.
+            if current.state == BookingState::Cancelled {
+                let back = BookingRule::Transition { from: BookingState::Cancelled, to: BookingState::Pending };
+                return Err(back.into());
+            }
+            rules.may_reschedule(start, now)?;
+            let zone = tx.zone(business).await?;
+            rules.may_book(*to, now, &zone)?;
+            let service = tx.service(business, current.service).await?;
+            for candidate in candidates(*professional, service.professionals.iter().copied()) {
+                let new_time = NewTime {
+                    professional: Some(candidate),
+                    start: *to,
+                    end: None,
+                    origin: Origin::BookingSite,
+                    override_agenda: false,
+                };
+                let moved = BookingChange::Reschedule(new_time);
+                match bookings::change_linked(tx, actor, id, &moved, now, Some(&link.path)).await {
+                    Err(error) if try_next(&error) => continue,
+                    other => return other,
+                }
+            }
+            Err(SiteRule::SlotTaken.into())
+        }
+    }
+}

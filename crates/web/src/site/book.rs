@@ -1,0 +1,251 @@
+//! `/reservar/{slug}/datos`: the client's data for the chosen slot. The
+//! fields are checked by the panel's rules (the same parsers and Spanish
+//! words), every problem shown at once by its field, nothing booked while one
+//! remains. A filled honeypot field books nothing. The booking is one store
+//! transaction (`book_online`); a slot taken meanwhile is said in Spanish
+//! with the way back to the slots.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use ficha_domain::{ClientName, CustomField, Email, FieldError, Phone, Rut, Service, StaffId};
+use ficha_store::{Link, OnlineBooking, StoreError, Typed};
+use jiff::Timestamp;
+use serde::Deserialize;
+
+use super::pages::{bookable, chosen_professionals, find_service, service_facts};
+use super::{Site, SiteError, assets, page_with};
+use crate::AppState;
+use crate::auth::secret;
+use crate::i18n::Lang;
+use crate::panel::booking_words::money;
+use crate::panel::form::FormData;
+use crate::panel::format::{date, query, time, weekday};
+use crate::panel::other_values::{self, ValueInput};
+use crate::problem::{FieldProblem, FieldProblemKind};
+
+/// The honeypot: hidden from people by the stylesheet, filled by bots.
+const HONEYPOT: &str = "sitio_web";
+
+#[derive(Debug, Default, Deserialize)]
+pub struct Chosen {
+    #[serde(default)]
+    servicio: String,
+    #[serde(default)]
+    profesional: String,
+    #[serde(default)]
+    inicio: String,
+}
+
+pub struct Field {
+    pub value: String,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "site/datos.html")]
+struct DatosPage {
+    css: String,
+    business: String,
+    home: String,
+    action: String,
+    back: String,
+    service: String,
+    service_facts: String,
+    price: String,
+    professional: String,
+    when: String,
+    servicio: String,
+    profesional: String,
+    inicio: String,
+    name: Field,
+    email: Field,
+    phone: Field,
+    rut: Field,
+    phone_required: bool,
+    rut_required: bool,
+    /// The custom fields asked in the booking form.
+    other: Vec<ValueInput>,
+    refused: Option<String>,
+}
+
+/// The chosen service, professional(s) and start, if they make sense.
+struct Picked {
+    service: Service,
+    professional: Option<StaffId>,
+    professional_label: String,
+    start: Timestamp,
+}
+
+async fn picked(state: &AppState, site: &Site, chosen: &Chosen) -> Result<Picked, SiteError> {
+    let services = bookable(state, site).await?;
+    let service = find_service(&services, &chosen.servicio).ok_or(SiteError::NotFound)?;
+    let pros = chosen_professionals(&service, &chosen.profesional).ok_or(SiteError::NotFound)?;
+    let start: Timestamp = chosen.inicio.parse().map_err(|_| SiteError::NotFound)?;
+    let (professional, professional_label) = if chosen.profesional == "cualquiera" {
+        (None, "Cualquiera (el primero disponible)".to_owned())
+    } else {
+        let staff = state.store.list_staff(&site.actor).await?;
+        let pro = pros.first().copied();
+        let name = staff.iter().find(|s| Some(s.id) == pro).map(|s| s.name.as_str().to_owned()).unwrap_or_default();
+        (pro, name)
+    };
+    Ok(Picked { service, professional, professional_label, start })
+}
+
+fn empty() -> Field {
+    Field { value: String::new(), error: None }
+}
+
+/// The business's fields asked in the booking form, in their order.
+async fn asked_fields(state: &AppState, site: &Site) -> Result<Vec<CustomField>, SiteError> {
+    let fields = state.store.list_fields(&site.actor, false).await?;
+    Ok(fields.into_iter().filter(|f| f.in_booking_form).collect())
+}
+
+impl DatosPage {
+    fn new(site: &Site, chosen: &Chosen, picked: &Picked, asked: &[CustomField]) -> Self {
+        let home = site.home();
+        let local = picked.start.to_zoned(site.zone.clone());
+        let back = format!(
+            "{home}{}#horarios",
+            query(&[("servicio", &chosen.servicio), ("profesional", &chosen.profesional)])
+        );
+        Self {
+            css: assets::css_link(),
+            business: site.business.name.clone(),
+            action: format!("{home}/datos"),
+            home,
+            back,
+            service: picked.service.name.as_str().to_owned(),
+            service_facts: service_facts(&picked.service),
+            price: money(picked.service.price.get()),
+            professional: picked.professional_label.clone(),
+            when: format!(
+                "{} {} a las {}",
+                weekday(local.weekday()),
+                date(local.date()),
+                time(picked.start, &site.zone)
+            ),
+            servicio: chosen.servicio.clone(),
+            profesional: chosen.profesional.clone(),
+            inicio: chosen.inicio.clone(),
+            name: empty(),
+            email: empty(),
+            phone: empty(),
+            rut: empty(),
+            phone_required: site.rules.require_phone,
+            rut_required: site.rules.require_rut,
+            other: other_values::stored_inputs(asked, &[]),
+            refused: None,
+        }
+    }
+}
+
+pub async fn form(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(chosen): Query<Chosen>,
+) -> Result<Response, SiteError> {
+    let site = Site::open(&state, &slug).await?;
+    let picked = picked(&state, &site, &chosen).await?;
+    let asked = asked_fields(&state, &site).await?;
+    page_with(StatusCode::OK, &DatosPage::new(&site, &chosen, &picked, &asked))
+}
+
+/// Reads one field into `slot`, recording its Spanish problem.
+fn check<T>(slot: &mut Field, field: &'static str, result: Result<T, FieldError>) -> Option<T> {
+    match result {
+        Ok(value) => Some(value),
+        Err(error) => {
+            slot.error = Some(FieldProblem::new(field, FieldProblemKind::Invalid(error)).message(Lang::Es));
+            None
+        }
+    }
+}
+
+/// Blank is none, unless the business requires it.
+fn optional<T>(
+    text: &str,
+    required: bool,
+    parse: impl FnOnce(&str) -> Result<T, FieldError>,
+) -> Result<Option<T>, FieldError> {
+    match (text.trim().is_empty(), required) {
+        (true, true) => Err(FieldError::Required),
+        (true, false) => Ok(None),
+        (false, _) => parse(text).map(Some),
+    }
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, SiteError> {
+    let form = FormData::new(fields);
+    let site = Site::open(&state, &slug).await?;
+    let chosen = Chosen {
+        servicio: form.get("servicio").to_owned(),
+        profesional: form.get("profesional").to_owned(),
+        inicio: form.get("inicio").to_owned(),
+    };
+    let picked = picked(&state, &site, &chosen).await?;
+    let asked = asked_fields(&state, &site).await?;
+    let mut page = DatosPage::new(&site, &chosen, &picked, &asked);
+    page.name.value = form.get("nombre").to_owned();
+    page.email.value = form.get("correo").to_owned();
+    page.phone.value = form.get("telefono").to_owned();
+    page.rut.value = form.get("rut").to_owned();
+    let name = check(&mut page.name, "name", ClientName::parse(form.get("nombre")));
+    let email = check(&mut page.email, "email", Email::parse(form.get("correo")));
+    let phone = check(&mut page.phone, "phone", optional(form.get("telefono"), site.rules.require_phone, Phone::parse));
+    let rut = check(&mut page.rut, "rut", optional(form.get("rut"), site.rules.require_rut, Rut::parse));
+    let values = match other_values::read(&asked, &form) {
+        Ok(values) => Some(values.into_iter().filter_map(|(key, value)| value.map(|v| (key, v))).collect()),
+        Err(inputs) => {
+            page.other = inputs;
+            None
+        }
+    };
+    if values.is_some() {
+        page.other = other_values::typed_inputs(&asked, &form);
+    }
+    let (Some(name), Some(email), Some(phone), Some(rut), Some(values)) = (name, email, phone, rut, values) else {
+        page.refused = Some("Revisa los datos marcados.".into());
+        return page_with(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    };
+    if !form.get(HONEYPOT).is_empty() {
+        page.refused = Some("No se pudo completar la reserva.".into());
+        return page_with(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    let token = secret::generate().map_err(|_| SiteError::Internal)?;
+    let path = format!("{}/reserva/{token}", site.home());
+    let request = OnlineBooking {
+        service: picked.service.id,
+        professional: picked.professional,
+        start: picked.start,
+        client: Typed { name, email, phone, rut, values },
+        link: Link { token_hash: secret::hash(&token), path: path.clone() },
+    };
+    match state.store.book_online(&site.actor, request).await {
+        Ok(_) => Ok(Redirect::to(&format!("{path}{}", query(&[("nueva", "1")]))).into_response()),
+        Err(StoreError::SiteRefused(rule)) => {
+            page.refused = Some(rule.spanish().to_owned());
+            page_with(StatusCode::CONFLICT, &page)
+        }
+        Err(StoreError::ValuesRefused(_)) => {
+            // A field changed while the form was open: ask again.
+            page.other = other_values::stored_inputs(&asked_fields(&state, &site).await?, &[]);
+            page.refused =
+                Some("El formulario cambió mientras lo llenabas. Revisa los datos y envíalo de nuevo.".into());
+            page_with(StatusCode::CONFLICT, &page)
+        }
+        Err(StoreError::Refused(_)) => {
+            page.refused = Some(ficha_domain::SiteRule::SlotTaken.spanish().to_owned());
+            page_with(StatusCode::CONFLICT, &page)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
