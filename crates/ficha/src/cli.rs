@@ -97,6 +97,23 @@ pub enum Command {
         #[command(flatten)]
         notify: NotifyArgs,
     },
+    /// Measure the booking site: a week of free slots for a busy business,
+    /// and its pages rendered, with their weight (see docs/performance.md).
+    BenchSite {
+        /// Professionals, all performing the one 30-minute service.
+        #[arg(long, default_value_t = 10)]
+        professionals: u64,
+        /// Bookings spread over the next `--days` days.
+        #[arg(long, default_value_t = 20_000)]
+        bookings: u64,
+        #[arg(long, default_value_t = 30)]
+        days: u64,
+        /// Weeks (and pages of each kind) measured.
+        #[arg(long, default_value_t = 500)]
+        rounds: usize,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+    },
     /// Manage businesses.
     #[command(subcommand)]
     Business(BusinessCommand),

@@ -49,6 +49,10 @@ async fn main() -> anyhow::Result<()> {
         Command::BenchNotify { messages, bookings, notify } => {
             bench::notify::run(bench::notify::NotifyBenchArgs { database_url: url, messages, bookings, notify }).await
         }
+        Command::BenchSite { professionals, bookings, days, rounds, seed } => {
+            let args = bench::site::SiteBenchArgs { database_url: url, professionals, bookings, days, rounds, seed };
+            bench::site::run(args).await
+        }
         Command::Business(command) => business(&*open(&url).await?, command).await,
         Command::Staff(command) => staff(&*open(&url).await?, command).await,
         Command::Token(command) => token(&*open(&url).await?, command).await,

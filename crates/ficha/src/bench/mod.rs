@@ -8,6 +8,7 @@ mod mix;
 pub mod notify;
 mod page;
 pub mod profile;
+pub mod site;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
