@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{BusinessId, StaffId};
+use crate::ids::{BusinessId, ClientId, StaffId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -37,12 +37,16 @@ pub enum Actor {
     Staff { business: BusinessId, staff: Option<StaffId>, role: Role },
     /// The installation itself: command-line tools and demo data.
     System { business: BusinessId },
+    /// A client signed in to Mi cuenta, acting on their own profile and
+    /// bookings. The web layer hands it only to the calls Mi cuenta makes
+    /// about this client; the store records it as the client in history.
+    Client { business: BusinessId, client: ClientId },
 }
 
 impl Actor {
     pub fn business(&self) -> BusinessId {
         match self {
-            Self::Staff { business, .. } | Self::System { business } => *business,
+            Self::Staff { business, .. } | Self::System { business } | Self::Client { business, .. } => *business,
         }
     }
 

@@ -48,6 +48,8 @@ pub enum Who {
     Integration,
     /// The installation itself: command-line tools, demo data.
     System,
+    /// The client themself, from Mi cuenta (only in their own history).
+    Client,
 }
 
 impl Who {
@@ -57,6 +59,7 @@ impl Who {
             Self::Staff { .. } => "staff",
             Self::Integration => "integration",
             Self::System => "system",
+            Self::Client => "client",
         }
     }
 }

@@ -263,6 +263,21 @@ impl BookingSiteStore for SqliteStore {
         Ok(changed)
     }
 
+    async fn change_as_client(
+        &self,
+        actor: &Actor,
+        booking: BookingId,
+        change: OnlineChange,
+        path: &str,
+    ) -> StoreResult<Booking> {
+        let now = self.clock.now();
+        let mut tx = self.write().await?;
+        let changed = flow::change_as_client(&mut Tx(&mut tx), actor, booking, &change, now, path).await?;
+        tx.commit().await.map_err(StoreError::backend)?;
+        self.signal.notify_one();
+        Ok(changed)
+    }
+
     async fn entered_data(&self, actor: &Actor, booking: BookingId) -> StoreResult<Option<Entered>> {
         let data: Option<String> =
             sqlx::query_scalar("SELECT data FROM booking_entered_data WHERE business_id = ?1 AND booking_id = ?2")

@@ -8,6 +8,7 @@ mod accounts;
 mod attention_notes;
 mod booking_site;
 mod bookings;
+mod client_accounts;
 mod clients;
 mod custom_fields;
 mod history;

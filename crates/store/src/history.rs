@@ -102,6 +102,7 @@ impl WhoRecord {
             Actor::Staff { staff: Some(staff), .. } => ("staff", Some(staff.as_uuid())),
             Actor::Staff { staff: None, .. } => ("integration", None),
             Actor::System { .. } => ("system", None),
+            Actor::Client { .. } => ("client", None),
         }
     }
 
@@ -110,6 +111,7 @@ impl WhoRecord {
             ("staff", Some(id), Some(name)) => Ok(Who::Staff { id: StaffId::from_uuid(id), name }),
             ("integration", None, _) => Ok(Who::Integration),
             ("system", None, _) => Ok(Who::System),
+            ("client", None, _) => Ok(Who::Client),
             (kind, staff, _) => Err(StoreError::Corrupt(format!("who: {kind} {staff:?}"))),
         }
     }

@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod attention_notes;
 pub mod booking_site;
 pub mod bookings;
+pub mod client_accounts;
 pub mod clients;
 pub mod custom_fields;
 pub mod error;
@@ -33,6 +34,7 @@ pub use bookings::{
     BookingChange, BookingCursor, BookingPage, BookingQuery, BookingStore, CalendarEntry, ClientStats, NewBooking,
     NewTime, PackUse, PorReservar, When,
 };
+pub use client_accounts::{ClientAccountStore, NewSignIn, PendingEmail, SignInRefused};
 pub use clients::{ClientPage, ClientSort, ClientStore, Cursor, ListQuery};
 pub use custom_fields::{CustomFieldStore, FieldValue, RefusedValue, Removed, SavedValues};
 pub use error::{StoreError, StoreResult};
@@ -52,6 +54,7 @@ pub trait Store:
     + AttentionNoteStore
     + BookingSiteStore
     + BookingStore
+    + ClientAccountStore
     + ClientStore
     + CustomFieldStore
     + HistoryStore

@@ -255,23 +255,58 @@ pub async fn change<T: SiteTx>(
     change: &OnlineChange,
     now: Timestamp,
 ) -> StoreResult<Booking> {
+    let id = tx.linked(actor.business(), &link.token_hash).await?;
+    let current = tx.booking_to_change(actor.business(), id).await?;
+    apply(tx, actor, current, change, now, &link.path).await
+}
+
+/// `BookingSiteStore::change_as_client`: the same rules as the manage
+/// link's, on a booking of the signed-in client (`Actor::Client`) — any
+/// other booking, and any other actor, is `NotFound`.
+pub async fn change_as_client<T: SiteTx>(
+    tx: &mut T,
+    actor: &Actor,
+    booking: BookingId,
+    change: &OnlineChange,
+    now: Timestamp,
+    path: &str,
+) -> StoreResult<Booking> {
+    let Actor::Client { business, client } = *actor else { return Err(StoreError::NotFound) };
+    let current = tx.booking_to_change(business, booking).await?;
+    if current.client != client {
+        return Err(StoreError::NotFound);
+    }
+    apply(tx, actor, current, change, now, path).await
+}
+
+/// A client's change of `current` under the business's deadlines; `path`
+/// is the link the client's message carries. A pack session without a date
+/// is scheduled (no deadline to respect yet); a dated booking is confirmed,
+/// cancelled or moved only until its deadline.
+async fn apply<T: SiteTx>(
+    tx: &mut T,
+    actor: &Actor,
+    current: Booking,
+    change: &OnlineChange,
+    now: Timestamp,
+    path: &str,
+) -> StoreResult<Booking> {
     let business = actor.business();
-    let id = tx.linked(business, &link.token_hash).await?;
-    let current = tx.booking_to_change(business, id).await?;
+    let id = current.id;
     let rules = tx.rules(business).await?;
-    let start = current.when.map(|w| w.start()).ok_or(BookingRule::NotScheduled)?;
+    let start = current.when.map(|w| w.start());
     match change {
         OnlineChange::Confirm => {
-            rules.may_confirm(start, now)?;
+            rules.may_confirm(start.ok_or(BookingRule::NotScheduled)?, now)?;
             // Confirming twice is no error for the client: it is confirmed.
             if current.state == BookingState::Confirmed {
                 return Ok(current);
             }
-            bookings::change_linked(tx, actor, id, &BookingChange::Confirm, now, Some(&link.path)).await
+            bookings::change_linked(tx, actor, id, &BookingChange::Confirm, now, Some(path)).await
         }
         OnlineChange::Cancel => {
-            rules.may_cancel(start, now)?;
-            bookings::change_linked(tx, actor, id, &BookingChange::Cancel, now, Some(&link.path)).await
+            rules.may_cancel(start.ok_or(BookingRule::NotScheduled)?, now)?;
+            bookings::change_linked(tx, actor, id, &BookingChange::Cancel, now, Some(path)).await
         }
         OnlineChange::Reschedule { professional, start: to } => {
             // A cancelled booking comes back only through the business.
@@ -279,7 +314,9 @@ pub async fn change<T: SiteTx>(
                 let back = BookingRule::Transition { from: BookingState::Cancelled, to: BookingState::Pending };
                 return Err(back.into());
             }
-            rules.may_reschedule(start, now)?;
+            if let Some(start) = start {
+                rules.may_reschedule(start, now)?;
+            }
             let zone = tx.zone(business).await?;
             rules.may_book(*to, now, &zone)?;
             let service = tx.service(business, current.service).await?;
@@ -292,7 +329,7 @@ pub async fn change<T: SiteTx>(
                     override_agenda: false,
                 };
                 let moved = BookingChange::Reschedule(new_time);
-                match bookings::change_linked(tx, actor, id, &moved, now, Some(&link.path)).await {
+                match bookings::change_linked(tx, actor, id, &moved, now, Some(path)).await {
                     Err(error) if try_next(&error) => continue,
                     other => return other,
                 }

@@ -75,7 +75,7 @@ pub fn new_rows(
 ) -> Vec<Booking> {
     let created_by = match actor {
         Actor::Staff { staff, .. } => *staff,
-        Actor::System { .. } => None,
+        Actor::System { .. } | Actor::Client { .. } => None,
     };
     let sessions = service.sessions.get();
     let pack = PackId::generate();

@@ -31,15 +31,15 @@ macro_rules! booking_site_contract {
     };
 }
 
-struct Site {
-    actor: Actor,
-    pros: Vec<StaffId>,
-    service: ServiceId,
+pub(super) struct Site {
+    pub actor: Actor,
+    pub pros: Vec<StaffId>,
+    pub service: ServiceId,
 }
 
 /// A business open online (notice 2 h, 60 days, starting confirmed) with
 /// two professionals working office hours and a one-hour service both do.
-async fn site(h: &Harness, slug: &str) -> Site {
+pub(super) async fn site(h: &Harness, slug: &str) -> Site {
     let actor = business(h, slug).await;
     let mut pros = Vec::new();
     for email in ["uno@clinica.cl", "dos@clinica.cl"] {
@@ -54,7 +54,7 @@ async fn site(h: &Harness, slug: &str) -> Site {
     Site { actor, pros, service }
 }
 
-fn typed(name: &str, email: &str, phone: Option<&str>, rut: Option<&str>) -> Typed {
+pub(super) fn typed(name: &str, email: &str, phone: Option<&str>, rut: Option<&str>) -> Typed {
     Typed {
         name: ClientName::parse(name).expect("name"),
         email: Email::parse(email).expect("email"),
@@ -69,11 +69,11 @@ fn link(token: &str) -> Link {
     Link { token_hash: token.as_bytes().to_vec(), path: format!("/reservar/x/reserva/{token}") }
 }
 
-fn request(s: &Site, pro: Option<StaffId>, start: Timestamp, client: Typed, token: &str) -> OnlineBooking {
+pub(super) fn request(s: &Site, pro: Option<StaffId>, start: Timestamp, client: Typed, token: &str) -> OnlineBooking {
     OnlineBooking { service: s.service, professional: pro, start, client, link: link(token) }
 }
 
-fn site_refusal<T: std::fmt::Debug>(result: Result<T, StoreError>) -> SiteRule {
+pub(super) fn site_refusal<T: std::fmt::Debug>(result: Result<T, StoreError>) -> SiteRule {
     match result {
         Err(StoreError::SiteRefused(rule)) => rule,
         other => panic!("expected a site refusal, got {other:?}"),
@@ -81,7 +81,7 @@ fn site_refusal<T: std::fmt::Debug>(result: Result<T, StoreError>) -> SiteRule {
 }
 
 /// Tomorrow 10:00 in Santiago (the harness clock is today 09:00).
-fn ten_tomorrow() -> Timestamp {
+pub(super) fn ten_tomorrow() -> Timestamp {
     local(date(2026, 3, 15), 10, 0)
 }
 

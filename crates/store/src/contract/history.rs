@@ -38,6 +38,7 @@ fn who_name(who: &Who) -> &str {
         Who::Staff { name, .. } => name,
         Who::Integration => "integration",
         Who::System => "system",
+        Who::Client => "client",
     }
 }
 

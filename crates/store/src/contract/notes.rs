@@ -72,7 +72,7 @@ pub async fn notes_are_listed_newest_first_with_author_and_time(h: &Harness) {
         Some(*id),
         match carolina {
             Actor::Staff { staff, .. } => staff,
-            Actor::System { .. } => None,
+            Actor::System { .. } | Actor::Client { .. } => None,
         }
     );
 

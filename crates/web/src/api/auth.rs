@@ -75,6 +75,8 @@ pub async fn me(State(state): State<AppState>, Caller(actor): Caller) -> Result<
     let (role, staff_id) = match actor {
         Actor::Staff { role, staff, .. } => (role.as_str(), staff),
         Actor::System { .. } => ("owner", None),
+        // Never a caller of the staff API: client sessions are not read there.
+        Actor::Client { .. } => ("client", None),
     };
     Ok(Json(json!({
         "business": { "slug": business.slug.as_str(), "name": business.name, "time_zone": business.time_zone },

@@ -41,6 +41,7 @@ pub fn who_name(who: &Who) -> String {
         Who::Staff { name, .. } => name.clone(),
         Who::Integration => "Integración (API)".into(),
         Who::System => "Sistema".into(),
+        Who::Client => "El cliente (Mi cuenta)".into(),
     }
 }
 

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 pub fn who_json(who: &Who) -> Value {
     match who {
         Who::Staff { id, name } => json!({ "kind": who.kind(), "id": id, "name": name }),
-        Who::Integration | Who::System => json!({ "kind": who.kind(), "id": null, "name": null }),
+        Who::Integration | Who::System | Who::Client => json!({ "kind": who.kind(), "id": null, "name": null }),
     }
 }
 
