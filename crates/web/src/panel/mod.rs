@@ -30,7 +30,7 @@ mod profile_history;
 mod profile_notes;
 mod profile_notifications;
 mod search;
-mod session;
+pub(crate) mod session;
 mod settings;
 
 use axum::Router;

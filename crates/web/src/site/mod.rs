@@ -10,11 +10,14 @@
 //!   Confirmar asistencia / Anular / Reagendar inside the business's
 //!   deadlines.
 //!
+//! - `/reservar/{slug}/mi-cuenta`: the client's own area (`account/`).
+//!
 //! An unknown slug, a business with online booking off, and a wrong token all
 //! answer the same Spanish 404 page. The site has no session and so no CSRF
 //! token: a forged booking form books only what its sender typed, and the
 //! manage forms need the link's secret in their URL.
 
+mod account;
 mod assets;
 mod book;
 pub mod limits;
@@ -47,6 +50,7 @@ pub fn router() -> Router<AppState> {
         .route("/reservar/{slug}/reserva/{token}/confirmar", axum::routing::post(manage::confirm))
         .route("/reservar/{slug}/reserva/{token}/reagendar", get(manage::slots).post(manage::reschedule))
         .route("/reservar-assets/{name}", get(assets::serve))
+        .merge(account::routes())
         .layer(SetResponseHeaderLayer::overriding(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
         // The manage link's token is in the path: never sent elsewhere.
         .layer(SetResponseHeaderLayer::overriding(REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
@@ -83,6 +87,9 @@ impl Site {
 #[derive(Debug)]
 pub enum SiteError {
     NotFound,
+    /// A Mi cuenta form without its session's token (forged, or from a
+    /// session since closed): nothing changed.
+    Forbidden,
     Internal,
 }
 
@@ -113,6 +120,11 @@ impl IntoResponse for SiteError {
                 StatusCode::NOT_FOUND,
                 "Página no encontrada",
                 "Esta dirección no corresponde a una página de reservas disponible. Revisa el enlace que te dieron.",
+            ),
+            Self::Forbidden => (
+                StatusCode::FORBIDDEN,
+                "No se pudo completar la acción",
+                "La página estaba desactualizada y no se cambió nada. Vuelve a Mi cuenta e inténtalo de nuevo.",
             ),
             Self::Internal => (
                 StatusCode::INTERNAL_SERVER_ERROR,
