@@ -6,13 +6,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use ficha_domain::SystemClock;
 use ficha_notify::email::EmailTransport;
 use ficha_notify::whatsapp::WhatsappTransport;
 use ficha_notify::worker::{Transports, Worker, WorkerConfig};
 use ficha_store::{OutboxStore, Store};
+use mail_parser::MessageParser;
 use tokio::sync::oneshot;
 
 #[path = "../../../notify/tests/support/smtp_sink.rs"]
@@ -45,7 +44,7 @@ impl Mailbox {
             .received()
             .into_iter()
             .filter(|m| m.rcpt_to.iter().any(|r| r.eq_ignore_ascii_case(to)))
-            .map(|m| decoded(&String::from_utf8_lossy(&m.raw)))
+            .map(|m| decoded(&m.raw))
             .collect()
     }
 
@@ -69,77 +68,8 @@ fn first_link(text: &str, prefix: &str) -> Option<String> {
     Some(link)
 }
 
-/// A message's parts with their transfer encodings undone (quoted-printable
-/// and base64), so links can be read as the client's mail program shows
-/// them. Headers and parts without an encoding pass through.
-fn decoded(raw: &str) -> String {
-    let mut out = String::new();
-    let mut encoding = String::new();
-    let mut in_body = false;
-    let mut body = String::new();
-    let flush = |encoding: &str, body: &mut String, out: &mut String| {
-        match encoding {
-            "quoted-printable" => out.push_str(&unquote(body)),
-            "base64" => {
-                let joined: String = body.split_whitespace().collect();
-                out.push_str(&String::from_utf8_lossy(&STANDARD.decode(joined).unwrap_or_default()));
-            }
-            _ => out.push_str(body),
-        }
-        body.clear();
-    };
-    for line in raw.split("\r\n").flat_map(|l| l.split('\n')) {
-        if line.starts_with("--") {
-            flush(&encoding, &mut body, &mut out);
-            (encoding, in_body) = (String::new(), false);
-            continue;
-        }
-        if !in_body {
-            if line.is_empty() {
-                in_body = true;
-            } else if let Some(value) = line.strip_prefix("Content-Transfer-Encoding:") {
-                encoding = value.trim().to_ascii_lowercase();
-            }
-            out.push_str(line);
-            out.push('\n');
-            continue;
-        }
-        body.push_str(line);
-        body.push('\n');
-    }
-    flush(&encoding, &mut body, &mut out);
-    out
-}
-
-fn unquote(text: &str) -> String {
-    let joined = text.replace("=\n", "");
-    let bytes = joined.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'='
-            && let Some(byte) = joined.get(i + 1..i + 3).and_then(|hex| u8::from_str_radix(hex, 16).ok())
-        {
-            out.push(byte);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn encodings_are_undone() {
-        let raw = "Subject: x\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nVer: http://a/reservar/c/reserva/ab=\r\ncd =C3=A1\r\n--b\r\nContent-Transfer-Encoding: base64\r\n\r\naHR0cDovL2IvcmVzZXJ2YXIveA==\r\n";
-        let text = decoded(raw);
-        assert_eq!(first_link(&text, "http://a/").as_deref(), Some("http://a/reservar/c/reserva/abcd"));
-        assert!(text.contains("á"));
-        assert!(text.contains("http://b/reservar/x"));
-    }
+/// The message's plain text, as the client's mail program shows it.
+fn decoded(raw: &[u8]) -> String {
+    let message = MessageParser::default().parse(raw).expect("a MIME message");
+    message.body_text(0).map(|text| text.into_owned()).unwrap_or_default()
 }
