@@ -12,12 +12,13 @@ use axum::http::header::{CONTENT_TYPE, RETRY_AFTER};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use ficha_domain::{BookingRule, Client, ClientId};
+use ficha_domain::{BookingRule, Client, ClientId, SiteRule};
 use ficha_store::StoreError;
 use serde_json::{Map, Value, json};
 
 use crate::api::bookings::words::{rule_detail, rule_title};
 use crate::api::clients::view::client_json;
+use crate::api::public::words::{site_rule_detail, site_rule_title};
 use crate::i18n::Lang;
 
 mod field;
@@ -57,6 +58,8 @@ pub enum ApiError {
     OwnerOnly,
     /// A booking rule said no.
     Refused(BookingRule),
+    /// The business's booking-site rules said no (the public API).
+    SiteRefused(SiteRule),
     ServiceInUse,
     NotNoteAuthor,
     /// Only a failed message can be sent again.
@@ -81,6 +84,7 @@ impl ApiError {
             Self::OwnerOnly | Self::NotNoteAuthor => StatusCode::FORBIDDEN,
             Self::Refused(BookingRule::Overlap { .. }) => StatusCode::CONFLICT,
             Self::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::SiteRefused(rule) => crate::api::public::words::site_rule_status(*rule),
             Self::ServiceInUse | Self::NotResendable => StatusCode::CONFLICT,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -107,6 +111,7 @@ impl ApiError {
             Self::TooManyAttempts { .. } => "too_many_attempts",
             Self::OwnerOnly => "owner_only",
             Self::Refused(rule) => rule.code(),
+            Self::SiteRefused(rule) => rule.code(),
             Self::ServiceInUse => "service_in_use",
             Self::NotNoteAuthor => "not_note_author",
             Self::NotResendable => "not_resendable",
@@ -117,6 +122,7 @@ impl ApiError {
     fn title(&self, lang: Lang) -> &'static str {
         let (es, en) = match self {
             Self::Refused(rule) => rule_title(rule),
+            Self::SiteRefused(rule) => site_rule_title(*rule),
             Self::ServiceInUse => ("El servicio tiene reservas.", "The service has bookings."),
             Self::Validation(_) => ("Los datos enviados no son válidos.", "The submitted data is not valid."),
             Self::InvalidQuery(_) => {
@@ -169,6 +175,7 @@ impl ApiError {
     pub(crate) fn detail(&self, lang: Lang) -> Option<String> {
         let text = match self {
             Self::Refused(rule) => return rule_detail(rule, lang),
+            Self::SiteRefused(rule) => site_rule_detail(*rule, lang),
             Self::ServiceInUse => lang
                 .pick(
                     "Las reservas hechas lo siguen mostrando, así que no se puede eliminar. Puedes cambiarle el nombre o quitarle los profesionales para que no se reserve más.",
@@ -328,6 +335,7 @@ impl From<StoreError> for ApiError {
             StoreError::OwnerOnly => Self::OwnerOnly,
             StoreError::OptionsInUse { options } => Self::OptionsInUse { options },
             StoreError::Refused(rule) => Self::Refused(rule),
+            StoreError::SiteRefused(rule) => Self::SiteRefused(rule),
             StoreError::ServiceInUse => Self::ServiceInUse,
             StoreError::NotResendable => Self::NotResendable,
             StoreError::ValuesRefused(refused) => Self::Validation(
