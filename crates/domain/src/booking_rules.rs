@@ -1,6 +1,7 @@
 //! A business's rules for its booking site: whether clients book online at
 //! all, how soon and how far ahead, what a new online booking starts as, and
-//! until when before the appointment a client may cancel or reschedule it.
+//! until when before the appointment a client may cancel, reschedule or
+//! confirm their attendance, and what the booking form asks.
 //! Staff are never bound by them.
 
 use jiff::civil::Date;
@@ -27,8 +28,12 @@ pub struct BookingRules {
     pub cancel_until_hours: u32,
     /// A client may reschedule until this many hours before the appointment.
     pub reschedule_until_hours: u32,
+    /// A client may confirm they will come until this many hours before.
+    pub confirm_until_hours: u32,
     pub require_phone: bool,
     pub require_rut: bool,
+    /// Whether the booking form asks the birth date (never required).
+    pub ask_birth_date: bool,
 }
 
 impl Default for BookingRules {
@@ -42,8 +47,10 @@ impl Default for BookingRules {
             start_state: BookingState::Pending,
             cancel_until_hours: 24,
             reschedule_until_hours: 24,
+            confirm_until_hours: 2,
             require_phone: true,
             require_rut: false,
+            ask_birth_date: false,
         }
     }
 }
@@ -65,6 +72,8 @@ pub enum SiteRule {
     CancelDeadline,
     #[error("too late to reschedule")]
     RescheduleDeadline,
+    #[error("too late to confirm attendance")]
+    ConfirmDeadline,
 }
 
 impl SiteRule {
@@ -77,6 +86,7 @@ impl SiteRule {
             Self::SlotTaken => "slot_taken",
             Self::CancelDeadline => "cancel_deadline",
             Self::RescheduleDeadline => "reschedule_deadline",
+            Self::ConfirmDeadline => "confirm_deadline",
         }
     }
 
@@ -89,6 +99,7 @@ impl SiteRule {
             Self::SlotTaken => "Alguien acaba de tomar ese horario. Elige otro horario.",
             Self::CancelDeadline => "Ya pasó el plazo para anular esta reserva en línea. Contacta al negocio.",
             Self::RescheduleDeadline => "Ya pasó el plazo para reagendar esta reserva en línea. Contacta al negocio.",
+            Self::ConfirmDeadline => "Ya pasó el plazo para confirmar tu asistencia en línea. Contacta al negocio.",
         }
     }
 }
@@ -132,6 +143,12 @@ impl BookingRules {
     pub fn may_reschedule(&self, start: Timestamp, now: Timestamp) -> Result<(), SiteRule> {
         before_deadline(start, now, self.reschedule_until_hours).then_some(()).ok_or(SiteRule::RescheduleDeadline)
     }
+
+    /// Whether a client may still confirm they will come to a booking
+    /// starting at `start`.
+    pub fn may_confirm(&self, start: Timestamp, now: Timestamp) -> Result<(), SiteRule> {
+        before_deadline(start, now, self.confirm_until_hours).then_some(()).ok_or(SiteRule::ConfirmDeadline)
+    }
 }
 
 fn before_deadline(start: Timestamp, now: Timestamp, until_hours: u32) -> bool {
@@ -163,10 +180,13 @@ mod tests {
 
     #[test]
     fn deadlines_are_inclusive_and_separate() {
-        let rules = BookingRules { cancel_until_hours: 24, reschedule_until_hours: 2, ..open() };
+        let rules =
+            BookingRules { cancel_until_hours: 24, reschedule_until_hours: 2, confirm_until_hours: 1, ..open() };
         assert_eq!(rules.may_cancel(at(24), at(0)), Ok(()));
         assert_eq!(rules.may_cancel(at(23), at(0)), Err(SiteRule::CancelDeadline));
         assert_eq!(rules.may_reschedule(at(23), at(0)), Ok(()));
         assert_eq!(rules.may_reschedule(at(1), at(0)), Err(SiteRule::RescheduleDeadline));
+        assert_eq!(rules.may_confirm(at(1), at(0)), Ok(()));
+        assert_eq!(rules.may_confirm(at(0), at(0)), Err(SiteRule::ConfirmDeadline));
     }
 }

@@ -20,15 +20,16 @@ use crate::clients::{UPDATE_CLIENT, bind_fields, record};
 use crate::{SqliteStore, custom_fields, search};
 
 const SELECT_RULES: &str = "SELECT online, min_notice_hours, horizon_days, start_state, cancel_until_hours, \
-     reschedule_until_hours, require_phone, require_rut FROM booking_rules WHERE business_id = ?1";
+     reschedule_until_hours, confirm_until_hours, require_phone, require_rut, ask_birth_date FROM booking_rules WHERE business_id = ?1";
 
 const UPSERT_RULES: &str = "INSERT INTO booking_rules (business_id, online, min_notice_hours, horizon_days, \
-     start_state, cancel_until_hours, reschedule_until_hours, require_phone, require_rut, updated_at) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (business_id) DO UPDATE SET \
+     start_state, cancel_until_hours, reschedule_until_hours, require_phone, require_rut, updated_at, \
+     confirm_until_hours, ask_birth_date) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT (business_id) DO UPDATE SET \
      online = excluded.online, min_notice_hours = excluded.min_notice_hours, horizon_days = excluded.horizon_days, \
      start_state = excluded.start_state, cancel_until_hours = excluded.cancel_until_hours, \
      reschedule_until_hours = excluded.reschedule_until_hours, require_phone = excluded.require_phone, \
-     require_rut = excluded.require_rut, updated_at = excluded.updated_at";
+     require_rut = excluded.require_rut, updated_at = excluded.updated_at, \
+     confirm_until_hours = excluded.confirm_until_hours, ask_birth_date = excluded.ask_birth_date";
 
 /// `clients::INSERT_CLIENT`, skipping a row whose email the business has
 /// (the client stored meanwhile is then read and merged instead).
@@ -54,7 +55,9 @@ async fn read_rules(conn: &mut SqliteConnection, business: BusinessId) -> StoreR
             cancel_until_hours: hours(row.try_get("cancel_until_hours")?),
             reschedule_until_hours: hours(row.try_get("reschedule_until_hours")?),
             require_phone: row.try_get("require_phone")?,
+            confirm_until_hours: hours(row.try_get("confirm_until_hours")?),
             require_rut: row.try_get("require_rut")?,
+            ask_birth_date: row.try_get("ask_birth_date")?,
         })
     };
     read().map_err(StoreError::backend)
@@ -202,6 +205,8 @@ impl BookingSiteStore for SqliteStore {
             .bind(rules.require_phone)
             .bind(rules.require_rut)
             .bind(micros(self.clock.now()))
+            .bind(i64::from(rules.confirm_until_hours))
+            .bind(rules.ask_birth_date)
             .execute(&self.pool)
             .await
             .map_err(StoreError::backend)?;

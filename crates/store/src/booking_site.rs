@@ -12,7 +12,8 @@ pub mod flow;
 
 use async_trait::async_trait;
 use ficha_domain::{
-    Actor, Booking, BookingId, BookingRules, ClientName, CustomValue, Email, FieldKey, Phone, Rut, ServiceId, StaffId,
+    Actor, BirthDate, Booking, BookingId, BookingRules, ClientName, CustomValue, Email, FieldKey, Phone, Rut,
+    ServiceId, StaffId,
 };
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -58,6 +59,8 @@ pub struct Typed {
     pub email: Email,
     pub phone: Option<Phone>,
     pub rut: Option<Rut>,
+    /// Asked only when the business says so; never required.
+    pub birth_date: Option<BirthDate>,
     /// The answers to the fields asked in the booking form (blank ones left
     /// out), each already read by its field's rules.
     pub values: Vec<(FieldKey, CustomValue)>,
@@ -83,6 +86,8 @@ pub struct OnlineBooking {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OnlineChange {
+    /// The client says they will come: `pending` → `confirmed`.
+    Confirm,
     Cancel,
     /// To `start`, with `professional` or (`None`) the first free one.
     Reschedule {
@@ -101,6 +106,8 @@ pub struct Entered {
     pub phone: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rut: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birth_date: Option<String>,
     /// Custom fields' answers that differ from the stored ones: (label,
     /// value as people read it).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

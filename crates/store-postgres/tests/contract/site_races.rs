@@ -70,6 +70,7 @@ fn asked(site: &Site, professional: Option<StaffId>, start: Timestamp, email: &s
             email: Email::parse(email).expect("valid"),
             phone: None,
             rut: None,
+            birth_date: None,
             values: Vec::new(),
         },
         link: Link { token_hash: token.clone().into_bytes(), path: format!("/reservar/sur/reserva/{token}") },

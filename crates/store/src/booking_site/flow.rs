@@ -87,6 +87,11 @@ pub fn merge(stored: &Client, typed: &Typed) -> (Client, Entered) {
         (Some(old), Some(new)) if old != new => entered.rut = Some(new.canonical()),
         _ => {}
     }
+    match (stored.birth_date, typed.birth_date) {
+        (None, Some(date)) => filled.birth_date = Some(date),
+        (Some(old), Some(new)) if old != new => entered.birth_date = Some(new.to_string()),
+        _ => {}
+    }
     (filled, entered)
 }
 
@@ -123,7 +128,7 @@ async fn find_or_create<T: SiteTx>(
             email: typed.email.clone(),
             phone: typed.phone.clone(),
             rut: typed.rut,
-            birth_date: None,
+            birth_date: typed.birth_date,
         };
         let client = registered(new, now);
         if tx.insert_client(business, &client).await? {
@@ -256,6 +261,14 @@ pub async fn change<T: SiteTx>(
     let rules = tx.rules(business).await?;
     let start = current.when.map(|w| w.start()).ok_or(BookingRule::NotScheduled)?;
     match change {
+        OnlineChange::Confirm => {
+            rules.may_confirm(start, now)?;
+            // Confirming twice is no error for the client: it is confirmed.
+            if current.state == BookingState::Confirmed {
+                return Ok(current);
+            }
+            bookings::change_linked(tx, actor, id, &BookingChange::Confirm, now, Some(&link.path)).await
+        }
         OnlineChange::Cancel => {
             rules.may_cancel(start, now)?;
             bookings::change_linked(tx, actor, id, &BookingChange::Cancel, now, Some(&link.path)).await

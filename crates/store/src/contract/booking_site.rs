@@ -24,6 +24,7 @@ macro_rules! booking_site_contract {
             any_professional_means_the_first_free_one,
             a_pack_booked_online_leaves_the_rest_por_reservar,
             the_manage_link_cancels_and_reschedules_within_the_deadlines,
+            the_manage_link_confirms_attendance_until_its_deadline,
             only_owners_set_the_rules,
             concurrent_online_bookings_let_exactly_one_win
         );
@@ -59,6 +60,7 @@ fn typed(name: &str, email: &str, phone: Option<&str>, rut: Option<&str>) -> Typ
         email: Email::parse(email).expect("email"),
         phone: phone.map(|p| Phone::parse(p).expect("phone")),
         rut: rut.map(|r| Rut::parse(r).expect("rut")),
+        birth_date: None,
         values: Vec::new(),
     }
 }
@@ -112,17 +114,25 @@ pub async fn an_online_booking_never_overwrites_a_stored_profile(h: &Harness) {
     stored.phone = Some(Phone::parse("+56 9 6111 1111").expect("phone"));
     let stored = h.store.create_client(&s.actor, stored).await.expect("client");
     // Another name and phone, a RUT the profile lacks; the email in capitals.
-    let who = typed("Anita P", " ANA@mail.cl", Some("+56 9 6222 2222"), Some("12.345.678-5"));
+    let mut who = typed("Anita P", " ANA@mail.cl", Some("+56 9 6222 2222"), Some("12.345.678-5"));
+    who.birth_date = Some(birth("23-04-1990"));
     let booked = h.store.book_online(&s.actor, request(&s, None, ten_tomorrow(), who, "t")).await.expect("booked");
     assert_eq!(booked.client, stored.id, "the email found the profile");
     let after = h.store.get_client(&s.actor, stored.id).await.expect("client");
     assert_eq!(after.name.as_str(), "Ana Pérez", "name kept");
     assert_eq!(after.phone, stored.phone, "phone kept");
     assert_eq!(after.rut.map(|r| r.canonical()).as_deref(), Some("12345678-5"), "empty RUT filled");
+    assert_eq!(after.birth_date, Some(birth("23-04-1990")), "empty birth date filled");
     let entered = h.store.entered_data(&s.actor, booked.id).await.expect("read").expect("kept on the booking");
     assert_eq!(
         entered,
-        Entered { name: Some("Anita P".into()), phone: Some("+56962222222".into()), rut: None, values: Vec::new() },
+        Entered {
+            name: Some("Anita P".into()),
+            phone: Some("+56962222222".into()),
+            rut: None,
+            birth_date: None,
+            values: Vec::new()
+        },
         "the differing values are on the booking"
     );
     // The same data again changes nothing and keeps nothing aside.
@@ -130,6 +140,44 @@ pub async fn an_online_booking_never_overwrites_a_stored_profile(h: &Harness) {
     let later = local(date(2026, 3, 15), 15, 0);
     let again = h.store.book_online(&s.actor, request(&s, None, later, same, "t2")).await.expect("booked");
     assert_eq!(h.store.entered_data(&s.actor, again.id).await.expect("read"), None);
+    // Another birth date is kept aside; the stored one stays.
+    let mut other = typed("Ana Pérez", "ana@mail.cl", None, None);
+    other.birth_date = Some(birth("24-04-1990"));
+    let third = local(date(2026, 3, 16), 15, 0);
+    let third = h.store.book_online(&s.actor, request(&s, None, third, other, "t3")).await.expect("booked");
+    let entered = h.store.entered_data(&s.actor, third.id).await.expect("read").expect("kept");
+    assert_eq!(entered.birth_date.as_deref(), Some("24-04-1990"));
+    let after = h.store.get_client(&s.actor, stored.id).await.expect("client");
+    assert_eq!(after.birth_date, Some(birth("23-04-1990")), "birth date kept");
+}
+
+fn birth(text: &str) -> ficha_domain::BirthDate {
+    ficha_domain::BirthDate::parse(text, date(2026, 3, 14)).expect("birth date")
+}
+
+pub async fn the_manage_link_confirms_attendance_until_its_deadline(h: &Harness) {
+    let s = site(h, "asistencia").await;
+    let rules = BookingRules {
+        start_state: BookingState::Pending,
+        confirm_until_hours: 3,
+        ..h.store.booking_rules(&s.actor).await.expect("rules")
+    };
+    h.store.set_booking_rules(&s.actor, rules).await.expect("rules");
+    let who = typed("Rita Díaz", "rita@m.cl", None, None);
+    let start = ten_tomorrow();
+    let booked = h.store.book_online(&s.actor, request(&s, None, start, who, "c")).await.expect("booked");
+    assert_eq!(booked.state, BookingState::Pending);
+    // 2 h before: too late (3 h), and nothing changes.
+    h.clock.set(start.checked_sub(SignedDuration::from_hours(2)).expect("time"));
+    let late = h.store.change_online(&s.actor, &link("c"), OnlineChange::Confirm).await;
+    assert_eq!(site_refusal(late), SiteRule::ConfirmDeadline);
+    assert_eq!(h.store.get_booking(&s.actor, booked.id).await.expect("read").state, BookingState::Pending);
+    // 3 h before: in time; confirming again is no error.
+    h.clock.set(start.checked_sub(SignedDuration::from_hours(3)).expect("time"));
+    let confirmed = h.store.change_online(&s.actor, &link("c"), OnlineChange::Confirm).await.expect("confirmed");
+    assert_eq!(confirmed.state, BookingState::Confirmed);
+    let again = h.store.change_online(&s.actor, &link("c"), OnlineChange::Confirm).await.expect("still confirmed");
+    assert_eq!(again.state, BookingState::Confirmed);
 }
 
 pub async fn the_rules_refuse_closed_too_soon_too_far_and_offline_services(h: &Harness) {

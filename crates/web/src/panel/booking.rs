@@ -70,13 +70,14 @@ struct BookingPage {
 }
 
 /// The typed values as the panel shows them.
-fn entered_rows(entered: Option<ficha_store::Entered>) -> Vec<(String, String)> {
+pub fn entered_rows(entered: Option<ficha_store::Entered>) -> Vec<(String, String)> {
     let Some(entered) = entered else { return Vec::new() };
     let phone = entered.phone.map(|p| ficha_domain::Phone::parse(&p).map(|p| p.display()).unwrap_or(p));
     let rut = entered.rut.map(|r| ficha_domain::Rut::parse(&r).map(|r| r.display()).unwrap_or(r));
-    let general = [("Nombre", entered.name), ("Teléfono", phone), ("RUT", rut)]
-        .into_iter()
-        .filter_map(|(label, value)| value.map(|v| (label.to_owned(), v)));
+    let general =
+        [("Nombre", entered.name), ("Teléfono", phone), ("RUT", rut), ("Fecha de nacimiento", entered.birth_date)]
+            .into_iter()
+            .filter_map(|(label, value)| value.map(|v| (label.to_owned(), v)));
     general.chain(entered.values).collect()
 }
 

@@ -10,7 +10,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use ficha_domain::{ClientName, CustomField, Email, FieldError, Phone, Rut, Service, StaffId};
+use ficha_domain::{BirthDate, ClientName, CustomField, Email, FieldError, Phone, Rut, Service, StaffId};
 use ficha_store::{Link, OnlineBooking, StoreError, Typed};
 use jiff::Timestamp;
 use serde::Deserialize;
@@ -64,8 +64,10 @@ struct DatosPage {
     email: Field,
     phone: Field,
     rut: Field,
+    birth_date: Field,
     phone_required: bool,
     rut_required: bool,
+    ask_birth_date: bool,
     /// The custom fields asked in the booking form.
     other: Vec<ValueInput>,
     refused: Option<String>,
@@ -136,8 +138,10 @@ impl DatosPage {
             email: empty(),
             phone: empty(),
             rut: empty(),
+            birth_date: empty(),
             phone_required: site.rules.require_phone,
             rut_required: site.rules.require_rut,
+            ask_birth_date: site.rules.ask_birth_date,
             other: other_values::stored_inputs(asked, &[]),
             refused: None,
         }
@@ -198,10 +202,19 @@ pub async fn submit(
     page.email.value = form.get("correo").to_owned();
     page.phone.value = form.get("telefono").to_owned();
     page.rut.value = form.get("rut").to_owned();
+    page.birth_date.value = form.get("nacimiento").to_owned();
     let name = check(&mut page.name, "name", ClientName::parse(form.get("nombre")));
     let email = check(&mut page.email, "email", Email::parse(form.get("correo")));
     let phone = check(&mut page.phone, "phone", optional(form.get("telefono"), site.rules.require_phone, Phone::parse));
     let rut = check(&mut page.rut, "rut", optional(form.get("rut"), site.rules.require_rut, Rut::parse));
+    // Read only where the form asks it: a stray value is ignored.
+    let today = state.clock.now().to_zoned(site.zone.clone()).date();
+    let birth_date = if site.rules.ask_birth_date {
+        let typed = page.birth_date.value.clone();
+        check(&mut page.birth_date, "birth_date", optional(&typed, false, |t| BirthDate::parse(t, today)))
+    } else {
+        Some(None)
+    };
     let values = match other_values::read(&asked, &form) {
         Ok(values) => Some(values.into_iter().filter_map(|(key, value)| value.map(|v| (key, v))).collect()),
         Err(inputs) => {
@@ -212,7 +225,9 @@ pub async fn submit(
     if values.is_some() {
         page.other = other_values::typed_inputs(&asked, &form);
     }
-    let (Some(name), Some(email), Some(phone), Some(rut), Some(values)) = (name, email, phone, rut, values) else {
+    let (Some(name), Some(email), Some(phone), Some(rut), Some(birth_date), Some(values)) =
+        (name, email, phone, rut, birth_date, values)
+    else {
         page.refused = Some("Revisa los datos marcados.".into());
         return page_with(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
@@ -226,7 +241,7 @@ pub async fn submit(
         service: picked.service.id,
         professional: picked.professional,
         start: picked.start,
-        client: Typed { name, email, phone, rut, values },
+        client: Typed { name, email, phone, rut, birth_date, values },
         link: Link { token_hash: secret::hash(&token), path: path.clone() },
     };
     match state.store.book_online(&site.actor, request).await {

@@ -1,7 +1,8 @@
 //! `/reservar/{slug}/reserva/{token}`: the manage link. Shows the booking as
 //! it is now (a reschedule keeps the booking, so an old link still finds
-//! it) and nothing of the client's profile; Anular and Reagendar are offered
-//! inside the business's deadlines and refused by the store outside them.
+//! it) and nothing of the client's profile; Confirmar asistencia, Anular and
+//! Reagendar are offered inside the business's deadlines and refused by the
+//! store outside them.
 //! These pages answer even with online booking turned off: a client can
 //! still see and cancel what they booked.
 
@@ -87,6 +88,8 @@ struct ReservaPage {
     state: &'static str,
     cancelled: bool,
     pack: Option<String>,
+    confirm_action: Option<String>,
+    confirm_note: String,
     cancel_action: Option<String>,
     cancel_note: String,
     reschedule_href: Option<String>,
@@ -136,6 +139,21 @@ async fn reserva_page(
         ),
         _ => (None, String::new()),
     };
+    let pending = booking.state == BookingState::Pending;
+    let (confirm_action, confirm_note) = match start {
+        Some(s) if pending && rules.may_confirm(s, now).is_ok() => (
+            Some(format!("{}/confirmar", m.base)),
+            format!(
+                "Confirma que asistirás (hasta el {}).",
+                date_time(deadline(s, rules.confirm_until_hours), &site.zone)
+            ),
+        ),
+        Some(_) if pending => (
+            None,
+            format!("Ya no se puede confirmar en línea (hasta {} horas antes de la cita).", rules.confirm_until_hours),
+        ),
+        _ => (None, String::new()),
+    };
     let (reschedule_href, reschedule_note) = match start {
         Some(s) if live && rules.may_reschedule(s, now).is_ok() && rules.online => (
             Some(format!("{}/reagendar", m.base)),
@@ -169,6 +187,8 @@ async fn reserva_page(
         pack: booking.pack.filter(|p| p.of > 1).map(|p| {
             format!("Sesión {} de {}. Las demás quedan por reservar: el negocio las agenda contigo.", p.number, p.of)
         }),
+        confirm_action,
+        confirm_note,
         cancel_action,
         cancel_note,
         reschedule_href,
@@ -191,6 +211,7 @@ pub async fn show(
                 .to_owned(),
         ),
         (_, "anulada") => Some("Tu reserva quedó anulada.".to_owned()),
+        (_, "confirmada") => Some("¡Gracias! Confirmaste tu asistencia.".to_owned()),
         (_, "reagendada") => Some("Tu reserva quedó en su nuevo horario.".to_owned()),
         _ => None,
     };
@@ -205,6 +226,17 @@ pub async fn cancel(
     let m = managed(&state, &slug, &token).await?;
     match state.store.change_online(&m.site.actor, &m.link, OnlineChange::Cancel).await {
         Ok(_) => Ok(Redirect::to(&format!("{}{}", m.base, query(&[("aviso", "anulada")]))).into_response()),
+        Err(error) => refused(&state, &m, error).await,
+    }
+}
+
+pub async fn confirm(
+    State(state): State<AppState>,
+    Path((slug, token)): Path<(String, String)>,
+) -> Result<Response, SiteError> {
+    let m = managed(&state, &slug, &token).await?;
+    match state.store.change_online(&m.site.actor, &m.link, OnlineChange::Confirm).await {
+        Ok(_) => Ok(Redirect::to(&format!("{}{}", m.base, query(&[("aviso", "confirmada")]))).into_response()),
         Err(error) => refused(&state, &m, error).await,
     }
 }

@@ -7,7 +7,8 @@
 //! - `/reservar/{slug}/datos`: the client's data for the chosen slot (GET the
 //!   form, POST books through `BookingSiteStore::book_online`).
 //! - `/reservar/{slug}/reserva/{token}`: the manage link — the booking, and
-//!   Anular / Reagendar inside the business's deadlines.
+//!   Confirmar asistencia / Anular / Reagendar inside the business's
+//!   deadlines.
 //!
 //! An unknown slug, a business with online booking off, and a wrong token all
 //! answer the same Spanish 404 page. The site has no session and so no CSRF
@@ -42,6 +43,7 @@ pub fn router() -> Router<AppState> {
         .route("/reservar/{slug}/datos", get(book::form).post(book::submit))
         .route("/reservar/{slug}/reserva/{token}", get(manage::show))
         .route("/reservar/{slug}/reserva/{token}/anular", axum::routing::post(manage::cancel))
+        .route("/reservar/{slug}/reserva/{token}/confirmar", axum::routing::post(manage::confirm))
         .route("/reservar/{slug}/reserva/{token}/reagendar", get(manage::slots).post(manage::reschedule))
         .route("/reservar-assets/{name}", get(assets::serve))
         .layer(SetResponseHeaderLayer::overriding(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))

@@ -18,6 +18,8 @@ on_both_backends!(
     a_taken_slot_is_refused_in_spanish,
     fields_asked_in_the_booking_form_are_checked_and_stored,
     the_deadlines_refuse_a_late_cancel_and_change_nothing,
+    the_client_confirms_attendance_from_the_link_until_its_deadline,
+    the_birth_date_is_asked_only_when_the_business_wants_it,
 );
 
 async fn actor(app: &TestApp) -> Actor {
@@ -299,7 +301,9 @@ async fn owners_set_the_booking_rules_from_configuracion() {
         ("estado_inicial", "confirmed"),
         ("plazo_anular", "12"),
         ("plazo_reagendar", "mucho"),
+        ("plazo_confirmar", "4"),
         ("exige_telefono", "1"),
+        ("pide_nacimiento", "1"),
     ];
     let refused = submit(&app, &f.owner, path, &token, &form).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -314,8 +318,9 @@ async fn owners_set_the_booking_rules_from_configuracion() {
     let saved = submit(&app, &f.owner, path, &token, &form).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", html(&saved));
     let rules = app.store.booking_rules(&actor(&app).await).await.expect("rules");
-    assert!(rules.online && rules.require_phone && !rules.require_rut);
+    assert!(rules.online && rules.require_phone && !rules.require_rut && rules.ask_birth_date);
     assert_eq!((rules.min_notice_hours, rules.horizon_days, rules.reschedule_until_hours), (3, 30, 6));
+    assert_eq!(rules.confirm_until_hours, 4);
     assert_eq!(rules.start_state, ficha_domain::BookingState::Confirmed);
     let site = app.get("/reservar/clinica").send().await;
     assert!(html(&site).contains("Kinesiología"));
@@ -324,4 +329,57 @@ async fn owners_set_the_booking_rules_from_configuracion() {
     submit(&app, &f.owner, path, &token, &form).await;
     assert!(!html(&app.get("/reservar/clinica").send().await).contains("Kinesiología"));
     app.finish().await;
+}
+
+pub async fn the_client_confirms_attendance_from_the_link_until_its_deadline(app: &TestApp) {
+    let f = open(app).await;
+    let rules = BookingRules { online: true, confirm_until_hours: 3, ..BookingRules::default() };
+    app.store.set_booking_rules(&actor(app).await, rules).await.expect("rules");
+    let start = "2026-03-15T14:00:00Z";
+    let href = format!("/reservar/clinica/datos?servicio={}&profesional={}&inicio={start}", f.service, f.pro);
+    let done = book(app, &href, CLIENT).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", html(&done));
+    let base = done.header("location").trim_end_matches("?nueva=1").to_owned();
+    // 2 hours before: past the 3-hour deadline — not offered, and refused.
+    let at = |hours: i64| start.parse::<Timestamp>().expect("time").checked_sub(SignedDuration::from_hours(hours));
+    app.clock.set(at(2).expect("time"));
+    let page = get_ok(app, &base).await;
+    assert!(!html(&page).contains("Confirmar asistencia</button>"), "not offered");
+    assert!(html(&page).contains("Ya no se puede confirmar en línea"));
+    let refused = post_form(app, &format!("{base}/confirmar"), String::new()).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert!(html(&refused).contains("Ya pasó el plazo para confirmar tu asistencia"));
+    assert!(html(&get_ok(app, &base).await).contains("Pendiente de confirmación"), "nothing changed");
+    // In time: confirmed.
+    app.clock.set(at(4).expect("time"));
+    assert!(html(&get_ok(app, &base).await).contains("Confirmar asistencia</button>"));
+    let confirmed = post_form(app, &format!("{base}/confirmar"), String::new()).await;
+    assert_eq!(confirmed.status, StatusCode::SEE_OTHER);
+    let page = get_ok(app, confirmed.header("location")).await;
+    assert!(html(&page).contains("Confirmaste tu asistencia") && html(&page).contains("<strong>Confirmada</strong>"));
+    app.clock.set(start_time());
+}
+
+pub async fn the_birth_date_is_asked_only_when_the_business_wants_it(app: &TestApp) {
+    let f = open(app).await;
+    let slot = first_slot(app, &f, &f.pro).await;
+    assert!(!html(&get_ok(app, &slot).await).contains("name=\"nacimiento\""), "not asked by default");
+    let rules = BookingRules { online: true, ask_birth_date: true, ..BookingRules::default() };
+    app.store.set_booking_rules(&actor(app).await, rules).await.expect("rules");
+    assert!(html(&get_ok(app, &slot).await).contains("name=\"nacimiento\""));
+    // A date in the future is refused by its field, and nothing is booked.
+    let mut fields = CLIENT.to_vec();
+    fields.push(("nacimiento", "2030-01-01"));
+    let refused = book(app, &slot, &fields).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html(&refused).contains("id=\"nacimiento-error\""), "{}", html(&refused));
+    let clients = app.get("/api/v1/clients?q=marta").cookie(&f.owner).send().await;
+    assert_eq!(clients.body["items"].as_array().map_or(9, Vec::len), 0, "nothing booked");
+    // A real date is stored on the new profile.
+    fields.pop();
+    fields.push(("nacimiento", "1990-04-23"));
+    let done = book(app, &slot, &fields).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", html(&done));
+    let clients = app.get("/api/v1/clients?q=marta").cookie(&f.owner).send().await;
+    assert_eq!(clients.body["items"][0]["birth_date"], "1990-04-23", "{}", clients.body);
 }

@@ -1,7 +1,8 @@
 //! Reservas online, from Configuración (owners): the business's booking
 //! rules — online booking on/off, minimum notice, how far ahead, whether an
 //! online booking starts pending or confirmed, the deadlines for a client to
-//! cancel or reschedule, whether phone and RUT are required — and which
+//! cancel, reschedule or confirm attendance, whether phone and RUT are
+//! required and whether the birth date is asked — and which
 //! services are bookable online. Every field's problem is shown at once and
 //! nothing is saved while one remains.
 
@@ -42,8 +43,10 @@ struct BookingSitePage {
     confirmed: bool,
     cancel: NumberField,
     reschedule: NumberField,
+    confirm: NumberField,
     require_phone: bool,
     require_rut: bool,
+    ask_birth_date: bool,
     services: Vec<ServiceBox>,
     failed: bool,
     saved: bool,
@@ -78,8 +81,10 @@ impl BookingSitePage {
             confirmed: rules.start_state == BookingState::Confirmed,
             cancel: number(rules.cancel_until_hours),
             reschedule: number(rules.reschedule_until_hours),
+            confirm: number(rules.confirm_until_hours),
             require_phone: rules.require_phone,
             require_rut: rules.require_rut,
+            ask_birth_date: rules.ask_birth_date,
             services,
             failed: false,
             saved: false,
@@ -127,6 +132,7 @@ pub async fn save(
     page.confirmed = form.get("estado_inicial") == "confirmed";
     page.require_phone = form.ticked("exige_telefono");
     page.require_rut = form.ticked("exige_rut");
+    page.ask_birth_date = form.ticked("pide_nacimiento");
     let ticked = form.all("servicios");
     for service in &mut page.services {
         service.checked = ticked.contains(&service.id.as_str());
@@ -135,7 +141,10 @@ pub async fn save(
     let horizon = read(&form, "horizonte", 1, MAX_HORIZON_DAYS, &mut page.horizon);
     let cancel = read(&form, "plazo_anular", 0, MAX_HOURS, &mut page.cancel);
     let reschedule = read(&form, "plazo_reagendar", 0, MAX_HOURS, &mut page.reschedule);
-    let (Some(notice), Some(horizon), Some(cancel), Some(reschedule)) = (notice, horizon, cancel, reschedule) else {
+    let confirm = read(&form, "plazo_confirmar", 0, MAX_HOURS, &mut page.confirm);
+    let (Some(notice), Some(horizon), Some(cancel), Some(reschedule), Some(confirm)) =
+        (notice, horizon, cancel, reschedule, confirm)
+    else {
         page.failed = true;
         return page_with(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
@@ -146,8 +155,10 @@ pub async fn save(
         start_state: if page.confirmed { BookingState::Confirmed } else { BookingState::Pending },
         cancel_until_hours: cancel,
         reschedule_until_hours: reschedule,
+        confirm_until_hours: confirm,
         require_phone: page.require_phone,
         require_rut: page.require_rut,
+        ask_birth_date: page.ask_birth_date,
     };
     state.store.set_booking_rules(actor, rules).await?;
     for service in &page.services {
