@@ -128,6 +128,7 @@ pub fn routes() -> Vec<ApiRoute> {
         ApiRoute::get("/public/{slug}/availability", public::availability::free),
         ApiRoute::post("/public/{slug}/bookings", public::bookings::create),
         ApiRoute::get("/public/{slug}/bookings/manage/{token}", public::manage::read),
+        ApiRoute::post("/public/{slug}/bookings/manage/{token}/confirm", public::manage::confirm),
         ApiRoute::post("/public/{slug}/bookings/manage/{token}/cancel", public::manage::cancel),
         ApiRoute::post("/public/{slug}/bookings/manage/{token}/reschedule", public::manage::reschedule),
     ]

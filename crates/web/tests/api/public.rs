@@ -229,7 +229,9 @@ pub async fn every_field_problem_is_named_at_once_and_nothing_is_booked(app: &Te
     };
     app.store.create_field(&actor(app).await, field).await.expect("field");
     let before = app.client_count(&f.owner).await;
-    let wrong = json!({ "name": " ", "email": "marta@", "rut": "12.345.678-9", "values": { "mascota": "Firulais" } });
+    // The birth date is refused by name while the business does not ask it.
+    let wrong = json!({ "name": " ", "email": "marta@", "rut": "12.345.678-9", "birth_date": "1990-04-23",
+                        "values": { "mascota": "Firulais" } });
     let body = json!({ "service": f.service, "professional": "nadie", "start": "mañana", "client": wrong, "extra": 1 });
     let refused = post(app, "/bookings", body).await;
     assert_eq!((refused.status, refused.code()), (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"));
@@ -238,6 +240,7 @@ pub async fn every_field_problem_is_named_at_once_and_nothing_is_booked(app: &Te
     assert_eq!(
         errors,
         [
+            "client.birth_date:unknown_field",
             "client.email:email_invalid",
             "client.name:required",
             "client.phone:required",
@@ -265,13 +268,22 @@ pub async fn every_field_problem_is_named_at_once_and_nothing_is_booked(app: &Te
     // Not JSON at all: the API's usual 415.
     let form = app.post(&format!("{BASE}/bookings")).raw("application/x-www-form-urlencoded", "a=b").send().await;
     assert_eq!(form.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
-    // Fixed, the same request books, and the answer is kept on the profile.
-    let right = json!({ "name": "Marta Soto", "email": "marta@mail.cl", "phone": "9 6123 4567", "values": { "edad": 34 } });
+    // Asked, it is read by the panel's rules.
+    set_rules(app, BookingRules { online: true, ask_birth_date: true, ..BookingRules::default() }).await;
+    let body = json!({ "service": f.service, "start": "2026-03-14T11:00",
+                       "client": { "name": "Marta Soto", "email": "marta@mail.cl", "phone": "9 6123 4567",
+                                   "birth_date": "31-02-1990", "values": { "edad": 34 } } });
+    assert_eq!(post(app, "/bookings", body).await.field_errors(), ["client.birth_date:date_format"]);
+    // Fixed, the same request books, and the answers are kept on the profile.
+    let right = json!({ "name": "Marta Soto", "email": "marta@mail.cl", "phone": "9 6123 4567",
+                        "birth_date": "23-04-1990", "values": { "edad": 34 } });
     book_at(app, &f, "2026-03-14T11:00", right).await;
     let marta = app.get("/api/v1/clients?q=marta").cookie(&f.owner).send().await;
     let id = marta.body["items"][0]["id"].as_str().expect("client");
     let values = app.get(&format!("/api/v1/clients/{id}/custom-values")).cookie(&f.owner).send().await;
     assert_eq!(values.body["values"]["edad"], 34, "{}", values.body);
+    let profile = app.get(&format!("/api/v1/clients/{id}")).cookie(&f.owner).send().await;
+    assert_eq!(profile.body["birth_date"], "1990-04-23");
 }
 
 pub async fn an_existing_email_is_neither_overwritten_nor_revealed(app: &TestApp) {
@@ -326,6 +338,15 @@ pub async fn the_manage_token_shows_reschedules_and_cancels(app: &TestApp) {
     let seen = get(app, &path).await;
     assert_eq!(seen.body["actions"]["cancel"], json!({ "allowed": true, "until": "2026-03-15T11:00:00-03:00" }));
     assert_eq!(seen.body["actions"]["reschedule"]["allowed"], true);
+    assert_eq!(seen.body["actions"]["confirm"], json!({ "allowed": true, "until": "2026-03-16T09:00:00-03:00" }));
+    // Confirm attendance (twice is no error), then it is no longer offered.
+    for _ in 0..2 {
+        let confirmed = post(app, &format!("{path}/confirm"), json!({})).await;
+        assert_eq!((confirmed.status, confirmed.body["state"].clone()), (StatusCode::OK, json!("confirmed")));
+    }
+    assert_eq!(get(app, &path).await.body["actions"]["confirm"]["allowed"], false);
+    let staff = app.get(&format!("/api/v1/bookings/{}", done["id"].as_str().expect("id"))).cookie(&f.owner).send().await;
+    assert_eq!(staff.body["state"], "confirmed");
     // Reschedule to Tuesday 10:00 with anyone: the same token shows the new time.
     let moved = post(app, &format!("{path}/reschedule"), json!({ "start": "2026-03-17T10:00:00-03:00" })).await;
     assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
@@ -363,6 +384,11 @@ pub async fn the_deadlines_refuse_and_change_nothing(app: &TestApp) {
     assert!(cancel.body["detail"].as_str().unwrap_or("").contains("Ya pasó el plazo para anular"));
     let moved = post(app, &format!("{path}/reschedule"), json!({ "start": "2026-03-18T10:00:00-03:00" })).await;
     assert_eq!((moved.status, moved.code()), (StatusCode::CONFLICT, "reschedule_deadline"));
+    // Confirming stays open until 2 hours before; 1 hour before it is refused.
+    assert_eq!(get(app, &path).await.body["actions"]["confirm"]["allowed"], true);
+    app.clock.set(start.parse::<Timestamp>().expect("time").checked_sub(SignedDuration::from_hours(1)).expect("time"));
+    let confirm = post(app, &format!("{path}/confirm"), json!({})).await;
+    assert_eq!((confirm.status, confirm.code()), (StatusCode::CONFLICT, "confirm_deadline"));
     let seen = get(app, &path).await;
     assert_eq!((seen.body["state"].clone(), seen.body["start"].clone()), (json!("pending"), json!("2026-03-15T11:00:00-03:00")));
     app.clock.set(start_time());

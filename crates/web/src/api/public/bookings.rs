@@ -49,7 +49,8 @@ pub async fn create(
 ) -> Result<Response, ApiError> {
     let site = Site::open(&state, &slug).await?;
     let asked = asked_fields(&state, &site).await?;
-    let request = input::booking(&body, &site.rules, &asked, &site.zone)?;
+    let today = state.clock.now().to_zoned(site.zone.clone()).date();
+    let request = input::booking(&body, &site.rules, &asked, &site.zone, today)?;
     // The choices the site would offer: a service bookable online and one
     // of its professionals.
     let services = bookable(&state, &site).await?;

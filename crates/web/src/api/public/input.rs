@@ -5,7 +5,10 @@
 //! over the fields asked in the booking form) — and every field's problem
 //! is collected, so one answer names all that is wrong.
 
-use ficha_domain::{ClientName, CustomField, CustomValue, Email, FieldError, FieldKey, Phone, Rut, StaffId};
+use ficha_domain::{
+    BirthDate, ClientName, CustomField, CustomValue, Email, FieldError, FieldKey, Phone, Rut, StaffId,
+};
+use jiff::civil::Date;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde_json::Value;
@@ -19,7 +22,9 @@ use ficha_domain::{BookingRules, ServiceId};
 use ficha_store::Typed;
 
 const BOOKING: &[&str] = &["service", "professional", "start", "client"];
+/// The client's fields; the birth date only where the business asks it.
 const CLIENT: &[&str] = &["name", "email", "phone", "rut", "values"];
+const CLIENT_WITH_BIRTH_DATE: &[&str] = &["name", "email", "phone", "rut", "birth_date", "values"];
 const RESCHEDULE: &[&str] = &["professional", "start"];
 
 /// A booking request, read; the manage link is added by the handler.
@@ -103,7 +108,13 @@ fn values(problems: &mut Problems, client: &JsonObject, asked: &[CustomField]) -
     (problems.0.len() == before).then_some(values)
 }
 
-fn client(problems: &mut Problems, body: &JsonObject, rules: &BookingRules, asked: &[CustomField]) -> Option<Typed> {
+fn client(
+    problems: &mut Problems,
+    body: &JsonObject,
+    rules: &BookingRules,
+    asked: &[CustomField],
+    today: Date,
+) -> Option<Typed> {
     let client = match problems.read(body.object("client")) {
         Some(Some(client)) => client,
         Some(None) => {
@@ -112,7 +123,8 @@ fn client(problems: &mut Problems, body: &JsonObject, rules: &BookingRules, aske
         }
         None => return None,
     };
-    for mut problem in client.check_fields(CLIENT, &[]) {
+    let allowed = if rules.ask_birth_date { CLIENT_WITH_BIRTH_DATE } else { CLIENT };
+    for mut problem in client.check_fields(allowed, &[]) {
         problem.field = format!("client.{}", problem.field);
         problems.0.push(problem);
     }
@@ -123,8 +135,14 @@ fn client(problems: &mut Problems, body: &JsonObject, rules: &BookingRules, aske
         .and_then(|t| problems.take("client.phone", optional(t, rules.require_phone, Phone::parse)));
     let rut = text(problems, &client, "rut", p)
         .and_then(|t| problems.take("client.rut", optional(t, rules.require_rut, Rut::parse)));
+    let birth_date = if rules.ask_birth_date {
+        text(problems, &client, "birth_date", p)
+            .and_then(|t| problems.take("client.birth_date", optional(t, false, |t| BirthDate::parse(t, today))))
+    } else {
+        Some(None)
+    };
     let values = values(problems, &client, asked);
-    Some(Typed { name: name?, email: email?, phone: phone?, rut: rut?, values: values? })
+    Some(Typed { name: name?, email: email?, phone: phone?, rut: rut?, birth_date: birth_date?, values: values? })
 }
 
 /// The body of `POST /public/{slug}/bookings`.
@@ -133,6 +151,7 @@ pub fn booking(
     rules: &BookingRules,
     asked: &[CustomField],
     zone: &TimeZone,
+    today: Date,
 ) -> Result<Request, ApiError> {
     let mut problems = Problems(body.check_fields(BOOKING, &[]));
     let service = match text(&mut problems, body, "service", "") {
@@ -142,7 +161,7 @@ pub fn booking(
     };
     let professional = professional(&mut problems, body);
     let start = start(&mut problems, body, zone);
-    let client = client(&mut problems, body, rules, asked);
+    let client = client(&mut problems, body, rules, asked, today);
     let request = match (service, professional, start, client) {
         (Some(service), Some(professional), Some(start), Some(client)) => {
             Some(Request { service, professional, start, client })
@@ -164,7 +183,7 @@ pub fn reschedule(body: &JsonObject, zone: &TimeZone) -> Result<(Option<StaffId>
     problems.finish(read)
 }
 
-/// The bodies of cancel (and confirm): `{}`; a JSON body keeps the call a
+/// The bodies of cancel and confirm: `{}`; a JSON body keeps the call a
 /// deliberate one.
 pub fn nothing(body: &JsonObject) -> Result<(), ApiError> {
     let problems: Vec<FieldProblem> = body.check_fields(&[], &[]);

@@ -53,7 +53,10 @@ async fn answer(state: &AppState, site: &Site, booking: &Booking) -> Result<Json
     let live = booking.state != BookingState::Cancelled;
     let cancel = live && start.is_some_and(|s| rules.may_cancel(s, now).is_ok());
     let reschedule = live && rules.online && start.is_some_and(|s| rules.may_reschedule(s, now).is_ok());
+    let pending = booking.state == BookingState::Pending;
+    let confirm = pending && start.is_some_and(|s| rules.may_confirm(s, now).is_ok());
     json["actions"] = json!({
+        "confirm": window(start, confirm, rules.confirm_until_hours, zone),
         "cancel": window(start, cancel, rules.cancel_until_hours, zone),
         "reschedule": window(start, reschedule, rules.reschedule_until_hours, zone),
     });
@@ -76,6 +79,19 @@ pub async fn cancel(
     input::nothing(&body)?;
     let (site, _, link) = managed(&state, &slug, &token).await?;
     let booking = state.store.change_online(&site.actor, &link, OnlineChange::Cancel).await.map_err(refusal)?;
+    answer(&state, &site, &booking).await
+}
+
+/// The client says they will come: `pending` → `confirmed` (again: no
+/// change, no error).
+pub async fn confirm(
+    State(state): State<AppState>,
+    Path((slug, token)): Path<(String, String)>,
+    body: JsonObject,
+) -> Result<Json<Value>, ApiError> {
+    input::nothing(&body)?;
+    let (site, _, link) = managed(&state, &slug, &token).await?;
+    let booking = state.store.change_online(&site.actor, &link, OnlineChange::Confirm).await.map_err(refusal)?;
     answer(&state, &site, &booking).await
 }
 

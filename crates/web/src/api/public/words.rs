@@ -11,7 +11,9 @@ use crate::i18n::Lang;
 /// of things (409); a time outside the rules is a request to fix (422).
 pub fn site_rule_status(rule: SiteRule) -> StatusCode {
     match rule {
-        SiteRule::SlotTaken | SiteRule::CancelDeadline | SiteRule::RescheduleDeadline => StatusCode::CONFLICT,
+        SiteRule::SlotTaken | SiteRule::CancelDeadline | SiteRule::RescheduleDeadline | SiteRule::ConfirmDeadline => {
+            StatusCode::CONFLICT
+        }
         SiteRule::Closed | SiteRule::NotBookable | SiteRule::TooSoon | SiteRule::TooFar => {
             StatusCode::UNPROCESSABLE_ENTITY
         }
@@ -31,6 +33,9 @@ pub fn site_rule_title(rule: SiteRule) -> (&'static str, &'static str) {
         SiteRule::RescheduleDeadline => {
             ("Ya pasó el plazo para reagendar.", "The deadline to reschedule has passed.")
         }
+        SiteRule::ConfirmDeadline => {
+            ("Ya pasó el plazo para confirmar la asistencia.", "The deadline to confirm attendance has passed.")
+        }
     }
 }
 
@@ -43,6 +48,9 @@ pub fn site_rule_detail(rule: SiteRule, lang: Lang) -> String {
         SiteRule::CancelDeadline => "The deadline to cancel this booking online has passed. Contact the business.",
         SiteRule::RescheduleDeadline => {
             "The deadline to reschedule this booking online has passed. Contact the business."
+        }
+        SiteRule::ConfirmDeadline => {
+            "The deadline to confirm your attendance online has passed. Contact the business."
         }
     };
     lang.pick(rule.spanish(), english).to_owned()
