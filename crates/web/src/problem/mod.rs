@@ -56,6 +56,11 @@ pub enum ApiError {
         wait_secs: u64,
     },
     OwnerOnly,
+    /// Over a limit of the public booking API (per address or per email):
+    /// nothing was done; wait this long.
+    TooManyRequests {
+        wait_secs: u64,
+    },
     /// A booking rule said no.
     Refused(BookingRule),
     /// The business's booking-site rules said no (the public API).
@@ -80,7 +85,7 @@ impl ApiError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Unauthenticated | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
-            Self::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::TooManyAttempts { .. } | Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::OwnerOnly | Self::NotNoteAuthor => StatusCode::FORBIDDEN,
             Self::Refused(BookingRule::Overlap { .. }) => StatusCode::CONFLICT,
             Self::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -109,6 +114,7 @@ impl ApiError {
             Self::Unauthenticated => "authentication_required",
             Self::InvalidCredentials => "invalid_credentials",
             Self::TooManyAttempts { .. } => "too_many_attempts",
+            Self::TooManyRequests { .. } => "too_many_requests",
             Self::OwnerOnly => "owner_only",
             Self::Refused(rule) => rule.code(),
             Self::SiteRefused(rule) => rule.code(),
@@ -159,6 +165,7 @@ impl ApiError {
             Self::Unauthenticated => ("Debes iniciar sesión.", "Authentication required."),
             Self::InvalidCredentials => ("No se pudo iniciar sesión.", "Could not sign in."),
             Self::TooManyAttempts { .. } => ("Demasiados intentos de inicio de sesión.", "Too many sign-in attempts."),
+            Self::TooManyRequests { .. } => ("Demasiadas solicitudes.", "Too many requests."),
             Self::OwnerOnly => ("Solo el dueño del negocio puede hacer esto.", "Only the business owner can do this."),
             Self::NotNoteAuthor => (
                 "Solo quien escribió la nota, o el dueño del negocio, puede modificarla o eliminarla.",
@@ -247,6 +254,12 @@ impl ApiError {
                 Lang::Es => format!("Demasiados intentos; espera {wait_secs} segundos antes de volver a intentarlo."),
                 Lang::En => format!("Too many attempts; wait {wait_secs} seconds before trying again."),
             },
+            Self::TooManyRequests { wait_secs } => match lang {
+                Lang::Es => format!(
+                    "Hiciste demasiadas solicitudes seguidas; no se hizo nada. Inténtalo de nuevo en {wait_secs} segundos."
+                ),
+                Lang::En => format!("Too many requests in a row; nothing was done. Try again in {wait_secs} seconds."),
+            },
             Self::NotResendable => lang
                 .pick(
                     "Un mensaje pendiente o en envío saldrá solo, y uno enviado o anulado no se repite. Nada cambió.",
@@ -304,7 +317,7 @@ impl ApiError {
         if let Self::Unauthenticated = self {
             response.headers_mut().insert("www-authenticate", HeaderValue::from_static("Bearer realm=\"ficha\""));
         }
-        if let Self::TooManyAttempts { wait_secs } = self {
+        if let Self::TooManyAttempts { wait_secs } | Self::TooManyRequests { wait_secs } = self {
             response.headers_mut().insert(RETRY_AFTER, HeaderValue::from(*wait_secs));
         }
         response

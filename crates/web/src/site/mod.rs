@@ -17,6 +17,7 @@
 
 mod assets;
 pub(crate) mod book;
+pub mod limits;
 mod manage;
 pub(crate) mod pages;
 pub(crate) mod slots;

@@ -23,6 +23,7 @@ on_both_backends!(
     the_deadlines_refuse_and_change_nothing,
     closed_unknown_and_wrong_tokens_are_404s_that_read_alike,
     cors_is_open_on_the_public_prefix_only,
+    bookings_over_the_limit_per_email_are_429_and_book_nothing,
 );
 
 const BASE: &str = "/api/v1/public/clinica";
@@ -446,4 +447,39 @@ pub async fn cors_is_open_on_the_public_prefix_only(app: &TestApp) {
         .send()
         .await;
     assert_eq!(staff_preflight.header("access-control-allow-origin"), "");
+}
+
+pub async fn bookings_over_the_limit_per_email_are_429_and_book_nothing(app: &TestApp) {
+    let f = open(app).await;
+    // Six bookings an hour for one email (the site's own limit), on Monday.
+    for hour in 9..15 {
+        let at = format!("2026-03-16T{hour:02}:00:00-03:00");
+        let who = client("Marta Soto", if hour % 2 == 0 { "marta@mail.cl" } else { "MARTA@mail.cl" });
+        let body = json!({ "service": f.service, "professional": f.pro, "start": at, "client": who });
+        let done = post(app, "/bookings", body).await;
+        if hour == 13 {
+            assert_eq!(done.code(), "slot_taken", "13:00 is the break; the try still counts");
+        } else {
+            assert_eq!(done.status, StatusCode::CREATED, "{}", done.body);
+        }
+    }
+    let body = json!({ "service": f.service, "professional": f.pro, "start": "2026-03-16T16:00:00-03:00",
+                       "client": client("Marta Soto", "marta@mail.cl") });
+    let refused = post(app, "/bookings", body.clone()).await;
+    assert_eq!((refused.status, refused.code()), (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"));
+    let wait: i64 = refused.header("retry-after").parse().expect("seconds");
+    assert!((1..=3600).contains(&wait), "{wait}");
+    assert!(refused.body["detail"].as_str().unwrap_or("").contains("no se hizo nada"), "{}", refused.body);
+    assert_eq!(refused.header("access-control-allow-origin"), "*");
+    let free = get(app, &format!("/availability?service={}&professional={}&from=2026-03-16&days=1", f.service, f.pro)).await;
+    assert!(starts(&free.body, "2026-03-16").contains(&"2026-03-16T16:00:00-03:00".to_owned()), "nothing booked");
+    // Another email from the same place still books; after the hour, Marta too.
+    let other = json!({ "service": f.service, "professional": f.pro, "start": "2026-03-16T16:00:00-03:00",
+                        "client": client("Otra Persona", "otra@mail.cl") });
+    assert_eq!(post(app, "/bookings", other).await.status, StatusCode::CREATED);
+    app.clock.set(start_time().checked_add(SignedDuration::from_hours(2)).expect("time"));
+    let later = json!({ "service": f.service, "professional": f.pro, "start": "2026-03-16T17:00:00-03:00",
+                        "client": client("Marta Soto", "marta@mail.cl") });
+    assert_eq!(post(app, "/bookings", later).await.status, StatusCode::CREATED);
+    app.clock.set(start_time());
 }

@@ -3,6 +3,10 @@
 //! the email finds or creates the profile without overwriting it, the
 //! booking's origin is `booking_site`, a pack books its first session.
 //!
+//! A valid request is counted against the site's limits per client address
+//! and per email (`site::limits`, in the database); over either it is 429
+//! with `Retry-After`, and nothing is booked.
+//!
 //! The answer is 201 with the booking and its manage token — the same
 //! secret the site's confirmation email links to (only its hash is
 //! stored). It holds nothing of the client's profile, not even its id, so
@@ -24,6 +28,7 @@ use crate::auth::secret;
 use crate::input::JsonObject;
 use crate::problem::ApiError;
 use crate::site::Site;
+use crate::site::limits::{self, ClientAddress, Limit};
 use crate::site::pages::bookable;
 
 /// The business's fields asked in the booking form, in their order.
@@ -45,6 +50,7 @@ pub fn manage_json(site: &Site, token: &str) -> serde_json::Value {
 pub async fn create(
     State(state): State<AppState>,
     Path(slug): Path<String>,
+    ClientAddress(address): ClientAddress,
     body: JsonObject,
 ) -> Result<Response, ApiError> {
     let site = Site::open(&state, &slug).await?;
@@ -58,6 +64,15 @@ pub async fn create(
         services.into_iter().find(|s| s.id == request.service).ok_or(ApiError::SiteRefused(SiteRule::NotBookable))?;
     if request.professional.is_some_and(|pro| !service.performed_by(pro)) {
         return Err(ApiError::Refused(BookingRule::ServiceNotPerformed));
+    }
+    // Counted once the request is valid, as the site's form does: a typo
+    // costs the client nothing.
+    let limited = match limits::allow(&state, Limit::BookingPerAddress, &address).await {
+        Ok(()) => limits::allow(&state, Limit::BookingPerEmail, &request.client.email.key()).await,
+        refused => refused,
+    };
+    if let Err(refused) = limited {
+        return Err(ApiError::TooManyRequests { wait_secs: refused.retry_after_secs().unsigned_abs() });
     }
     let token = secret::generate().map_err(|_| ApiError::Internal)?;
     let path = format!("{}/reserva/{token}", site.home());
