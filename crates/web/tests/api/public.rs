@@ -483,3 +483,58 @@ pub async fn bookings_over_the_limit_per_email_are_429_and_book_nothing(app: &Te
     assert_eq!(post(app, "/bookings", later).await.status, StatusCode::CREATED);
     app.clock.set(start_time());
 }
+
+/// Every field path of a JSON value (`days[].slots[].start`), arrays read
+/// as the union of their items: what an example and an answer must share.
+fn paths(value: &Value, at: &str, into: &mut std::collections::BTreeSet<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, inner) in map {
+                let path = format!("{at}.{key}");
+                into.insert(path.clone());
+                paths(inner, &path, into);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| paths(item, &format!("{at}[]"), into)),
+        _ => {}
+    }
+}
+
+fn field_paths(value: &Value) -> std::collections::BTreeSet<String> {
+    let mut set = std::collections::BTreeSet::new();
+    paths(value, "", &mut set);
+    set
+}
+
+/// The OpenAPI examples of the public API are real answers' shapes, and
+/// its operations ask for no credentials.
+#[tokio::test]
+async fn the_documented_examples_have_the_shape_of_the_answers() {
+    let app = TestApp::spawn().await;
+    let f = open(&app).await;
+    let document: Value = serde_json::from_str(ficha_web::api::openapi_document()).expect("valid JSON");
+    let example = |path: &str, method: &str, status: &str| {
+        document["paths"][format!("/api/v1/public/{{slug}}{path}")][method]["responses"][status]["content"]
+            ["application/json"]["example"]
+            .clone()
+    };
+    for (path, item) in document["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("item").iter().filter(|(m, _)| *m != "parameters") {
+            if path.starts_with("/api/v1/public/") {
+                assert_eq!(operation["security"], json!([]), "{method} {path}");
+            }
+        }
+    }
+    let services = get(&app, "/services").await;
+    assert_eq!(field_paths(&example("/services", "get", "200")), field_paths(&services.body));
+    let free = get(&app, &format!("/availability?service={}", f.service)).await;
+    assert_eq!(field_paths(&example("/availability", "get", "200")), field_paths(&free.body));
+    let created = book_at(&app, &f, "2026-03-16T10:00:00-03:00", client("Marta Soto", "marta@mail.cl")).await;
+    assert_eq!(field_paths(&example("/bookings", "post", "201")), field_paths(&created));
+    let token = created["manage"]["token"].as_str().expect("token");
+    let managed = get(&app, &format!("/bookings/manage/{token}")).await;
+    assert_eq!(field_paths(&example("/bookings/manage/{token}", "get", "200")), field_paths(&managed.body));
+    let cancelled = post(&app, &format!("/bookings/manage/{token}/cancel"), json!({})).await;
+    assert_eq!(field_paths(&example("/bookings/manage/{token}/cancel", "post", "200")), field_paths(&cancelled.body));
+    app.finish().await;
+}
