@@ -105,7 +105,8 @@ pub async fn services_are_those_offered_online_with_their_professionals(app: &Te
     let pack = create_service(app, &f.owner, "Pack kine", 60, 4, &f.pro).await;
     let listed = get(app, "/services").await;
     assert_eq!(listed.status, StatusCode::OK, "{}", listed.body);
-    let names: Vec<&str> = listed.body["items"].as_array().expect("items").iter().filter_map(|s| s["name"].as_str()).collect();
+    let names: Vec<&str> =
+        listed.body["items"].as_array().expect("items").iter().filter_map(|s| s["name"].as_str()).collect();
     assert!(names.contains(&"Kinesiología") && names.contains(&"Pack kine"), "{names:?}");
     assert!(!names.contains(&"Masaje"), "a service taken offline is not offered");
     let kine = listed.body["items"].as_array().expect("items").iter().find(|s| s["id"] == f.service).expect("kine");
@@ -127,7 +128,10 @@ pub async fn availability_keeps_notice_horizon_bookings_and_cualquiera(app: &Tes
     assert_eq!(today["date"], "2026-03-14");
     assert_eq!(today["slots"][0]["start"], "2026-03-14T11:00:00-03:00");
     assert_eq!(today["slots"][0]["end"], "2026-03-14T12:00:00-03:00");
-    assert_eq!((today["slots"][0]["local_date"].clone(), today["slots"][0]["local_time"].clone()), (json!("2026-03-14"), json!("11:00")));
+    assert_eq!(
+        (today["slots"][0]["local_date"].clone(), today["slots"][0]["local_time"].clone()),
+        (json!("2026-03-14"), json!("11:00"))
+    );
     assert!(one.body["first_available_date"].is_null(), "the range has free times");
     // The professional's booking at 11:00 takes it away from them…
     booked(app, &f, "2026-03-14T14:00:00Z").await;
@@ -188,7 +192,10 @@ pub async fn a_booking_is_created_and_staff_see_it_from_the_booking_site(app: &T
     assert_eq!(done["state"], "pending");
     assert_eq!(done["service"]["name"], "Kinesiología");
     assert_eq!(done["professional"]["id"], f.pro.as_str());
-    assert_eq!((done["start"].clone(), done["end"].clone()), (json!("2026-03-14T11:00:00-03:00"), json!("2026-03-14T12:00:00-03:00")));
+    assert_eq!(
+        (done["start"].clone(), done["end"].clone()),
+        (json!("2026-03-14T11:00:00-03:00"), json!("2026-03-14T12:00:00-03:00"))
+    );
     let token = done["manage"]["token"].as_str().expect("token").to_owned();
     assert_eq!(token.len(), 43, "256 random bits");
     assert_eq!(done["manage"]["url"], format!("/reservar/clinica/reserva/{token}"));
@@ -197,7 +204,8 @@ pub async fn a_booking_is_created_and_staff_see_it_from_the_booking_site(app: &T
     let managed = get(app, &format!("/bookings/manage/{token}")).await;
     assert_eq!((managed.status, managed.body["id"].clone()), (StatusCode::OK, done["id"].clone()));
     // Staff see it, from the booking site, for the new client.
-    let staff = app.get(&format!("/api/v1/bookings/{}", done["id"].as_str().expect("id"))).cookie(&f.owner).send().await;
+    let staff =
+        app.get(&format!("/api/v1/bookings/{}", done["id"].as_str().expect("id"))).cookie(&f.owner).send().await;
     assert_eq!(staff.status, StatusCode::OK);
     assert_eq!(staff.body["origin"], "booking_site");
     let marta = app.get("/api/v1/clients?q=marta").cookie(&f.owner).send().await;
@@ -297,7 +305,8 @@ pub async fn an_existing_email_is_neither_overwritten_nor_revealed(app: &TestApp
     let ana = app.get(&format!("/api/v1/clients/{}", f.client)).cookie(&f.owner).send().await;
     assert_eq!(ana.body["name"], "Ana Pérez", "not overwritten");
     assert_eq!(ana.body["phone"], "+56961234567", "an empty field is filled");
-    let staff = app.get(&format!("/api/v1/bookings/{}", known["id"].as_str().expect("id"))).cookie(&f.owner).send().await;
+    let staff =
+        app.get(&format!("/api/v1/bookings/{}", known["id"].as_str().expect("id"))).cookie(&f.owner).send().await;
     assert_eq!(staff.body["client_id"], f.client.as_str(), "booked for Ana");
     // Staff see what was typed, on the booking's page.
     let page = app.get(&format!("/reservas/{}", known["id"].as_str().expect("id"))).cookie(&f.owner).send().await;
@@ -319,13 +328,13 @@ pub async fn a_taken_slot_is_409_and_one_booking_stays(app: &TestApp) {
     assert_eq!(refused.header("content-type"), "application/problem+json");
     assert_eq!(refused.body["detail"], "Alguien acaba de tomar ese horario. Elige otro horario.");
     assert!(refused.body.get("conflicting_booking_id").is_none(), "nothing about the other booking");
-    let english =
-        app.post(&format!("{BASE}/bookings")).header("accept-language", "en").json(body).send().await;
+    let english = app.post(&format!("{BASE}/bookings")).header("accept-language", "en").json(body).send().await;
     assert_eq!(english.body["detail"], "Someone has just taken that time. Choose another time.");
     let day = app.get("/api/v1/calendar?date=2026-03-14").cookie(&f.owner).send().await;
     assert_eq!(day.body["items"].as_array().map(Vec::len), Some(1), "{}", day.body);
     // Too soon is the site's rule too.
-    let soon = json!({ "service": f.service, "start": "2026-03-14T10:00:00-03:00", "client": client("Otra", "otra@mail.cl") });
+    let soon =
+        json!({ "service": f.service, "start": "2026-03-14T10:00:00-03:00", "client": client("Otra", "otra@mail.cl") });
     let refused = post(app, "/bookings", soon).await;
     assert_eq!((refused.status, refused.code()), (StatusCode::UNPROCESSABLE_ENTITY, "too_soon"));
     assert_eq!(app.client_count(&f.owner).await, 2, "Ana and Marta; nobody else created");
@@ -346,7 +355,8 @@ pub async fn the_manage_token_shows_reschedules_and_cancels(app: &TestApp) {
         assert_eq!((confirmed.status, confirmed.body["state"].clone()), (StatusCode::OK, json!("confirmed")));
     }
     assert_eq!(get(app, &path).await.body["actions"]["confirm"]["allowed"], false);
-    let staff = app.get(&format!("/api/v1/bookings/{}", done["id"].as_str().expect("id"))).cookie(&f.owner).send().await;
+    let staff =
+        app.get(&format!("/api/v1/bookings/{}", done["id"].as_str().expect("id"))).cookie(&f.owner).send().await;
     assert_eq!(staff.body["state"], "confirmed");
     // Reschedule to Tuesday 10:00 with anyone: the same token shows the new time.
     let moved = post(app, &format!("{path}/reschedule"), json!({ "start": "2026-03-17T10:00:00-03:00" })).await;
@@ -391,7 +401,10 @@ pub async fn the_deadlines_refuse_and_change_nothing(app: &TestApp) {
     let confirm = post(app, &format!("{path}/confirm"), json!({})).await;
     assert_eq!((confirm.status, confirm.code()), (StatusCode::CONFLICT, "confirm_deadline"));
     let seen = get(app, &path).await;
-    assert_eq!((seen.body["state"].clone(), seen.body["start"].clone()), (json!("pending"), json!("2026-03-15T11:00:00-03:00")));
+    assert_eq!(
+        (seen.body["state"].clone(), seen.body["start"].clone()),
+        (json!("pending"), json!("2026-03-15T11:00:00-03:00"))
+    );
     app.clock.set(start_time());
 }
 
@@ -404,7 +417,8 @@ pub async fn closed_unknown_and_wrong_tokens_are_404s_that_read_alike(app: &Test
     assert_eq!(closed.header("content-type"), "application/problem+json");
     let availability = get(app, &format!("/availability?service={}", f.service)).await;
     assert_eq!(availability.status, StatusCode::NOT_FOUND);
-    let body = json!({ "service": f.service, "start": "2026-03-16T10:00:00-03:00", "client": client("Marta", "m@mail.cl") });
+    let body =
+        json!({ "service": f.service, "start": "2026-03-16T10:00:00-03:00", "client": client("Marta", "m@mail.cl") });
     assert_eq!(post(app, "/bookings", body).await.status, StatusCode::NOT_FOUND);
     set_rules(app, BookingRules { online: true, ..BookingRules::default() }).await;
     for path in ["/bookings/manage/abc", "/bookings/manage/abc/cancel"] {
@@ -471,7 +485,8 @@ pub async fn bookings_over_the_limit_per_email_are_429_and_book_nothing(app: &Te
     assert!((1..=3600).contains(&wait), "{wait}");
     assert!(refused.body["detail"].as_str().unwrap_or("").contains("no se hizo nada"), "{}", refused.body);
     assert_eq!(refused.header("access-control-allow-origin"), "*");
-    let free = get(app, &format!("/availability?service={}&professional={}&from=2026-03-16&days=1", f.service, f.pro)).await;
+    let free =
+        get(app, &format!("/availability?service={}&professional={}&from=2026-03-16&days=1", f.service, f.pro)).await;
     assert!(starts(&free.body, "2026-03-16").contains(&"2026-03-16T16:00:00-03:00".to_owned()), "nothing booked");
     // Another email from the same place still books; after the hour, Marta too.
     let other = json!({ "service": f.service, "professional": f.pro, "start": "2026-03-16T16:00:00-03:00",

@@ -5,11 +5,9 @@
 //! over the fields asked in the booking form) — and every field's problem
 //! is collected, so one answer names all that is wrong.
 
-use ficha_domain::{
-    BirthDate, ClientName, CustomField, CustomValue, Email, FieldError, FieldKey, Phone, Rut, StaffId,
-};
-use jiff::civil::Date;
+use ficha_domain::{BirthDate, ClientName, CustomField, CustomValue, Email, FieldError, FieldKey, Phone, Rut, StaffId};
 use jiff::Timestamp;
+use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde_json::Value;
 
@@ -90,7 +88,8 @@ fn values(problems: &mut Problems, client: &JsonObject, asked: &[CustomField]) -
     };
     let before = problems.0.len();
     for key in map.keys().filter(|key| !asked.iter().any(|f| f.key.as_str() == key.as_str())) {
-        let kind = FieldProblemKind::CustomValue { label: key.clone(), error: FieldError::FieldUnknown, options: vec![] };
+        let kind =
+            FieldProblemKind::CustomValue { label: key.clone(), error: FieldError::FieldUnknown, options: vec![] };
         problems.push(&format!("client.values.{key}"), kind);
     }
     let mut values = Vec::new();

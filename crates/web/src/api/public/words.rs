@@ -30,9 +30,7 @@ pub fn site_rule_title(rule: SiteRule) -> (&'static str, &'static str) {
         SiteRule::TooFar => ("Ese horario está demasiado adelante.", "That time is too far ahead."),
         SiteRule::SlotTaken => ("El horario ya no está disponible.", "The slot is no longer free."),
         SiteRule::CancelDeadline => ("Ya pasó el plazo para anular.", "The deadline to cancel has passed."),
-        SiteRule::RescheduleDeadline => {
-            ("Ya pasó el plazo para reagendar.", "The deadline to reschedule has passed.")
-        }
+        SiteRule::RescheduleDeadline => ("Ya pasó el plazo para reagendar.", "The deadline to reschedule has passed."),
         SiteRule::ConfirmDeadline => {
             ("Ya pasó el plazo para confirmar la asistencia.", "The deadline to confirm attendance has passed.")
         }
@@ -49,9 +47,7 @@ pub fn site_rule_detail(rule: SiteRule, lang: Lang) -> String {
         SiteRule::RescheduleDeadline => {
             "The deadline to reschedule this booking online has passed. Contact the business."
         }
-        SiteRule::ConfirmDeadline => {
-            "The deadline to confirm your attendance online has passed. Contact the business."
-        }
+        SiteRule::ConfirmDeadline => "The deadline to confirm your attendance online has passed. Contact the business.",
     };
     lang.pick(rule.spanish(), english).to_owned()
 }
