@@ -19,11 +19,11 @@
 
 mod account;
 mod assets;
-mod book;
+pub(crate) mod book;
 pub mod limits;
 mod manage;
-mod pages;
-mod slots;
+pub(crate) mod pages;
+pub(crate) mod slots;
 
 use askama::Template;
 use axum::Router;

@@ -204,6 +204,9 @@ pub async fn an_existing_email_books_without_overwriting_or_revealing_the_profil
     let panel = app.get(&format!("/reservas/{booking}")).cookie(&f.owner).send().await;
     assert!(html(&panel).contains("Datos ingresados al reservar") && html(&panel).contains("Anita Intrusa"));
     assert!(html(&panel).contains("Sitio de reservas"));
+    // And on the profile, by the booking.
+    let profile = app.get(&format!("/clientes/{}", f.client)).cookie(&f.owner).send().await;
+    assert!(html(&profile).contains("Datos ingresados al reservar: Nombre: Anita Intrusa"), "{}", html(&profile));
 }
 
 pub async fn a_taken_slot_is_refused_in_spanish(app: &TestApp) {
