@@ -26,10 +26,8 @@ pub enum Limit {
     /// Bookings for one email.
     BookingPerEmail,
     /// Sign-in codes asked from one address.
-    #[allow(dead_code, reason = "Mi cuenta's sign-in is being built on it")]
     SignInPerAddress,
     /// Sign-in codes asked for one email.
-    #[allow(dead_code, reason = "Mi cuenta's sign-in is being built on it")]
     SignInPerEmail,
 }
 

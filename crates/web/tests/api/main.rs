@@ -8,6 +8,7 @@ mod clients;
 mod custom_fields;
 mod errors;
 mod helpers;
+mod mi_cuenta;
 mod notes;
 mod notifications;
 mod openapi;

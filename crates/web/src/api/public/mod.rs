@@ -35,7 +35,9 @@ impl From<SiteError> for ApiError {
     fn from(error: SiteError) -> Self {
         match error {
             SiteError::NotFound => Self::NotFound,
-            SiteError::Internal => Self::Internal,
+            // Only Mi cuenta's forms (a missing CSRF token) raise it; the
+            // public API has no session to forge.
+            SiteError::Forbidden | SiteError::Internal => Self::Internal,
         }
     }
 }

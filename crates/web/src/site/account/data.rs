@@ -152,8 +152,7 @@ pub async fn submit(
     let phone = check(&mut page.phone, "phone", optional(form.get("telefono"), Phone::parse));
     let rut = check(&mut page.rut, "rut", optional(form.get("rut"), Rut::parse));
     let typed_birth = page.birth_date.value.clone();
-    let birth_date =
-        check(&mut page.birth_date, "birth_date", optional(&typed_birth, |t| BirthDate::parse(t, today)));
+    let birth_date = check(&mut page.birth_date, "birth_date", optional(&typed_birth, |t| BirthDate::parse(t, today)));
     let values = match other_values::read(&visible, &form) {
         Ok(values) => {
             page.other = other_values::typed_inputs(&visible, &form);
@@ -239,10 +238,7 @@ pub async fn submit(
 }
 
 fn taken(account: &Account) -> String {
-    format!(
-        "Ese correo no se puede usar en tu cuenta. Si es tuyo, pide ayuda a {}.",
-        account.site.business.name
-    )
+    format!("Ese correo no se puede usar en tu cuenta. Si es tuyo, pide ayuda a {}.", account.site.business.name)
 }
 
 /// Stores the change and sends the link to the new address.
@@ -321,7 +317,9 @@ pub async fn confirm_email(
     let client = state.store.get_client(&actor, pending.client).await?;
     let changes = ClientChanges { email: Some(pending.email.clone()), ..ClientChanges::default() };
     let (title, message, status) = match state.store.update_client(&actor, client.id, client.version, changes).await {
-        Ok(_) => ("Correo confirmado", format!("Tu correo quedó cambiado a {}.", pending.email.as_str()), StatusCode::OK),
+        Ok(_) => {
+            ("Correo confirmado", format!("Tu correo quedó cambiado a {}.", pending.email.as_str()), StatusCode::OK)
+        }
         Err(StoreError::EmailTaken { .. }) => (
             "No se pudo cambiar tu correo",
             "Ese correo ya no se puede usar en tu cuenta.".to_owned(),

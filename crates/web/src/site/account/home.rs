@@ -92,7 +92,10 @@ pub fn row(booking: &Booking, names: &Names, rules: &BookingRules, zone: &TimeZo
             ));
         }
         if rules.online && !reschedule {
-            notes.push(format!("Ya no se puede reagendar en línea (hasta {} horas antes).", rules.reschedule_until_hours));
+            notes.push(format!(
+                "Ya no se puede reagendar en línea (hasta {} horas antes).",
+                rules.reschedule_until_hours
+            ));
         }
     }
     Row {

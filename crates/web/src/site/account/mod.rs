@@ -118,7 +118,11 @@ pub async fn signed_in(state: &AppState, site: Site, headers: &HeaderMap) -> Res
 }
 
 /// The signed-in client, or a redirect to Mi cuenta's sign-in.
-pub async fn required(state: &AppState, slug: &str, headers: &HeaderMap) -> Result<Result<Account, Response>, SiteError> {
+pub async fn required(
+    state: &AppState,
+    slug: &str,
+    headers: &HeaderMap,
+) -> Result<Result<Account, Response>, SiteError> {
     let site = business_site(state, slug).await?;
     let sign_in = base(&site);
     Ok(signed_in(state, site, headers).await?.ok_or_else(|| Redirect::to(&sign_in).into_response()))
@@ -150,10 +154,7 @@ fn csrf_token(session_secret: &str) -> String {
 /// own path.
 fn session_cookie(site: &Site, secret: &str, max_age_secs: i64, secure: bool) -> String {
     let secure = if secure { "; Secure" } else { "" };
-    format!(
-        "{CLIENT_COOKIE}={secret}; Path={}; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}",
-        site.home()
-    )
+    format!("{CLIENT_COOKIE}={secret}; Path={}; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}", site.home())
 }
 
 /// Opens a session for `client` and answers with a redirect to Mi cuenta

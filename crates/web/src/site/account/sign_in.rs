@@ -120,7 +120,8 @@ pub async fn request_code(
     let site = business_site(&state, &slug).await?;
     let typed = form.get("correo").trim().to_owned();
     let Ok(email) = Email::parse(&typed) else {
-        let page = entrar_page(&site, Stage::Email, None, Some("Escribe tu correo, por ejemplo nombre@correo.cl.".into()));
+        let page =
+            entrar_page(&site, Stage::Email, None, Some("Escribe tu correo, por ejemplo nombre@correo.cl.".into()));
         return page_with(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
     if let Err(refused) = allowed(&state, &address, &email.key()).await {
