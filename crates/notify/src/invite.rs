@@ -113,7 +113,7 @@ pub fn invite(message: &Message, organizer: Organizer<'_>, links: &Links) -> Opt
     if let Some(professional) = &booking.professional {
         description.push(format!("Profesional: {professional}"));
     }
-    description.push(format!("Reservar otra hora: {}", links.site(&facts.business_slug)));
+    description.push(format!("Mi cuenta: {}", links.account(&facts.business_slug)));
     event.description(&description.join("\n"));
     event.append_property(
         Property::new("ORGANIZER", format!("mailto:{}", organizer.email))

@@ -19,13 +19,13 @@ fn booking_created_says_where_when_what_and_with_whom() {
         "Hola Ana Pérez:\n\n\
          Tu reserva en Clínica Alameda quedó agendada.\n\n\
          Servicio: Kinesiología\nProfesional: Juan Soto\nFecha y hora: 10-12-2026 10:00\nValor: $25.000\n\n\
+         Mi cuenta: http://127.0.0.1:8080/reservar/alameda/mi-cuenta\n\
          Reservar otra hora: http://127.0.0.1:8080/reservar/alameda\n\n\
          Clínica Alameda\n"
     );
     assert!(rendered.html.contains("<title>Tu reserva en Clínica Alameda quedó agendada</title>"));
     assert!(rendered.html.contains("10-12-2026 10:00"));
-    assert!(rendered.html.contains(r#"href="http://127.0.0.1:8080/reservar/alameda""#));
-    assert!(!rendered.text.contains("mi-cuenta"), "no link to a page that does not exist yet");
+    assert!(rendered.html.contains(r#"href="http://127.0.0.1:8080/reservar/alameda/mi-cuenta""#));
 }
 
 #[test]

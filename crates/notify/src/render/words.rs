@@ -89,16 +89,15 @@ impl Told<'_> {
         details
     }
 
-    /// The booking's manage link when the change captured one, and the
-    /// booking site. (No "Mi cuenta" link until the client's area exists: a
-    /// link in an email must not lead to a missing page; `Links::account`
-    /// is ready for it.)
+    /// The booking's manage link when the change captured one, the client's
+    /// area, and the booking site.
     fn actions(&self, rebook: &'static str) -> Vec<Action> {
         let slug = &self.facts.business_slug;
         let mut actions = Vec::new();
         if let Some(link) = &self.facts.link {
             actions.push(Action { label: "Ver o cambiar tu reserva", url: self.links.path(link) });
         }
+        actions.push(Action { label: "Mi cuenta", url: self.links.account(slug) });
         actions.push(Action { label: rebook, url: self.links.site(slug) });
         actions
     }

@@ -49,7 +49,7 @@ async fn a_booking_email_arrives_with_its_invite_and_the_cancel_follows() {
     assert!(text.starts_with("Hola Ana Pérez:\n\nTu reserva en Clínica Alameda quedó agendada."), "{text}");
     // 13:00 UTC is 10:00 in Santiago in December (UTC−3).
     assert!(text.contains("Servicio: Kinesiología\nProfesional: Juan Soto\nFecha y hora: 10-12-2026 10:00"), "{text}");
-    assert!(text.contains("Reservar otra hora: http://127.0.0.1:8080/reservar/alameda"), "{text}");
+    assert!(text.contains("Mi cuenta: http://127.0.0.1:8080/reservar/alameda/mi-cuenta"), "{text}");
     assert!(mail.body_html(0).expect("an HTML body").contains("10-12-2026 10:00"));
 
     let (method, request) = invite_of(&received[0]);
