@@ -3,6 +3,7 @@
 
 mod harness;
 mod mail;
+mod mi_cuenta;
 mod site;
 
 use fantoccini::key::Key;
