@@ -280,16 +280,10 @@ impl BookingSiteStore for PgStore {
         Ok(changed)
     }
 
-    async fn change_as_client(
-        &self,
-        actor: &Actor,
-        booking: BookingId,
-        change: OnlineChange,
-        path: &str,
-    ) -> StoreResult<Booking> {
+    async fn change_as_client(&self, actor: &Actor, booking: BookingId, change: OnlineChange) -> StoreResult<Booking> {
         let now = self.clock.now();
         let mut tx = self.pool.begin().await.map_err(StoreError::backend)?;
-        let changed = flow::change_as_client(&mut Tx(&mut tx), actor, booking, &change, now, path).await?;
+        let changed = flow::change_as_client(&mut Tx(&mut tx), actor, booking, &change, now).await?;
         tx.commit().await.map_err(StoreError::backend)?;
         self.signal.notify_one();
         Ok(changed)

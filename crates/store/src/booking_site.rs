@@ -51,14 +51,7 @@ pub trait BookingSiteStore: Send + Sync {
     /// A signed-in client's change of one of their bookings (`Actor::Client`)
     /// under the same rules as `change_online`; a booking of anyone else is
     /// `NotFound`. A pack session without a date gets its first one.
-    /// `path` is the link the client's message carries (Mi cuenta).
-    async fn change_as_client(
-        &self,
-        actor: &Actor,
-        booking: BookingId,
-        change: OnlineChange,
-        path: &str,
-    ) -> StoreResult<Booking>;
+    async fn change_as_client(&self, actor: &Actor, booking: BookingId, change: OnlineChange) -> StoreResult<Booking>;
 
     /// What the client typed on the site that differed from the profile.
     async fn entered_data(&self, actor: &Actor, booking: BookingId) -> StoreResult<Option<Entered>>;

@@ -257,30 +257,30 @@ pub async fn change<T: SiteTx>(
 ) -> StoreResult<Booking> {
     let id = tx.linked(actor.business(), &link.token_hash).await?;
     let current = tx.booking_to_change(actor.business(), id).await?;
-    apply(tx, actor, current, change, now, &link.path).await
+    apply(tx, actor, current, change, now, Some(&link.path)).await
 }
 
 /// `BookingSiteStore::change_as_client`: the same rules as the manage
 /// link's, on a booking of the signed-in client (`Actor::Client`) — any
-/// other booking, and any other actor, is `NotFound`.
+/// other booking, and any other actor, is `NotFound`. Its messages get a
+/// freshly minted manage link, like a staff change's.
 pub async fn change_as_client<T: SiteTx>(
     tx: &mut T,
     actor: &Actor,
     booking: BookingId,
     change: &OnlineChange,
     now: Timestamp,
-    path: &str,
 ) -> StoreResult<Booking> {
     let Actor::Client { business, client } = *actor else { return Err(StoreError::NotFound) };
     let current = tx.booking_to_change(business, booking).await?;
     if current.client != client {
         return Err(StoreError::NotFound);
     }
-    apply(tx, actor, current, change, now, path).await
+    apply(tx, actor, current, change, now, None).await
 }
 
 /// A client's change of `current` under the business's deadlines; `path`
-/// is the link the client's message carries. A pack session without a date
+/// is the manage link the client's message carries (`None`: one is minted). A pack session without a date
 /// is scheduled (no deadline to respect yet); a dated booking is confirmed,
 /// cancelled or moved only until its deadline.
 async fn apply<T: SiteTx>(
@@ -289,7 +289,7 @@ async fn apply<T: SiteTx>(
     current: Booking,
     change: &OnlineChange,
     now: Timestamp,
-    path: &str,
+    path: Option<&str>,
 ) -> StoreResult<Booking> {
     let business = actor.business();
     let id = current.id;
@@ -302,11 +302,11 @@ async fn apply<T: SiteTx>(
             if current.state == BookingState::Confirmed {
                 return Ok(current);
             }
-            bookings::change_linked(tx, actor, id, &BookingChange::Confirm, now, Some(path)).await
+            bookings::change_linked(tx, actor, id, &BookingChange::Confirm, now, path).await
         }
         OnlineChange::Cancel => {
             rules.may_cancel(start.ok_or(BookingRule::NotScheduled)?, now)?;
-            bookings::change_linked(tx, actor, id, &BookingChange::Cancel, now, Some(path)).await
+            bookings::change_linked(tx, actor, id, &BookingChange::Cancel, now, path).await
         }
         OnlineChange::Reschedule { professional, start: to } => {
             // A cancelled booking comes back only through the business.
@@ -329,7 +329,7 @@ async fn apply<T: SiteTx>(
                     override_agenda: false,
                 };
                 let moved = BookingChange::Reschedule(new_time);
-                match bookings::change_linked(tx, actor, id, &moved, now, Some(path)).await {
+                match bookings::change_linked(tx, actor, id, &moved, now, path).await {
                     Err(error) if try_next(&error) => continue,
                     other => return other,
                 }

@@ -147,35 +147,37 @@ pub async fn a_client_changes_only_their_own_bookings_within_the_deadlines(h: &H
     let theirs = h.store.book_online(&s.actor, request(&s, None, later, typed("Otto", "otto@m.cl", None, None), "o"));
     let theirs = theirs.await.expect("booked");
     let ida = Actor::Client { business: s.actor.business(), client: mine.client };
-    let path = "/reservar/propias/mi-cuenta";
 
     // Another client's booking is not found, and stays as it was.
-    let taken = h.store.change_as_client(&ida, theirs.id, OnlineChange::Cancel, path).await;
+    let taken = h.store.change_as_client(&ida, theirs.id, OnlineChange::Cancel).await;
     assert!(matches!(taken, Err(StoreError::NotFound)), "{taken:?}");
     assert_eq!(h.store.get_booking(&s.actor, theirs.id).await.expect("read").state, BookingState::Confirmed);
     // Only a client actor may use it.
-    let staffish = h.store.change_as_client(&s.actor, mine.id, OnlineChange::Cancel, path).await;
+    let staffish = h.store.change_as_client(&s.actor, mine.id, OnlineChange::Cancel).await;
     assert!(matches!(staffish, Err(StoreError::NotFound)), "{staffish:?}");
 
     // 23 h before: past the cancel deadline (24 h); refused, unchanged.
     h.clock.set(ten_tomorrow().checked_sub(SignedDuration::from_hours(23)).expect("time"));
-    let late = h.store.change_as_client(&ida, mine.id, OnlineChange::Cancel, path).await;
+    let late = h.store.change_as_client(&ida, mine.id, OnlineChange::Cancel).await;
     assert_eq!(site_refusal(late), ficha_domain::SiteRule::CancelDeadline);
     assert_eq!(h.store.get_booking(&s.actor, mine.id).await.expect("read").state, BookingState::Confirmed);
     // Moved a day later, it may be cancelled again.
     let moved = OnlineChange::Reschedule { professional: None, start: local(date(2026, 3, 17), 10, 0) };
-    h.store.change_as_client(&ida, mine.id, moved, path).await.expect("rescheduled");
-    let cancelled = h.store.change_as_client(&ida, mine.id, OnlineChange::Cancel, path).await.expect("cancelled");
+    h.store.change_as_client(&ida, mine.id, moved).await.expect("rescheduled");
+    let cancelled = h.store.change_as_client(&ida, mine.id, OnlineChange::Cancel).await.expect("cancelled");
     assert_eq!(cancelled.state, BookingState::Cancelled);
 
-    // The history says the client did it; the message links to Mi cuenta.
+    // The history says the client did it; the moved booking's message
+    // carries a fresh manage link, the cancellation's none.
     let history = h.store.client_history(&s.actor, mine.client, &HistoryQuery::default()).await.expect("history");
     let entry = history.entries.iter().find(|e| matches!(e.change, Change::BookingCancelled { .. })).expect("entry");
     assert_eq!(entry.who, Who::Client);
     let messages = h.store.messages(&s.actor, &crate::MessageQuery { limit: 50, ..Default::default() }).await;
     let messages = messages.expect("messages").messages;
+    let moved = messages.iter().find(|m| m.kind == ficha_domain::NoticeKind::BookingRescheduled).expect("told");
+    assert!(moved.facts.link.as_deref().is_some_and(|l| l.starts_with("/reservar/propias/reserva/")), "{moved:?}");
     let told = messages.iter().find(|m| m.kind == ficha_domain::NoticeKind::BookingCancelled).expect("told");
-    assert_eq!(told.facts.link.as_deref(), Some(path));
+    assert_eq!(told.facts.link, None);
 }
 
 pub async fn a_client_schedules_a_por_reservar_session(h: &Harness) {
@@ -189,13 +191,13 @@ pub async fn a_client_schedules_a_por_reservar_session(h: &Harness) {
     let pia = Actor::Client { business: s.actor.business(), client: first.client };
     let when = local(date(2026, 3, 18), 11, 0);
     let schedule = OnlineChange::Reschedule { professional: None, start: when };
-    let scheduled = h.store.change_as_client(&pia, left[0].id, schedule, "/x").await.expect("scheduled");
+    let scheduled = h.store.change_as_client(&pia, left[0].id, schedule).await.expect("scheduled");
     assert_eq!(scheduled.when.map(|w| w.start()), Some(when));
     assert_eq!(scheduled.pack.map(|p| p.of), Some(3));
     assert_eq!(h.store.por_reservar(&s.actor, first.client).await.expect("left").sessions.len(), 1);
     // Too soon (the notice is 2 h): refused, still por reservar.
     let soon = OnlineChange::Reschedule { professional: None, start: h.clock.now() + SignedDuration::from_mins(30) };
-    let refused = h.store.change_as_client(&pia, left[1].id, soon, "/x").await;
+    let refused = h.store.change_as_client(&pia, left[1].id, soon).await;
     assert_eq!(site_refusal(refused), ficha_domain::SiteRule::TooSoon);
     assert_eq!(h.store.por_reservar(&s.actor, first.client).await.expect("left").sessions.len(), 1);
 }

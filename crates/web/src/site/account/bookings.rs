@@ -53,7 +53,7 @@ async fn change(
     done: &str,
 ) -> Result<Response, SiteError> {
     let id: BookingId = id.parse().map_err(|_| SiteError::NotFound)?;
-    match state.store.change_as_client(&account.actor, id, change, &account.base()).await {
+    match state.store.change_as_client(&account.actor, id, change).await {
         Ok(_) => Ok(Redirect::to(&format!("{}{}#reservas", account.base(), query(&[("aviso", done)]))).into_response()),
         Err(error) => refused(account, error),
     }
@@ -221,7 +221,7 @@ pub async fn reschedule(
         id => Some(id.parse().map_err(|_| SiteError::NotFound)?),
     };
     let change = OnlineChange::Reschedule { professional, start };
-    match state.store.change_as_client(&account.actor, booking.id, change, &account.base()).await {
+    match state.store.change_as_client(&account.actor, booking.id, change).await {
         Ok(_) => {
             let to = format!("{}{}#reservas", account.base(), query(&[("aviso", "reagendada")]));
             Ok(Redirect::to(&to).into_response())
