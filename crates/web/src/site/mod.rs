@@ -58,6 +58,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The business whose site this is, open for online booking.
+#[derive(Clone)]
 pub struct Site {
     pub business: Business,
     pub actor: Actor,

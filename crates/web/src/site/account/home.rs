@@ -122,8 +122,7 @@ pub async fn show(
     headers: HeaderMap,
 ) -> Result<Response, SiteError> {
     let site = business_site(&state, &slug).await?;
-    let Some(account) = signed_in(&state, site, &headers).await? else {
-        let site = business_site(&state, &slug).await?;
+    let Some(account) = signed_in(&state, site.clone(), &headers).await? else {
         return sign_in::visitor(&site, &params.aviso);
     };
     let notice = match params.aviso.as_str() {
