@@ -235,7 +235,7 @@ impl Told<'_> {
             format!("Tu enlace para entrar a {b}"),
             lead,
             "Entrar",
-            "El enlace y el código sirven una sola vez. Si no lo pediste, ignora este correo.",
+            "El enlace y el código sirven una sola vez, durante 15 minutos. Si no lo pediste, ignora este correo.",
         );
         letter.code = self.facts.code.clone();
         letter

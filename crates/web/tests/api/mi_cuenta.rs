@@ -30,6 +30,7 @@ on_both_backends!(
     a_session_por_reservar_is_scheduled_from_mi_cuenta,
     a_password_set_in_mi_cuenta_signs_in,
     sign_in_requests_are_limited_per_email,
+    attendance_is_confirmed_from_mi_cuenta_until_its_deadline,
 );
 
 const BASE: &str = "/reservar/clinica/mi-cuenta";
@@ -450,4 +451,27 @@ pub async fn sign_in_requests_are_limited_per_email(app: &TestApp) {
     assert!(html(&refused).contains("Hiciste demasiadas solicitudes seguidas"));
     assert!(!refused.header("retry-after").is_empty());
     assert!(sign_in_messages(app).await.is_empty());
+}
+
+pub async fn attendance_is_confirmed_from_mi_cuenta_until_its_deadline(app: &TestApp) {
+    let f = open(app).await;
+    let rules = BookingRules { online: true, confirm_until_hours: 48, ..BookingRules::default() };
+    app.store.set_booking_rules(&actor(app).await, rules).await.expect("rules");
+    // Staff bookings start pending: one in four days, one tomorrow (inside 48 h).
+    let later = booked(app, &f, "2026-03-18T10:00").await["id"].as_str().expect("id").to_owned();
+    let soon = booked(app, &f, "2026-03-15T10:00").await["id"].as_str().expect("id").to_owned();
+    let cookie = signed_in(app, "ana@mail.cl").await;
+    let (page, csrf) = home(app, &cookie).await;
+    assert!(html(&page).contains(&format!("reservas/{later}/confirmar")));
+    assert!(!html(&page).contains(&format!("reservas/{soon}/confirmar")), "past its deadline: not offered");
+    let done = post(app, &format!("{BASE}/reservas/{later}/confirmar"), &[("csrf", &csrf)], Some(&cookie)).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    let state = |id: &str| {
+        let id = id.parse().expect("id");
+        async move { app.store.get_booking(&actor(app).await, id).await.expect("read").state }
+    };
+    assert_eq!(state(&later).await, BookingState::Confirmed);
+    let late = post(app, &format!("{BASE}/reservas/{soon}/confirmar"), &[("csrf", &csrf)], Some(&cookie)).await;
+    assert_eq!(late.status, StatusCode::CONFLICT);
+    assert_eq!(state(&soon).await, BookingState::Pending, "refused by the server, unchanged");
 }
