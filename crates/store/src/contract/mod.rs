@@ -16,6 +16,7 @@ mod notes;
 mod outbox;
 mod outbox_worker;
 mod search;
+mod several;
 mod tenancy;
 
 use std::future::Future;
@@ -39,6 +40,7 @@ pub use notes::*;
 pub use outbox::*;
 pub use outbox_worker::*;
 pub use search::*;
+pub use several::*;
 pub use tenancy::*;
 
 use crate::Store;
