@@ -18,4 +18,5 @@ mod panel_notes;
 mod panel_notifications;
 mod search;
 mod site;
+mod site_week;
 mod webhooks;
