@@ -137,6 +137,10 @@ pub struct ServeArgs {
     /// Mark cookies Secure (set when users reach Ficha over HTTPS).
     #[arg(long, env = "FICHA_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// Take clients' addresses from X-Forwarded-For (set only behind a
+    /// proxy that writes it): the booking site's limits count per address.
+    #[arg(long, env = "FICHA_TRUST_FORWARDED_FOR")]
+    pub trust_forwarded_for: bool,
     /// Hours a staff login lasts.
     #[arg(long, env = "FICHA_SESSION_HOURS", default_value_t = 12)]
     pub session_hours: u64,

@@ -26,6 +26,7 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         whatsapp_greeting: args.whatsapp_greeting,
         whatsapp_app_secret: args.notify.whatsapp_app_secret.clone(),
         whatsapp_verify_token: args.notify.whatsapp_verify_token.clone(),
+        trust_forwarded_for: args.trust_forwarded_for,
     };
     let app = App::build(args.listen, store.clone(), clock.clone(), config).await?;
     let address = app.local_addr()?;

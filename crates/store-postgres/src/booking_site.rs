@@ -276,4 +276,25 @@ impl BookingSiteStore for PgStore {
         .map_err(StoreError::backend)?;
         data.map(|text| serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(e.to_string()))).transpose()
     }
+
+    async fn entered_data_of(&self, actor: &Actor, bookings: &[BookingId]) -> StoreResult<Vec<(BookingId, Entered)>> {
+        if bookings.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<Uuid> = bookings.iter().map(|id| id.as_uuid()).collect();
+        let rows: Vec<(Uuid, String)> = sqlx::query_as(
+            "SELECT booking_id, data::text FROM booking_entered_data WHERE business_id = $1 AND booking_id = ANY($2)",
+        )
+        .bind(actor.business().as_uuid())
+        .bind(&ids)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(StoreError::backend)?;
+        rows.into_iter()
+            .map(|(id, data)| {
+                let entered = serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                Ok((BookingId::from_uuid(id), entered))
+            })
+            .collect()
+    }
 }

@@ -17,6 +17,7 @@ mod listen;
 mod login_throttle;
 mod notes;
 mod outbox;
+mod request_limits;
 mod search;
 mod services;
 #[cfg(feature = "testing")]

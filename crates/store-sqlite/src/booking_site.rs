@@ -273,4 +273,29 @@ impl BookingSiteStore for SqliteStore {
                 .map_err(StoreError::backend)?;
         data.map(|text| serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(e.to_string()))).transpose()
     }
+
+    async fn entered_data_of(&self, actor: &Actor, bookings: &[BookingId]) -> StoreResult<Vec<(BookingId, Entered)>> {
+        if bookings.is_empty() {
+            return Ok(Vec::new());
+        }
+        // One placeholder per id: a page holds a few dozen at most.
+        let marks = (0..bookings.len()).map(|i| format!("?{}", i + 2)).collect::<Vec<_>>().join(", ");
+        let sql = format!(
+            "SELECT booking_id, data FROM booking_entered_data WHERE business_id = ?1 AND booking_id IN ({marks})"
+        );
+        // Only placeholders are formatted in; every value is bound.
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(actor.business().as_uuid());
+        for id in bookings {
+            query = query.bind(id.as_uuid());
+        }
+        let rows = query.fetch_all(&self.pool).await.map_err(StoreError::backend)?;
+        rows.iter()
+            .map(|row| {
+                let id: Uuid = row.try_get("booking_id").map_err(StoreError::backend)?;
+                let data: String = row.try_get("data").map_err(StoreError::backend)?;
+                let entered = serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                Ok((BookingId::from_uuid(id), entered))
+            })
+            .collect()
+    }
 }

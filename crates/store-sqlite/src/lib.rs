@@ -15,6 +15,7 @@ mod import;
 mod login_throttle;
 mod notes;
 mod outbox;
+mod request_limits;
 mod search;
 mod services;
 

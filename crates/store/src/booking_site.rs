@@ -50,6 +50,10 @@ pub trait BookingSiteStore: Send + Sync {
 
     /// What the client typed on the site that differed from the profile.
     async fn entered_data(&self, actor: &Actor, booking: BookingId) -> StoreResult<Option<Entered>>;
+
+    /// `entered_data` of several bookings at once (a page of a profile's
+    /// bookings): only those that have some, in no particular order.
+    async fn entered_data_of(&self, actor: &Actor, bookings: &[BookingId]) -> StoreResult<Vec<(BookingId, Entered)>>;
 }
 
 /// The data a client typed on the booking form, each value already parsed.

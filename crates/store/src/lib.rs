@@ -18,6 +18,7 @@ pub mod login_throttle;
 pub mod notes;
 pub mod outbox;
 pub mod record;
+pub mod request_limits;
 pub mod search;
 
 #[cfg(feature = "contract")]
@@ -41,6 +42,7 @@ pub use notes::NoteStore;
 pub use outbox::{
     AccountMessage, Claimed, Delivery, Message, MessageCursor, MessagePage, MessageQuery, OutboxSignal, OutboxStore,
 };
+pub use request_limits::{LimitKey, RequestLimitStore};
 pub use search::{SearchHit, SearchPage, SearchStore};
 
 /// One backend: all aggregates behind one handle.
@@ -56,6 +58,7 @@ pub trait Store:
     + LoginThrottleStore
     + NoteStore
     + OutboxStore
+    + RequestLimitStore
     + SearchStore
     + Send
     + Sync

@@ -19,6 +19,10 @@ pub struct WebConfig {
     pub whatsapp_app_secret: Option<String>,
     /// The token Meta echoes when the webhook is subscribed.
     pub whatsapp_verify_token: Option<String>,
+    /// Take the client's address from the last `X-Forwarded-For` entry:
+    /// on only behind a proxy that sets it (the booking site's limits
+    /// count per address).
+    pub trust_forwarded_for: bool,
 }
 
 /// The greeting unless the operator sets another.
@@ -32,6 +36,7 @@ impl Default for WebConfig {
             whatsapp_greeting: DEFAULT_WHATSAPP_GREETING.to_owned(),
             whatsapp_app_secret: None,
             whatsapp_verify_token: None,
+            trust_forwarded_for: false,
         }
     }
 }

@@ -3,8 +3,8 @@
 //! the booking), the business's rules, the manage link and the race.
 
 use ficha_domain::{
-    Actor, BookingRules, BookingState, ChoiceOptions, ClientName, CustomValue, Email, FieldKey, FieldKind, FieldLabel,
-    NewCustomField, NoticeKind, Origin, Phone, RawValue, Role, Rut, ServiceId, SiteRule, StaffId,
+    Actor, BookingId, BookingRules, BookingState, ChoiceOptions, ClientName, CustomValue, Email, FieldKey, FieldKind,
+    FieldLabel, NewCustomField, NoticeKind, Origin, Phone, RawValue, Role, Rut, ServiceId, SiteRule, StaffId,
 };
 use jiff::civil::date;
 use jiff::{SignedDuration, Timestamp};
@@ -149,6 +149,13 @@ pub async fn an_online_booking_never_overwrites_a_stored_profile(h: &Harness) {
     assert_eq!(entered.birth_date.as_deref(), Some("24-04-1990"));
     let after = h.store.get_client(&s.actor, stored.id).await.expect("client");
     assert_eq!(after.birth_date, Some(birth("23-04-1990")), "birth date kept");
+    // A page of bookings at once: only those with something kept aside.
+    let mut of = h.store.entered_data_of(&s.actor, &[booked.id, again.id, third.id]).await.expect("read");
+    of.sort_by_key(|(id, _)| *id);
+    let ids: Vec<BookingId> = of.iter().map(|(id, _)| *id).collect();
+    assert_eq!(ids, vec![booked.id, third.id]);
+    assert_eq!(of[1].1, entered);
+    assert!(h.store.entered_data_of(&s.actor, &[]).await.expect("read").is_empty());
 }
 
 fn birth(text: &str) -> ficha_domain::BirthDate {

@@ -15,6 +15,7 @@ mod login_throttle;
 mod notes;
 mod outbox;
 mod outbox_worker;
+mod request_limits;
 mod search;
 mod several;
 mod tenancy;
@@ -39,6 +40,7 @@ pub use login_throttle::*;
 pub use notes::*;
 pub use outbox::*;
 pub use outbox_worker::*;
+pub use request_limits::*;
 pub use search::*;
 pub use several::*;
 pub use tenancy::*;
@@ -157,6 +159,8 @@ macro_rules! registry_contract {
             login_failures_count_up_per_key_and_clear,
             old_login_failures_are_forgotten,
             concurrent_login_failures_all_count,
+            requests_count_per_key_within_their_window,
+            concurrent_requests_all_count,
             api_tokens_act_for_their_business_until_revoked
         );
     };

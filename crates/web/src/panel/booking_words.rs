@@ -124,6 +124,9 @@ pub struct BookingRow {
     pub origin: &'static str,
     /// "Sesión 2 de 5" for a pack session.
     pub pack: String,
+    /// "Datos ingresados al reservar" that differ from the profile, in
+    /// one line; empty for most bookings.
+    pub entered: String,
 }
 
 impl BookingRow {
@@ -139,6 +142,7 @@ impl BookingRow {
             attendance: attendance_label(booking.attendance),
             origin: origin_label(booking.origin),
             pack: booking.pack.map(|p| format!("Sesión {} de {}", p.number, p.of)).unwrap_or_default(),
+            entered: String::new(),
         }
     }
 }

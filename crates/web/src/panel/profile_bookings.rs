@@ -2,10 +2,11 @@
 //! by state, one page at a time), "Por reservar" (pack sessions without a
 //! date, and each pack's use) and the client's figures.
 
-use ficha_domain::{BookingState, ClientId};
+use ficha_domain::{BookingState, ClientId, Origin};
 use ficha_store::{BookingCursor, BookingQuery, When};
 use serde::Deserialize;
 
+use super::booking::entered_rows;
 use super::booking_words::{BookingRow, Names, money};
 use super::error::PanelError;
 use super::format::{date_time, query};
@@ -96,6 +97,20 @@ impl BookingsSection {
             state.store.list_staff(actor),
         )?;
         let names = Names::new(&services, &staff);
+        let mut rows: Vec<BookingRow> = page.bookings.iter().map(|b| BookingRow::new(b, &names, &zone)).collect();
+        // What clients typed on the site that differs from the profile,
+        // read only when the page has bookings made there.
+        let from_site: Vec<_> =
+            page.bookings.iter().filter(|b| b.origin == Origin::BookingSite).map(|b| b.id).collect();
+        for (id, entered) in state.store.entered_data_of(actor, &from_site).await? {
+            if let Some(at) = page.bookings.iter().position(|b| b.id == id) {
+                rows[at].entered = entered_rows(Some(entered))
+                    .into_iter()
+                    .map(|(label, value)| format!("{label}: {value}"))
+                    .collect::<Vec<_>>()
+                    .join(" · ");
+            }
+        }
 
         let base = format!("/clientes/{client}");
         let tab = if upcoming { "proximas" } else { "pasadas" };
@@ -108,7 +123,7 @@ impl BookingsSection {
             upcoming,
             state: state_name.to_owned(),
             states: STATES.to_vec(),
-            rows: page.bookings.iter().map(|b| BookingRow::new(b, &names, &zone)).collect(),
+            rows,
             first_page,
             next_href,
             first_href: link(tab, ""),

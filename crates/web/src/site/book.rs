@@ -1,7 +1,8 @@
 //! `/reservar/{slug}/datos`: the client's data for the chosen slot. The
 //! fields are checked by the panel's rules (the same parsers and Spanish
 //! words), every problem shown at once by its field, nothing booked while one
-//! remains. A filled honeypot field books nothing. The booking is one store
+//! remains. A filled honeypot field books nothing; so does a request over
+//! the site's limits per address and per email (`limits`). The booking is one store
 //! transaction (`book_online`); a slot taken meanwhile is said in Spanish
 //! with the way back to the slots.
 
@@ -9,12 +10,14 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use axum::http::header::RETRY_AFTER;
 use axum::response::{IntoResponse, Redirect, Response};
 use ficha_domain::{BirthDate, ClientName, CustomField, Email, FieldError, Phone, Rut, Service, StaffId};
 use ficha_store::{Link, OnlineBooking, StoreError, Typed};
 use jiff::Timestamp;
 use serde::Deserialize;
 
+use super::limits::{self, ClientAddress, Limit};
 use super::pages::{bookable, chosen_professionals, find_service, service_facts};
 use super::{Site, SiteError, assets, page_with};
 use crate::AppState;
@@ -186,6 +189,7 @@ fn optional<T>(
 pub async fn submit(
     State(state): State<AppState>,
     Path(slug): Path<String>,
+    ClientAddress(address): ClientAddress,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, SiteError> {
     let form = FormData::new(fields);
@@ -234,6 +238,18 @@ pub async fn submit(
     if !form.get(HONEYPOT).is_empty() {
         page.refused = Some("No se pudo completar la reserva.".into());
         return page_with(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    // Counted per address and per email, the form being valid: a typo
+    // costs the client nothing.
+    let limited = match limits::allow(&state, Limit::BookingPerAddress, &address).await {
+        Ok(()) => limits::allow(&state, Limit::BookingPerEmail, &email.key()).await,
+        refused => refused,
+    };
+    if let Err(refused) = limited {
+        page.refused = Some(refused.spanish());
+        let mut response = page_with(StatusCode::TOO_MANY_REQUESTS, &page)?;
+        response.headers_mut().insert(RETRY_AFTER, refused.retry_after_secs().into());
+        return Ok(response);
     }
     let token = secret::generate().map_err(|_| SiteError::Internal)?;
     let path = format!("{}/reserva/{token}", site.home());

@@ -17,6 +17,7 @@
 
 mod assets;
 mod book;
+pub mod limits;
 mod manage;
 mod pages;
 mod slots;

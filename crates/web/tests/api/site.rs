@@ -20,6 +20,7 @@ on_both_backends!(
     the_deadlines_refuse_a_late_cancel_and_change_nothing,
     the_client_confirms_attendance_from_the_link_until_its_deadline,
     the_birth_date_is_asked_only_when_the_business_wants_it,
+    bookings_are_limited_per_email_and_per_address,
 );
 
 async fn actor(app: &TestApp) -> Actor {
@@ -203,6 +204,9 @@ pub async fn an_existing_email_books_without_overwriting_or_revealing_the_profil
     let panel = app.get(&format!("/reservas/{booking}")).cookie(&f.owner).send().await;
     assert!(html(&panel).contains("Datos ingresados al reservar") && html(&panel).contains("Anita Intrusa"));
     assert!(html(&panel).contains("Sitio de reservas"));
+    // And on the profile, by the booking.
+    let profile = app.get(&format!("/clientes/{}", f.client)).cookie(&f.owner).send().await;
+    assert!(html(&profile).contains("Datos ingresados al reservar: Nombre: Anita Intrusa"), "{}", html(&profile));
 }
 
 pub async fn a_taken_slot_is_refused_in_spanish(app: &TestApp) {
@@ -382,4 +386,48 @@ pub async fn the_birth_date_is_asked_only_when_the_business_wants_it(app: &TestA
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", html(&done));
     let clients = app.get("/api/v1/clients?q=marta").cookie(&f.owner).send().await;
     assert_eq!(clients.body["items"][0]["birth_date"], "1990-04-23", "{}", clients.body);
+}
+
+/// Six bookings an hour per email, twenty per address (in-process requests
+/// all come from one unknown address): the next is refused in Spanish with
+/// `Retry-After`, and books nothing.
+pub async fn bookings_are_limited_per_email_and_per_address(app: &TestApp) {
+    let f = open(app).await;
+    let found = |q: &'static str| {
+        let owner = f.owner.clone();
+        async move {
+            let clients = app.get(&format!("/api/v1/clients?q={q}")).cookie(&owner).send().await;
+            clients.body["items"].as_array().map_or(0, Vec::len)
+        }
+    };
+    for _ in 0..6 {
+        let slot = first_slot(app, &f, &f.pro).await;
+        assert_eq!(book(app, &slot, CLIENT).await.status, StatusCode::SEE_OTHER);
+    }
+    let slot = first_slot(app, &f, &f.pro).await;
+    let refused = book(app, &slot, CLIENT).await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(html(&refused).contains("Hiciste demasiadas solicitudes seguidas. Inténtalo de nuevo en"));
+    assert!(refused.header("retry-after").parse::<u32>().is_ok_and(|s| (1..=3600).contains(&s)));
+    let marta = app.get("/api/v1/clients?q=marta").cookie(&f.owner).send().await;
+    let id = marta.body["items"][0]["id"].as_str().expect("client").to_owned();
+    let bookings = app.get(&format!("/api/v1/clients/{id}/bookings")).cookie(&f.owner).send().await;
+    assert_eq!(bookings.body["items"].as_array().map_or(0, Vec::len), 6, "the seventh booked nothing");
+    // Other emails from the same address: up to twenty requests in all.
+    for n in 0..13 {
+        let email = format!("otra{n}@mail.cl");
+        let who = [("nombre", "Otra Persona"), ("correo", email.as_str()), ("telefono", "9 6333 3333"), ("rut", "")];
+        let slot = first_slot(app, &f, &f.pro).await;
+        assert_eq!(book(app, &slot, &who).await.status, StatusCode::SEE_OTHER, "booking {n}");
+    }
+    let who = [("nombre", "Nueva"), ("correo", "nueva@mail.cl"), ("telefono", "9 6333 3333"), ("rut", "")];
+    let slot = first_slot(app, &f, &f.pro).await;
+    assert_eq!(book(app, &slot, &who).await.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(found("nueva").await, 0, "no profile made");
+    // An hour later the window has passed.
+    app.clock.set(start_time().checked_add(SignedDuration::from_hours(1)).expect("time"));
+    let slot = first_slot(app, &f, &f.pro).await;
+    assert_eq!(book(app, &slot, &who).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(found("nueva").await, 1);
+    app.clock.set(start_time());
 }
