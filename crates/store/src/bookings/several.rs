@@ -37,17 +37,28 @@ pub fn agendas(asked: &[StaffId], rows: Vec<(Uuid, Option<String>)>) -> StoreRes
         .collect()
 }
 
-/// Rows of (staff id, start, end in microseconds), sorted by professional in
-/// the order of `asked`, then by start.
-pub fn busy(asked: &[StaffId], rows: Vec<(Uuid, i64, i64)>) -> StoreResult<Vec<(StaffId, Interval)>> {
+/// One row per professional with busy times: (staff id, starts, ends in
+/// microseconds, paired by position), back as (professional, interval)
+/// sorted by professional in the order of `asked`, then by start. The
+/// backends aggregate in SQL because a few rows carrying arrays cost a
+/// fraction of thousands of rows to fetch (the booking site's week of
+/// "Cualquiera" reads about 4 000 busy times in the benchmark).
+pub fn busy(asked: &[StaffId], rows: Vec<(Uuid, Vec<i64>, Vec<i64>)>) -> StoreResult<Vec<(StaffId, Interval)>> {
     let rank: HashMap<Uuid, usize> = asked.iter().enumerate().map(|(n, id)| (id.as_uuid(), n)).collect();
-    let mut busy = rows
-        .into_iter()
-        .map(|(staff, start, end)| {
-            let when = Interval::new(timestamp(start)?, timestamp(end)?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            Ok((rank.get(&staff).copied().unwrap_or(usize::MAX), StaffId::from_uuid(staff), when))
-        })
-        .collect::<StoreResult<Vec<_>>>()?;
-    busy.sort_by_key(|(rank, _, when)| (*rank, when.start()));
-    Ok(busy.into_iter().map(|(_, staff, when)| (staff, when)).collect())
+    let mut rows: Vec<_> = rows.into_iter().map(|row| (rank.get(&row.0).copied().unwrap_or(usize::MAX), row)).collect();
+    rows.sort_by_key(|(rank, _)| *rank);
+    let mut busy = Vec::with_capacity(rows.iter().map(|(_, (_, starts, _))| starts.len()).sum());
+    for (_, (staff, starts, ends)) in rows {
+        if starts.len() != ends.len() {
+            return Err(StoreError::Corrupt("busy times with unpaired starts and ends".into()));
+        }
+        let first = busy.len();
+        for (start, end) in starts.into_iter().zip(ends) {
+            let when =
+                Interval::new(timestamp(start)?, timestamp(end)?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            busy.push((StaffId::from_uuid(staff), when));
+        }
+        busy[first..].sort_by_key(|(_, when)| when.start());
+    }
+    Ok(busy)
 }

@@ -20,7 +20,7 @@ mod book;
 pub mod limits;
 mod manage;
 mod pages;
-mod slots;
+pub(crate) mod slots;
 
 use askama::Template;
 use axum::Router;
