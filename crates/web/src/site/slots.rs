@@ -46,7 +46,8 @@ pub struct Calendars {
 struct Read {
     first: Date,
     last: Date,
-    busy: Vec<(StaffId, Interval)>,
+    /// One list per professional, in the order of `agendas`, by start.
+    busy: Vec<Vec<Interval>>,
 }
 
 impl Calendars {
@@ -79,8 +80,10 @@ impl Calendars {
 
     /// Takes one busy time of `professional` off (the booking being moved).
     pub fn free(&mut self, professional: StaffId, when: Interval) {
-        for read in &mut self.read {
-            take_off(&mut read.busy, professional, when);
+        if let Some(n) = self.professionals.iter().position(|p| *p == professional) {
+            for read in &mut self.read {
+                take_off(&mut read.busy[n], when);
+            }
         }
         self.freed.push((professional, when));
     }
@@ -97,15 +100,11 @@ impl Calendars {
         };
         let read = &self.read[at];
         let mut starts = BTreeSet::new();
-        for (pro, agenda) in &self.agendas {
+        for ((_, agenda), busy) in self.agendas.iter().zip(&read.busy) {
             // Only what overlaps the day: free_slots checks each slot
             // against every busy time it is given.
-            let busy: Vec<Interval> = read
-                .busy
-                .iter()
-                .filter(|(p, when)| p == pro && when.start() < end && when.end() > start)
-                .map(|(_, when)| *when)
-                .collect();
+            let busy: Vec<Interval> =
+                busy.iter().filter(|when| when.start() < end && when.end() > start).copied().collect();
             for slot in free_slots(agenda, date, &self.zone, self.length, &busy, self.not_before) {
                 starts.insert(slot.start());
             }
@@ -136,22 +135,30 @@ impl Calendars {
         }
         let start = day_span(first, &self.zone).map(|(s, _)| s);
         let end = day_span(last, &self.zone).map(|(_, e)| e);
-        let mut busy = match (start, end) {
+        let read = match (start, end) {
             (Some(start), Some(end)) => self.store.busy_of(&self.actor, &self.professionals, start, end).await?,
             _ => Vec::new(),
         };
+        let mut busy = vec![Vec::new(); self.professionals.len()];
+        for (pro, when) in read {
+            if let Some(n) = self.professionals.iter().position(|p| *p == pro) {
+                busy[n].push(when);
+            }
+        }
         for (pro, when) in &self.freed {
-            take_off(&mut busy, *pro, *when);
+            if let Some(n) = self.professionals.iter().position(|p| p == pro) {
+                take_off(&mut busy[n], *when);
+            }
         }
         self.read.push(Read { first, last, busy });
         Ok(self.read.len() - 1)
     }
 }
 
-/// Removes one busy time equal to `when` of `professional`: another booking
-/// at the very same time stays.
-fn take_off(busy: &mut Vec<(StaffId, Interval)>, professional: StaffId, when: Interval) {
-    if let Some(at) = busy.iter().position(|(pro, b)| *pro == professional && *b == when) {
+/// Removes one busy time equal to `when`: another booking at the very same
+/// time stays.
+fn take_off(busy: &mut Vec<Interval>, when: Interval) {
+    if let Some(at) = busy.iter().position(|b| *b == when) {
         busy.remove(at);
     }
 }
