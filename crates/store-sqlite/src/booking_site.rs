@@ -63,6 +63,31 @@ async fn read_rules(conn: &mut SqliteConnection, business: BusinessId) -> StoreR
     read().map_err(StoreError::backend)
 }
 
+/// Stores a manage link of a booking: the site's, or one minted for a
+/// booking message (`outbox::flow`).
+pub(crate) async fn insert_link(
+    conn: &mut SqliteConnection,
+    business: BusinessId,
+    link: &Link,
+    booking: BookingId,
+    now: Timestamp,
+) -> StoreResult<()> {
+    sqlx::query("INSERT INTO booking_links (business_id, token_hash, booking_id, created_at) VALUES (?1, ?2, ?3, ?4)")
+        .bind(business.as_uuid())
+        .bind(&link.token_hash)
+        .bind(booking.as_uuid())
+        .bind(micros(now))
+        .execute(conn)
+        .await
+        .map(drop)
+        .map_err(StoreError::backend)
+}
+
+/// Whether the business's clients book online.
+pub(crate) async fn books_online(conn: &mut SqliteConnection, business: BusinessId) -> StoreResult<bool> {
+    Ok(read_rules(conn, business).await?.online)
+}
+
 #[async_trait]
 impl SiteTx for Tx<'_> {
     async fn rules(&mut self, business: BusinessId) -> StoreResult<BookingRules> {
@@ -120,17 +145,7 @@ impl SiteTx for Tx<'_> {
         booking: BookingId,
         now: Timestamp,
     ) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO booking_links (business_id, token_hash, booking_id, created_at) VALUES (?1, ?2, ?3, ?4)",
-        )
-        .bind(business.as_uuid())
-        .bind(&link.token_hash)
-        .bind(booking.as_uuid())
-        .bind(micros(now))
-        .execute(&mut *self.0)
-        .await
-        .map(drop)
-        .map_err(StoreError::backend)
+        insert_link(self.0, business, link, booking, now).await
     }
 
     async fn linked(&mut self, business: BusinessId, token_hash: &[u8]) -> StoreResult<BookingId> {

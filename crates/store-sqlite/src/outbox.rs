@@ -240,6 +240,20 @@ pub(crate) struct OutboxQueries<'c>(pub &'c mut SqliteConnection);
 
 #[async_trait]
 impl OutboxTx for OutboxQueries<'_> {
+    async fn books_online(&mut self, business: BusinessId) -> StoreResult<bool> {
+        crate::booking_site::books_online(self.0, business).await
+    }
+
+    async fn save_link(
+        &mut self,
+        business: BusinessId,
+        link: &ficha_store::Link,
+        booking: BookingId,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        crate::booking_site::insert_link(self.0, business, link, booking, now).await
+    }
+
     async fn audience(&mut self, business: BusinessId, client: ClientId) -> StoreResult<Audience> {
         let contact = contact(self.0, business, client).await?;
         business_record(self.0, business).await?.audience(contact)

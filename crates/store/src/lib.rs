@@ -20,6 +20,7 @@ pub mod outbox;
 pub mod record;
 pub mod request_limits;
 pub mod search;
+pub mod secret;
 
 #[cfg(feature = "contract")]
 pub mod contract;

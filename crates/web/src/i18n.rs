@@ -93,9 +93,16 @@ pub fn field_label(field: &str, lang: Lang) -> &str {
         "whatsapp.phone_number_id" => ("identificador del número de WhatsApp", "WhatsApp phone-number id"),
         "whatsapp.access_token" => ("token de acceso de WhatsApp", "WhatsApp access token"),
         "whatsapp.templates" => ("plantillas de WhatsApp", "WhatsApp templates"),
-        other => match template_label(other) {
-            Some(words) => words,
-            None => return field,
+        // The public API's booking request: `client.name` reads as `name`.
+        "service" => ("servicio", "service"),
+        "professional" => ("profesional", "professional"),
+        "client" => ("datos del cliente", "client data"),
+        "from" => ("desde", "from"),
+        "days" => ("días", "days"),
+        other => match (template_label(other), other.strip_prefix("client.")) {
+            (Some(words), _) => words,
+            (None, Some(inner)) => return field_label(inner, lang),
+            (None, None) => return field,
         },
     };
     lang.pick(es, en)

@@ -4,12 +4,23 @@ use super::*;
 
 // ---------------------------------------------------------------- a booking's email
 
-/// A minimal HTTP/1.1 exchange: (status, head, body).
+/// A minimal HTTP/1.1 exchange with a JSON body: (status, head, body).
 pub(crate) fn http(
     address: &str,
     method: &str,
     path: &str,
     body: Option<&str>,
+    cookie: Option<&str>,
+) -> (u16, String, String) {
+    http_typed(address, method, path, body.map(|b| ("application/json", b)), cookie)
+}
+
+/// `http` with a body of any media type.
+pub(crate) fn http_typed(
+    address: &str,
+    method: &str,
+    path: &str,
+    body: Option<(&str, &str)>,
     cookie: Option<&str>,
 ) -> (u16, String, String) {
     let mut stream = TcpStream::connect(address).expect("connects");
@@ -18,11 +29,11 @@ pub(crate) fn http(
     if let Some(cookie) = cookie {
         request.push_str(&format!("Cookie: {cookie}\r\n"));
     }
-    if let Some(body) = body {
-        request.push_str(&format!("Content-Type: application/json\r\nContent-Length: {}\r\n", body.len()));
+    if let Some((media_type, body)) = body {
+        request.push_str(&format!("Content-Type: {media_type}\r\nContent-Length: {}\r\n", body.len()));
     }
     request.push_str("\r\n");
-    request.push_str(body.unwrap_or(""));
+    request.push_str(body.map_or("", |(_, b)| b));
     stream.write_all(request.as_bytes()).expect("sends");
     let mut response = String::new();
     stream.read_to_string(&mut response).expect("reads");

@@ -8,7 +8,9 @@
 //! - two `ficha serve` instances on one PostgreSQL send each message once,
 //!   an idle one woken by the other's commit;
 //! - a booking made through the API is an email with its calendar invite at
-//!   the SMTP server within a second, and its cancellation the cancel invite.
+//!   the SMTP server within a second, and its cancellation the cancel invite;
+//! - clients racing for one booking-site slot through two instances on one
+//!   PostgreSQL make one booking and one email.
 //!
 //! Without aiosmtpd or PostgreSQL a test skips with one line; with `CI=true`
 //! it fails instead. Nothing waits by a fixed sleep: every wait looks again
@@ -53,5 +55,6 @@ pub(crate) const PROMPT: Duration = Duration::from_secs(1);
 mod api_email;
 mod crash;
 mod harness;
+mod site_race;
 
 pub(crate) use harness::*;

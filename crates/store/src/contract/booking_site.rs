@@ -3,8 +3,9 @@
 //! the booking), the business's rules, the manage link and the race.
 
 use ficha_domain::{
-    Actor, BookingId, BookingRules, BookingState, ChoiceOptions, ClientName, CustomValue, Email, FieldKey, FieldKind,
-    FieldLabel, NewCustomField, NoticeKind, Origin, Phone, RawValue, Role, Rut, ServiceId, SiteRule, StaffId,
+    Actor, Booking, BookingId, BookingRules, BookingState, ChoiceOptions, ClientName, CustomValue, Email, FieldKey,
+    FieldKind, FieldLabel, NewCustomField, NoticeKind, Origin, Phone, RawValue, Role, Rut, ServiceId, SiteRule,
+    StaffId,
 };
 use jiff::civil::date;
 use jiff::{SignedDuration, Timestamp};
@@ -25,6 +26,7 @@ macro_rules! booking_site_contract {
             a_pack_booked_online_leaves_the_rest_por_reservar,
             the_manage_link_cancels_and_reschedules_within_the_deadlines,
             the_manage_link_confirms_attendance_until_its_deadline,
+            staff_booking_messages_carry_a_fresh_manage_link_while_the_site_is_open,
             only_owners_set_the_rules,
             concurrent_online_bookings_let_exactly_one_win
         );
@@ -353,4 +355,56 @@ pub async fn booking_form_answers_fill_empty_values_and_keep_differing_ones_asid
     let entered = h.store.entered_data(&s.actor, second.id).await.expect("read").expect("kept aside");
     assert_eq!(entered.values, [("Campo mascota".to_owned(), "Otro Perro".to_owned())]);
     assert_eq!(entered.name, None);
+}
+
+/// The path of the latest message of `kind` to the client, if it has one.
+async fn latest_link(h: &Harness, s: &Site, kind: NoticeKind) -> Option<String> {
+    let page = h.store.messages(&s.actor, &MessageQuery { limit: 50, ..Default::default() }).await.expect("msgs");
+    page.messages.iter().filter(|m| m.kind == kind).max_by_key(|m| m.created_at).and_then(|m| m.facts.link.clone())
+}
+
+/// The booking a message's link opens, by the token at its end.
+async fn opened_by(h: &Harness, s: &Site, path: &str) -> Booking {
+    let token = path.rsplit('/').next().expect("a token");
+    h.store.linked_booking(&s.actor, &crate::secret::hash(token)).await.expect("the link opens a booking")
+}
+
+pub async fn staff_booking_messages_carry_a_fresh_manage_link_while_the_site_is_open(h: &Harness) {
+    let s = site(h, "equipo").await;
+    let client = h.store.create_client(&s.actor, new_client("Luz Mar", "luz@mail.cl")).await.expect("client").id;
+    let new = crate::NewBooking {
+        client,
+        service: s.service,
+        professional: Some(s.pros[0]),
+        start: Some(ten_tomorrow()),
+        end: None,
+        state: BookingState::Pending,
+        origin: Origin::Panel,
+        override_agenda: false,
+    };
+    let booked = h.store.book(&s.actor, new.clone()).await.expect("booked").remove(0);
+    let first = latest_link(h, &s, NoticeKind::BookingCreated).await.expect("a link in the staff's booking email");
+    assert!(first.starts_with("/reservar/equipo/reserva/") && first.len() > 60, "{first}");
+    assert_eq!(opened_by(h, &s, &first).await.id, booked.id);
+    // A staff reschedule: a new link in its message; the first still opens the booking.
+    let later = local(date(2026, 3, 16), 11, 0);
+    let to =
+        crate::NewTime { professional: None, start: later, end: None, origin: Origin::Panel, override_agenda: false };
+    h.store.change_booking(&s.actor, booked.id, crate::BookingChange::Reschedule(to)).await.expect("moved");
+    let second = latest_link(h, &s, NoticeKind::BookingRescheduled).await.expect("a link");
+    assert_ne!(second, first);
+    assert_eq!(opened_by(h, &s, &second).await.when.map(|w| w.start()), Some(later));
+    assert_eq!(opened_by(h, &s, &first).await.when.map(|w| w.start()), Some(later));
+    // A cancellation's message has no link to act on.
+    h.store.change_booking(&s.actor, booked.id, crate::BookingChange::Cancel).await.expect("cancelled");
+    assert_eq!(latest_link(h, &s, NoticeKind::BookingCancelled).await, None);
+    // With the site closed, staff bookings' messages carry none.
+    let closed = BookingRules { online: false, ..h.store.booking_rules(&s.actor).await.expect("rules") };
+    h.store.set_booking_rules(&s.actor, closed).await.expect("rules");
+    let other = crate::NewBooking { start: Some(local(date(2026, 3, 17), 10, 0)), ..new };
+    h.store.book(&s.actor, other).await.expect("booked");
+    let page = h.store.messages(&s.actor, &MessageQuery { limit: 50, ..Default::default() }).await.expect("msgs");
+    let created: Vec<_> = page.messages.iter().filter(|m| m.kind == NoticeKind::BookingCreated).collect();
+    assert_eq!(created.len(), 2);
+    assert_eq!(created.iter().filter(|m| m.facts.link.is_none()).count(), 1, "the second has none");
 }

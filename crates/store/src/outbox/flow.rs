@@ -11,8 +11,10 @@ use ficha_domain::{
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
+use crate::booking_site::Link;
 use crate::bookings::rules;
-use crate::error::StoreResult;
+use crate::error::{StoreError, StoreResult};
+use crate::secret;
 
 /// Who is told and what the business is called, read in the transaction.
 #[derive(Debug, Clone)]
@@ -58,6 +60,19 @@ pub trait OutboxTx: Send {
     /// Inserts the messages, created `now`; one whose idempotency key the
     /// business already has is skipped. Makes the commit wake the workers.
     async fn enqueue(&mut self, business: BusinessId, messages: &[NewMessage], now: Timestamp) -> StoreResult<()>;
+
+    /// Whether the business's clients book online (then every booking
+    /// message carries a manage link).
+    async fn books_online(&mut self, business: BusinessId) -> StoreResult<bool>;
+
+    /// Stores a manage link of the booking (its token's hash).
+    async fn save_link(
+        &mut self,
+        business: BusinessId,
+        link: &Link,
+        booking: BookingId,
+        now: Timestamp,
+    ) -> StoreResult<()>;
 
     /// Cancels the booking's messages of `kind` not yet taken by a worker
     /// (`pending`).
@@ -155,9 +170,11 @@ pub async fn booking_changed(
 }
 
 /// `booking_changed`, the messages carrying the booking's manage link (a
-/// path under the public URL) when the change knows it: the booking site's
-/// own writes, which hold the client's token. Staff changes do not (only
-/// the token's hash is stored), and their messages go without it.
+/// path under the public URL): the one the change holds (the booking
+/// site's own writes), else, when the business books online and the
+/// booking is not cancelled, a fresh one minted here (only tokens' hashes
+/// are stored, so a staff change cannot reuse the client's first link; any
+/// of a booking's links opens it).
 pub async fn booking_changed_linked(
     tx: &mut dyn OutboxTx,
     business: BusinessId,
@@ -171,6 +188,13 @@ pub async fn booking_changed_linked(
         tx.cancel_pending(business, after.id, NoticeKind::Reminder).await?;
     }
     let audience = tx.audience(business, after.client).await?;
+    let minted = match link {
+        None if after.state != BookingState::Cancelled && tx.books_online(business).await? => {
+            Some(mint_link(tx, business, &audience.business_slug, after.id, now).await?)
+        }
+        _ => None,
+    };
+    let link = link.or(minted.as_deref());
     let sequence = tx.next_sequence(business, after.id).await?;
     let previous = before.and_then(|b| b.when).map(|w| w.start()).filter(|_| kind == NoticeKind::BookingRescheduled);
     let mut told = facts(&audience, Some(booking_facts(tx, business, after, previous, sequence).await?));
@@ -191,6 +215,20 @@ pub async fn booking_changed_linked(
         }
     }
     tx.enqueue(business, &messages, now).await
+}
+
+/// A new manage link of `booking`, stored; the path its messages carry.
+async fn mint_link(
+    tx: &mut dyn OutboxTx,
+    business: BusinessId,
+    slug: &str,
+    booking: BookingId,
+    now: Timestamp,
+) -> StoreResult<String> {
+    let token = secret::generate().map_err(StoreError::backend)?;
+    let path = format!("/reservar/{slug}/reserva/{token}");
+    tx.save_link(business, &Link { token_hash: secret::hash(&token), path: path.clone() }, booking, now).await?;
+    Ok(path)
 }
 
 /// Writes the message telling the client of a shared attention note on

@@ -12,6 +12,7 @@ pub mod notes;
 pub mod notifications;
 mod openapi;
 pub mod professionals;
+pub mod public;
 pub mod services;
 mod tokens;
 
@@ -122,6 +123,14 @@ pub fn routes() -> Vec<ApiRoute> {
         ApiRoute::get("/tokens", tokens::list),
         ApiRoute::post("/tokens", tokens::create),
         ApiRoute::delete("/tokens/{id}", tokens::revoke),
+        // The business's booking site as JSON: no session, CORS open (`public::cors`).
+        ApiRoute::get("/public/{slug}/services", public::services::list),
+        ApiRoute::get("/public/{slug}/availability", public::availability::free),
+        ApiRoute::post("/public/{slug}/bookings", public::bookings::create),
+        ApiRoute::get("/public/{slug}/bookings/manage/{token}", public::manage::read),
+        ApiRoute::post("/public/{slug}/bookings/manage/{token}/confirm", public::manage::confirm),
+        ApiRoute::post("/public/{slug}/bookings/manage/{token}/cancel", public::manage::cancel),
+        ApiRoute::post("/public/{slug}/bookings/manage/{token}/reschedule", public::manage::reschedule),
     ]
 }
 
@@ -130,6 +139,8 @@ pub fn router() -> Router<AppState> {
         .into_iter()
         .fold(Router::new(), |router, route| router.route(route.path, route.handler))
         .method_not_allowed_fallback(crate::problem::method_not_allowed)
+        // Outside the routes' method dispatch, so it answers preflights too.
+        .layer(axum::middleware::from_fn(public::cors::layer))
 }
 
 /// The OpenAPI document served at `/api/v1/openapi.json`.

@@ -2,26 +2,13 @@
 //! SHA-256 is stored: a leaked database does not leak working credentials, and
 //! a 256-bit random secret needs no slow hash.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use sha2::{Digest, Sha256};
+pub use ficha_store::secret::{generate, hash};
 
 /// Prefix that makes API tokens recognisable in logs and secret scanners.
 pub const API_TOKEN_PREFIX: &str = "ficha_";
 
-/// 32 random bytes, URL-safe base64.
-pub fn generate() -> Result<String, getrandom::Error> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes)?;
-    Ok(URL_SAFE_NO_PAD.encode(bytes))
-}
-
 pub fn generate_api_token() -> Result<String, getrandom::Error> {
     Ok(format!("{API_TOKEN_PREFIX}{}", generate()?))
-}
-
-pub fn hash(secret: &str) -> Vec<u8> {
-    Sha256::digest(secret.as_bytes()).to_vec()
 }
 
 #[cfg(test)]

@@ -12,12 +12,13 @@ use axum::http::header::{CONTENT_TYPE, RETRY_AFTER};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use ficha_domain::{BookingRule, Client, ClientId};
+use ficha_domain::{BookingRule, Client, ClientId, SiteRule};
 use ficha_store::StoreError;
 use serde_json::{Map, Value, json};
 
 use crate::api::bookings::words::{rule_detail, rule_title};
 use crate::api::clients::view::client_json;
+use crate::api::public::words::{site_rule_detail, site_rule_title};
 use crate::i18n::Lang;
 
 mod field;
@@ -55,8 +56,15 @@ pub enum ApiError {
         wait_secs: u64,
     },
     OwnerOnly,
+    /// Over a limit of the public booking API (per address or per email):
+    /// nothing was done; wait this long.
+    TooManyRequests {
+        wait_secs: u64,
+    },
     /// A booking rule said no.
     Refused(BookingRule),
+    /// The business's booking-site rules said no (the public API).
+    SiteRefused(SiteRule),
     ServiceInUse,
     NotNoteAuthor,
     /// Only a failed message can be sent again.
@@ -77,10 +85,11 @@ impl ApiError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Unauthenticated | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
-            Self::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::TooManyAttempts { .. } | Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::OwnerOnly | Self::NotNoteAuthor => StatusCode::FORBIDDEN,
             Self::Refused(BookingRule::Overlap { .. }) => StatusCode::CONFLICT,
             Self::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::SiteRefused(rule) => crate::api::public::words::site_rule_status(*rule),
             Self::ServiceInUse | Self::NotResendable => StatusCode::CONFLICT,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -105,8 +114,10 @@ impl ApiError {
             Self::Unauthenticated => "authentication_required",
             Self::InvalidCredentials => "invalid_credentials",
             Self::TooManyAttempts { .. } => "too_many_attempts",
+            Self::TooManyRequests { .. } => "too_many_requests",
             Self::OwnerOnly => "owner_only",
             Self::Refused(rule) => rule.code(),
+            Self::SiteRefused(rule) => rule.code(),
             Self::ServiceInUse => "service_in_use",
             Self::NotNoteAuthor => "not_note_author",
             Self::NotResendable => "not_resendable",
@@ -117,6 +128,7 @@ impl ApiError {
     fn title(&self, lang: Lang) -> &'static str {
         let (es, en) = match self {
             Self::Refused(rule) => rule_title(rule),
+            Self::SiteRefused(rule) => site_rule_title(*rule),
             Self::ServiceInUse => ("El servicio tiene reservas.", "The service has bookings."),
             Self::Validation(_) => ("Los datos enviados no son válidos.", "The submitted data is not valid."),
             Self::InvalidQuery(_) => {
@@ -153,6 +165,7 @@ impl ApiError {
             Self::Unauthenticated => ("Debes iniciar sesión.", "Authentication required."),
             Self::InvalidCredentials => ("No se pudo iniciar sesión.", "Could not sign in."),
             Self::TooManyAttempts { .. } => ("Demasiados intentos de inicio de sesión.", "Too many sign-in attempts."),
+            Self::TooManyRequests { .. } => ("Demasiadas solicitudes.", "Too many requests."),
             Self::OwnerOnly => ("Solo el dueño del negocio puede hacer esto.", "Only the business owner can do this."),
             Self::NotNoteAuthor => (
                 "Solo quien escribió la nota, o el dueño del negocio, puede modificarla o eliminarla.",
@@ -169,6 +182,7 @@ impl ApiError {
     pub(crate) fn detail(&self, lang: Lang) -> Option<String> {
         let text = match self {
             Self::Refused(rule) => return rule_detail(rule, lang),
+            Self::SiteRefused(rule) => site_rule_detail(*rule, lang),
             Self::ServiceInUse => lang
                 .pick(
                     "Las reservas hechas lo siguen mostrando, así que no se puede eliminar. Puedes cambiarle el nombre o quitarle los profesionales para que no se reserve más.",
@@ -240,6 +254,12 @@ impl ApiError {
                 Lang::Es => format!("Demasiados intentos; espera {wait_secs} segundos antes de volver a intentarlo."),
                 Lang::En => format!("Too many attempts; wait {wait_secs} seconds before trying again."),
             },
+            Self::TooManyRequests { wait_secs } => match lang {
+                Lang::Es => format!(
+                    "Hiciste demasiadas solicitudes seguidas; no se hizo nada. Inténtalo de nuevo en {wait_secs} segundos."
+                ),
+                Lang::En => format!("Too many requests in a row; nothing was done. Try again in {wait_secs} seconds."),
+            },
             Self::NotResendable => lang
                 .pick(
                     "Un mensaje pendiente o en envío saldrá solo, y uno enviado o anulado no se repite. Nada cambió.",
@@ -297,7 +317,7 @@ impl ApiError {
         if let Self::Unauthenticated = self {
             response.headers_mut().insert("www-authenticate", HeaderValue::from_static("Bearer realm=\"ficha\""));
         }
-        if let Self::TooManyAttempts { wait_secs } = self {
+        if let Self::TooManyAttempts { wait_secs } | Self::TooManyRequests { wait_secs } = self {
             response.headers_mut().insert(RETRY_AFTER, HeaderValue::from(*wait_secs));
         }
         response
@@ -328,6 +348,7 @@ impl From<StoreError> for ApiError {
             StoreError::OwnerOnly => Self::OwnerOnly,
             StoreError::OptionsInUse { options } => Self::OptionsInUse { options },
             StoreError::Refused(rule) => Self::Refused(rule),
+            StoreError::SiteRefused(rule) => Self::SiteRefused(rule),
             StoreError::ServiceInUse => Self::ServiceInUse,
             StoreError::NotResendable => Self::NotResendable,
             StoreError::ValuesRefused(refused) => Self::Validation(

@@ -174,7 +174,7 @@ fn check<T>(slot: &mut Field, field: &'static str, result: Result<T, FieldError>
 }
 
 /// Blank is none, unless the business requires it.
-fn optional<T>(
+pub(crate) fn optional<T>(
     text: &str,
     required: bool,
     parse: impl FnOnce(&str) -> Result<T, FieldError>,

@@ -66,7 +66,7 @@ fn deadline(start: Timestamp, hours: u32) -> Timestamp {
 
 fn state_words(state: BookingState) -> &'static str {
     match state {
-        BookingState::Pending => "Pendiente de confirmación del negocio",
+        BookingState::Pending => "Pendiente de confirmación",
         BookingState::Confirmed => "Confirmada",
         BookingState::Cancelled => "Anulada",
     }
@@ -215,7 +215,11 @@ pub async fn show(
         (_, "reagendada") => Some("Tu reserva quedó en su nuevo horario.".to_owned()),
         _ => None,
     };
-    let page = reserva_page(&state, &m, heading, notice).await?;
+    let mut page = reserva_page(&state, &m, heading, notice).await?;
+    if params.nueva == "1" {
+        // Just booked: asking to confirm it again would read as a mistake.
+        (page.confirm_action, page.confirm_note) = (None, String::new());
+    }
     page_with(StatusCode::OK, &page)
 }
 

@@ -16,10 +16,10 @@
 //! manage forms need the link's secret in their URL.
 
 mod assets;
-mod book;
+pub(crate) mod book;
 pub mod limits;
 mod manage;
-mod pages;
+pub(crate) mod pages;
 pub(crate) mod slots;
 
 use askama::Template;

@@ -16,6 +16,7 @@ mod panel_attention;
 mod panel_bookings;
 mod panel_notes;
 mod panel_notifications;
+mod public;
 mod search;
 mod site;
 mod site_week;

@@ -2,6 +2,7 @@
 //! step, with a screenshot of each test in `test-output/`.
 
 mod harness;
+mod mail;
 mod site;
 
 use fantoccini::key::Key;

@@ -1,10 +1,12 @@
 //! The booking site on a 375×812 phone: a new client books end to end, then
-//! moves the booking from its manage link. Screenshots of each step in
+//! moves the booking from the manage link of the confirmation email (sent
+//! by the worker to a real SMTP server). Screenshots of each step in
 //! `test-output/site-*.png`.
 
 use ficha_domain::BookingRules;
 
 use crate::harness::Session;
+use crate::mail::Mailbox;
 
 /// Fails when the page scrolls sideways at the phone's width.
 async fn fits(s: &Session, step: &str) {
@@ -20,6 +22,7 @@ async fn fits(s: &Session, step: &str) {
 #[tokio::test]
 async fn on_a_phone_a_new_client_books_and_then_reschedules_from_the_link() {
     let Some(s) = Session::start("site").await else { return };
+    let Some(mail) = Mailbox::start("site", s.store.clone(), &s.base) else { return };
     s.bookable().await;
     let rules = BookingRules { online: true, reschedule_until_hours: 1, ..BookingRules::default() };
     s.store.set_booking_rules(&s.business, rules).await.expect("rules");
@@ -60,7 +63,13 @@ async fn on_a_phone_a_new_client_books_and_then_reschedules_from_the_link() {
     let clients = s.store.list_clients(&s.business, &Default::default()).await.expect("clients");
     assert_eq!(clients.total, 1, "the client was created");
 
-    // Reschedule from the link: another slot.
+    // The confirmation email's manage link opens the booking; reschedule
+    // from there: another slot.
+    let link = mail.link("marta@correo.cl", &s.url("/reservar/clinica/reserva/")).await;
+    assert!(link.len() > s.url("/reservar/clinica/reserva/").len() + 40, "a long random token: {link}");
+    s.browser.goto(&link).await.expect("the emailed link opens");
+    assert_eq!(s.text("h1").await, "Tu reserva");
+    assert!(s.text(".summary").await.contains(&chosen));
     s.click("a.button").await;
     s.find("button.slot").await;
     fits(&s, "7-reschedule").await;

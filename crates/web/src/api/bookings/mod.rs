@@ -4,7 +4,7 @@
 //! (`profile`) read them.
 
 pub mod calendar;
-mod input;
+pub(crate) mod input;
 pub mod profile;
 pub mod view;
 pub mod words;

@@ -96,7 +96,7 @@ fn read_values(body: &JsonObject, fields: &[CustomField]) -> Result<Vec<(FieldKe
 }
 
 /// A JSON value read as a value of `field`.
-fn parse(field: &CustomField, json: &Value) -> Result<Option<CustomValue>, FieldError> {
+pub(crate) fn parse(field: &CustomField, json: &Value) -> Result<Option<CustomValue>, FieldError> {
     let number;
     let raw = match json {
         Value::Null => RawValue::Empty,
