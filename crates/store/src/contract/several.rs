@@ -46,7 +46,6 @@ pub async fn busy_of_reads_what_busy_reads_for_each_professional(h: &Harness) {
             override_agenda: false,
         };
         let store = h.store.clone();
-        let actor = actor.clone();
         async move { store.book(&actor, new).await.expect("booked").remove(0) }
     };
     let ana_late = book(ana, 15).await;

@@ -65,7 +65,7 @@ impl Calendars {
         let agendas = state.store.agendas_of(actor, professionals).await?;
         Ok(Self {
             store: state.store.clone(),
-            actor: actor.clone(),
+            actor: *actor,
             zone: zone.clone(),
             professionals: agendas.iter().map(|(pro, _)| *pro).collect(),
             agendas,
