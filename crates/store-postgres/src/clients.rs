@@ -287,8 +287,9 @@ impl ClientStore for PgStore {
         // index-only scan still visits the table for every entry it reads,
         // and the planner has no statistics. Autovacuum gets there
         // eventually; a bulk import should not leave searches slow until it
-        // does.
-        sqlx::query("VACUUM (ANALYZE) clients, client_search, client_words")
+        // does. The same holds for bookings (import_bookings: demo data,
+        // benchmarks), whose busy-time reads are index-only scans.
+        sqlx::query("VACUUM (ANALYZE) clients, client_search, client_words, bookings")
             .execute(&self.pool)
             .await
             .map(drop)

@@ -294,6 +294,20 @@ impl BookingStore for SqliteStore {
         self.busy_rows(actor, staff, from, to).await
     }
 
+    async fn agendas_of(&self, actor: &Actor, staff: &[StaffId]) -> StoreResult<Vec<(StaffId, Agenda)>> {
+        self.read_agendas(actor, staff).await
+    }
+
+    async fn busy_of(
+        &self,
+        actor: &Actor,
+        staff: &[StaffId],
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<(StaffId, Interval)>> {
+        self.busy_of_rows(actor, staff, from, to).await
+    }
+
     async fn calendar(
         &self,
         actor: &Actor,

@@ -109,3 +109,9 @@ async fn scoped_row(
         .map_err(StoreError::backend)?
         .ok_or(StoreError::NotFound)
 }
+
+/// Ids as a JSON array of hex strings, for a query to unpack with
+/// `json_each` and `unhex` (SQLite binds no arrays).
+fn hex_ids(ids: impl Iterator<Item = uuid::Uuid>) -> String {
+    serde_json::Value::from(ids.map(|id| id.simple().to_string()).collect::<Vec<_>>()).to_string()
+}

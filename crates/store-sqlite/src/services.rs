@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use ficha_domain::fold::name_key;
 use ficha_domain::{Actor, Agenda, BookingRule, BusinessId, NewService, Service, ServiceChanges, ServiceId, StaffId};
 use ficha_store::bookings::record::{ServiceRecord, agenda_from_text, agenda_json};
+use ficha_store::bookings::several;
 use ficha_store::record::micros;
 use ficha_store::{StoreError, StoreResult};
 use sqlx::sqlite::SqliteRow;
@@ -191,6 +192,22 @@ impl SqliteStore {
         let mut conn = self.pool.acquire().await.map_err(StoreError::backend)?;
         check_staff(&mut conn, actor.business(), staff).await?;
         fetch_agenda(&mut conn, actor.business(), staff).await
+    }
+
+    pub(crate) async fn read_agendas(&self, actor: &Actor, staff: &[StaffId]) -> StoreResult<Vec<(StaffId, Agenda)>> {
+        let asked = several::distinct(staff);
+        // The listed ids drive; staff of another business are not found.
+        let rows: Vec<(Uuid, Option<String>)> = sqlx::query_as(
+            "SELECT s.id, a.hours FROM json_each(?2) AS j \
+             CROSS JOIN staff s ON s.business_id = ?1 AND s.id = unhex(j.value) \
+             LEFT JOIN agendas a ON a.staff_id = s.id AND a.business_id = s.business_id",
+        )
+        .bind(actor.business().as_uuid())
+        .bind(crate::hex_ids(asked.iter().map(|s| s.as_uuid())))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(StoreError::backend)?;
+        several::agendas(&asked, rows)
     }
 
     pub(crate) async fn write_agenda(&self, actor: &Actor, staff: StaffId, agenda: Agenda) -> StoreResult<Agenda> {

@@ -9,6 +9,7 @@
 pub mod flow;
 pub mod record;
 pub mod rules;
+pub mod several;
 
 use async_trait::async_trait;
 use base64::Engine;
@@ -60,6 +61,23 @@ pub trait BookingStore: Send + Sync {
 
     /// The times the professional is booked that overlap `[from, to)`.
     async fn busy(&self, actor: &Actor, staff: StaffId, from: Timestamp, to: Timestamp) -> StoreResult<Vec<Interval>>;
+
+    /// The agendas of several professionals in one read (the booking site's
+    /// "Cualquiera"), in the order asked, each once; a closed one for a
+    /// professional without one. `NotFound` when one is not staff of the
+    /// business.
+    async fn agendas_of(&self, actor: &Actor, staff: &[StaffId]) -> StoreResult<Vec<(StaffId, Agenda)>>;
+
+    /// `busy` for several professionals in one query: the times each is
+    /// booked that overlap `[from, to)`, by professional as asked, then by
+    /// start. A professional not of the business has no times.
+    async fn busy_of(
+        &self,
+        actor: &Actor,
+        staff: &[StaffId],
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<(StaffId, Interval)>>;
 
     /// The calendar: bookings starting in `[from, to)` of one professional
     /// or all, cancelled ones excluded, by start time.

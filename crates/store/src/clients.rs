@@ -40,8 +40,9 @@ pub trait ClientStore: Send + Sync {
     async fn import_clients(&self, actor: &Actor, clients: Vec<NewClient>) -> StoreResult<u64>;
 
     /// Brings the database's own bookkeeping up to date after a bulk import
-    /// (many `import_clients` batches), so searches are fast right away
-    /// rather than once background maintenance catches up. Slow (seconds to
+    /// (many `import_clients` or `import_bookings` batches), so searches and
+    /// busy-time reads are fast right away rather than once background
+    /// maintenance catches up. Slow (seconds to
     /// minutes at a million clients); call it once, at the end.
     async fn settle_after_import(&self) -> StoreResult<()>;
 }

@@ -33,6 +33,7 @@ use tokio::net::TcpListener;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
+pub use site::slots::Calendars;
 pub use state::{AppState, DEFAULT_WHATSAPP_GREETING, WebConfig};
 
 /// Request bodies above this are refused with 413 before any parsing.

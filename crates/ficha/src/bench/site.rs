@@ -4,14 +4,11 @@
 //! over the coming month (imported: stored as given, not placed by the
 //! rules) — then the site's pages rendered in-process, with their weight.
 //!
-//! 1. The week of free slots. The site computes it in `web/site/slots.rs`
-//!    (`Calendars::read`, then `day` for each of the seven days), a private
-//!    module of the web crate. This measures the same steps through the same
-//!    public calls — `Store::agenda`, `Store::busy` over the same span (from
-//!    today to the horizon's last day, whatever the week asked), then
-//!    `availability::free_slots` per professional and day, starts merged —
-//!    a copy of that glue, not the site's own function. The site's own code
-//!    path is timed in step 2, the page.
+//! 1. The week of free slots: the site's own `ficha_web::Calendars` (read,
+//!    then `day` for each of the week's seven days, and the search for the
+//!    first free day when the week has none), and apart from it the two
+//!    store reads it makes for a week (`agendas_of`, `busy_of`), timed
+//!    alone to tell reading from computing.
 //! 2. The site's pages through `ficha_web::router` (`oneshot`, each answer
 //!    read to its last byte): the first page, the professional step, and the
 //!    slots step for one professional and for "Cualquiera", on random weeks
@@ -24,13 +21,13 @@ use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use ficha_domain::availability::{day_span, free_slots};
+use ficha_domain::availability::day_span;
 use ficha_domain::{
     Actor, Agenda, Attendance, Booking, BookingId, BookingRules, BookingState, Clp, DayHours, Interval, Minutes,
-    NewService, Origin, Payment, Role, ServiceName, Sessions, StaffId, SystemClock, TimeRange,
+    NewService, Origin, Payment, Role, Service, ServiceName, Sessions, StaffId, SystemClock, TimeRange,
 };
 use ficha_store::Store;
-use ficha_web::{AppState, WebConfig};
+use ficha_web::{AppState, Calendars, WebConfig};
 use http_body_util::BodyExt;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -61,7 +58,6 @@ struct Business {
     actor: Actor,
     slug: String,
     service: ficha_domain::ServiceId,
-    length: SignedDuration,
     professionals: Vec<StaffId>,
 }
 
@@ -74,6 +70,8 @@ pub async fn run(args: SiteBenchArgs) -> anyhow::Result<()> {
     println!("settled the database after the setup in {:.1} s", settling.elapsed().as_secs_f64());
 
     let rules = store.booking_rules(&business.actor).await?;
+    let state = AppState::new(store.clone(), Arc::new(SystemClock), WebConfig::default());
+    let service = store.get_service(&business.actor, business.service).await?;
     let today = Timestamp::now().to_zoned(zone.clone()).date();
     // Weeks that start on a random day of the month and end inside it.
     let mut random = Random::seeded(args.seed);
@@ -83,37 +81,25 @@ pub async fn run(args: SiteBenchArgs) -> anyhow::Result<()> {
 
     let one = vec![business.professionals[0]];
     let all = business.professionals.clone();
-    let mut read_one = Vec::new();
-    let mut whole_one = Vec::new();
-    let mut read_all = Vec::new();
-    let mut whole_all = Vec::new();
-    let mut week_only_one = Vec::new();
-    let mut week_only_all = Vec::new();
-    let (mut slots_one, mut slots_all, mut busy_all, mut busy_week) = (0, 0, 0, 0);
+    let (mut read_one, mut whole_one, mut read_all, mut whole_all) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut slots_one, mut slots_all, mut busy_all) = (0, 0, 0);
     for (round, week) in weeks.iter().enumerate() {
-        let (read, whole, slots, _) = week_of_slots(&*store, &business, &one, &rules, &zone, *week, true).await?;
-        let (read_a, whole_a, slots_a, busy_a) =
-            week_of_slots(&*store, &business, &all, &rules, &zone, *week, true).await?;
-        let (_, whole_w, slots_w, _) = week_of_slots(&*store, &business, &one, &rules, &zone, *week, false).await?;
-        let (_, whole_wa, slots_wa, busy_wa) =
-            week_of_slots(&*store, &business, &all, &rules, &zone, *week, false).await?;
-        anyhow::ensure!(slots_w == slots && slots_wa == slots_a, "a week's reads gave other slots than the horizon's");
+        let asked = Week { state: &state, business: &business, service: &service, rules: &rules, zone: &zone };
+        let (read, whole, slots, _) = asked.slots(&one, *week).await?;
+        let (read_a, whole_a, slots_a, busy_a) = asked.slots(&all, *week).await?;
         // The first rounds warm the caches, as a running server has them.
         if round >= 20 {
             read_one.push(read);
             whole_one.push(whole);
             read_all.push(read_a);
             whole_all.push(whole_a);
-            week_only_one.push(whole_w);
-            week_only_all.push(whole_wa);
             (slots_one, slots_all, busy_all) = (slots_one + slots, slots_all + slots_a, busy_all + busy_a);
-            busy_week += busy_wa;
         }
     }
     let rounds = whole_one.len().max(1);
     println!(
-        "\nweek of free slots, the site's steps (random weeks of the next {} days, {} rounds; on average {} free \
-         starts for one professional, {} for Cualquiera, over {} busy times read for Cualquiera)",
+        "\nweek of free slots (random weeks of the next {} days, {} rounds; on average {} free starts for one \
+         professional, {} for Cualquiera, over {} busy times read for Cualquiera)",
         args.days,
         whole_one.len(),
         slots_one / rounds,
@@ -125,62 +111,53 @@ pub async fn run(args: SiteBenchArgs) -> anyhow::Result<()> {
     print_row("one: whole week", &whole_one);
     print_row("any: reads", &read_all);
     print_row("any: whole week", &whole_all);
-    println!(
-        "the same weeks reading only the week's busy times ({} for Cualquiera on average; same slots):",
-        busy_week / rounds
-    );
-    print_row("one: week's reads", &week_only_one);
-    print_row("any: week's reads", &week_only_all);
 
     pages(store.clone(), &business, &weeks, args.rounds).await?;
     store.close().await;
     Ok(())
 }
 
-/// What `Calendars::read` and seven `Calendars::day` do for the page of
-/// `week`: (time reading, whole time, free starts, busy times read).
-async fn week_of_slots(
-    store: &dyn Store,
-    business: &Business,
-    professionals: &[StaffId],
-    rules: &BookingRules,
-    zone: &TimeZone,
-    week: Date,
-    horizon: bool,
-) -> anyhow::Result<(Duration, Duration, usize, usize)> {
-    let started = Instant::now();
-    let now = Timestamp::now();
-    let today = now.to_zoned(zone.clone()).date();
-    let last_date = rules.last_date(now, zone);
-    // The site reads from today (not from the week shown) to the horizon;
-    // `horizon: false` reads only the week's days, for comparison.
-    let (first, last) = if horizon { (today, last_date) } else { (week, week.checked_add(jiff::Span::new().days(6))?) };
-    let start = day_span(first, zone).map_or(now, |(s, _)| s);
-    let end = last.tomorrow().ok().and_then(|d| day_span(d, zone)).map_or(now, |(s, _)| s);
-    let mut each = Vec::new();
-    for &pro in professionals {
-        let agenda = store.agenda(&business.actor, pro).await?;
-        let busy = if start < end { store.busy(&business.actor, pro, start, end).await? } else { Vec::new() };
-        each.push((agenda, busy));
-    }
-    let read = started.elapsed();
-    let not_before = rules.not_before(now);
-    let mut free = 0;
-    let mut date = week;
-    for _ in 0..7 {
-        if date >= today && date <= last_date {
-            let mut starts = BTreeSet::new();
-            for (agenda, busy) in &each {
-                for slot in free_slots(agenda, date, zone, business.length, busy, not_before) {
-                    starts.insert(slot.start());
-                }
-            }
-            free += starts.len();
+/// One week of free slots asked for, as the site asks.
+struct Week<'a> {
+    state: &'a AppState,
+    business: &'a Business,
+    service: &'a Service,
+    rules: &'a BookingRules,
+    zone: &'a TimeZone,
+}
+
+impl Week<'_> {
+    /// The week from `first` for `professionals`: (time of the store's two
+    /// reads alone, time of the site's whole computation, free starts, busy
+    /// times read).
+    async fn slots(
+        &self,
+        professionals: &[StaffId],
+        first: Date,
+    ) -> anyhow::Result<(Duration, Duration, usize, usize)> {
+        let (store, actor) = (&self.state.store, &self.business.actor);
+        let last = first.checked_add(jiff::Span::new().days(6))?;
+        let start = day_span(first, self.zone).map(|(s, _)| s).ok_or_else(|| anyhow::anyhow!("no {first}"))?;
+        let end = day_span(last, self.zone).map(|(_, e)| e).ok_or_else(|| anyhow::anyhow!("no {last}"))?;
+        let started = Instant::now();
+        store.agendas_of(actor, professionals).await?;
+        let busy = store.busy_of(actor, professionals, start, end).await?.len();
+        let read = started.elapsed();
+
+        let started = Instant::now();
+        let mut calendars =
+            Calendars::read(self.state, actor, self.service, professionals, self.rules, self.zone).await?;
+        let mut free = 0;
+        let mut date = first;
+        for _ in 0..7 {
+            free += calendars.day(date).await?.len();
+            date = date.tomorrow()?;
         }
-        date = date.tomorrow()?;
+        if free == 0 {
+            calendars.first_free_day(date).await?;
+        }
+        Ok((read, started.elapsed(), free, busy))
     }
-    let busy = each.iter().map(|(_, busy)| busy.len()).sum();
-    Ok((read, started.elapsed(), free, busy))
 }
 
 /// A business with the site open, its professionals and their agendas, the
@@ -289,7 +266,7 @@ async fn fill(store: &dyn Store, args: &SiteBenchArgs, zone: &TimeZone) -> anyho
         offsets.len(),
         started.elapsed().as_secs_f64()
     );
-    Ok(Business { actor, slug, service: service.id, length, professionals })
+    Ok(Business { actor, slug, service: service.id, professionals })
 }
 
 /// The site's pages through the router, timed; their weight; no external

@@ -3,7 +3,7 @@
 //! with business_id.
 
 use ficha_domain::{Actor, ClientId, Interval, PackId, ServiceId, StaffId};
-use ficha_store::bookings::rules;
+use ficha_store::bookings::{rules, several};
 use ficha_store::record::{micros, timestamp};
 use ficha_store::{
     BookingCursor, BookingPage, BookingQuery, CalendarEntry, ClientStats, PackUse, PorReservar, StoreError,
@@ -74,6 +74,15 @@ const NEXT: &str = "SELECT id, client_id, service_id, staff_id, starts_at, ends_
 const BUSY: &str = "SELECT starts_at, ends_at FROM bookings WHERE business_id = $1 AND staff_id = $2 \
      AND starts_at > $3 AND starts_at < $5 AND ends_at > $4 AND state <> 'cancelled' ORDER BY starts_at";
 
+/// `BUSY` for the professionals in `$2`, one row per professional with
+/// their starts and ends as arrays (the aggregates are fed the rows
+/// together, so they pair by position): one range of
+/// `bookings_by_staff_span` per professional, which holds every column
+/// read.
+const BUSY_OF: &str = "SELECT staff_id, array_agg(starts_at), array_agg(ends_at) FROM bookings \
+     WHERE business_id = $1 AND staff_id = ANY($2) AND starts_at > $3 AND starts_at < $5 AND ends_at > $4 \
+     AND state <> 'cancelled' GROUP BY staff_id";
+
 async fn check_client(conn: &mut PgConnection, actor: &Actor, client: ClientId) -> StoreResult<()> {
     crate::scoped_row(
         conn,
@@ -107,6 +116,27 @@ impl PgStore {
                 Interval::new(timestamp(start)?, timestamp(end)?).map_err(|e| StoreError::Corrupt(e.to_string()))
             })
             .collect()
+    }
+
+    pub(crate) async fn busy_of_rows(
+        &self,
+        actor: &Actor,
+        staff: &[StaffId],
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<(StaffId, Interval)>> {
+        let asked = several::distinct(staff);
+        let ids: Vec<Uuid> = asked.iter().map(|s| s.as_uuid()).collect();
+        let rows: Vec<(Uuid, Vec<i64>, Vec<i64>)> = sqlx::query_as(BUSY_OF)
+            .bind(actor.business().as_uuid())
+            .bind(&ids)
+            .bind(micros(rules::reach_back(from)))
+            .bind(micros(from))
+            .bind(micros(to))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(StoreError::backend)?;
+        several::busy(&asked, rows)
     }
 
     pub(crate) async fn calendar_rows(

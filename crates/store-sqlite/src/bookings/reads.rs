@@ -3,7 +3,7 @@
 //! with business_id.
 
 use ficha_domain::{Actor, ClientId, Interval, PackId, ServiceId, StaffId};
-use ficha_store::bookings::rules;
+use ficha_store::bookings::{rules, several};
 use ficha_store::record::{micros, timestamp};
 use ficha_store::{
     BookingCursor, BookingPage, BookingQuery, CalendarEntry, ClientStats, PackUse, PorReservar, StoreError,
@@ -74,6 +74,15 @@ const NEXT: &str = "SELECT id, client_id, service_id, staff_id, starts_at, ends_
 const BUSY: &str = "SELECT starts_at, ends_at FROM bookings WHERE business_id = ?1 AND staff_id = ?2 \
      AND starts_at > ?3 AND starts_at < ?5 AND ends_at > ?4 AND state <> 'cancelled' ORDER BY starts_at";
 
+/// `BUSY` for the professionals listed in `?2` (a JSON array of hex ids),
+/// one row per professional with their starts and ends as JSON arrays (the
+/// aggregates see the rows in one order, so they pair by position): the
+/// list drives (CROSS JOIN fixes the order) and each professional is one
+/// range of `bookings_by_staff_span`, which holds every column read.
+const BUSY_OF: &str = "SELECT b.staff_id, json_group_array(b.starts_at), json_group_array(b.ends_at) \
+     FROM json_each(?2) AS j CROSS JOIN bookings b ON b.business_id = ?1 AND b.staff_id = unhex(j.value) \
+     WHERE b.starts_at > ?3 AND b.starts_at < ?5 AND b.ends_at > ?4 AND b.state <> 'cancelled' GROUP BY j.key";
+
 async fn check_client(conn: &mut SqliteConnection, actor: &Actor, client: ClientId) -> StoreResult<()> {
     crate::scoped_row(
         conn,
@@ -107,6 +116,31 @@ impl SqliteStore {
                 Interval::new(timestamp(start)?, timestamp(end)?).map_err(|e| StoreError::Corrupt(e.to_string()))
             })
             .collect()
+    }
+
+    pub(crate) async fn busy_of_rows(
+        &self,
+        actor: &Actor,
+        staff: &[StaffId],
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<(StaffId, Interval)>> {
+        let asked = several::distinct(staff);
+        let rows: Vec<(Uuid, String, String)> = sqlx::query_as(BUSY_OF)
+            .bind(actor.business().as_uuid())
+            .bind(crate::hex_ids(asked.iter().map(|s| s.as_uuid())))
+            .bind(micros(rules::reach_back(from)))
+            .bind(micros(from))
+            .bind(micros(to))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(StoreError::backend)?;
+        let numbers = |text: &str| serde_json::from_str::<Vec<i64>>(text).map_err(StoreError::backend);
+        let rows = rows
+            .into_iter()
+            .map(|(staff, starts, ends)| Ok((staff, numbers(&starts)?, numbers(&ends)?)))
+            .collect::<StoreResult<Vec<_>>>()?;
+        several::busy(&asked, rows)
     }
 
     pub(crate) async fn calendar_rows(

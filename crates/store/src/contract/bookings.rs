@@ -36,7 +36,9 @@ macro_rules! bookings_contract {
             client_stats_count_what_happened,
             deleting_a_client_deletes_its_bookings_and_frees_their_slots,
             another_business_cannot_reach_bookings_or_services,
-            concurrent_overlapping_bookings_let_exactly_one_win
+            concurrent_overlapping_bookings_let_exactly_one_win,
+            agendas_of_reads_several_in_the_order_asked,
+            busy_of_reads_what_busy_reads_for_each_professional
         );
     };
 }

@@ -18,6 +18,7 @@ mod outbox;
 mod outbox_worker;
 mod request_limits;
 mod search;
+mod several;
 mod tenancy;
 
 use std::future::Future;
@@ -43,6 +44,7 @@ pub use outbox::*;
 pub use outbox_worker::*;
 pub use request_limits::*;
 pub use search::*;
+pub use several::*;
 pub use tenancy::*;
 
 use crate::Store;

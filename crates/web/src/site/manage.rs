@@ -296,8 +296,7 @@ async fn reagendar_page(
     }
     let mut week_view = None;
     if let Some(pros) = chosen_professionals(&service, &chosen) {
-        let from = state.clock.now().to_zoned(site.zone.clone()).date();
-        let mut calendars = Calendars::read(state, &site.actor, &service, &pros, &site.rules, &site.zone, from).await?;
+        let mut calendars = Calendars::read(state, &site.actor, &service, &pros, &site.rules, &site.zone).await?;
         // The booking's own time is free for it.
         if let (Some(pro), Some(when)) = (m.booking.professional, m.booking.when) {
             calendars.free(pro, when);
@@ -309,7 +308,7 @@ async fn reagendar_page(
         };
         // Each slot is a button of the page's form, carrying its start.
         let slot_value = |start: Timestamp| start.to_string();
-        week_view = Some(week(site, &calendars, semana, dia, &page_href, &slot_value));
+        week_view = Some(week(site, &mut calendars, semana, dia, &page_href, &slot_value).await?);
     }
     let current = m.booking.when.map(|w| date_time(w.start(), &site.zone)).unwrap_or_default();
     Ok(ReagendarPage {

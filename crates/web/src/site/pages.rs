@@ -8,6 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use ficha_domain::{Service, ServiceId, Staff, StaffId};
+use ficha_store::StoreError;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::Deserialize;
@@ -126,23 +127,26 @@ fn short_weekday(day: jiff::civil::Weekday) -> &'static str {
 /// in it the day `dia` (else its first day with one). `page_href(week,
 /// day)` links a page; `slot_href` makes a slot's link (or value) from its
 /// start.
-pub fn week(
+/// Reads the busy times of the week shown, and of later weeks only when
+/// it has no free slot and the jump needs the first day that has one.
+pub async fn week(
     site: &Site,
-    calendars: &Calendars,
+    calendars: &mut Calendars,
     semana: &str,
     dia: &str,
-    page_href: &dyn Fn(Date, Date) -> String,
-    slot_href: &dyn Fn(Timestamp) -> String,
-) -> Week {
+    page_href: &(dyn Fn(Date, Date) -> String + Sync),
+    slot_href: &(dyn Fn(Timestamp) -> String + Sync),
+) -> Result<Week, StoreError> {
     let zone = &site.zone;
-    let first = ficha_domain::parse_date(semana)
-        .or_else(|| calendars.first_free_day(calendars.today, zone))
-        .unwrap_or(calendars.today)
-        .max(calendars.today);
+    let first = match ficha_domain::parse_date(semana) {
+        Some(asked) => asked,
+        None => calendars.first_free_day(calendars.today).await?.unwrap_or(calendars.today),
+    }
+    .max(calendars.today);
     let mut dates = Vec::with_capacity(7);
     let mut day = first;
     for _ in 0..7 {
-        dates.push((day, calendars.day(day, zone)));
+        dates.push((day, calendars.day(day).await?));
         day = day.tomorrow().unwrap_or(day);
     }
     let after = day;
@@ -176,7 +180,7 @@ pub fn week(
         page_href(back, back)
     });
     let jump = if slots.is_empty() {
-        calendars.first_free_day(after, zone).map(|free| Choice {
+        calendars.first_free_day(after).await?.map(|free| Choice {
             label: format!("{} {}", weekday(free.weekday()), date(free)),
             href: page_href(free, free),
             selected: false,
@@ -184,7 +188,8 @@ pub fn week(
     } else {
         None
     };
-    Week { label: format!("Del {} al {}", date(first), date(last_shown)), days, day_label, slots, previous, next, jump }
+    let label = format!("Del {} al {}", date(first), date(last_shown));
+    Ok(Week { label, days, day_label, slots, previous, next, jump })
 }
 
 pub async fn start(
@@ -226,8 +231,7 @@ pub async fn start(
             });
         }
         if let Some(pros) = chosen_professionals(service, &choices.profesional) {
-            let from = state.clock.now().to_zoned(site.zone.clone()).date();
-            let calendars = Calendars::read(&state, &site.actor, service, &pros, &site.rules, &site.zone, from).await?;
+            let mut calendars = Calendars::read(&state, &site.actor, service, &pros, &site.rules, &site.zone).await?;
             let pro = choices.profesional.clone();
             let page_href = |week: Date, day: Date| {
                 let (week, day) = (week.to_string(), day.to_string());
@@ -242,7 +246,8 @@ pub async fn start(
                     query(&[("servicio", &sid), ("profesional", &pro), ("inicio", &start.to_string())])
                 )
             };
-            week_view = Some(week(&site, &calendars, &choices.semana, &choices.dia, &page_href, &slot_href));
+            let shown = week(&site, &mut calendars, &choices.semana, &choices.dia, &page_href, &slot_href).await?;
+            week_view = Some(shown);
         }
     }
     let page = StartPage {

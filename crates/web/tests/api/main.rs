@@ -20,4 +20,5 @@ mod panel_notifications;
 mod public;
 mod search;
 mod site;
+mod site_week;
 mod webhooks;

@@ -84,14 +84,15 @@ pub async fn free(
     let zone = &site.zone;
     let today = state.clock.now().to_zoned(zone.clone()).date();
     let from = asked.from.unwrap_or(today);
-    let calendars = Calendars::read(&state, &site.actor, &service, &pros, &site.rules, zone, from).await?;
+    let mut calendars = Calendars::read(&state, &site.actor, &service, &pros, &site.rules, zone).await?;
     let length = service.duration.duration();
     let mut dates = Vec::new();
     let mut date = from;
     let mut any = false;
     for _ in 0..asked.days {
         let slots: Vec<Value> = calendars
-            .day(date, zone)
+            .day(date)
+            .await?
             .into_iter()
             .filter_map(|start| Some(slot_json(start, start.checked_add(length).ok()?, zone)))
             .collect();
@@ -100,7 +101,7 @@ pub async fn free(
         let Ok(next) = date.tomorrow() else { break };
         date = next;
     }
-    let first_available = if any { None } else { calendars.first_free_day(date, zone) };
+    let first_available = if any { None } else { calendars.first_free_day(date).await? };
     Ok(Json(json!({
         "service_id": service.id,
         "professional_id": pros.first().filter(|_| asked.professional != "cualquiera"),

@@ -149,8 +149,7 @@ async fn agendar_page(
     }
     let mut week_view = None;
     if let Some(pros) = chosen_professionals(&service, &chosen) {
-        let from = state.clock.now().to_zoned(site.zone.clone()).date();
-        let mut calendars = Calendars::read(state, &site.actor, &service, &pros, &site.rules, &site.zone, from).await?;
+        let mut calendars = Calendars::read(state, &site.actor, &service, &pros, &site.rules, &site.zone).await?;
         // The booking's own time is free for it.
         if let (Some(pro), Some(when)) = (booking.professional, booking.when) {
             calendars.free(pro, when);
@@ -160,7 +159,7 @@ async fn agendar_page(
             format!("{base}{}#horarios", query(&[("profesional", chosen.as_str()), ("semana", &week), ("dia", &day)]))
         };
         let slot_value = |start: Timestamp| start.to_string();
-        week_view = Some(week(site, &calendars, semana, dia, &page_href, &slot_value));
+        week_view = Some(week(site, &mut calendars, semana, dia, &page_href, &slot_value).await?);
     }
     let scheduled = booking.when.is_some();
     Ok(AgendarPage {
