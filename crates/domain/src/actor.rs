@@ -53,4 +53,17 @@ impl Actor {
     pub fn is_owner(&self) -> bool {
         matches!(self, Self::Staff { role: Role::Owner, .. } | Self::System { .. })
     }
+
+    /// Whether the actor may read or change the profile `client`: staff and
+    /// the system any of the business's, a client only their own.
+    pub fn may_reach(&self, client: ClientId) -> bool {
+        match self {
+            Self::Client { client: own, .. } => *own == client,
+            Self::Staff { .. } | Self::System { .. } => true,
+        }
+    }
+
+    pub fn is_client(&self) -> bool {
+        matches!(self, Self::Client { .. })
+    }
 }

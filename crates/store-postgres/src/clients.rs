@@ -169,6 +169,9 @@ impl ClientStore for PgStore {
     }
 
     async fn get_client(&self, actor: &Actor, id: ClientId) -> StoreResult<Client> {
+        if !actor.may_reach(id) {
+            return Err(StoreError::NotFound);
+        }
         let mut conn = self.pool.acquire().await.map_err(StoreError::backend)?;
         fetch_client(&mut conn, SELECT_CLIENT, actor.business(), id).await
     }
@@ -180,6 +183,9 @@ impl ClientStore for PgStore {
         expected_version: i64,
         changes: ClientChanges,
     ) -> StoreResult<Client> {
+        if !actor.may_reach(id) {
+            return Err(StoreError::NotFound);
+        }
         let business = actor.business();
         // Every early return below drops `tx`, which rolls it back and
         // releases the row lock.
@@ -218,6 +224,10 @@ impl ClientStore for PgStore {
     }
 
     async fn delete_client(&self, actor: &Actor, id: ClientId) -> StoreResult<()> {
+        // Deleting a profile is the business's act (a client asks for it).
+        if actor.is_client() {
+            return Err(StoreError::NotFound);
+        }
         // The foreign keys' ON DELETE CASCADE removes what hangs from the
         // client (search entry, notes, history included) in the same
         // statement; the trace of the deletion is written with it.

@@ -199,6 +199,25 @@ impl ClientAccountStore for SqliteStore {
         .map_err(not_found_on_foreign_key)
     }
 
+    async fn pending_email_change(
+        &self,
+        actor: &Actor,
+        client: ClientId,
+        now: Timestamp,
+    ) -> StoreResult<Option<Email>> {
+        let email: Option<String> = sqlx::query_scalar(
+            "SELECT new_email FROM client_email_changes WHERE business_id = ?1 AND client_id = ?2 \
+             AND used_at IS NULL AND expires_at > ?3 ORDER BY created_at DESC LIMIT 1",
+        )
+        .bind(actor.business().as_uuid())
+        .bind(client.as_uuid())
+        .bind(micros(now))
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(StoreError::backend)?;
+        email.map(|e| Email::parse(&e).map_err(|_| StoreError::Corrupt(format!("pending email {e:?}")))).transpose()
+    }
+
     async fn take_email_change(&self, actor: &Actor, token_hash: &[u8], now: Timestamp) -> StoreResult<PendingEmail> {
         let row = sqlx::query(
             "UPDATE client_email_changes SET used_at = ?3 WHERE business_id = ?1 AND token_hash = ?2 \

@@ -137,6 +137,9 @@ impl ClientStore for SqliteStore {
     }
 
     async fn get_client(&self, actor: &Actor, id: ClientId) -> StoreResult<Client> {
+        if !actor.may_reach(id) {
+            return Err(StoreError::NotFound);
+        }
         let mut conn = self.pool.acquire().await.map_err(StoreError::backend)?;
         fetch_client(&mut conn, actor.business(), id).await
     }
@@ -148,6 +151,9 @@ impl ClientStore for SqliteStore {
         expected_version: i64,
         changes: ClientChanges,
     ) -> StoreResult<Client> {
+        if !actor.may_reach(id) {
+            return Err(StoreError::NotFound);
+        }
         let business = actor.business();
         let mut tx = self.write().await?;
         let current = fetch_client(&mut tx, business, id).await?;
@@ -173,6 +179,10 @@ impl ClientStore for SqliteStore {
     }
 
     async fn delete_client(&self, actor: &Actor, id: ClientId) -> StoreResult<()> {
+        // Deleting a profile is the business's act (a client asks for it).
+        if actor.is_client() {
+            return Err(StoreError::NotFound);
+        }
         let mut tx = self.write().await?;
         search::forget(&mut tx, actor.business(), id).await?;
         let deleted = sqlx::query("DELETE FROM clients WHERE business_id = ?1 AND id = ?2")

@@ -115,6 +115,11 @@ pub trait ClientAccountStore: Send + Sync {
         expires_at: Timestamp,
     ) -> StoreResult<()>;
 
+    /// The newest email change of the client still waiting for its
+    /// verification at `now`, if any (Mis datos says so).
+    async fn pending_email_change(&self, actor: &Actor, client: ClientId, now: Timestamp)
+    -> StoreResult<Option<Email>>;
+
     /// Spends a live verification: the caller then writes the email.
     async fn take_email_change(&self, actor: &Actor, token_hash: &[u8], now: Timestamp) -> StoreResult<PendingEmail>;
 

@@ -27,7 +27,8 @@ macro_rules! client_accounts_contract {
             a_client_changes_only_their_own_bookings_within_the_deadlines,
             a_client_schedules_a_por_reservar_session,
             an_email_change_is_refused_when_taken_and_spent_once,
-            a_client_edit_is_in_history_as_the_client
+            a_client_edit_is_in_history_as_the_client,
+            a_client_actor_reaches_only_its_own_profile
         );
     };
 }
@@ -218,15 +219,20 @@ pub async fn an_email_change_is_refused_when_taken_and_spent_once(h: &Harness) {
     assert!(matches!(h.store.take_email_change(&s.actor, b"t0", now).await, Err(StoreError::NotFound)));
 
     let new = ficha_domain::Email::parse("Uno.Nuevo@m.cl").expect("email");
+    assert_eq!(h.store.pending_email_change(&s.actor, one, now).await.expect("read"), None);
     h.store.request_email_change(&s.actor, one, &new, b"t1", now, until).await.expect("asked");
     assert_eq!(h.store.get_client(&s.actor, one).await.expect("read").email.as_str(), "uno@m.cl", "not yet");
+    let waiting = h.store.pending_email_change(&s.actor, one, now).await.expect("read");
+    assert_eq!(waiting.as_ref().map(|e| e.as_str()), Some("Uno.Nuevo@m.cl"), "waiting for its verification");
     let other = site(h, "correos-otro").await;
     assert!(matches!(h.store.take_email_change(&other.actor, b"t1", now).await, Err(StoreError::NotFound)));
     let pending = h.store.take_email_change(&s.actor, b"t1", now).await.expect("taken");
     assert_eq!((pending.client, pending.email.as_str()), (one, "Uno.Nuevo@m.cl"));
     assert!(matches!(h.store.take_email_change(&s.actor, b"t1", now).await, Err(StoreError::NotFound)), "once");
+    assert_eq!(h.store.pending_email_change(&s.actor, one, now).await.expect("read"), None, "spent");
     h.store.request_email_change(&s.actor, one, &new, b"t2", now, until).await.expect("asked");
     assert!(matches!(h.store.take_email_change(&s.actor, b"t2", until).await, Err(StoreError::NotFound)), "expired");
+    assert_eq!(h.store.pending_email_change(&s.actor, one, until).await.expect("read"), None, "expired");
 }
 
 pub async fn a_client_edit_is_in_history_as_the_client(h: &Harness) {
@@ -245,4 +251,27 @@ pub async fn a_client_edit_is_in_history_as_the_client(h: &Harness) {
     assert!(
         matches!(&entry.change, Change::Field { field: GeneralField::Phone, new: Some(p), .. } if p == "+56961234567")
     );
+}
+
+pub async fn a_client_actor_reaches_only_its_own_profile(h: &Harness) {
+    let s = site(h, "propios").await;
+    let booked =
+        h.store.book_online(&s.actor, request(&s, None, ten_tomorrow(), typed("Uno", "uno@m.cl", None, None), "1"));
+    let one = booked.await.expect("booked").client;
+    let later = local(date(2026, 3, 16), 12, 0);
+    let booked = h.store.book_online(&s.actor, request(&s, None, later, typed("Dos", "dos@m.cl", None, None), "2"));
+    let two = booked.await.expect("booked").client;
+    let actor = Actor::Client { business: s.actor.business(), client: one };
+    assert_eq!(h.store.get_client(&actor, one).await.expect("own").id, one);
+    assert!(matches!(h.store.get_client(&actor, two).await, Err(StoreError::NotFound)));
+    let stored = h.store.get_client(&s.actor, two).await.expect("read");
+    let changes = ClientChanges {
+        name: Some(ficha_domain::ClientName::parse("Otro").expect("name")),
+        ..ClientChanges::default()
+    };
+    let refused = h.store.update_client(&actor, two, stored.version, changes).await;
+    assert!(matches!(refused, Err(StoreError::NotFound)), "{refused:?}");
+    assert_eq!(h.store.get_client(&s.actor, two).await.expect("read").name.as_str(), "Dos", "nothing changed");
+    assert!(matches!(h.store.delete_client(&actor, one).await, Err(StoreError::NotFound)), "not even their own");
+    assert!(h.store.get_client(&s.actor, one).await.is_ok());
 }

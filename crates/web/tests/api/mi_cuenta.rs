@@ -358,6 +358,8 @@ pub async fn an_email_change_waits_for_its_link_and_a_taken_email_is_refused(app
     assert!(asked.header("location").contains("aviso=correo"));
     let client = app.get(&format!("/api/v1/clients/{}", f.client)).cookie(&f.owner).send().await;
     assert_eq!(client.body["email"], "ana@mail.cl", "not before the link");
+    let form = get(app, &format!("{BASE}/datos"), &cookie).await;
+    assert!(html(&form).contains("Tu nuevo correo ana.nueva@mail.cl espera confirmación"), "{}", html(&form));
     let query = MessageQuery { limit: 100, ..MessageQuery::default() };
     let messages = app.store.messages(&actor(app).await, &query).await.expect("messages").messages;
     let verify = messages.iter().find(|m| m.kind == NoticeKind::EmailChange).expect("a verification");
@@ -369,6 +371,7 @@ pub async fn an_email_change_waits_for_its_link_and_a_taken_email_is_refused(app
     assert!(html(&done).contains("Tu correo quedó cambiado a ana.nueva@mail.cl"));
     let client = app.get(&format!("/api/v1/clients/{}", f.client)).cookie(&f.owner).send().await;
     assert_eq!(client.body["email"], "ana.nueva@mail.cl");
+    assert!(!html(&get(app, &format!("{BASE}/datos"), &cookie).await).contains("espera confirmación"));
     assert_eq!(app.post(&link).raw(FORM, "").send().await.status, StatusCode::GONE, "once");
 }
 

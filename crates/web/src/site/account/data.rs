@@ -75,6 +75,7 @@ async fn stored_page(state: &AppState, account: &Account) -> Result<(DatosPage, 
     let fields = visible_fields(state, account).await?;
     let values = state.store.custom_values(&account.site.actor, account.client).await?;
     let has_password = state.store.client_password(&account.site.actor, account.client).await?.is_some();
+    let pending = state.store.pending_email_change(&account.site.actor, account.client, state.clock.now()).await?;
     let page = DatosPage {
         css: assets::css_link(),
         business: account.site.business.name.clone(),
@@ -89,7 +90,13 @@ async fn stored_page(state: &AppState, account: &Account) -> Result<(DatosPage, 
         birth_date: field(client.birth_date.map(|d| d.display()).unwrap_or_default()),
         other: other_values::stored_inputs(&fields, &values),
         refused: None,
-        pending_email: None,
+        pending_email: pending.map(|email| {
+            format!(
+                "Tu nuevo correo {} espera confirmación: abre el enlace que te enviamos a esa dirección. Hasta \
+                 entonces usamos el actual.",
+                email.as_str()
+            )
+        }),
         has_password,
         min_password: MIN_PASSWORD_CHARS,
         password_error: None,
