@@ -47,7 +47,16 @@ impl PgStore {
     pub async fn connect(url: &str, clock: Arc<dyn Clock>) -> StoreResult<Self> {
         // Requests are short; a small pool per instance leaves room under the
         // server's connection limit (100 by default) for several instances.
-        let pool = PgPoolOptions::new().max_connections(8).connect(url).await.map_err(StoreError::backend)?;
+        // No ping before handing out a pooled connection: it is a round trip
+        // before every query (the booking site's week is two queries, so
+        // four round trips with it). A connection the server dropped fails
+        // its next query once and leaves the pool.
+        let pool = PgPoolOptions::new()
+            .max_connections(8)
+            .test_before_acquire(false)
+            .connect(url)
+            .await
+            .map_err(StoreError::backend)?;
         let store = Self { pool, clock, signal: OutboxSignal::default() };
         store.migrate().await?;
         search::index_pending(&store).await?;
