@@ -231,10 +231,10 @@ fn field_error_message(error: &FieldError, label: &str, lang: Lang) -> String {
         }
         (FieldError::EmailInvalid, Lang::En) => "The email is not valid: it must look like name@domain.com.".into(),
         (FieldError::PhoneInvalid, Lang::Es) => {
-            "El teléfono no es un número válido. Escríbelo como +56 9 1234 5678 o 9 1234 5678.".into()
+            format!("El teléfono no es un número válido. Escríbelo como +56 {PHONE_EXAMPLE} o {PHONE_EXAMPLE}.")
         }
         (FieldError::PhoneInvalid, Lang::En) => {
-            "The phone is not a valid number. Write it as +56 9 1234 5678 or 9 1234 5678.".into()
+            format!("The phone is not a valid number. Write it as +56 {PHONE_EXAMPLE} or {PHONE_EXAMPLE}.")
         }
         (FieldError::RutFormat, Lang::Es) => "El RUT no tiene un formato válido. Escríbelo como 12.345.678-5.".into(),
         (FieldError::RutFormat, Lang::En) => "The RUT is not well formed. Write it as 12.345.678-5.".into(),
@@ -407,5 +407,42 @@ fn custom_value_message(error: &FieldError, label: &str, options: &[String], lan
             format!("The value of “{label}” must be one of its options: {}.", options.join(", "))
         }
         _ => field_error_message(error, label, lang),
+    }
+}
+
+/// The phone number forms show as an example: a Chilean mobile that
+/// `Phone::parse` accepts (`9 1234 5678` looks right but is outside the
+/// mobile ranges, and was refused when typed as shown). The templates'
+/// placeholders say the same; a test holds both to the parser.
+pub const PHONE_EXAMPLE: &str = "9 6123 4567";
+
+#[cfg(test)]
+mod phone_examples {
+    use super::*;
+
+    #[test]
+    fn the_phone_shown_as_an_example_is_accepted_where_it_is_shown() {
+        ficha_domain::Phone::parse(PHONE_EXAMPLE).expect("the example parses");
+        ficha_domain::Phone::parse(&format!("+56 {PHONE_EXAMPLE}")).expect("with the country code too");
+        let templates = concat!(env!("CARGO_MANIFEST_DIR"), "/templates");
+        let mut seen = 0;
+        for folder in ["panel", "site"] {
+            for entry in std::fs::read_dir(format!("{templates}/{folder}")).expect("templates") {
+                let path = entry.expect("entry").path();
+                let html = std::fs::read_to_string(&path).expect("template");
+                for input in html.split("<input").skip(1).filter(|i| i.contains("type=\"tel\"")) {
+                    let Some(example) = input.split("placeholder=\"").nth(1).and_then(|r| r.split('"').next()) else {
+                        continue;
+                    };
+                    seen += 1;
+                    assert!(
+                        ficha_domain::Phone::parse(example).is_ok(),
+                        "{}: example {example:?} is refused",
+                        path.display()
+                    );
+                }
+            }
+        }
+        assert!(seen >= 3, "the phone inputs of the panel, the site and Mi cuenta");
     }
 }
