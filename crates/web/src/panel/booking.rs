@@ -55,6 +55,9 @@ struct BookingPage {
     /// `unknown`, `attended` or `no_show`: which marks to offer.
     attendance: &'static str,
     paid: bool,
+    /// Payment is offered on a live booking; a cancelled one keeps only
+    /// the correction or removal of a payment already recorded.
+    can_pay: bool,
     reschedule_href: String,
     notice: Option<&'static str>,
     refused: Option<String>,
@@ -118,6 +121,7 @@ impl BookingPage {
             can_mark_attendance: live && booking.when.is_some_and(|w| w.start() <= state.clock.now()),
             attendance: booking.attendance.as_str(),
             paid: matches!(booking.payment, Payment::Paid { .. }),
+            can_pay: live || matches!(booking.payment, Payment::Paid { .. }),
             notice: None,
             refused: None,
             pay: PaymentForm {

@@ -58,7 +58,8 @@ impl HistorySection {
 fn row(entry: &HistoryEntry, zone: &jiff::tz::TimeZone) -> HistoryRow {
     let (what, old, new) = match &entry.change {
         Change::Field { field, old, new } => {
-            (field_label(*field).to_owned(), old.as_deref().map(readable), new.as_deref().map(readable))
+            let shown = |value: &str| general_value(*field, value);
+            (field_label(*field).to_owned(), old.as_deref().map(shown), new.as_deref().map(shown))
         }
         Change::CustomValue { label, old, new } => {
             (label.clone(), old.as_deref().map(readable), new.as_deref().map(readable))
@@ -135,6 +136,17 @@ fn field_label(field: GeneralField) -> &'static str {
     }
 }
 
+/// A general field's stored value as the profile shows it: a phone as
+/// everywhere else (`9 6123 4567`), a RUT as `12.345.678-5` (stored E.164
+/// and bare).
+fn general_value(field: GeneralField, stored: &str) -> String {
+    match field {
+        GeneralField::Phone => ficha_domain::Phone::parse(stored).map_or_else(|_| stored.to_owned(), |p| p.display()),
+        GeneralField::Rut => ficha_domain::Rut::parse(stored).map_or_else(|_| stored.to_owned(), |r| r.display()),
+        GeneralField::Name | GeneralField::Email | GeneralField::BirthDate => readable(stored),
+    }
+}
+
 /// A stored value as people read it: `true`/`false` as Sí/No, ISO dates as
 /// `dd-mm-aaaa`, a list (stored as JSON) with commas; anything else as is.
 fn readable(stored: &str) -> String {
@@ -174,6 +186,9 @@ mod tests {
         assert_eq!(readable("1990-04-03"), "03-04-1990");
         assert_eq!(readable(r#"["Perro","Gato"]"#), "Perro, Gato");
         assert_eq!(readable("+56961234567"), "+56961234567");
+        assert_eq!(general_value(GeneralField::Phone, "+56961234567"), "9 6123 4567");
+        assert_eq!(general_value(GeneralField::Rut, "12345678-5"), "12.345.678-5");
+        assert_eq!(general_value(GeneralField::BirthDate, "1990-04-03"), "03-04-1990");
         assert_eq!(preview(&"a".repeat(300)).chars().count(), NOTE_PREVIEW_CHARS + 1);
     }
 

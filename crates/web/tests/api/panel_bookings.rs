@@ -105,6 +105,23 @@ async fn forms_without_the_sessions_token_change_nothing() {
     app.finish().await;
 }
 
+/// A cancelled booking is not paid anew: no "Marcar pagada" unless a
+/// payment was recorded before (which may still be corrected or removed).
+#[tokio::test]
+async fn a_cancelled_unpaid_booking_offers_no_payment() {
+    let app = TestApp::spawn().await;
+    let f = fixture(&app).await;
+    let booking = booked(&app, &f, "2026-03-16T10:00").await;
+    let path = format!("/reservas/{}", booking["id"].as_str().expect("id"));
+    let page = app.get(&path).cookie(&f.owner).send().await;
+    assert!(html(&page).contains("id=\"marcar-pagada\""), "offered while live");
+    let token = csrf(&page);
+    let cancelled = submit(&app, &f.owner, &format!("{path}/anular"), &token, &[]).await;
+    assert_eq!(cancelled.status, StatusCode::SEE_OTHER);
+    let page = app.get(&path).cookie(&f.owner).send().await;
+    assert!(!html(&page).contains("id=\"marcar-pagada\"") && !html(&page).contains("Marcar pagada"), "{}", html(&page));
+}
+
 #[tokio::test]
 async fn the_booking_page_confirms_pays_and_cancels_and_a_refused_change_is_explained() {
     let app = TestApp::spawn().await;

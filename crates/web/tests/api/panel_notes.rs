@@ -185,7 +185,7 @@ async fn the_history_shows_a_phone_edit_old_to_new_and_note_changes() {
     assert!(note < phone, "newest first");
     assert!(
         history[phone..].starts_with(
-            "<strong>Teléfono</strong> <span class=\"old\">+56961234567</span> <span aria-label=\"cambió a\">→</span> <span class=\"new\">+56987654321</span>"
+            "<strong>Teléfono</strong> <span class=\"old\">9 6123 4567</span> <span aria-label=\"cambió a\">→</span> <span class=\"new\">9 8765 4321</span>"
         ),
         "{}",
         &history[phone..phone + 200]

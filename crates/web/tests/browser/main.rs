@@ -259,7 +259,7 @@ async fn a_note_added_on_the_profile_is_listed_and_a_phone_edit_shows_in_the_his
     s.click("form[action$='{id}'] button.primary".replace("{id}", &ana.id.to_string()).as_str()).await;
     s.text_containing(".alert.ok", "Datos generales guardados.").await;
     let newest = s.text("#lista-historial .history-item").await;
-    assert!(newest.contains("Teléfono +56961234567 → +56987654321"), "{newest}");
+    assert!(newest.contains("Teléfono 9 6123 4567 → 9 8765 4321"), "{newest}");
     let history = s.text("#lista-historial").await;
     assert!(history.contains("Nota agregada"), "{history}");
     s.browser.execute("document.getElementById('historial').scrollIntoView()", vec![]).await.expect("scrolled");

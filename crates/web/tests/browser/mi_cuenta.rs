@@ -98,8 +98,8 @@ async fn on_a_phone_a_client_signs_in_with_the_code_sees_the_shared_note_and_edi
     s.browser.set_window_size(1280, 900).await.expect("desktop size");
     s.sign_in(OWNER_EMAIL).await;
     s.goto(&format!("/clientes/{}", ana.id)).await;
-    let newest = s.text_containing("#lista-historial .history-item", "+56987654321").await;
-    assert!(newest.contains("+56961234567 → +56987654321"), "{newest}");
+    let newest = s.text_containing("#lista-historial .history-item", "9 8765 4321").await;
+    assert!(newest.contains("9 6123 4567 → 9 8765 4321"), "{newest}");
     assert!(newest.contains("El cliente (Mi cuenta)"), "{newest}");
     s.browser.execute("document.getElementById('historial').scrollIntoView()", vec![]).await.expect("scrolled");
     s.screenshot("7-staff-history").await;
