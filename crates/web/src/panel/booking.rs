@@ -124,11 +124,21 @@ impl BookingPage {
             can_pay: live || matches!(booking.payment, Payment::Paid { .. }),
             notice: None,
             refused: None,
-            pay: PaymentForm {
-                amount: if amount > 0 { amount.to_string() } else { String::new() },
-                method: String::new(),
-                date: super::format::date(today),
-                ..PaymentForm::default()
+            // "Corregir pago" starts from what is recorded; "Marcar pagada"
+            // from the service's price and today.
+            pay: match booking.payment {
+                Payment::Paid { amount, method, date } => PaymentForm {
+                    amount: amount.to_string(),
+                    method: method.as_str().to_owned(),
+                    date: super::format::date(date),
+                    ..PaymentForm::default()
+                },
+                _ => PaymentForm {
+                    amount: if amount > 0 { amount.to_string() } else { String::new() },
+                    method: String::new(),
+                    date: super::format::date(today),
+                    ..PaymentForm::default()
+                },
             },
             methods: Vec::new(),
             notes: attention_notes::of_booking(state, staffer, booking.id).await?,

@@ -154,6 +154,12 @@ async fn the_booking_page_confirms_pays_and_cancels_and_a_refused_change_is_expl
     assert_eq!(paid.status, StatusCode::SEE_OTHER, "{}", html(&paid));
     let shown = app.get(&path).cookie(&f.owner).send().await;
     assert!(html(&shown).contains("Pagada $25.000 · Débito · 14-03-2026"), "{}", html(&shown));
+    // "Corregir pago" starts from what is recorded, so saving it again works.
+    assert!(html(&shown).contains("<option value=\"debit\" selected>"), "{}", html(&shown));
+    assert!(html(&shown).contains("name=\"fecha\" value=\"14-03-2026\""));
+    let again = [("monto", "25000"), ("medio", "debit"), ("fecha", "14-03-2026")];
+    let resaved = submit(&app, &f.pro_cookie, &format!("{path}/pago"), &token, &again).await;
+    assert_eq!(resaved.status, StatusCode::SEE_OTHER, "{}", html(&resaved));
 
     let cancelled = submit(&app, &f.pro_cookie, &format!("{path}/anular"), &token, &[]).await;
     assert_eq!(cancelled.status, StatusCode::SEE_OTHER);
