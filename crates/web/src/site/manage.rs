@@ -227,21 +227,29 @@ pub async fn cancel(
     State(state): State<AppState>,
     Path((slug, token)): Path<(String, String)>,
 ) -> Result<Response, SiteError> {
-    let m = managed(&state, &slug, &token).await?;
-    match state.store.change_online(&m.site.actor, &m.link, OnlineChange::Cancel).await {
-        Ok(_) => Ok(Redirect::to(&format!("{}{}", m.base, query(&[("aviso", "anulada")]))).into_response()),
-        Err(error) => refused(&state, &m, error).await,
-    }
+    change(&state, &slug, &token, OnlineChange::Cancel, "anulada").await
 }
 
 pub async fn confirm(
     State(state): State<AppState>,
     Path((slug, token)): Path<(String, String)>,
 ) -> Result<Response, SiteError> {
-    let m = managed(&state, &slug, &token).await?;
-    match state.store.change_online(&m.site.actor, &m.link, OnlineChange::Confirm).await {
-        Ok(_) => Ok(Redirect::to(&format!("{}{}", m.base, query(&[("aviso", "confirmada")]))).into_response()),
-        Err(error) => refused(&state, &m, error).await,
+    change(&state, &slug, &token, OnlineChange::Confirm, "confirmada").await
+}
+
+/// A change without choices through the link, then the booking page with
+/// `aviso` (or the refusal's words).
+async fn change(
+    state: &AppState,
+    slug: &str,
+    token: &str,
+    change: OnlineChange,
+    aviso: &str,
+) -> Result<Response, SiteError> {
+    let m = managed(state, slug, token).await?;
+    match state.store.change_online(&m.site.actor, &m.link, change).await {
+        Ok(_) => Ok(Redirect::to(&format!("{}{}", m.base, query(&[("aviso", aviso)]))).into_response()),
+        Err(error) => refused(state, &m, error).await,
     }
 }
 

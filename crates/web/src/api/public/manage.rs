@@ -76,10 +76,7 @@ pub async fn cancel(
     Path((slug, token)): Path<(String, String)>,
     body: JsonObject,
 ) -> Result<Json<Value>, ApiError> {
-    input::nothing(&body)?;
-    let (site, _, link) = managed(&state, &slug, &token).await?;
-    let booking = state.store.change_online(&site.actor, &link, OnlineChange::Cancel).await.map_err(refusal)?;
-    answer(&state, &site, &booking).await
+    change(&state, &slug, &token, &body, OnlineChange::Cancel).await
 }
 
 /// The client says they will come: `pending` → `confirmed` (again: no
@@ -89,10 +86,21 @@ pub async fn confirm(
     Path((slug, token)): Path<(String, String)>,
     body: JsonObject,
 ) -> Result<Json<Value>, ApiError> {
-    input::nothing(&body)?;
-    let (site, _, link) = managed(&state, &slug, &token).await?;
-    let booking = state.store.change_online(&site.actor, &link, OnlineChange::Confirm).await.map_err(refusal)?;
-    answer(&state, &site, &booking).await
+    change(&state, &slug, &token, &body, OnlineChange::Confirm).await
+}
+
+/// A change that takes no input (an empty JSON object) through the link.
+async fn change(
+    state: &AppState,
+    slug: &str,
+    token: &str,
+    body: &JsonObject,
+    change: OnlineChange,
+) -> Result<Json<Value>, ApiError> {
+    input::nothing(body)?;
+    let (site, _, link) = managed(state, slug, token).await?;
+    let booking = state.store.change_online(&site.actor, &link, change).await.map_err(refusal)?;
+    answer(state, &site, &booking).await
 }
 
 /// A new time, with the professional named or (absent, `cualquiera`) the
