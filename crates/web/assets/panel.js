@@ -133,3 +133,26 @@
   }
   enhance(document);
 })();
+
+// Agendar: the summary's time follows the slot picked, or the hour typed
+// with "Fuera de horario" (picking a slot unticks it); without this file
+// the summary is right after each reload and the server reads the form.
+(function () {
+  "use strict";
+  var form = document.getElementById("agendar-horario");
+  var shown = document.getElementById("resumen-hora");
+  var off = document.getElementById("fuera_de_horario");
+  var hour = document.getElementById("hora");
+  if (!form || !shown || !off || !hour) return;
+  function update() {
+    var typed = hour.value.trim();
+    var slot = form.querySelector("input[name=inicio]:checked");
+    if (off.checked) shown.textContent = typed ? typed + " (fuera de horario)" : "Escribe la hora";
+    else shown.textContent = slot ? slot.parentNode.textContent.trim() : "Elige un horario";
+  }
+  form.addEventListener("change", function (event) {
+    if (event.target.name === "inicio") off.checked = false;
+    update();
+  });
+  hour.addEventListener("input", update);
+})();

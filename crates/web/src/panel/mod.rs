@@ -7,10 +7,13 @@
 //! `form::Submitted`, which checks the session's CSRF token.
 
 mod agendar;
+mod agendar_page;
+mod agendar_week;
 mod assets;
 mod attention_notes;
 mod booking;
 pub(crate) mod booking_words;
+mod came_from;
 mod calendar;
 mod client_form;
 mod clients;
