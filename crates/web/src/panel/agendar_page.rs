@@ -217,10 +217,7 @@ impl AgendarPage {
             page.summary.price = money(service.price.get());
             page.summary.session = match ctx.moving.as_ref().and_then(|b| b.pack) {
                 Some(place) => Some(format!("Sesión {} de {}", place.number, place.of)),
-                None if pack => Some(format!(
-                    "Sesión 1 de {}; las otras quedan por reservar",
-                    service.sessions.get()
-                )),
+                None if pack => Some(format!("Sesión 1 de {}; las otras quedan por reservar", service.sessions.get())),
                 None => None,
             };
         }
@@ -236,8 +233,9 @@ impl AgendarPage {
             None => {
                 self.off_hours = true;
                 self.hour = asked.to_owned();
-                self.hour_note =
-                    Some(format!("Las {asked} no es un horario libre de {professional}; puedes agendar fuera de horario."));
+                self.hour_note = Some(format!(
+                    "Las {asked} no es un horario libre de {professional}; puedes agendar fuera de horario."
+                ));
             }
         }
     }

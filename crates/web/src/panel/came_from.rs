@@ -20,7 +20,9 @@ use super::layout::Section;
 pub enum CameFrom {
     Profile,
     /// The calendar, at the view it showed when it was left (if known).
-    Calendar { view: Option<String> },
+    Calendar {
+        view: Option<String>,
+    },
 }
 
 impl CameFrom {
@@ -55,7 +57,8 @@ impl CameFrom {
             Self::Calendar { view } => {
                 let mut crumbs = vec![("/calendario".to_owned(), "Calendario".to_owned())];
                 if let Some(day) = on {
-                    let href = view.clone().unwrap_or_else(|| format!("/calendario{}", query(&[("fecha", &day.to_string())])));
+                    let href =
+                        view.clone().unwrap_or_else(|| format!("/calendario{}", query(&[("fecha", &day.to_string())])));
                     crumbs.push((href, format!("{} {}", weekday(day.weekday()), date(day))));
                 } else if let Some(view) = view {
                     crumbs[0].0.clone_from(view);
@@ -104,7 +107,8 @@ mod tests {
 
     #[test]
     fn the_calendar_crumb_names_the_bookings_day() {
-        let crumbs = CameFrom::Calendar { view: None }.crumbs("Ana", "/clientes/1", Some(jiff::civil::date(2026, 3, 16)));
+        let crumbs =
+            CameFrom::Calendar { view: None }.crumbs("Ana", "/clientes/1", Some(jiff::civil::date(2026, 3, 16)));
         assert_eq!(crumbs[1], ("/calendario?fecha=2026-03-16".to_owned(), "Lunes 16-03-2026".to_owned()));
     }
 }

@@ -13,6 +13,7 @@ mod notes;
 mod notifications;
 mod openapi;
 mod panel;
+mod panel_agendar;
 mod panel_attention;
 mod panel_bookings;
 mod panel_notes;
