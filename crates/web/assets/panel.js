@@ -156,3 +156,22 @@
   });
   hour.addEventListener("input", update);
 })();
+
+// Agendar's date: with this file, a native date picker (a calendar on a
+// desktop, the wheel on a phone) next to the dd-mm-aaaa field fills it and
+// shows that day. Without it the field is typed (every browser, every
+// locale), and the week strip picks days.
+(function () {
+  "use strict";
+  var picker = document.getElementById("fecha-calendario");
+  var field = document.getElementById("fecha");
+  if (!picker || !field || !field.form) return;
+  picker.hidden = false;
+  picker.addEventListener("change", function () {
+    var parts = picker.value.split("-");
+    // A year typed digit by digit passes through 0002, 0020…: wait for it.
+    if (parts.length !== 3 || Number(parts[0]) < 1900) return;
+    field.value = parts[2] + "-" + parts[1] + "-" + parts[0];
+    field.form.submit();
+  });
+})();

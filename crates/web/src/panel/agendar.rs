@@ -87,6 +87,8 @@ pub struct Context {
     pub professional: Option<Staff>,
     pub preselected: Option<Preselected>,
     pub date: Date,
+    /// The date as typed when it could not be read (today is shown).
+    pub date_typo: Option<String>,
     pub services: Vec<Service>,
     pub staff: Vec<Staff>,
     pub choices: Choices,
@@ -136,8 +138,10 @@ async fn context(state: &AppState, staffer: &Staffer, id: &str, choices: Choices
         }
     }
     let today = state.clock.now().to_zoned(staffer.zone()).date();
-    let date = ficha_domain::parse_date(choices.fecha.trim()).unwrap_or(today);
-    Ok(Context { client, moving, service, professional, preselected, date, services, staff, choices })
+    let typed = ficha_domain::parse_date(choices.fecha.trim());
+    let date_typo = (typed.is_none() && !choices.fecha.trim().is_empty()).then(|| choices.fecha.clone());
+    let date = typed.unwrap_or(today);
+    Ok(Context { client, moving, service, professional, preselected, date, date_typo, services, staff, choices })
 }
 
 /// Who performed the latest dated session of `booking`'s pack (one not

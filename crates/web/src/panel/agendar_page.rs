@@ -93,6 +93,9 @@ pub struct AgendarPage {
     date_value: String,
     /// `16-03-2026`.
     date_label: String,
+    /// What the date field holds: the date, or what was typed and not read.
+    date_typed: String,
+    date_error: Option<&'static str>,
     /// `Lunes 16-03-2026`.
     date_long: String,
     week: Option<Week>,
@@ -188,6 +191,8 @@ impl AgendarPage {
             },
             date_value: ctx.date.to_string(),
             date_label: date(ctx.date),
+            date_typed: ctx.date_typo.clone().unwrap_or_else(|| date(ctx.date)),
+            date_error: ctx.date_typo.as_ref().map(|_| "Escribe la fecha como dd-mm-aaaa, por ejemplo 16-03-2026."),
             date_long: date_long.clone(),
             week,
             first_href: link(ctx, None, &[("primero", "1")]),

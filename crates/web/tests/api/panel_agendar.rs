@@ -227,13 +227,15 @@ async fn an_hour_asked_for_is_kept_then_preselected_or_offered_off_hours() {
 }
 
 #[tokio::test]
-async fn the_summary_reads_back_what_will_be_booked_and_the_date_picker_shows_the_day() {
+async fn the_summary_reads_back_what_will_be_booked_and_the_date_field_shows_the_day() {
     let app = TestApp::spawn().await;
     let f = fixture(&app).await;
     let chosen = format!("servicio={}&profesional={}&fecha=16-03-2026", f.service, f.pro);
     let shown = page(&app, &f, &chosen).await;
     let body = html(&shown);
-    assert!(body.contains("id=\"fecha\" name=\"fecha\" type=\"date\" value=\"2026-03-16\""), "{body}");
+    // Typed dd-mm-aaaa as everywhere in the panel; a native picker beside it.
+    assert!(body.contains("id=\"fecha\" name=\"fecha\" value=\"16-03-2026\""), "{body}");
+    assert!(body.contains("type=\"date\" id=\"fecha-calendario\" value=\"2026-03-16\""), "{body}");
     assert!(body.contains("id=\"fecha-elegida\">Lunes 16-03-2026</p>"), "{body}");
     for (id, value) in [
         ("resumen-servicio", "Kinesiología"),
@@ -245,6 +247,12 @@ async fn the_summary_reads_back_what_will_be_booked_and_the_date_picker_shows_th
         assert!(body.contains(&format!("id=\"{id}\">{value}</dd>")), "{id}: {body}");
     }
     assert!(!body.contains("id=\"resumen-sesion\""), "not a pack");
+    // A date that cannot be read is said by the field; today is shown.
+    let typo = page(&app, &f, &format!("servicio={}&profesional={}&fecha=31-02-2026", f.service, f.pro)).await;
+    let body = html(&typo);
+    assert!(body.contains("id=\"fecha\" name=\"fecha\" value=\"31-02-2026\""), "kept as typed: {body}");
+    assert!(body.contains("id=\"fecha-error\">Escribe la fecha como dd-mm-aaaa"), "{body}");
+    assert!(body.contains("Horarios libres del 14-03-2026"), "{body}");
 
     // 11:00 is taken meanwhile: refused, and the summary does not claim it.
     let form = [

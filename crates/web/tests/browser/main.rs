@@ -1,6 +1,7 @@
 //! The panel in a real headless Chromium: what a receptionist does, step by
 //! step, with a screenshot of each test in `test-output/`.
 
+mod agendar;
 mod harness;
 mod mail;
 mod mi_cuenta;
