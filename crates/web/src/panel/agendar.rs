@@ -126,11 +126,11 @@ async fn context(state: &AppState, staffer: &Staffer, id: &str, choices: Choices
     // professional, then another service picked) falls back to the rest.
     if professional.is_none() {
         professional = moving.as_ref().and_then(|b| b.professional).and_then(performer);
-        if professional.is_none() {
-            if let Some(booking) = &moving {
-                professional = pack_professional(state, staffer, booking).await?.and_then(performer);
-                preselected = professional.as_ref().map(|_| Preselected::PackPrevious);
-            }
+        if professional.is_none()
+            && let Some(booking) = &moving
+        {
+            professional = pack_professional(state, staffer, booking).await?.and_then(performer);
+            preselected = professional.as_ref().map(|_| Preselected::PackPrevious);
         }
         if professional.is_none() && performers.len() == 1 {
             professional = performers.first().map(|s| (*s).clone());
@@ -189,16 +189,16 @@ pub async fn form(
 ) -> Result<Response, PanelError> {
     let ctx = context(&state, &staffer, &id, choices).await?;
     let mut first_none = None;
-    if !ctx.choices.primero.is_empty() {
-        if let (Some(service), Some(professional)) = (&ctx.service, &ctx.professional) {
-            let days = search_days(&state.store.booking_rules(&staffer.actor).await?);
-            let zone = staffer.zone();
-            let mut free =
-                FreeTime::read(&state, &staffer.actor, service, professional.id, ctx.moving.as_ref(), &zone).await?;
-            match free.first_free_day(days).await? {
-                Some(day) => return Ok(Redirect::to(&link(&ctx, Some(day), &[])).into_response()),
-                None => first_none = Some(format!("No hay horarios libres en los próximos {days} días.")),
-            }
+    if !ctx.choices.primero.is_empty()
+        && let (Some(service), Some(professional)) = (&ctx.service, &ctx.professional)
+    {
+        let days = search_days(&state.store.booking_rules(&staffer.actor).await?);
+        let zone = staffer.zone();
+        let mut free =
+            FreeTime::read(&state, &staffer.actor, service, professional.id, ctx.moving.as_ref(), &zone).await?;
+        match free.first_free_day(days).await? {
+            Some(day) => return Ok(Redirect::to(&link(&ctx, Some(day), &[])).into_response()),
+            None => first_none = Some(format!("No hay horarios libres en los próximos {days} días.")),
         }
     }
     let mut page = AgendarPage::new(&state, &staffer, &ctx).await?;

@@ -46,10 +46,10 @@ impl FreeTime {
     ) -> Result<Self, StoreError> {
         let staff_bounds = BookingRules { min_notice_hours: 0, horizon_days: 0, ..BookingRules::default() };
         let mut calendars = Calendars::read(state, actor, service, &[professional], &staff_bounds, zone).await?;
-        if let Some(booking) = moving.filter(|b| b.professional == Some(professional)) {
-            if let (Some(when), true) = (booking.when, booking.state != BookingState::Cancelled) {
-                calendars.free(professional, when);
-            }
+        if let Some(booking) = moving.filter(|b| b.professional == Some(professional))
+            && let (Some(when), true) = (booking.when, booking.state != BookingState::Cancelled)
+        {
+            calendars.free(professional, when);
         }
         Ok(Self { calendars })
     }
