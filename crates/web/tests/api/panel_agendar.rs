@@ -347,3 +347,25 @@ async fn agendar_is_under_clientes_and_the_booking_page_leads_back_where_it_was_
     assert!(done.header("location").ends_with("?aviso=agendada&desde=calendario"), "{}", done.header("location"));
     app.finish().await;
 }
+
+#[tokio::test]
+async fn reagendar_offers_the_bookings_own_time_and_the_hours_overlapping_it() {
+    let app = TestApp::spawn().await;
+    let f = fixture(&app).await;
+    let booking = booked(&app, &f, "2026-03-16T10:00").await;
+    let id = booking["id"].as_str().expect("id");
+    let moving = page(&app, &f, &format!("reserva={id}&fecha=2026-03-16")).await;
+    let body = html(&moving);
+    // Half an hour later overlaps only the booking being moved: offered.
+    assert!(body.contains("value=\"2026-03-16T13:30:00Z\""), "{body}");
+    assert!(body.contains("aria-label=\"Lunes 16-03-2026: 26 horarios libres\""), "{body}");
+    let form = [("reserva", id), ("profesional", &f.pro), ("fecha", "2026-03-16"), ("inicio", "2026-03-16T13:30:00Z")];
+    let done = submit(&app, &f.owner, &agendar(&f), &csrf(&moving), &form).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", html(&done));
+    let shown = app.get(done.header("location")).cookie(&f.owner).send().await;
+    assert!(html(&shown).contains("16-03-2026 10:30–11:30"), "{}", html(&shown));
+    // For anyone else that time is taken.
+    let other = page(&app, &f, &format!("servicio={}&profesional={}&fecha=2026-03-16", f.service, f.pro)).await;
+    assert!(!html(&other).contains("value=\"2026-03-16T13:30:00Z\""), "{}", html(&other));
+    app.finish().await;
+}
