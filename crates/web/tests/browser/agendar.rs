@@ -141,3 +141,35 @@ async fn agendar_jumps_to_the_first_free_day_and_books_it_on_a_desktop() {
 async fn agendar_jumps_to_the_first_free_day_and_books_it_on_a_phone() {
     first_free_day_then_book("agendar_phone", 375, 812).await;
 }
+
+/// The calendar's empty slot opens Agendar with the professional, the day
+/// and the hour; choosing the service keeps them. An hour outside the
+/// agenda comes ticked "Fuera de horario", its field shown, and says why.
+#[tokio::test]
+async fn an_hour_from_the_calendar_survives_the_service_choice_on_a_phone() {
+    let Some(s) = Session::start("agendar_hour").await else { return };
+    let ana = s.client("Ana María Núñez", "ana@correo.cl", None, None).await;
+    let service = s.bookable().await;
+    let staff = s.store.list_staff(&s.business).await.expect("staff");
+    let pro = staff.iter().find(|m| m.role == Role::Professional).expect("a professional").id;
+    let zone = TimeZone::get("America/Santiago").expect("zone");
+    let day = days_after(jiff::Timestamp::now().to_zoned(zone).date(), 2);
+    s.sign_in(OWNER_EMAIL).await;
+    s.browser.set_window_size(375, 812).await.expect("phone size");
+
+    s.goto(&format!("/clientes/{}/agendar?profesional={pro}&fecha={day}&hora=21:00", ana.id)).await;
+    assert!(s.text("#hora-pedida").await.starts_with("Hora pedida: 21:00."));
+    s.find("#servicio").await.select_by_value(&service.id.to_string()).await.expect("service chosen");
+    let note = s.text("#hora-aviso").await;
+    assert_eq!(note, "Las 21:00 no es un horario libre de Andrés Ibáñez; puedes agendar fuera de horario.");
+    assert!(displayed(&s, "#hora").await, "ticked, so the hour shows");
+    assert_eq!(s.find("#hora").await.prop("value").await.expect("value").as_deref(), Some("21:00"));
+    assert!(s.text("#horarios").await.contains(&day.strftime("%d-%m-%Y").to_string()));
+    assert_eq!(s.text("#resumen-hora").await, "21:00 (fuera de horario)");
+    s.browser.execute("document.getElementById('hora-aviso').scrollIntoView()", vec![]).await.expect("scrolled");
+    no_sideways_scroll(&s, "Agendar, hour asked").await;
+    s.screenshot("off-hours").await;
+    s.click("#confirmar-agenda").await;
+    assert!(s.text("#reserva-cuando").await.contains("21:00–21:30"));
+    s.finish().await;
+}
