@@ -99,6 +99,15 @@
 // reloads, as every form here can.
 (function () {
   "use strict";
+  // Where the page was opened from (?desde=, the booking page's
+  // breadcrumb) stays in the address, so the next action and a reload
+  // still lead back there.
+  function keepOrigin(url) {
+    var from = new URLSearchParams(window.location.search).get("desde");
+    if (!from || /[?&]desde=/.test(url)) return url;
+    return url + (url.indexOf("?") < 0 ? "?" : "&") + "desde=" + encodeURIComponent(from);
+  }
+
   function enhance(root) {
     Array.prototype.forEach.call(root.querySelectorAll("form[data-inplace]"), function (form) {
       form.addEventListener("submit", function (event) {
@@ -124,7 +133,7 @@
             // The address the server redirected to (its notice included),
             // so a reload shows the same page.
             if (answer.url && answer.url.indexOf(window.location.origin + "/") === 0) {
-              window.history.replaceState(null, "", answer.url);
+              window.history.replaceState(null, "", keepOrigin(answer.url));
             }
           })
           .catch(function () { window.location.reload(); });

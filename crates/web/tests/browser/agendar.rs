@@ -173,3 +173,49 @@ async fn an_hour_from_the_calendar_survives_the_service_choice_on_a_phone() {
     assert!(s.text("#reserva-cuando").await.contains("21:00–21:30"));
     s.finish().await;
 }
+
+/// Opened from the calendar, the booking page's breadcrumb leads back to
+/// the booking's day, also after one of its actions updates it in place
+/// and after a reload.
+#[tokio::test]
+async fn the_booking_page_opened_from_the_calendar_keeps_leading_back_there() {
+    let Some(s) = Session::start("booking_crumbs").await else { return };
+    let ana = s.client("Ana Pérez", "ana@correo.cl", None, None).await;
+    let service = s.bookable().await;
+    let zone = TimeZone::get("America/Santiago").expect("zone");
+    let day = days_after(jiff::Timestamp::now().to_zoned(zone.clone()).date(), 2);
+    let start = day.at(10, 0, 0, 0).to_zoned(zone).expect("in zone").timestamp();
+    let new = NewBooking {
+        client: ana.id,
+        service: service.id,
+        professional: service.professionals.iter().next().copied(),
+        start: Some(start),
+        end: None,
+        state: BookingState::Pending,
+        origin: Origin::Panel,
+        override_agenda: false,
+    };
+    let booking = s.store.book(&s.business, new).await.expect("booked").remove(0);
+    s.sign_in(OWNER_EMAIL).await;
+    let crumbs = format!("Calendario / {} / Reserva", long_day(day));
+    s.goto(&format!("/reservas/{}?desde=calendario", booking.id)).await;
+    assert_eq!(s.text("#migas").await, crumbs);
+    assert_eq!(s.text("nav a[aria-current='page']").await, "Calendario");
+
+    s.click("#confirmar").await;
+    assert_eq!(s.text_containing("#aviso", "confirmada").await, "Reserva confirmada.");
+    assert_eq!(s.text("#migas").await, crumbs, "after the in-place update");
+    s.browser.refresh().await.expect("reloaded");
+    s.find("#aviso").await;
+    assert_eq!(s.text("#migas").await, crumbs, "after a reload");
+    s.click("#migas a:nth-of-type(2)").await;
+    assert_eq!(s.path().await, "/calendario");
+    s.finish().await;
+}
+
+/// `Jueves 03-12-2026`.
+fn long_day(day: Date) -> String {
+    let names = ["Lunes", "Martes", "Miércoles", "Jueves", "Viernes", "Sábado", "Domingo"];
+    let name = names[usize::try_from(day.weekday().to_monday_zero_offset()).expect("0..7")];
+    format!("{name} {}", day.strftime("%d-%m-%Y"))
+}
