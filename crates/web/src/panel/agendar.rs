@@ -164,7 +164,8 @@ async fn pack_professional(
     Ok(live.or(sessions.first()).and_then(|b| b.professional))
 }
 
-/// The Agendar page's address with these choices (empty ones left out).
+/// The Agendar page's address with these choices (empty ones left out),
+/// opening at the free slots: on a phone the steps above fill the screen.
 pub fn link(ctx: &Context, date: Option<Date>, extra: &[(&str, &str)]) -> String {
     let service = ctx.service.as_ref().map(|s| s.id.to_string()).unwrap_or_default();
     let professional = ctx.professional.as_ref().map(|s| s.id.to_string()).unwrap_or_default();
@@ -178,7 +179,7 @@ pub fn link(ctx: &Context, date: Option<Date>, extra: &[(&str, &str)]) -> String
         ("desde", ctx.choices.desde.as_str()),
     ];
     pairs.extend_from_slice(extra);
-    format!("/clientes/{}/agendar{}", ctx.client.id, query(&pairs))
+    format!("/clientes/{}/agendar{}#horarios", ctx.client.id, query(&pairs))
 }
 
 pub async fn form(

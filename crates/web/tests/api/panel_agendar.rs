@@ -110,6 +110,7 @@ pub async fn the_first_free_day_is_found_up_to_the_horizon(app: &TestApp) {
     assert!(body.contains("id=\"sin-horarios\""), "nothing today");
     let jump = href_of(body, "primer-horario").expect("Primer horario disponible");
     assert!(jump.contains("primero=1") && !jump.contains("fecha="), "{jump}");
+    let jump = jump.trim_end_matches("#horarios").to_owned();
 
     // The site is closed: the search goes 90 days ahead.
     assert!(body.contains("Busca desde hoy, hasta 90 días."), "{body}");
@@ -117,7 +118,9 @@ pub async fn the_first_free_day_is_found_up_to_the_horizon(app: &TestApp) {
     assert_eq!(found.status, StatusCode::SEE_OTHER, "{}", html(&found));
     let location = found.header("location").to_owned();
     assert!(location.contains("fecha=2026-03-21") && !location.contains("primero"), "{location}");
-    let landed = app.get(&location).cookie(&f.owner).send().await;
+    let (path, at) = location.split_once('#').expect("a fragment");
+    assert_eq!(at, "horarios", "it opens at the free slots");
+    let landed = app.get(path).cookie(&f.owner).send().await;
     let body = html(&landed);
     assert!(body.contains("Horarios libres del 21-03-2026"), "{body}");
     assert!(body.contains("aria-label=\"Sábado 21-03-2026: 26 horarios libres\" aria-current=\"date\""), "{body}");
