@@ -133,3 +133,17 @@
   }
   enhance(document);
 })();
+
+// The profile's header stays at the top: its height tells the page how far
+// below it a jump to a section (or a focused field) must land. Without this
+// file the stylesheet's estimate does the same, roughly.
+(function () {
+  "use strict";
+  var head = document.getElementById("cabecera");
+  if (!head || !head.classList.contains("profile-head")) return;
+  function measure() {
+    document.documentElement.style.setProperty("--profile-head", head.offsetHeight + "px");
+  }
+  measure();
+  window.addEventListener("resize", measure);
+})();
