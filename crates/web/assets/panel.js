@@ -137,6 +137,8 @@
 // The profile's header stays at the top: its height tells the page how far
 // below it a jump to a section (or a focused field) must land. Without this
 // file the stylesheet's estimate does the same, roughly.
+// A refused form comes back at its section's anchor, and a page opened at an
+// anchor skips `autofocus`: the first field with a problem gets the focus.
 (function () {
   "use strict";
   var head = document.getElementById("cabecera");
@@ -146,4 +148,6 @@
   }
   measure();
   window.addEventListener("resize", measure);
+  var refused = document.querySelector("#contenido [aria-invalid=\"true\"]");
+  if (refused && (!document.activeElement || document.activeElement === document.body)) refused.focus();
 })();

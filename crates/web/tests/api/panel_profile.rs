@@ -93,7 +93,7 @@ async fn a_refused_note_comes_back_to_its_box_with_the_focus_there() {
     let id = ana(&app, &cookie).await;
     let path = format!("/clientes/{id}");
     let page = app.get(&path).cookie(&cookie).send().await;
-    assert!(html(&page).contains(&format!("action=\"{path}/notas#notas\"")), "the answer opens at Notas");
+    assert!(html(&page).contains(&format!("action=\"{path}/notas#nota-nueva\"")), "the answer opens at the box");
 
     let refused = submit(&app, &cookie, &format!("{path}/notas"), &csrf(&page), &[("texto", "  ")]).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);

@@ -260,6 +260,7 @@ async fn a_note_added_on_the_profile_is_listed_and_a_phone_edit_shows_in_the_his
     s.browser.execute("document.getElementById('notas').scrollIntoView()", vec![]).await.expect("scrolled");
     s.screenshot("note-listed").await;
 
+    s.click("#ir-datos").await;
     s.click("#editar-datos").await;
     s.fill("#telefono", "+56 9 8765 4321").await;
     s.click("#guardar-datos").await;
