@@ -78,7 +78,7 @@ async fn the_header_says_who_and_stays_in_view_while_the_anchors_lead_to_each_se
         assert_eq!(url.fragment(), Some("historial"), "{size}");
         let [head_top, head_bottom, ..] = rect(&s, "#cabecera").await;
         let [title_top, title_bottom, ..] = rect(&s, "#historial").await;
-        assert!(head_top >= -0.5 && head_top < 1.0, "{size}: the header stays at the top ({head_top})");
+        assert!((-0.5..1.0).contains(&head_top), "{size}: the header stays at the top ({head_top})");
         assert!(title_top >= head_bottom - 0.5, "{size}: Historial is not under the header");
         assert!(title_bottom <= f64::from(height), "{size}: Historial is in view");
         let scrolled = script(&s, "return window.scrollY").await.as_f64().expect("number");
