@@ -148,6 +148,12 @@
   }
   measure();
   window.addEventListener("resize", measure);
-  var refused = document.querySelector("#contenido [aria-invalid=\"true\"]");
-  if (refused && (!document.activeElement || document.activeElement === document.body)) refused.focus();
+  // After the load: the browser's own jump to the anchor clears the focus.
+  window.addEventListener("load", function () {
+    setTimeout(function () {
+      var refused = document.querySelector("#contenido [aria-invalid=\"true\"]");
+      var idle = !document.activeElement || document.activeElement === document.body;
+      if (refused && idle) refused.focus();
+    }, 0);
+  });
 })();

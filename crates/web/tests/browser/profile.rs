@@ -39,6 +39,20 @@ async fn script(s: &Session, code: &str) -> Value {
     s.browser.execute(code, vec![]).await.expect("script")
 }
 
+/// The focused element's id once it is `expected` (the page's script
+/// focuses after the load), or whatever has the focus after a second.
+async fn focus_settled(s: &Session, expected: &str) -> String {
+    let mut focused = String::new();
+    for _ in 0..10 {
+        focused = script(s, "return document.activeElement.id").await.as_str().unwrap_or_default().to_owned();
+        if focused == expected {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    focused
+}
+
 /// The page does not scroll sideways.
 async fn fits(s: &Session, what: &str) {
     let overflow =
@@ -161,6 +175,7 @@ async fn datos_show_values_editar_opens_the_form_a_bad_rut_is_refused_and_a_good
         let [error_top, ..] = rect(&s, "#rut-error").await;
         assert!(error_top >= field_bottom && error_top - field_bottom < 60.0, "{size}: the message is by the field");
         assert_eq!(s.find("#rut").await.prop("value").await.expect("value").as_deref(), Some("12.345.678-9"));
+        assert_eq!(focus_settled(&s, "rut").await, "rut", "{size}: the cursor waits in the refused field");
         assert_eq!(s.find("#nombre").await.prop("value").await.expect("value").as_deref(), Some("Luis Rojas"));
         let stored = s.store.get_client(&s.business, luis.id).await.expect("client");
         assert_eq!((stored.name.as_str(), stored.rut), ("Luis Alberto Rojas Manríquez", None), "{size}");
@@ -218,7 +233,7 @@ async fn a_refused_note_comes_back_to_its_box_with_the_message_and_the_focus() {
         s.click("#agregar-nota").await;
         let error = s.text("#nota-nueva-error").await;
         assert!(error.contains("no puede quedar vacía"), "{size}: {error}");
-        assert_eq!(script(&s, "return document.activeElement.id").await, Value::from("nota-nueva"), "{size}: focus");
+        assert_eq!(focus_settled(&s, "nota-nueva").await, "nota-nueva", "{size}: focus");
         let [_, head_bottom, ..] = rect(&s, "#cabecera").await;
         let [box_top, ..] = rect(&s, "#nota-nueva").await;
         let [_, error_bottom, ..] = rect(&s, "#nota-nueva-error").await;
