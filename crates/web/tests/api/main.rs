@@ -17,6 +17,7 @@ mod panel_attention;
 mod panel_bookings;
 mod panel_notes;
 mod panel_notifications;
+mod panel_pages;
 mod panel_profile;
 mod public;
 mod search;
