@@ -131,7 +131,7 @@ async fn a_deleted_client_is_gone_and_the_same_email_starts_an_empty_profile() {
     assert!(confirmation.contains("su historial de cambios"), "{confirmation}");
     s.screenshot("confirm").await;
     s.click("button[type=submit].danger").await;
-    assert_eq!(s.text(".alert.ok").await, "Se eliminó el cliente y toda su ficha.");
+    assert_eq!(s.text(".alert.ok").await, "Se eliminó a Ana Pérez y toda su ficha.");
     assert!(s.store.get_client(&s.business, ana.id).await.is_err());
 
     s.click("a[href='/clientes/nuevo']").await;
