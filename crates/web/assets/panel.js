@@ -192,3 +192,27 @@
     field.form.submit();
   });
 })();
+
+// The profile's header stays at the top: its height tells the page how far
+// below it a jump to a section (or a focused field) must land. Without this
+// file the stylesheet's estimate does the same, roughly.
+// A refused form comes back at its section's anchor, and a page opened at an
+// anchor skips `autofocus`: the first field with a problem gets the focus.
+(function () {
+  "use strict";
+  var head = document.getElementById("cabecera");
+  if (!head || !head.classList.contains("profile-head")) return;
+  function measure() {
+    document.documentElement.style.setProperty("--profile-head", head.offsetHeight + "px");
+  }
+  measure();
+  window.addEventListener("resize", measure);
+  // After the load: the browser's own jump to the anchor clears the focus.
+  window.addEventListener("load", function () {
+    setTimeout(function () {
+      var refused = document.querySelector("#contenido [aria-invalid=\"true\"]");
+      var idle = !document.activeElement || document.activeElement === document.body;
+      if (refused && idle) refused.focus();
+    }, 0);
+  });
+})();

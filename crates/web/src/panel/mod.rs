@@ -31,6 +31,7 @@ mod notifications;
 pub(crate) mod other_values;
 mod profile;
 mod profile_bookings;
+mod profile_head;
 mod profile_history;
 mod profile_notes;
 mod profile_notifications;

@@ -19,6 +19,7 @@ mod panel_bookings;
 mod panel_notes;
 mod panel_notifications;
 mod panel_pages;
+mod panel_profile;
 mod public;
 mod search;
 mod site;
