@@ -16,6 +16,11 @@
 //!    custom value ("ana soto" → "Ana Soto" before "Ana Soto Rivas";
 //!    "puente alto" → the comuna "Puente Alto").
 //!
+//! Custom values are read only for a phrase of two words or more (and only
+//! for clients whose name and email do not already hold it): for one word,
+//! a client whose name or email holds it comes before one found by a custom
+//! value alone.
+//!
 //! A word matches a field's word it begins (the tiers have already decided
 //! whole against prefix), or, for words of `TYPO_MIN_LETTERS` or more, one
 //! it is one typo away from. Numbers (phones, RUTs) take no part: a query of
