@@ -37,9 +37,9 @@ pub struct SearchPlan {
     /// results split into whole matches (ranked first) and prefix matches
     /// with `SearchQuery::is_whole_match`: one index query for both tiers.
     pub broad: Tier,
-    /// Every word as a prefix (`Lagos Pedro` finds "Pedro Lagomarsino"),
-    /// asked while the tiers above have not filled the page; `None` for a
-    /// query of one term, where it is `broad` itself.
+    /// Every word as a prefix, a long one also without its last letter
+    /// (`Lagos Pedro` finds "Pedro Lagomarsino"), asked while the tiers
+    /// above have not filled the page; `None` when it is `broad` itself.
     pub prefixes: Option<Tier>,
     /// The long words the index does not know, widened to their known
     /// one-typo neighbours; `None` when no word needs correcting.
@@ -57,7 +57,22 @@ impl SearchQuery {
         let broad: Tier = terms.iter().enumerate().map(|(i, t)| t.group(i == last)).collect();
         let whole: Tier = terms.iter().map(|t| t.group(false)).collect();
         let whole = (whole != broad).then_some(whole);
-        let prefixes: Tier = terms.iter().map(|t| t.group(true)).collect();
+        // A long word may also be the start of a longer one whose next
+        // letter differs from the last typed: `Lagos Pedro` also finds
+        // "Pedro Lagomarsino" (lago…), after the whole matches.
+        let prefixes: Tier = terms
+            .iter()
+            .map(|term| {
+                let mut group = term.group(true);
+                if let Term::Word(word) = term
+                    && word.chars().count() >= TYPO_MIN_LETTERS
+                {
+                    let shorter: String = word.chars().take(word.chars().count() - 1).collect();
+                    group.push(Token::prefix(shorter));
+                }
+                group
+            })
+            .collect();
         let prefixes = (prefixes != broad).then_some(prefixes);
         let mut corrected = false;
         let typo: Tier = terms

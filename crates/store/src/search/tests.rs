@@ -97,9 +97,22 @@ fn every_word_may_be_a_prefix_in_a_tier_of_its_own() {
     let none = std::collections::HashSet::new();
     let plan = SearchQuery::parse("Lago Pedro").expect("parses").plan(&none).expect("a plan");
     assert_eq!(plan.broad, vec![vec![Token::whole("lago")], vec![Token::prefix("pedro")]]);
-    assert_eq!(plan.prefixes, Some(vec![vec![Token::prefix("lago")], vec![Token::prefix("pedro")]]));
+    assert_eq!(
+        plan.prefixes,
+        Some(vec![vec![Token::prefix("lago")], vec![Token::prefix("pedro"), Token::prefix("pedr")]])
+    );
     let one_word = SearchQuery::parse("lago").expect("parses").plan(&none).expect("a plan");
-    assert_eq!(one_word.prefixes, None, "one word is already a prefix in the broad tier");
+    assert_eq!(one_word.prefixes, None, "one short word is already a prefix in the broad tier");
+    // A long word may also begin a longer one whose next letter differs
+    // from the last typed: "lagos" also asks for lago….
+    let long = SearchQuery::parse("Lagos Pedro").expect("parses").plan(&none).expect("a plan");
+    assert_eq!(
+        long.prefixes,
+        Some(vec![
+            vec![Token::prefix("lagos"), Token::prefix("lago")],
+            vec![Token::prefix("pedro"), Token::prefix("pedr")]
+        ])
+    );
     let number = SearchQuery::parse("5678").expect("parses").plan(&none).expect("a plan");
     assert_eq!(number.prefixes, None);
 }
