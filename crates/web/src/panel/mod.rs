@@ -7,6 +7,7 @@
 //! `form::Submitted`, which checks the session's CSRF token.
 
 mod agendar;
+mod agendar_pick;
 mod assets;
 mod attention_notes;
 mod booking;
@@ -65,6 +66,7 @@ pub fn router() -> Router<AppState> {
         .route("/clientes/{id}/eliminar", get(delete::confirm).post(delete::erase))
         .route("/clientes/{id}/agendar", get(agendar::form).post(agendar::book))
         .route("/calendario", get(calendar::show))
+        .route("/agendar", get(agendar_pick::pick))
         .route("/reservas/{id}", get(booking::show))
         .route("/reservas/{id}/{accion}", post(booking::act))
         .route("/reservas/{id}/notas", post(attention_notes::add))
