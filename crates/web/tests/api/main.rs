@@ -15,6 +15,7 @@ mod openapi;
 mod panel;
 mod panel_attention;
 mod panel_bookings;
+mod panel_calendar;
 mod panel_notes;
 mod panel_notifications;
 mod public;
