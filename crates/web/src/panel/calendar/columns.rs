@@ -42,7 +42,9 @@ pub struct Block {
     /// 1-based lane.
     pub lane: usize,
     pub href: String,
-    pub hours: String,
+    /// `10:00` and `–11:00` apart: a narrow block shows only the start.
+    pub starts: String,
+    pub ends: String,
     pub client: String,
     pub service: String,
     pub state: &'static str,
@@ -147,13 +149,17 @@ pub fn build(
                 .map(|p| {
                     let entry = mine[p.index].0;
                     let booking = &entry.booking;
-                    let hours_text = booking.when.map(|w| format!("{}–{}", time(w.start(), zone), time(w.end(), zone)));
+                    let (starts, ends) = booking
+                        .when
+                        .map(|w| (time(w.start(), zone), format!("–{}", time(w.end(), zone))))
+                        .unwrap_or_default();
                     Block {
                         row: usize::try_from((p.span.start - cluster.span.start) / QUARTER + 1).unwrap_or(1),
                         span: rows(p.span),
                         lane: p.lane + 1,
                         href: format!("/reservas/{}", booking.id),
-                        hours: hours_text.unwrap_or_default(),
+                        starts,
+                        ends,
                         client: entry.client_name.clone(),
                         service: entry.service_name.clone(),
                         state: state_label(booking.state),
