@@ -243,6 +243,7 @@ async fn cancelled_bookings_are_hidden_until_the_toggle_shows_them_struck() {
         .expect("script");
     assert_eq!(style, json!("line-through"), "struck through");
     assert!(s.browser.current_url().await.expect("url").query().unwrap_or("").contains("anuladas=1"));
+    s.browser.execute("arguments[0].scrollIntoView({ block: 'center' })", vec![json!(shown)]).await.expect("scrolled");
     s.screenshot("shown").await;
 
     // Moving to the next day keeps them shown; the toggle hides them again.
