@@ -291,3 +291,42 @@ async fn the_week_is_the_signed_in_professionals_and_its_headings_stay_on_one_li
     }
     s.finish().await;
 }
+
+#[tokio::test]
+async fn ten_professionals_fit_a_desktop_day_side_by_side() {
+    let Some(s) = Session::start("calendar_ten").await else { return };
+    let day = setup(&s).await;
+    let hash = password::hash(PASSWORD).expect("hash");
+    for n in 3..10 {
+        let new = NewStaff {
+            name: ClientName::parse(&format!("Profesional Número {n}")).expect("valid"),
+            email: Email::parse(&format!("pro{n}@clinica.cl")).expect("valid"),
+            role: Role::Professional,
+            password_hash: hash.clone(),
+        };
+        let staff = s.store.create_staff(&s.business, new).await.expect("staff");
+        s.store
+            .set_agenda(&s.business, staff.id, hours(&[("09:00", "13:00"), ("14:00", "18:00")]))
+            .await
+            .expect("agenda");
+    }
+    s.sign_in(OWNER_EMAIL).await;
+    s.browser.set_window_size(1366, 900).await.expect("window size");
+    s.goto(&day.path()).await;
+    let columns = number(&s, "return document.querySelectorAll('.cal-col').length").await;
+    assert_eq!(columns, 10.0);
+    let board = "document.getElementById('calendario')";
+    let overflow = number(&s, &format!("return {board}.scrollWidth - {board}.clientWidth")).await;
+    assert!(overflow <= 0.0, "ten columns fit 1366 px without scrolling sideways ({overflow}px more)");
+    let narrowest = number(
+        &s,
+        "return Math.min(...Array.from(document.querySelectorAll('.cal-col')).map(c => c.getBoundingClientRect().width))",
+    )
+    .await;
+    assert!(narrowest >= 110.0, "each column readable: {narrowest}px");
+    let ten = hour_label(&s, "10:00").await;
+    let eleven = hour_label(&s, "11:00").await;
+    assert!(eleven[1] - ten[1] >= 60.0, "an hour is tall enough to read a 30-minute block");
+    s.screenshot("ten").await;
+    s.finish().await;
+}
