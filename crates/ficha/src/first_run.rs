@@ -29,6 +29,17 @@ pub async fn ensure_business(store: &dyn Store, database_url: &str, with_demo: b
     }])
 }
 
+/// The panel's sign-in link, with the business filled in when the database
+/// holds the business a first start makes (the demo's or the empty one).
+pub async fn panel_link(store: &dyn Store, base_url: &str) -> anyhow::Result<String> {
+    for slug in [demo::DEFAULT_SLUG, FIRST_BUSINESS_SLUG] {
+        if store.business_by_slug(slug).await?.is_some() {
+            return Ok(format!("{base_url}/entrar?negocio={slug}"));
+        }
+    }
+    Ok(format!("{base_url}/entrar"))
+}
+
 /// The sign-in instructions, in the operator's language (es-CL).
 pub fn banner(logins: &[Login], base_url: &str) -> String {
     let mut text =

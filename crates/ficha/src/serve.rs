@@ -36,8 +36,9 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         println!("{}", first_run::banner(&logins, &base_url));
     }
     println!("Correo: {} (lo enviado, en {base_url}/notificaciones)", notifier.email);
+    let panel = first_run::panel_link(&*store, &base_url).await?;
     println!(
-        "Ficha escuchando en {base_url}  (panel: {base_url}/entrar, API: {base_url}/api/v1, OpenAPI: {base_url}/api/v1/openapi.json)"
+        "Ficha escuchando en {base_url}  (panel: {panel}, API: {base_url}/api/v1, OpenAPI: {base_url}/api/v1/openapi.json)"
     );
     tracing::info!(%address, "listening");
 

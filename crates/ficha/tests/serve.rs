@@ -11,6 +11,8 @@ struct Server {
     child: Child,
     address: String,
     banner: String,
+    /// Where the server's standard error (its log) goes.
+    log: std::path::PathBuf,
 }
 
 impl Drop for Server {
@@ -33,11 +35,14 @@ fn ficha(data_dir: &std::path::Path) -> Command {
 /// Starts `ficha serve` on a free port and waits for the line that says
 /// where it listens.
 fn start(data_dir: &std::path::Path, extra: &[&str]) -> Server {
+    let started = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    let log = data_dir.join(format!("stderr-{started}.log"));
+    let log_file = std::fs::File::create(&log).expect("log file");
     let mut child = ficha(data_dir)
         .args(["serve", "--listen", "127.0.0.1:0"])
         .args(extra)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(log_file)
         .spawn()
         .expect("ficha starts");
     let stdout = child.stdout.take().expect("stdout");
@@ -52,7 +57,7 @@ fn start(data_dir: &std::path::Path, extra: &[&str]) -> Server {
             break;
         }
     }
-    Server { child, address: address.expect("ficha printed its address"), banner }
+    Server { child, address: address.expect("ficha printed its address"), banner, log }
 }
 
 /// A minimal HTTP/1.1 exchange; returns (status, body).
@@ -157,9 +162,15 @@ fn first_start_with_demo_data_prints_a_working_login_and_stops_cleanly_on_sigter
     let status = wait_for_exit(&mut server.child, Duration::from_secs(20));
     assert!(status.is_some_and(|s| s.success()), "ficha did not exit cleanly after SIGTERM: {status:?}");
 
-    // A second start finds the business and prints no new passwords.
+    // A second start finds the business and prints no new passwords, but
+    // still the panel's link with the business filled in.
     let again = start(dir.path(), &["--demo"]);
     assert!(!again.banner.contains("contraseña"), "{}", again.banner);
+    assert!(again.banner.contains("/entrar?negocio=demo"), "{}", again.banner);
+    // Its log goes to a file here, not a terminal: plain text, no colour codes.
+    let log = std::fs::read_to_string(&again.log).expect("log");
+    assert!(log.contains("listening"), "{log}");
+    assert!(!log.contains('\u{1b}'), "ANSI escape codes in a log that is not a terminal: {log:?}");
 }
 
 #[test]

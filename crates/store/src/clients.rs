@@ -101,6 +101,20 @@ impl ClientSort {
     pub fn parse(text: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|s| s.as_str() == text)
     }
+
+    /// The same order backwards: a page before a row is the page after it
+    /// in the reversed sort, read back to front (each sort breaks ties by
+    /// id, so the reversal is exact).
+    pub fn reversed(self) -> Self {
+        match self {
+            Self::NameAsc => Self::NameDesc,
+            Self::NameDesc => Self::NameAsc,
+            Self::RegisteredAsc => Self::RegisteredDesc,
+            Self::RegisteredDesc => Self::RegisteredAsc,
+            Self::LastBookingAsc => Self::LastBookingDesc,
+            Self::LastBookingDesc => Self::LastBookingAsc,
+        }
+    }
 }
 
 /// Where a page starts: just after the row with this sort key and id. Opaque

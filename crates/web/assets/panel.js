@@ -115,12 +115,20 @@
             return response.text().then(function (html) { return { url: response.url, html: html }; });
           })
           .then(function (answer) {
-            var fresh = new DOMParser().parseFromString(answer.html, "text/html").getElementById(target.id);
+            answer.doc = new DOMParser().parseFromString(answer.html, "text/html");
+            var fresh = answer.doc.getElementById(target.id);
             // Not the page we expected (the session ended, say): show what
             // the server sent instead; the form was already sent once.
             if (!fresh) { window.location.href = answer.url; return; }
             target.replaceWith(fresh);
             enhance(fresh);
+            // Outside the target, the page's messages (marked
+            // data-inplace-also) follow the answer too: the notice shown is
+            // the one for the action just done, never the previous one.
+            Array.prototype.forEach.call(document.querySelectorAll("[data-inplace-also]"), function (old) {
+              var next = answer.doc.getElementById(old.id);
+              if (next) old.replaceWith(next);
+            });
             // The address the server redirected to (its notice included),
             // so a reload shows the same page.
             if (answer.url && answer.url.indexOf(window.location.origin + "/") === 0) {

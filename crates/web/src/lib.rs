@@ -44,7 +44,7 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/api/v1", api::router())
-        .merge(panel::router())
+        .merge(panel::router(state.clone()))
         .merge(site::router())
         .merge(health::router())
         .merge(webhooks::router())

@@ -165,8 +165,12 @@ fn dated(
     when: Interval,
     now: Timestamp,
 ) -> Booking {
-    let days_ahead = random.between(0, 21) as i64;
-    let created_at = (when.start() - SignedDuration::from_hours(24 * days_ahead)).min(now);
+    // Booked some days (0–21) and hours before the appointment; one still
+    // ahead was booked over the past days, never at `now` (the moment the
+    // demo is seeded), or every client would show it as "Última reserva".
+    let lead = SignedDuration::from_mins(60 * 24 * random.between(0, 21) as i64 + random.between(30, 600) as i64);
+    let latest = now - SignedDuration::from_mins(random.between(20, 60 * 24 * 10) as i64);
+    let created_at = (when.start() - lead).min(latest);
     let past = when.start() < now;
     let state = match (past, random.between(0, 100)) {
         (_, 0..=7) => BookingState::Cancelled,
@@ -300,6 +304,17 @@ mod tests {
         assert!(
             bookings.iter().all(|b| b.attendance == Attendance::Unknown || b.when.is_some_and(|w| w.start() < now))
         );
+        // Each booking was made before its appointment and before now, and
+        // the clients' last bookings are spread out, not the seeding moment.
+        assert!(bookings.iter().all(|b| b.created_at < now && b.when.is_none_or(|w| b.created_at < w.start())));
+        let mut last_made: std::collections::HashMap<ClientId, Timestamp> = std::collections::HashMap::new();
+        for b in &bookings {
+            let at = last_made.entry(b.client).or_insert(b.created_at);
+            *at = (*at).max(b.created_at);
+        }
+        let distinct: HashSet<Timestamp> = last_made.values().copied().collect();
+        assert!(distinct.len() * 10 >= last_made.len() * 9, "{} of {}", distinct.len(), last_made.len());
+        assert!(last_made.values().all(|at| *at <= now - SignedDuration::from_mins(20)));
         let mut dated: Vec<Interval> = bookings.iter().filter_map(Booking::occupies).collect();
         dated.sort();
         assert!(dated.windows(2).all(|pair| !pair[0].overlaps(&pair[1])), "one professional, never double-booked");

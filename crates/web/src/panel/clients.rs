@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use ficha_domain::Client;
 use ficha_store::search::{Matched, SearchQuery};
@@ -14,6 +14,7 @@ use serde::Deserialize;
 use super::agendar_pick::Slot;
 use super::client_form::ClientForm;
 use super::error::{PanelError, page, page_with};
+use super::flash;
 use super::form::Submitted;
 use super::format::{date_time, query};
 use super::layout::{Chrome, Section};
@@ -96,8 +97,11 @@ struct ClientsPage {
     total: Option<u64>,
     sorts: Vec<SortChoice>,
     next_href: Option<String>,
+    prev_href: Option<String>,
     first_href: Option<String>,
-    notice: Option<&'static str>,
+    /// "Página 2 de 7" in the plain list.
+    page_label: Option<String>,
+    notice: Option<String>,
 }
 
 impl ClientsPage {
@@ -114,6 +118,12 @@ pub struct ListParams {
     orden: String,
     #[serde(default)]
     despues: String,
+    /// The page before this cursor (the "anterior" link).
+    #[serde(default)]
+    antes: String,
+    /// The page's number, carried by the links for "Página N de M".
+    #[serde(default)]
+    pagina: String,
     #[serde(default)]
     desde: String,
     #[serde(default)]
@@ -124,6 +134,7 @@ pub async fn list(
     State(state): State<AppState>,
     staffer: Staffer,
     Query(params): Query<ListParams>,
+    headers: HeaderMap,
 ) -> Result<Response, PanelError> {
     let q = params.q.trim();
     let sort = if params.orden.is_empty() {
@@ -132,33 +143,26 @@ pub async fn list(
         ClientSort::parse(&params.orden).ok_or(PanelError::BadRequest("Ese orden de la lista no existe."))?
     };
     let zone = staffer.zone();
+    let deleted = (params.eliminado == "1").then(|| flash::deleted_name(&headers));
+    let said_deleted = deleted.is_some();
     let mut page_data = ClientsPage {
         chrome: Chrome::new(&staffer, Section::Clients).with_query(q),
         rows: Vec::new(),
         total: None,
         sorts: SORTS.iter().map(|(s, label)| SortChoice { value: s.as_str(), label, selected: *s == sort }).collect(),
         next_href: None,
+        prev_href: None,
         first_href: None,
-        // Fixed words: a link cannot make the panel say what it likes.
-        notice: (params.eliminado == "1").then_some("Se eliminó el cliente y toda su ficha."),
+        page_label: None,
+        // The name comes from a cookie the deletion set, never from the
+        // link: a link cannot make the panel say what it likes.
+        notice: deleted.map(|name| match name {
+            Some(name) => format!("Se eliminó a {name} y toda su ficha."),
+            None => "Se eliminó el cliente y toda su ficha.".to_owned(),
+        }),
     };
     if q.is_empty() {
-        let after = match params.despues.as_str() {
-            "" => None,
-            text => Some(
-                Cursor::decode(text)
-                    .filter(|c| c.sort == sort)
-                    .ok_or(PanelError::BadRequest("El enlace de la página siguiente no es válido."))?,
-            ),
-        };
-        let listed = state.store.list_clients(&staffer.actor, &ListQuery { sort, after, limit: PAGE_SIZE }).await?;
-        page_data.rows = listed.clients.iter().map(|c| ClientRow::new(c, &zone)).collect();
-        page_data.total = Some(listed.total);
-        page_data.next_href =
-            listed.next.map(|c| format!("/clientes{}", query(&[("orden", sort.as_str()), ("despues", &c.encode())])));
-        if !params.despues.is_empty() {
-            page_data.first_href = Some(format!("/clientes{}", query(&[("orden", sort.as_str())])));
-        }
+        list_page(&state, &staffer, &params, sort, &mut page_data).await?;
     } else {
         let search = SearchQuery::parse(q).map_err(|_| PanelError::BadRequest("La búsqueda es demasiado larga."))?;
         let offset: u32 = params.desde.parse().unwrap_or(0);
@@ -171,10 +175,67 @@ pub async fn list(
         page_data.next_href =
             found.next_offset.map(|o| format!("/clientes{}", query(&[("q", q), ("desde", &o.to_string())])));
         if offset > 0 {
-            page_data.first_href = Some(format!("/clientes{}", query(&[("q", q)])));
+            let before = offset.saturating_sub(PAGE_SIZE);
+            let desde = if before == 0 { String::new() } else { before.to_string() };
+            page_data.prev_href = Some(format!("/clientes{}", query(&[("q", q), ("desde", &desde)])));
         }
     }
-    page(&page_data)
+    let mut response = page(&page_data)?;
+    if said_deleted {
+        flash::clear(&mut response);
+    }
+    Ok(response)
+}
+
+/// One page of the plain list: after a cursor (forwards), or before one
+/// (the "anterior" link: the reversed sort, read back to front).
+async fn list_page(
+    state: &AppState,
+    staffer: &Staffer,
+    params: &ListParams,
+    sort: ClientSort,
+    page_data: &mut ClientsPage,
+) -> Result<(), PanelError> {
+    let zone = staffer.zone();
+    let cursor = |text: &str, sort: ClientSort| match text {
+        "" => Ok(None),
+        text => Cursor::decode(text)
+            .filter(|c| c.sort == sort)
+            .map(Some)
+            .ok_or(PanelError::BadRequest("El enlace de la página no es válido.")),
+    };
+    let backwards = !params.antes.is_empty();
+    let (clients, more, total) = if backwards {
+        let before = cursor(&params.antes, sort.reversed())?;
+        let query = ListQuery { sort: sort.reversed(), after: before, limit: PAGE_SIZE };
+        let mut listed = state.store.list_clients(&staffer.actor, &query).await?;
+        listed.clients.reverse();
+        (listed.clients, listed.next.is_some(), listed.total)
+    } else {
+        let after = cursor(&params.despues, sort)?;
+        let listed = state.store.list_clients(&staffer.actor, &ListQuery { sort, after, limit: PAGE_SIZE }).await?;
+        (listed.clients, listed.next.is_some(), listed.total)
+    };
+    let pages = total.div_ceil(u64::from(PAGE_SIZE)).max(1);
+    let number = params.pagina.parse::<u64>().unwrap_or(1).clamp(1, pages);
+    let link = |key: &str, cursor: String, number: u64| {
+        let number = number.to_string();
+        format!("/clientes{}", query(&[("orden", sort.as_str()), (key, &cursor), ("pagina", &number)]))
+    };
+    // Forwards, more means a next page; backwards, a previous one. The
+    // other direction is known from where the user came from.
+    let (has_next, has_prev) = if backwards { (true, more) } else { (more, !params.despues.is_empty()) };
+    if has_next && let Some(last) = clients.last() {
+        page_data.next_href = Some(link("despues", Cursor::after(sort, last).encode(), number + 1));
+    }
+    if has_prev && let Some(first) = clients.first() {
+        page_data.prev_href = Some(link("antes", Cursor::after(sort.reversed(), first).encode(), number - 1));
+        page_data.first_href = Some(format!("/clientes{}", query(&[("orden", sort.as_str())])));
+    }
+    page_data.page_label = (pages > 1).then(|| format!("Página {number} de {pages}"));
+    page_data.rows = clients.iter().map(|c| ClientRow::new(c, &zone)).collect();
+    page_data.total = Some(total);
+    Ok(())
 }
 
 #[derive(Template)]

@@ -25,6 +25,14 @@ pub enum PanelError {
     Internal,
 }
 
+/// What an error page says, kept on its response so that a signed-in staff
+/// member gets it inside the panel's header, menu and search.
+#[derive(Debug, Clone, Copy)]
+pub struct ErrorWords {
+    pub title: &'static str,
+    pub explanation: &'static str,
+}
+
 #[derive(Template)]
 #[template(path = "panel/error.html")]
 struct ErrorPage {
@@ -76,7 +84,13 @@ impl IntoResponse for PanelError {
         let (title, explanation) = self.words();
         let page = ErrorPage { assets: assets::Links::default(), title, explanation };
         match page.render() {
-            Ok(html) => (self.status(), Html(html)).into_response(),
+            Ok(html) => {
+                let mut response = (self.status(), Html(html)).into_response();
+                // For `error_page::with_chrome`: the same words inside the
+                // panel's header when a staff member is signed in.
+                response.extensions_mut().insert(ErrorWords { title, explanation });
+                response
+            }
             Err(error) => {
                 tracing::error!(%error, "error page did not render");
                 self.status().into_response()

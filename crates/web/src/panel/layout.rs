@@ -11,6 +11,8 @@ pub enum Section {
     Calendar,
     Notifications,
     Settings,
+    /// A page of no section (an error page): nothing highlighted.
+    Elsewhere,
 }
 
 #[derive(Debug, Clone)]
@@ -25,6 +27,9 @@ pub struct Chrome {
     /// What the search box holds.
     pub q: String,
     pub section: Section,
+    /// Configuración seen by a professional: every control is shown
+    /// disabled and the changes stay the owners' (SPEC, Users).
+    pub read_only: bool,
 }
 
 impl Chrome {
@@ -38,6 +43,7 @@ impl Chrome {
             csrf: staffer.csrf.clone(),
             q: String::new(),
             section,
+            read_only: section == Section::Settings && !staffer.is_owner(),
         }
     }
 

@@ -17,6 +17,8 @@ mod client_form;
 mod clients;
 mod delete;
 mod error;
+mod error_page;
+mod flash;
 pub(crate) mod form;
 pub(crate) mod format;
 mod layout;
@@ -35,9 +37,9 @@ pub(crate) mod session;
 mod settings;
 
 use axum::Router;
-use axum::http::HeaderValue;
-use axum::http::Uri;
+use axum::extract::State;
 use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY};
+use axum::http::{HeaderMap, HeaderValue, Uri};
 use axum::response::Redirect;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -50,7 +52,7 @@ use crate::AppState;
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
-pub fn router() -> Router<AppState> {
+pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/", get(|| async { Redirect::to("/clientes") }))
         .route("/entrar", get(login::form).post(login::submit))
@@ -87,6 +89,7 @@ pub fn router() -> Router<AppState> {
         .route("/configuracion/notificaciones", get(settings::notifications::show).post(settings::notifications::save))
         .route("/configuracion/reservas", get(settings::booking_site::show).post(settings::booking_site::save))
         .route("/assets/{name}", get(assets::serve))
+        .layer(axum::middleware::from_fn_with_state(state, error_page::with_chrome))
         .layer(SetResponseHeaderLayer::overriding(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
         .layer(SetResponseHeaderLayer::overriding(REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         // Client data is not kept in shared or browser caches; assets set
@@ -95,13 +98,18 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Unknown paths: a problem document under `/api`, the panel's page elsewhere.
-pub async fn not_found(uri: Uri) -> Response {
+pub async fn not_found(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
     if uri.path() == "/api" || uri.path().starts_with("/api/") {
-        crate::problem::ApiError::NotFound.into_response()
-    } else {
-        // Outside the panel's router, so its header layers are not on the way.
-        let mut response = error::PanelError::NotFound.into_response();
-        response.headers_mut().insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
-        response
+        return crate::problem::ApiError::NotFound.into_response();
     }
+    // Outside the panel's router, so its layers are not on the way: the
+    // chrome for a signed-in staff member and the headers are added here.
+    let response = error::PanelError::NotFound.into_response();
+    let mut response = match response.extensions().get::<error::ErrorWords>().copied() {
+        Some(words) => error_page::chromed(&state, &headers, words, response).await,
+        None => response,
+    };
+    response.headers_mut().insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }

@@ -18,6 +18,7 @@ mod panel_bookings;
 mod panel_calendar;
 mod panel_notes;
 mod panel_notifications;
+mod panel_pages;
 mod public;
 mod search;
 mod site;

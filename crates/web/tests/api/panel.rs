@@ -117,16 +117,24 @@ async fn a_client_named_like_a_script_is_shown_as_text() {
 }
 
 #[tokio::test]
-async fn professionals_see_no_settings_and_cannot_change_them() {
+async fn professionals_see_settings_read_only_and_cannot_change_them() {
     let app = TestApp::spawn().await;
     let cookie = app.professional().await;
     let list = app.get("/clientes").cookie(&cookie).send().await;
     assert_eq!(list.status, StatusCode::OK);
-    assert!(!html(&list).contains("/configuracion"), "no link to settings");
+    assert!(html(&list).contains(r#"<a href="/configuracion""#), "settings are in the menu (SPEC: read-only)");
 
+    // SPEC, Users: a professional's settings are read-only — shown, every
+    // control disabled, no form to create anything.
     let settings = app.get("/configuracion").cookie(&cookie).send().await;
-    assert_eq!(settings.status, StatusCode::FORBIDDEN);
-    assert!(html(&settings).contains("Solo para dueños"));
+    assert_eq!(settings.status, StatusCode::OK);
+    let page = html(&settings);
+    assert!(page.contains("Solo lectura"), "{page}");
+    assert!(page.contains(r#"<fieldset disabled class="read-only-view">"#), "{page}");
+    assert!(!page.contains(r#"id="nuevo-campo""#) && !page.contains(r#"id="nueva-cuenta""#), "{page}");
+    assert!(!page.contains("/configuracion/notificaciones"), "notification settings stay owners-only");
+    let owner_page = app.get("/configuracion").cookie(&app.owner().await).send().await;
+    assert!(!html(&owner_page).contains("Solo lectura") && html(&owner_page).contains(r#"id="nuevo-campo""#));
 
     let token = csrf(&list);
     let form = encode(&[("csrf", &token), ("etiqueta", "Comuna"), ("tipo", "text")]);

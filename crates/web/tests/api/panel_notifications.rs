@@ -125,10 +125,12 @@ async fn the_settings_form_needs_the_sessions_token_and_an_owner() {
         assert!(html(&response).contains("El formulario expiró"));
     }
 
-    // Like the rest of Configuración, not for professionals: no link, 403.
+    // Unlike the rest of Configuración (read-only for professionals), the
+    // notification settings are owners-only, reading included: no tab, 403.
     let list = app.get("/notificaciones").cookie(&pro).send().await;
     assert_eq!(list.status, StatusCode::OK);
-    assert!(!html(&list).contains("/configuracion"), "no link to settings");
+    let general = app.get("/configuracion").cookie(&pro).send().await;
+    assert!(!html(&general).contains("/configuracion/notificaciones"), "no tab for professionals");
     let page = app.get(SETTINGS).cookie(&pro).send().await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
     assert!(html(&page).contains("Solo para dueños"));

@@ -5,6 +5,7 @@ mod calendar;
 mod harness;
 mod mail;
 mod mi_cuenta;
+mod panel_pages;
 mod site;
 
 use fantoccini::key::Key;
@@ -145,15 +146,27 @@ async fn a_deleted_client_is_gone_and_the_same_email_starts_an_empty_profile() {
 }
 
 #[tokio::test]
-async fn a_professional_sees_no_owner_settings() {
+async fn a_professional_sees_configuracion_read_only() {
     let Some(s) = Session::start("professional").await else { return };
     s.sign_in(PRO_EMAIL).await;
     let nav = s.text("nav.nav").await;
-    assert!(nav.contains("Clientes"));
-    assert!(!nav.contains("Configuración"), "{nav}");
+    assert!(nav.contains("Clientes") && nav.contains("Configuración"), "{nav}");
     s.goto("/configuracion").await;
-    assert_eq!(s.text("h1").await, "Solo para dueños");
-    s.screenshot("forbidden").await;
+    assert_eq!(s.text("h1").await, "Configuración");
+    s.text_containing("#solo-lectura", "Solo lectura").await;
+    s.goto("/configuracion/agendas").await;
+    s.find("#solo-lectura").await;
+    let enabled = s
+        .browser
+        .execute(
+            "return Array.from(document.querySelectorAll('main input, main select, main textarea')) \
+               .filter(e => !e.matches(':disabled')).map(e => e.name || e.id);",
+            vec![],
+        )
+        .await
+        .expect("script");
+    assert_eq!(enabled, serde_json::json!([]), "every control of the agenda is disabled for a professional");
+    s.screenshot("read-only-agenda").await;
     s.finish().await;
 }
 

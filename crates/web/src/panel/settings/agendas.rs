@@ -19,7 +19,7 @@ use crate::panel::error::{PanelError, page_with};
 use crate::panel::form::{FormData, OwnerSubmitted};
 use crate::panel::format::{date, weekday};
 use crate::panel::layout::{Chrome, Section};
-use crate::panel::session::OwnerStaffer;
+use crate::panel::session::Staffer;
 use crate::problem::{FieldProblem, FieldProblemKind};
 
 /// `09:00-13:00, 14:00-18:00`; empty for a day without hours.
@@ -83,7 +83,7 @@ fn staff_id(text: &str) -> Result<StaffId, PanelError> {
 }
 
 /// `/configuracion/agendas`: the first professional's agenda.
-pub async fn first(State(state): State<AppState>, OwnerStaffer(staffer): OwnerStaffer) -> Result<Response, PanelError> {
+pub async fn first(State(state): State<AppState>, staffer: Staffer) -> Result<Response, PanelError> {
     let staff = state.store.list_staff(&staffer.actor).await?;
     let first = staff.first().ok_or(PanelError::NotFound)?;
     Ok(Redirect::to(&format!("/configuracion/agendas/{}", first.id)).into_response())
@@ -124,7 +124,7 @@ async fn page(
 
 pub async fn show(
     State(state): State<AppState>,
-    OwnerStaffer(staffer): OwnerStaffer,
+    staffer: Staffer,
     Path(id): Path<String>,
     Query(notice): Query<Notice>,
 ) -> Result<Response, PanelError> {

@@ -18,7 +18,7 @@ use crate::AppState;
 use crate::panel::error::{PanelError, page_with};
 use crate::panel::form::{FormData, OwnerSubmitted};
 use crate::panel::layout::{Chrome, Section};
-use crate::panel::session::{OwnerStaffer, Staffer};
+use crate::panel::session::Staffer;
 
 pub struct NumberField {
     pub value: String,
@@ -112,7 +112,7 @@ pub struct Notice {
 
 pub async fn show(
     State(state): State<AppState>,
-    OwnerStaffer(staffer): OwnerStaffer,
+    staffer: Staffer,
     Query(notice): Query<Notice>,
 ) -> Result<Response, PanelError> {
     let rules = state.store.booking_rules(&staffer.actor).await?;

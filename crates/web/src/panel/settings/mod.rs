@@ -20,7 +20,7 @@ use serde::Deserialize;
 
 use super::error::{PanelError, page_with};
 use super::layout::{Chrome, Section};
-use super::session::{OwnerStaffer, Staffer};
+use super::session::Staffer;
 use crate::AppState;
 
 use fields::{FieldRow, NewFieldForm};
@@ -74,7 +74,7 @@ pub struct ShowParams {
 
 pub async fn show(
     State(state): State<AppState>,
-    OwnerStaffer(staffer): OwnerStaffer,
+    staffer: Staffer,
     Query(params): Query<ShowParams>,
 ) -> Result<Response, PanelError> {
     let mut page = SettingsPage::load(&state, &staffer).await?;

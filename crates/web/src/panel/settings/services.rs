@@ -20,7 +20,7 @@ use crate::panel::booking_words::money;
 use crate::panel::error::{PanelError, page_with};
 use crate::panel::form::{FormData, OwnerSubmitted};
 use crate::panel::layout::{Chrome, Section};
-use crate::panel::session::{OwnerStaffer, Staffer};
+use crate::panel::session::Staffer;
 use crate::problem::{FieldProblem, FieldProblemKind};
 
 pub struct ServiceRow {
@@ -179,7 +179,7 @@ pub struct Notice {
 
 pub async fn list(
     State(state): State<AppState>,
-    OwnerStaffer(staffer): OwnerStaffer,
+    staffer: Staffer,
     Query(notice): Query<Notice>,
 ) -> Result<Response, PanelError> {
     let mut page = list_page(&state, &staffer).await?;
@@ -215,7 +215,7 @@ fn service_id(text: &str) -> Result<ServiceId, PanelError> {
 
 pub async fn edit(
     State(state): State<AppState>,
-    OwnerStaffer(staffer): OwnerStaffer,
+    staffer: Staffer,
     Path(id): Path<String>,
 ) -> Result<Response, PanelError> {
     let service = state.store.get_service(&staffer.actor, service_id(&id)?).await?;
