@@ -17,6 +17,7 @@ use axum::response::Response;
 use ficha_domain::agenda::WEEK;
 use ficha_domain::availability::day_span;
 use ficha_domain::{Agenda, BookingState, Role, Staff, StaffId};
+use ficha_store::CalendarEntry;
 use jiff::Span;
 use jiff::civil::Date;
 use serde::Deserialize;
@@ -117,11 +118,11 @@ pub async fn show(
     let asked: Option<StaffId> = staff.iter().find(|s| s.id.to_string() == params.profesional).map(|s| s.id);
     // Read with the cancelled ones, so the legend can say how many are hidden.
     let all_entries = state.store.calendar(&staffer.actor, None, from, to, true).await?;
-    let cancelled = all_entries.iter().filter(|e| e.booking.state == BookingState::Cancelled).count();
+    let visible = |e: &&CalendarEntry| show_cancelled || e.booking.state != BookingState::Cancelled;
 
     // Who gets a column: professionals, and any staff member with hours or
-    // with a booking in the days shown (an owner who also attends).
-    let has_booking = |id: StaffId| all_entries.iter().any(|e| e.booking.professional == Some(id));
+    // with a booking shown in the days shown (an owner who also attends).
+    let has_booking = |id: StaffId| all_entries.iter().filter(visible).any(|e| e.booking.professional == Some(id));
     let bookable: Vec<&Staff> = staff
         .iter()
         .filter(|s| s.role == Role::Professional || agenda_of(s.id).is_some_and(works_at_all) || has_booking(s.id))
@@ -162,10 +163,12 @@ pub async fn show(
             .collect()
     };
     let shown_ids: Vec<StaffId> = shown.iter().map(|s| s.id).collect();
+    let theirs = |e: &&CalendarEntry| e.booking.professional.is_some_and(|p| shown_ids.contains(&p));
+    let cancelled = all_entries.iter().filter(theirs).filter(|e| e.booking.state == BookingState::Cancelled).count();
     let entries: Vec<_> = all_entries
         .iter()
-        .filter(|e| show_cancelled || e.booking.state != BookingState::Cancelled)
-        .filter(|e| e.booking.professional.is_some_and(|p| shown_ids.contains(&p)))
+        .filter(visible)
+        .filter(theirs)
         .filter_map(|e| columns::local_span(e, &zone).map(|(day, span)| (e, day, span)))
         .collect();
     let hours = columns::shown_hours(&wanted, &entries);
