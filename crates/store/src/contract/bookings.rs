@@ -31,7 +31,7 @@ macro_rules! bookings_contract {
             a_cancelled_booking_frees_its_slot_and_can_come_back,
             attendance_and_payment_are_kept,
             a_pack_creates_its_sessions_and_scheduling_uses_them,
-            the_calendar_shows_one_or_all_professionals_without_cancelled,
+            the_calendar_shows_one_or_all_professionals_and_cancelled_ones_when_asked,
             client_bookings_filter_and_page_through_once,
             client_stats_count_what_happened,
             deleting_a_client_deletes_its_bookings_and_frees_their_slots,
@@ -364,7 +364,7 @@ pub async fn a_pack_creates_its_sessions_and_scheduling_uses_them(h: &Harness) {
     assert_eq!(dated_count(h, &s).await, 1, "only the scheduled session is among the bookings");
 }
 
-pub async fn the_calendar_shows_one_or_all_professionals_without_cancelled(h: &Harness) {
+pub async fn the_calendar_shows_one_or_all_professionals_and_cancelled_ones_when_asked(h: &Harness) {
     let s = setup(h, "sur").await;
     let other = staff(h, &s.actor, "otra@clinica.cl").await;
     h.store.set_agenda(&s.actor, other, office_hours()).await.expect("agenda");
