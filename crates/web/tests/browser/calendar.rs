@@ -143,6 +143,8 @@ async fn a_booking_sits_in_its_professionals_column_at_its_time_and_overlaps_sid
             number(&s, "return document.documentElement.scrollWidth - document.documentElement.clientWidth").await;
         assert_eq!(page_overflow, 0.0, "{size}: the page scrolls sideways");
         if size == "phone" {
+            let grid_top = rect(&s, "#calendario").await[1];
+            assert!(grid_top < 340.0, "phone: header and filters leave the screen to the grid ({grid_top}px)");
             s.screenshot("day-phone-top").await;
             let board = "document.getElementById('calendario')";
             let overflow = number(&s, &format!("return {board}.scrollWidth - {board}.clientWidth")).await;
