@@ -6,8 +6,9 @@ use std::collections::HashSet;
 
 use async_trait::async_trait;
 use ficha_domain::{Actor, BusinessId, ClientId};
-use ficha_store::search::{self, Candidate, Ranking, SearchDocument, SearchQuery, TIER_WINDOW, Tier, Token};
+use ficha_store::search::{self, Candidate, SearchDocument, SearchQuery, SearchSource, TIER_WINDOW, Tier, Token};
 use ficha_store::{SearchPage, SearchStore, StoreError, StoreResult};
+use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Row};
 use uuid::Uuid;
 
@@ -77,16 +78,13 @@ pub(crate) async fn index_pending(store: &PgStore) -> StoreResult<()> {
     }
 }
 
-/// The business's name words one typo away from the query's long words.
-async fn known_neighbours(
+/// Which of `candidates` (a query's typo candidates) are words of the
+/// business's names.
+async fn known_words(
     conn: &mut PgConnection,
     business: BusinessId,
-    query: &SearchQuery,
+    candidates: Vec<String>,
 ) -> StoreResult<HashSet<String>> {
-    let candidates = query.typo_candidates();
-    if candidates.is_empty() {
-        return Ok(HashSet::new());
-    }
     let known: Vec<String> =
         sqlx::query_scalar("SELECT term FROM search_terms WHERE business_id = $1 AND term = ANY($2)")
             .bind(business.as_uuid())
@@ -140,13 +138,7 @@ impl SearchStore for PgStore {
     ) -> StoreResult<SearchPage> {
         let business = actor.business();
         let mut conn = self.pool.acquire().await.map_err(StoreError::backend)?;
-        let mut ranking = Ranking::default();
-        if let Some((start, end)) = query.name_start() {
-            ranking.add_tier(names_starting(&mut conn, business, &start, &end).await?);
-        }
-        if ranking.is_empty() {
-            rank_by_index(&mut conn, business, query, &mut ranking, offset, limit).await?;
-        }
+        let ranking = search::rank(&mut Source { conn: &mut conn, business }, query, offset, limit).await?;
         let (ids, next_offset) = ranking.page(offset, limit);
         let uuids: Vec<Uuid> = ids.iter().map(|id| id.as_uuid()).collect();
         let clients = sqlx::query(
@@ -185,8 +177,57 @@ impl SearchStore for PgStore {
 /// (which then drives the scan) from a common one, for about a millisecond.
 const COUNT_CAP: i64 = 5_000;
 
+/// A search's queries on one connection, for one business.
+struct Source<'a> {
+    conn: &'a mut PgConnection,
+    business: BusinessId,
+}
+
+#[async_trait]
+impl SearchSource for Source<'_> {
+    async fn known_words(&mut self, words: Vec<String>) -> StoreResult<HashSet<String>> {
+        known_words(self.conn, self.business, words).await
+    }
+
+    async fn tier(&mut self, tier: &Tier) -> StoreResult<Vec<Candidate>> {
+        tier_candidates(self.conn, self.business, tier).await
+    }
+
+    async fn names_starting(&mut self, start: &str, end: &str) -> StoreResult<Vec<Candidate>> {
+        let rows = sqlx::query(
+            "SELECT id, last_booking_at, registered_at, name_key, email_key FROM clients \
+             WHERE business_id = $1 AND name_key >= $2 AND name_key < $3 ORDER BY name_key LIMIT $4",
+        )
+        .bind(self.business.as_uuid())
+        .bind(start)
+        .bind(end)
+        .bind(i64::from(TIER_WINDOW))
+        .fetch_all(&mut *self.conn)
+        .await
+        .map_err(StoreError::backend)?;
+        rows.iter().map(candidate).collect::<Result<_, sqlx::Error>>().map_err(StoreError::backend)
+    }
+
+    async fn custom_texts(&mut self, ids: &[ClientId]) -> StoreResult<Vec<(ClientId, String, String)>> {
+        let uuids: Vec<Uuid> = ids.iter().map(|id| id.as_uuid()).collect();
+        custom_texts(self.conn, &uuids).await
+    }
+}
+
+/// A candidate from a row of (id, last_booking_at, registered_at, name_key,
+/// email_key).
+fn candidate(row: &PgRow) -> Result<Candidate, sqlx::Error> {
+    Ok(Candidate {
+        id: ClientId::from_uuid(row.try_get(0)?),
+        last_booking_at: row.try_get(1)?,
+        registered_at: row.try_get(2)?,
+        name_key: row.try_get(3)?,
+        email_key: row.try_get(4)?,
+    })
+}
+
 /// The business's clients among the first `TIER_WINDOW` entries matching
-/// `tier`, each marked whole match or not.
+/// `tier`.
 ///
 /// One group drives: its words are read in index order, and each entry is
 /// checked against the other groups on the index tuple, until the window is
@@ -194,12 +235,7 @@ const COUNT_CAP: i64 = 5_000;
 /// (`zuniga`) is read whole in a few hundred rows, and a common pair
 /// (`maria ga`) fills the window early. A group that matches nothing
 /// answers the tier at once.
-async fn tier_candidates(
-    conn: &mut PgConnection,
-    business: BusinessId,
-    query: &SearchQuery,
-    tier: &Tier,
-) -> StoreResult<Vec<(Candidate, bool)>> {
+async fn tier_candidates(conn: &mut PgConnection, business: BusinessId, tier: &Tier) -> StoreResult<Vec<Candidate>> {
     let sizes = group_sizes(conn, business, tier).await?;
     let Some((driver, &fewest)) = sizes.iter().enumerate().min_by_key(|(_, size)| **size) else {
         return Ok(Vec::new());
@@ -221,15 +257,7 @@ async fn tier_candidates(
     let rows = statement.fetch_all(&mut *conn).await.map_err(StoreError::backend)?;
     rows.iter()
         .take(TIER_WINDOW as usize)
-        .map(|row| {
-            let (name_key, email_key): (String, String) = (row.try_get(3)?, row.try_get(4)?);
-            let candidate = Candidate {
-                id: ClientId::from_uuid(row.try_get(0)?),
-                last_booking_at: row.try_get(1)?,
-                registered_at: row.try_get(2)?,
-            };
-            Ok((candidate, query.is_whole_match(&name_key, &email_key)))
-        })
+        .map(candidate)
         .collect::<Result<_, sqlx::Error>>()
         .map_err(StoreError::backend)
 }
@@ -288,63 +316,6 @@ async fn group_sizes(conn: &mut PgConnection, business: BusinessId, tier: &Tier)
         }
     }
     Ok(sizes)
-}
-
-/// The full-text tiers: whole and prefix matches, then typo corrections
-/// while the page is not full.
-async fn rank_by_index(
-    conn: &mut PgConnection,
-    business: BusinessId,
-    query: &SearchQuery,
-    ranking: &mut Ranking,
-    offset: u32,
-    limit: u32,
-) -> StoreResult<()> {
-    let known_typos = known_neighbours(conn, business, query).await?;
-
-    let Some(plan) = query.plan(&known_typos) else { return Ok(()) };
-    if let Some(whole) = &plan.whole {
-        ranking.add_broad(tier_candidates(conn, business, query, whole).await?);
-    }
-    if !ranking.covers(offset, limit) {
-        ranking.add_broad(tier_candidates(conn, business, query, &plan.broad).await?);
-    }
-    if let Some(typo) = plan.typo.filter(|_| !ranking.covers(offset, limit)) {
-        let found = tier_candidates(conn, business, query, &typo).await?;
-        ranking.add_tier(found.into_iter().map(|(candidate, _)| candidate).collect());
-    }
-
-    Ok(())
-}
-
-/// Clients whose folded name lies in `[start, end)`, read from the name index.
-async fn names_starting(
-    conn: &mut PgConnection,
-    business: BusinessId,
-    start: &str,
-    end: &str,
-) -> StoreResult<Vec<Candidate>> {
-    let rows = sqlx::query(
-        "SELECT id, last_booking_at, registered_at FROM clients \
-         WHERE business_id = $1 AND name_key >= $2 AND name_key < $3 ORDER BY name_key LIMIT $4",
-    )
-    .bind(business.as_uuid())
-    .bind(start)
-    .bind(end)
-    .bind(i64::from(TIER_WINDOW))
-    .fetch_all(conn)
-    .await
-    .map_err(StoreError::backend)?;
-    rows.iter()
-        .map(|row| {
-            Ok(Candidate {
-                id: ClientId::from_uuid(row.try_get(0)?),
-                last_booking_at: row.try_get(1)?,
-                registered_at: row.try_get(2)?,
-            })
-        })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(StoreError::backend)
 }
 
 /// The custom values of the listed clients, with their fields' labels.

@@ -3,8 +3,11 @@
 
 use async_trait::async_trait;
 use ficha_domain::{Actor, BusinessId, Client, ClientId};
-use ficha_store::search::{self, Candidate, Ranking, SearchDocument, SearchQuery, TIER_WINDOW, Tier};
+use std::collections::HashSet;
+
+use ficha_store::search::{self, Candidate, SearchDocument, SearchQuery, SearchSource, TIER_WINDOW, Tier};
 use ficha_store::{SearchPage, SearchStore, StoreError, StoreResult};
+use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 
 use crate::SqliteStore;
@@ -109,16 +112,9 @@ impl SearchStore for SqliteStore {
     ) -> StoreResult<SearchPage> {
         let business = actor.business();
         let mut conn = self.pool.acquire().await.map_err(StoreError::backend)?;
-        let mut ranking = Ranking::default();
-        if let Some((start, end)) = query.name_start() {
-            ranking.add_tier(names_starting(&mut conn, business, &start, &end).await?);
-        }
-        if ranking.is_empty() {
-            rank_by_index(&mut conn, business, query, &mut ranking, offset, limit).await?;
-        }
+        let ranking = search::rank(&mut Source { conn: &mut conn, business }, query, offset, limit).await?;
         let (ids, next_offset) = ranking.page(offset, limit);
-        let list = serde_json::Value::from(ids.iter().map(|id| id.as_uuid().simple().to_string()).collect::<Vec<_>>())
-            .to_string();
+        let list = id_list(ids);
         let clients = sqlx::query(
             // The listed ids drive (CROSS JOIN fixes the order), each found
             // through the unique index on id.
@@ -153,29 +149,59 @@ impl SearchStore for SqliteStore {
     }
 }
 
-/// The business's clients among the first `TIER_WINDOW` entries matching
-/// `tier`, newest first, each marked whole match or not.
-///
-/// The index is asked without the tenant token first: requiring a token that
-/// every entry of a large business carries makes FTS5 walk its whole
-/// doclist. Other businesses' entries are dropped by the join; if they
-/// crowded the window, the query runs again scoped by tenant.
-async fn tier_candidates(
-    conn: &mut SqliteConnection,
+/// A search's queries on one connection, for one business.
+struct Source<'a> {
+    conn: &'a mut SqliteConnection,
     business: BusinessId,
-    query: &SearchQuery,
-    tier: &Tier,
-) -> StoreResult<Vec<(Candidate, bool)>> {
-    let (found, crowded) = window(conn, business, query, &plan::render(None, tier)).await?;
-    if crowded { Ok(window(conn, business, query, &plan::render(Some(business), tier)).await?.0) } else { Ok(found) }
 }
 
+#[async_trait]
+impl SearchSource for Source<'_> {
+    async fn known_words(&mut self, words: Vec<String>) -> StoreResult<HashSet<String>> {
+        plan::known_words(self.conn, self.business, &words).await
+    }
+
+    /// The index is asked without the tenant token first: requiring a token
+    /// that every entry of a large business carries makes FTS5 walk its
+    /// whole doclist. Other businesses' entries are dropped by the join; if
+    /// they crowded the window, the query runs again scoped by tenant.
+    async fn tier(&mut self, tier: &Tier) -> StoreResult<Vec<Candidate>> {
+        let (found, crowded) = window(self.conn, self.business, &plan::render(None, tier)).await?;
+        if crowded {
+            Ok(window(self.conn, self.business, &plan::render(Some(self.business), tier)).await?.0)
+        } else {
+            Ok(found)
+        }
+    }
+
+    async fn names_starting(&mut self, start: &str, end: &str) -> StoreResult<Vec<Candidate>> {
+        let rows = sqlx::query(
+            "SELECT id, last_booking_at, registered_at, name_key, email_key FROM clients \
+             WHERE business_id = ?1 AND name_key >= ?2 AND name_key < ?3 ORDER BY name_key LIMIT ?4",
+        )
+        .bind(self.business.as_uuid())
+        .bind(start)
+        .bind(end)
+        .bind(i64::from(TIER_WINDOW))
+        .fetch_all(&mut *self.conn)
+        .await
+        .map_err(StoreError::backend)?;
+        rows.iter().map(candidate).collect::<Result<_, sqlx::Error>>().map_err(StoreError::backend)
+    }
+
+    async fn custom_texts(&mut self, ids: &[ClientId]) -> StoreResult<Vec<(ClientId, String, String)>> {
+        custom_texts(self.conn, &id_list(ids)).await
+    }
+}
+
+/// The business's clients among the first `TIER_WINDOW` entries matching
+/// `expression`, newest first, and whether other businesses' entries took
+/// part of the window.
 async fn window(
     conn: &mut SqliteConnection,
     business: BusinessId,
-    query: &SearchQuery,
     expression: &str,
-) -> StoreResult<(Vec<(Candidate, bool)>, bool)> {
+) -> StoreResult<(Vec<Candidate>, bool)> {
     let rows = sqlx::query(
         // The index drives: the LEFT JOIN keeps SQLite from scanning the
         // business's clients and probing the matches instead, and yields a
@@ -193,76 +219,29 @@ async fn window(
     let mut candidates = Vec::with_capacity(rows.len());
     for row in &rows {
         let id: Option<uuid::Uuid> = row.try_get(0).map_err(StoreError::backend)?;
-        if let Some(id) = id {
-            let (name_key, email_key): (String, String) =
-                (row.try_get(3).map_err(StoreError::backend)?, row.try_get(4).map_err(StoreError::backend)?);
-            let candidate = Candidate {
-                id: ClientId::from_uuid(id),
-                last_booking_at: row.try_get(1).map_err(StoreError::backend)?,
-                registered_at: row.try_get(2).map_err(StoreError::backend)?,
-            };
-            candidates.push((candidate, query.is_whole_match(&name_key, &email_key)));
+        if id.is_some() {
+            candidates.push(candidate(row).map_err(StoreError::backend)?);
         }
     }
     let crowded = rows.len() as u32 == TIER_WINDOW && candidates.len() < rows.len();
     Ok((candidates, crowded))
 }
 
-/// The full-text tiers: whole and prefix matches, then typo corrections
-/// while the page is not full.
-async fn rank_by_index(
-    conn: &mut SqliteConnection,
-    business: BusinessId,
-    query: &SearchQuery,
-    ranking: &mut Ranking,
-    offset: u32,
-    limit: u32,
-) -> StoreResult<()> {
-    let known_typos = plan::known_neighbours(conn, business, query).await?;
-
-    let Some(plan) = query.plan(&known_typos) else { return Ok(()) };
-    if let Some(whole) = &plan.whole {
-        ranking.add_broad(tier_candidates(conn, business, query, whole).await?);
-    }
-    if !ranking.covers(offset, limit) {
-        ranking.add_broad(tier_candidates(conn, business, query, &plan.broad).await?);
-    }
-    if let Some(typo) = plan.typo.filter(|_| !ranking.covers(offset, limit)) {
-        let found = tier_candidates(conn, business, query, &typo).await?;
-        ranking.add_tier(found.into_iter().map(|(candidate, _)| candidate).collect());
-    }
-
-    Ok(())
+/// A candidate from a row of (id, last_booking_at, registered_at, name_key,
+/// email_key).
+fn candidate(row: &SqliteRow) -> Result<Candidate, sqlx::Error> {
+    Ok(Candidate {
+        id: ClientId::from_uuid(row.try_get(0)?),
+        last_booking_at: row.try_get(1)?,
+        registered_at: row.try_get(2)?,
+        name_key: row.try_get(3)?,
+        email_key: row.try_get(4)?,
+    })
 }
 
-/// Clients whose folded name lies in `[start, end)`, read from the name index.
-async fn names_starting(
-    conn: &mut SqliteConnection,
-    business: BusinessId,
-    start: &str,
-    end: &str,
-) -> StoreResult<Vec<Candidate>> {
-    let rows = sqlx::query(
-        "SELECT id, last_booking_at, registered_at FROM clients \
-         WHERE business_id = ?1 AND name_key >= ?2 AND name_key < ?3 ORDER BY name_key LIMIT ?4",
-    )
-    .bind(business.as_uuid())
-    .bind(start)
-    .bind(end)
-    .bind(i64::from(TIER_WINDOW))
-    .fetch_all(conn)
-    .await
-    .map_err(StoreError::backend)?;
-    rows.iter()
-        .map(|row| {
-            Ok(Candidate {
-                id: ClientId::from_uuid(row.try_get(0)?),
-                last_booking_at: row.try_get(1)?,
-                registered_at: row.try_get(2)?,
-            })
-        })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(StoreError::backend)
+/// The ids as a JSON array of hex strings, for `json_each`.
+fn id_list(ids: &[ClientId]) -> String {
+    serde_json::Value::from(ids.iter().map(|id| id.as_uuid().simple().to_string()).collect::<Vec<_>>()).to_string()
 }
 
 /// The custom values of the listed clients (a JSON array of hex ids), with

@@ -99,6 +99,15 @@
 // reloads, as every form here can.
 (function () {
   "use strict";
+  // Where the page was opened from (?desde=, the booking page's
+  // breadcrumb) stays in the address, so the next action and a reload
+  // still lead back there.
+  function keepOrigin(url) {
+    var from = new URLSearchParams(window.location.search).get("desde");
+    if (!from || /[?&]desde=/.test(url)) return url;
+    return url + (url.indexOf("?") < 0 ? "?" : "&") + "desde=" + encodeURIComponent(from);
+  }
+
   function enhance(root) {
     Array.prototype.forEach.call(root.querySelectorAll("form[data-inplace]"), function (form) {
       form.addEventListener("submit", function (event) {
@@ -132,7 +141,7 @@
             // The address the server redirected to (its notice included),
             // so a reload shows the same page.
             if (answer.url && answer.url.indexOf(window.location.origin + "/") === 0) {
-              window.history.replaceState(null, "", answer.url);
+              window.history.replaceState(null, "", keepOrigin(answer.url));
             }
           })
           .catch(function () { window.location.reload(); });
@@ -140,4 +149,70 @@
     });
   }
   enhance(document);
+})();
+
+// Agendar: the summary's time follows the slot picked, or the hour typed
+// with "Fuera de horario" (picking a slot unticks it); without this file
+// the summary is right after each reload and the server reads the form.
+(function () {
+  "use strict";
+  var form = document.getElementById("agendar-horario");
+  var shown = document.getElementById("resumen-hora");
+  var off = document.getElementById("fuera_de_horario");
+  var hour = document.getElementById("hora");
+  if (!form || !shown || !off || !hour) return;
+  function update() {
+    var typed = hour.value.trim();
+    var slot = form.querySelector("input[name=inicio]:checked");
+    if (off.checked) shown.textContent = typed ? typed + " (fuera de horario)" : "Escribe la hora";
+    else shown.textContent = slot ? slot.parentNode.textContent.trim() : "Elige un horario";
+  }
+  form.addEventListener("change", function (event) {
+    if (event.target.name === "inicio") off.checked = false;
+    update();
+  });
+  hour.addEventListener("input", update);
+})();
+
+// Agendar's date: with this file, a native date picker (a calendar on a
+// desktop, the wheel on a phone) next to the dd-mm-aaaa field fills it and
+// shows that day. Without it the field is typed (every browser, every
+// locale), and the week strip picks days.
+(function () {
+  "use strict";
+  var picker = document.getElementById("fecha-calendario");
+  var field = document.getElementById("fecha");
+  if (!picker || !field || !field.form) return;
+  picker.hidden = false;
+  picker.addEventListener("change", function () {
+    var parts = picker.value.split("-");
+    // A year typed digit by digit passes through 0002, 0020…: wait for it.
+    if (parts.length !== 3 || Number(parts[0]) < 1900) return;
+    field.value = parts[2] + "-" + parts[1] + "-" + parts[0];
+    field.form.submit();
+  });
+})();
+
+// The profile's header stays at the top: its height tells the page how far
+// below it a jump to a section (or a focused field) must land. Without this
+// file the stylesheet's estimate does the same, roughly.
+// A refused form comes back at its section's anchor, and a page opened at an
+// anchor skips `autofocus`: the first field with a problem gets the focus.
+(function () {
+  "use strict";
+  var head = document.getElementById("cabecera");
+  if (!head || !head.classList.contains("profile-head")) return;
+  function measure() {
+    document.documentElement.style.setProperty("--profile-head", head.offsetHeight + "px");
+  }
+  measure();
+  window.addEventListener("resize", measure);
+  // After the load: the browser's own jump to the anchor clears the focus.
+  window.addEventListener("load", function () {
+    setTimeout(function () {
+      var refused = document.querySelector("#contenido [aria-invalid=\"true\"]");
+      var idle = !document.activeElement || document.activeElement === document.body;
+      if (refused && idle) refused.focus();
+    }, 0);
+  });
 })();

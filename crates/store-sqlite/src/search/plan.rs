@@ -6,21 +6,17 @@
 use std::collections::HashSet;
 
 use ficha_domain::BusinessId;
-use ficha_store::search::{SearchQuery, Tier, tenant_token};
+use ficha_store::search::{Tier, tenant_token};
 use ficha_store::{StoreError, StoreResult};
 use sqlx::SqliteConnection;
 
-/// The words one typo away from the query's long words that the index
-/// actually contains.
-pub async fn known_neighbours(
+/// Which of `candidates` (a query's typo candidates) are words of the
+/// business's names.
+pub async fn known_words(
     conn: &mut SqliteConnection,
     business: BusinessId,
-    query: &SearchQuery,
+    candidates: &[String],
 ) -> StoreResult<HashSet<String>> {
-    let candidates = query.typo_candidates();
-    if candidates.is_empty() {
-        return Ok(HashSet::new());
-    }
     // Candidates are ASCII letters only: a JSON array needs no escaping.
     let list = format!("[\"{}\"]", candidates.join("\",\""));
     let known: Vec<String> = sqlx::query_scalar(

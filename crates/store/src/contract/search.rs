@@ -2,9 +2,16 @@
 //! fixture business of realistic Chilean clients and, for each query, the
 //! client expected first.
 
-use ficha_domain::{Actor, ClientChanges, ClientName, Phone, Rut};
+use ficha_domain::{
+    Actor, BookingState, ChoiceOptions, ClientChanges, ClientName, CustomField, CustomValue, FieldKey, FieldKind,
+    FieldLabel, NewCustomField, Origin, Phone, RawValue, Rut,
+};
+use jiff::SignedDuration;
+use jiff::civil::date;
 
+use super::bookings::{local, new_service, office_hours, staff};
 use super::{Harness, business, new_client};
+use crate::NewBooking;
 use crate::search::{Matched, SearchQuery};
 
 /// The search-quality fixture: (name, email, phone, RUT).
@@ -19,20 +26,63 @@ const FIXTURE: &[(&str, &str, Option<&str>, Option<&str>)] = &[
     ("Álvaro Ibáñez Zúñiga", "alvaro.ibanez@live.cl", Some("+56 9 3141 5926"), None),
     ("Florencia Gonzalo Vera", "flor.gonzalo@gmail.com", None, None),
     ("Martín Soto Riquelme", "msoto@icloud.com", Some("+56 9 2718 2818"), Some("20.123.456-5")),
+    // For the ranking inside a tier: each pair's better match is registered
+    // first, so recency alone would rank it second.
+    ("Ana Soto Rivas", "asoto@gmail.com", None, None),
+    ("Ana Reyes Sotomayor", "areyes@gmail.com", None, None),
+    ("Soto Vargas Juan Pablo", "jpsoto@gmail.com", None, None),
+    ("Juan Vargas Soto", "jvargas@gmail.com", None, None),
+    ("Pedro Lagomarsino", "plagomarsino@gmail.com", None, None),
+    ("Rosa Díaz Castillo", "rosadiaz@gmail.com", None, None),
+    ("Elena Vidal Toro", "evidal@gmail.com", None, None),
 ];
+
+/// Custom values of the fixture: (client's email, comuna, pet). One client
+/// lives in San Bernardo; another lives in San Miguel and has a dog called
+/// Bernardo: "san bernardo" is one value of the first, spread over two of
+/// the second.
+const FIXTURE_CUSTOM: &[(&str, &str, Option<&str>)] =
+    &[("rosadiaz@gmail.com", "San Bernardo", None), ("evidal@gmail.com", "San Miguel", Some("Bernardo"))];
 
 /// The fixture, registered a minute apart in table order: among equally good
 /// matches (none has booked yet) the later-registered comes first.
 async fn fixture(h: &Harness) -> Actor {
     let actor = business(h, "sur").await;
+    let mut created = Vec::new();
     for (name, email, phone, rut) in FIXTURE {
         h.clock.advance(jiff::SignedDuration::from_mins(1));
         let mut client = new_client(name, email);
         client.phone = phone.map(|p| Phone::parse(p).expect("valid fixture phone"));
         client.rut = rut.map(|r| Rut::parse(r).expect("valid fixture RUT"));
-        h.store.create_client(&actor, client).await.expect("fixture client");
+        created.push(h.store.create_client(&actor, client).await.expect("fixture client"));
+    }
+    let comuna = field(h, &actor, "comuna", FieldKind::SingleChoice, &["San Bernardo", "San Miguel"]).await;
+    let pet = field(h, &actor, "mascota", FieldKind::Text, &[]).await;
+    for (email, lives_in, pet_name) in FIXTURE_CUSTOM {
+        let client = created.iter().find(|c| c.email.as_str() == *email).expect("a fixture client");
+        let mut values = vec![(comuna.key.clone(), Some(custom_value(&comuna, lives_in)))];
+        values.extend(pet_name.map(|name| (pet.key.clone(), Some(custom_value(&pet, name)))));
+        h.store.set_custom_values(&actor, client.id, client.version, values).await.expect("custom values");
     }
     actor
+}
+
+async fn field(h: &Harness, actor: &Actor, key: &str, kind: FieldKind, options: &[&str]) -> CustomField {
+    let new = NewCustomField {
+        key: FieldKey::parse(key).expect("valid key"),
+        label: FieldLabel::parse(key).expect("valid label"),
+        kind,
+        options: ChoiceOptions::parse(kind, options).expect("valid options"),
+        required: false,
+        in_booking_form: false,
+        visible_to_client: false,
+        position: None,
+    };
+    h.store.create_field(actor, new).await.expect("field created")
+}
+
+fn custom_value(field: &CustomField, text: &str) -> CustomValue {
+    CustomValue::parse(field, RawValue::Text(text)).expect("valid value").expect("not empty")
 }
 
 async fn names(h: &Harness, actor: &Actor, query: &str) -> Vec<String> {
@@ -84,6 +134,21 @@ pub async fn search_quality_table(h: &Harness) {
         ("Gonzales", "José Tomás González Rojas"),
         ("riquelem", "Martín Soto Riquelme"),
         ("catalin fuente", "Catalina de la Fuente Soto"),
+        // inside a tier: the words in the order typed and adjacent first
+        ("Ana Sot", "Ana Soto Rivas"),
+        ("ANA SÓT", "Ana Soto Rivas"),
+        // a name that starts with the word before one that ends with it…
+        ("soto", "Soto Vargas Juan Pablo"),
+        // …but only the first word counts: otherwise the newest first
+        ("vargas", "Juan Vargas Soto"),
+        // one custom value holding the phrase before words spread over two
+        ("san bernardo", "Rosa Díaz Castillo"),
+        // every word may be a prefix when nothing matches them whole
+        // (the example, "Lagos Pedro", cannot follow from that rule:
+        // "lagos" does not begin "Lagomarsino")
+        ("lago pedro", "Pedro Lagomarsino"),
+        ("pedro lagom", "Pedro Lagomarsino"),
+        ("marti soto riq", "Martín Soto Riquelme"),
     ];
     let mut wrong = Vec::new();
     for (query, expected) in table {
@@ -198,12 +263,78 @@ pub async fn search_pages_through_results(h: &Harness) {
     assert_eq!(seen.len(), 25);
 }
 
+async fn emails(h: &Harness, actor: &Actor, query: &str) -> Vec<String> {
+    let query = SearchQuery::parse(query).expect("valid query");
+    let page = h.store.search_clients(actor, &query, 0, 20).await.expect("searched");
+    page.hits.into_iter().map(|hit| hit.client.email.as_str().to_owned()).collect()
+}
+
+pub async fn search_ranks_the_closest_first_and_then_the_most_recent(h: &Harness) {
+    let actor = business(h, "sur").await;
+    let clients: &[(&str, &str, Option<&str>, Option<&str>)] = &[
+        ("Marta Riquelme Vera", "mrv@mail.cl", None, None),
+        ("Riquelme Vera Marta", "rvm@mail.cl", None, None),
+        ("Pedro Lagos", "plagos@mail.cl", None, None),
+        ("Pedro Lagomarsino", "plago@mail.cl", None, None),
+        ("Soto Pérez Hugo", "hsoto@mail.cl", Some("+56 9 6123 4321"), Some("11.111.111-1")),
+        ("Hugo Díaz", "hdiaz@mail.cl", Some("+56 9 7788 4321"), Some("11.112.222-9")),
+        ("Carla Mena Ortiz", "carla.uno@mail.cl", None, None),
+        ("Carla Mena Ortiz", "carla.dos@mail.cl", None, None),
+    ];
+    let mut ids = Vec::new();
+    for (name, email, phone, rut) in clients {
+        h.clock.advance(SignedDuration::from_mins(1));
+        let mut client = new_client(name, email);
+        client.phone = phone.map(|p| Phone::parse(p).expect("valid phone"));
+        client.rut = rut.map(|r| Rut::parse(r).expect("valid RUT"));
+        ids.push(h.store.create_client(&actor, client).await.expect("created").id);
+    }
+
+    // A typo in one word: the words in the order typed still come first.
+    assert_eq!(names(h, &actor, "marta riqelme").await, ["Marta Riquelme Vera", "Riquelme Vera Marta"]);
+    // Every word may be a prefix, when the words whole leave the page
+    // short: a whole match first, then the prefix ones.
+    assert_eq!(names(h, &actor, "pedro lagos").await, ["Pedro Lagos"]);
+    assert_eq!(names(h, &actor, "lagos ped").await, ["Pedro Lagos"]);
+    for query in ["lago pedro", "lag ped", "LAG PÉD"] {
+        let mut both = names(h, &actor, query).await;
+        both.sort();
+        assert_eq!(both, ["Pedro Lagomarsino", "Pedro Lagos"], "{query:?}");
+    }
+    // Numbers are not words: phones and RUTs rank by recency as before,
+    // whoever's name begins how.
+    assert_eq!(names(h, &actor, "4321").await, ["Hugo Díaz", "Soto Pérez Hugo"]);
+    assert_eq!(names(h, &actor, "1111").await, ["Hugo Díaz", "Soto Pérez Hugo"]);
+    assert_eq!(names(h, &actor, "11.111.111-1").await, ["Soto Pérez Hugo"]);
+
+    // The same name twice: the newest registration first while neither has
+    // booked, then the most recent booking.
+    assert_eq!(emails(h, &actor, "carla mena").await, ["carla.dos@mail.cl", "carla.uno@mail.cl"]);
+    let pro = staff(h, &actor, "pro@clinica.cl").await;
+    h.store.set_agenda(&actor, pro, office_hours()).await.expect("agenda set");
+    let service = h.store.create_service(&actor, new_service("Kinesiología", 60, 1, &[pro])).await.expect("service");
+    let booking = NewBooking {
+        client: ids[6],
+        service: service.id,
+        professional: Some(pro),
+        start: Some(local(date(2026, 3, 16), 10, 0)),
+        end: None,
+        state: BookingState::Pending,
+        origin: Origin::Panel,
+        override_agenda: false,
+    };
+    h.store.book(&actor, booking).await.expect("booked");
+    assert_eq!(emails(h, &actor, "carla mena").await, ["carla.uno@mail.cl", "carla.dos@mail.cl"]);
+    assert_eq!(emails(h, &actor, "carla mena ortiz").await, ["carla.uno@mail.cl", "carla.dos@mail.cl"]);
+}
+
 /// The search cases.
 #[macro_export]
 macro_rules! search_contract {
     ($fresh:path) => {
         $crate::contract_suite!(@cases $fresh;
             search_quality_table,
+            search_ranks_the_closest_first_and_then_the_most_recent,
             exact_ranks_above_prefix_above_typo,
             search_never_reaches_another_business,
             search_follows_every_write,

@@ -1,14 +1,16 @@
 //! Finding a client by anything the business knows about them: name words in
-//! any order (accent- and case-insensitive, the last one as a prefix, one typo
+//! any order (accent- and case-insensitive, any word as a prefix, one typo
 //! forgiven in words of five letters or more), email, phone in any formatting
 //! or its last digits, RUT with or without dots, dash or check digit, and
 //! custom-field values.
 //!
-//! What is indexed and how a query is read is decided here, once; each backend
-//! stores the `SearchDocument` in its own full-text index and runs the
-//! `SearchPlan`'s tiers against it.
+//! What is indexed, how a query is read and how results are ranked is decided
+//! here, once; each backend stores the `SearchDocument` in its own full-text
+//! index and answers the `SearchPlan`'s tiers for `flow::rank`.
 
+mod closeness;
 mod document;
+mod flow;
 mod plan;
 mod query;
 mod ranking;
@@ -18,7 +20,9 @@ mod tests;
 use async_trait::async_trait;
 use ficha_domain::{Actor, Client, ClientId};
 
+pub use closeness::Closeness;
 pub use document::{SearchDocument, phone_tail_token, rut_token, tenant_token};
+pub use flow::{SearchSource, rank};
 pub use plan::{SearchPlan, Tier, Token};
 pub use query::{SearchQuery, Term, one_edit_away};
 pub use ranking::{Candidate, Ranking, assemble, explain};
@@ -46,7 +50,9 @@ pub const TENANT_PREFIX: &str = "t";
 pub trait SearchStore: Send + Sync {
     /// Clients of the actor's business matching `query`, best first:
     /// every word matched exactly, then with the last word as a prefix, then
-    /// with a typo; inside each tier, the most recent booking first.
+    /// every word as a prefix, then with a typo; inside each tier, the
+    /// closest (`Closeness`: words together and in order, at the name's
+    /// start, a whole value), then the most recent booking.
     async fn search_clients(
         &self,
         actor: &Actor,

@@ -37,6 +37,10 @@ pub struct SearchPlan {
     /// results split into whole matches (ranked first) and prefix matches
     /// with `SearchQuery::is_whole_match`: one index query for both tiers.
     pub broad: Tier,
+    /// Every word as a prefix (`Lagos Pedro` finds "Pedro Lagomarsino"),
+    /// asked while the tiers above have not filled the page; `None` for a
+    /// query of one term, where it is `broad` itself.
+    pub prefixes: Option<Tier>,
     /// The long words the index does not know, widened to their known
     /// one-typo neighbours; `None` when no word needs correcting.
     pub typo: Option<Tier>,
@@ -53,6 +57,8 @@ impl SearchQuery {
         let broad: Tier = terms.iter().enumerate().map(|(i, t)| t.group(i == last)).collect();
         let whole: Tier = terms.iter().map(|t| t.group(false)).collect();
         let whole = (whole != broad).then_some(whole);
+        let prefixes: Tier = terms.iter().map(|t| t.group(true)).collect();
+        let prefixes = (prefixes != broad).then_some(prefixes);
         let mut corrected = false;
         let typo: Tier = terms
             .iter()
@@ -71,7 +77,7 @@ impl SearchQuery {
                 group
             })
             .collect();
-        Some(SearchPlan { whole, broad, typo: corrected.then_some(typo) })
+        Some(SearchPlan { whole, broad, prefixes, typo: corrected.then_some(typo) })
     }
 
     /// For a query of three words or more (a full name being typed), the

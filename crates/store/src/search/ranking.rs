@@ -3,7 +3,8 @@
 use ficha_domain::fold::fold;
 use ficha_domain::{Client, ClientId};
 
-use super::{Matched, SearchHit, SearchQuery, TYPO_MIN_LETTERS, Term, one_edit_away, rut_token};
+use super::closeness::{Closeness, within_one_edit};
+use super::{Matched, SearchHit, SearchQuery, TYPO_MIN_LETTERS, Term, rut_token};
 
 /// A client found by one tier, with what orders it inside the tier.
 #[derive(Debug, Clone)]
@@ -11,33 +12,42 @@ pub struct Candidate {
     pub id: ClientId,
     pub last_booking_at: Option<i64>,
     pub registered_at: i64,
+    /// The folded name (`clients.name_key`) and the lower-cased email
+    /// (`clients.email_key`), to tell how closely they hold the query.
+    pub name_key: String,
+    pub email_key: String,
 }
 
 /// The results of the tiers in rank order, without repeats.
 #[derive(Debug, Default)]
 pub struct Ranking {
     ranked: Vec<ClientId>,
+    seen: std::collections::HashSet<ClientId>,
 }
 
 impl Ranking {
-    /// Appends a tier's candidates: the most recent booking first, the
-    /// never-booked last, then the newest registration; clients an earlier
-    /// tier already ranked keep their place.
-    pub fn add_tier(&mut self, mut tier: Vec<Candidate>) {
-        tier.sort_by(|a, b| b.last_booking_at.cmp(&a.last_booking_at).then(b.registered_at.cmp(&a.registered_at)));
-        for candidate in tier {
-            if !self.ranked.contains(&candidate.id) {
+    /// Appends a group of candidates that match the query equally well (one
+    /// tier, or one half of the broad tier): the closest first
+    /// (`Closeness`), then the most recent booking, the never-booked last,
+    /// then the newest registration. Clients an earlier group already ranked
+    /// keep their place.
+    pub fn add_group(&mut self, mut group: Vec<(Candidate, Closeness)>) {
+        group.sort_by(|(a, a_close), (b, b_close)| {
+            a_close
+                .cmp(b_close)
+                .then(b.last_booking_at.cmp(&a.last_booking_at))
+                .then(b.registered_at.cmp(&a.registered_at))
+        });
+        for (candidate, _) in group {
+            if self.seen.insert(candidate.id) {
                 self.ranked.push(candidate.id);
             }
         }
     }
 
-    /// Appends the broad query's candidates: whole matches, then prefix
-    /// matches, each ordered as a tier.
-    pub fn add_broad(&mut self, candidates: Vec<(Candidate, bool)>) {
-        let (whole, prefix): (Vec<_>, Vec<_>) = candidates.into_iter().partition(|(_, whole)| *whole);
-        self.add_tier(whole.into_iter().map(|(c, _)| c).collect());
-        self.add_tier(prefix.into_iter().map(|(c, _)| c).collect());
+    /// Whether an earlier group already ranked this client.
+    pub fn has(&self, id: ClientId) -> bool {
+        self.seen.contains(&id)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -96,7 +106,7 @@ pub fn explain(query: &SearchQuery, client: &Client, custom: &[(String, String)]
             Term::Word(w) => {
                 if name_words
                     .iter()
-                    .any(|n| n.starts_with(w.as_str()) || (w.len() >= TYPO_MIN_LETTERS && one_edit(n, w)))
+                    .any(|n| n.starts_with(w.as_str()) || (w.len() >= TYPO_MIN_LETTERS && within_one_edit(n, w)))
                 {
                     push(Matched::Name);
                 }
@@ -125,8 +135,4 @@ pub fn explain(query: &SearchQuery, client: &Client, custom: &[(String, String)]
         }
     }
     matched
-}
-
-fn one_edit(a: &str, b: &str) -> bool {
-    a == b || one_edit_away(b).iter().any(|candidate| candidate == a)
 }

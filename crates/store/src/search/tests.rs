@@ -91,3 +91,15 @@ fn one_typo_is_one_edit() {
     assert!(one_edit_away("soto").contains(&"otso".to_owned()) || one_edit_away("soto").contains(&"osto".to_owned()));
     assert!(!near.contains(&"gonzales".to_owned()));
 }
+
+#[test]
+fn every_word_may_be_a_prefix_in_a_tier_of_its_own() {
+    let none = std::collections::HashSet::new();
+    let plan = SearchQuery::parse("Lago Pedro").expect("parses").plan(&none).expect("a plan");
+    assert_eq!(plan.broad, vec![vec![Token::whole("lago")], vec![Token::prefix("pedro")]]);
+    assert_eq!(plan.prefixes, Some(vec![vec![Token::prefix("lago")], vec![Token::prefix("pedro")]]));
+    let one_word = SearchQuery::parse("lago").expect("parses").plan(&none).expect("a plan");
+    assert_eq!(one_word.prefixes, None, "one word is already a prefix in the broad tier");
+    let number = SearchQuery::parse("5678").expect("parses").plan(&none).expect("a plan");
+    assert_eq!(number.prefixes, None);
+}

@@ -1,44 +1,58 @@
 //! `/clientes/{id}/agendar`: booking the client, step by step — service,
-//! professional, date, then one of the free slots (or, ticking "Fuera de
-//! horario", any time staff choose; the backend's override rules apply).
-//! With `?reserva=…` the same page gives a time to a pack session "por
-//! reservar", or moves an existing booking (reagendar).
+//! professional, date (a week strip counts each day's free slots;
+//! "Primer horario disponible" jumps to the first day with one), then one
+//! of the free slots (or, ticking "Fuera de horario", any time staff
+//! choose; the backend's override rules apply), checked in a summary
+//! before the button. With `?reserva=…` the same page gives a time to a
+//! pack session "por reservar", or moves an existing booking (reagendar).
+//! `?hora=HH:MM` (the calendar's empty slot) is kept through the steps and
+//! preselected once the service and professional are known.
 //!
 //! Without JavaScript the first steps are one GET form that reloads the page
-//! with each choice; the booking itself is a POST with the CSRF token.
+//! with each choice; the booking itself is a POST with the CSRF token. The
+//! page itself is built in `agendar_page.rs`.
 
-use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use ficha_domain::availability::resolve;
-use ficha_domain::{Booking, BookingId, BookingState, Client, ClientId, Origin, Service, Staff};
-use ficha_store::{BookingChange, NewBooking, NewTime, StoreError};
+use ficha_domain::{Booking, BookingId, BookingState, Client, ClientId, Origin, Service, Staff, StaffId};
+use ficha_store::{BookingChange, BookingQuery, NewBooking, NewTime, StoreError, When};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::Deserialize;
 
-use super::booking_words::{refusal, state_label};
+use super::agendar_page::AgendarPage;
+use super::agendar_week::{FreeTime, search_days};
+use super::booking_words::refusal;
 use super::error::{PanelError, page_with, path_id};
 use super::form::{FormData, Submitted};
-use super::format::{date, date_time, time};
-use super::layout::{Chrome, Section};
+use super::format::query;
 use super::session::Staffer;
 use crate::AppState;
-use crate::api::professionals::open_slots;
 use crate::i18n::Lang;
 use crate::problem::{FieldProblem, FieldProblemKind};
 
 #[derive(Debug, Default, Deserialize)]
 pub struct Choices {
     #[serde(default)]
-    servicio: String,
+    pub servicio: String,
     #[serde(default)]
-    profesional: String,
+    pub profesional: String,
     #[serde(default)]
-    fecha: String,
+    pub fecha: String,
     #[serde(default)]
-    reserva: String,
+    pub reserva: String,
+    /// `HH:MM` asked for (the calendar's empty slot): preselected when it
+    /// is one of the free slots, else offered "fuera de horario".
+    #[serde(default)]
+    pub hora: String,
+    /// Set by "Primer horario disponible".
+    #[serde(default)]
+    pub primero: String,
+    /// `calendario` when opened from the calendar (`came_from`).
+    #[serde(default)]
+    pub desde: String,
 }
 
 impl Choices {
@@ -48,62 +62,39 @@ impl Choices {
             profesional: form.get("profesional").to_owned(),
             fecha: form.get("fecha").to_owned(),
             reserva: form.get("reserva").to_owned(),
+            desde: form.get("desde").to_owned(),
+            // The POST's `hora` is the hour typed with "Fuera de horario",
+            // read by `book` itself.
+            ..Self::default()
         }
     }
 }
 
-pub struct Choice {
-    pub value: String,
-    pub label: String,
-    pub selected: bool,
-}
-
-pub struct Slot {
-    pub value: String,
-    pub label: String,
-    pub checked: bool,
-}
-
-#[derive(Template)]
-#[template(path = "panel/agendar.html")]
-struct AgendarPage {
-    chrome: Chrome,
-    client_name: String,
-    client_href: String,
-    action: String,
-    /// The booking being given a time, described.
-    moving: Option<String>,
-    /// "Agendar", "Agendar sesión" (a pack session without a date) or
-    /// "Reagendar".
-    heading: &'static str,
-    reserva: String,
-    services: Vec<Choice>,
-    professionals: Vec<Choice>,
-    service_chosen: bool,
-    professional_chosen: bool,
-    /// `YYYY-MM-DD` for the date input.
-    date_value: String,
-    date_label: String,
-    slots: Vec<Slot>,
-    off_hours: bool,
-    hour: String,
-    hour_error: Option<String>,
-    slot_error: Option<String>,
-    refused: Option<String>,
+/// Why a professional was chosen before anyone picked one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Preselected {
+    /// The only one who performs the service.
+    OnlyPerformer,
+    /// Who attended the pack's previous session.
+    PackPrevious,
 }
 
 /// The client, the booking being moved (if any) and what was chosen so far.
-struct Context {
-    client: Client,
-    moving: Option<Booking>,
-    service: Option<Service>,
-    professional: Option<Staff>,
-    date: Date,
-    services: Vec<Service>,
-    staff: Vec<Staff>,
+pub struct Context {
+    pub client: Client,
+    pub moving: Option<Booking>,
+    pub service: Option<Service>,
+    pub professional: Option<Staff>,
+    pub preselected: Option<Preselected>,
+    pub date: Date,
+    /// The date as typed when it could not be read (today is shown).
+    pub date_typo: Option<String>,
+    pub services: Vec<Service>,
+    pub staff: Vec<Staff>,
+    pub choices: Choices,
 }
 
-async fn context(state: &AppState, staffer: &Staffer, id: &str, choices: &Choices) -> Result<Context, PanelError> {
+async fn context(state: &AppState, staffer: &Staffer, id: &str, choices: Choices) -> Result<Context, PanelError> {
     let actor = &staffer.actor;
     let id: ClientId = path_id(id)?;
     let client = state.store.get_client(actor, id).await?;
@@ -123,85 +114,72 @@ async fn context(state: &AppState, staffer: &Staffer, id: &str, choices: &Choice
     // A booking being moved keeps its service.
     let service_id = moving.as_ref().map(|b| b.service.to_string()).unwrap_or_else(|| choices.servicio.clone());
     let service = services.iter().find(|s| s.id.to_string() == service_id).cloned();
-    let professional_id = match (&choices.profesional, &moving) {
-        (chosen, _) if !chosen.is_empty() => chosen.clone(),
-        (_, Some(booking)) => booking.professional.map(|p| p.to_string()).unwrap_or_default(),
-        _ => String::new(),
-    };
-    let professional = staff
-        .iter()
-        .find(|s| s.id.to_string() == professional_id && service.as_ref().is_some_and(|svc| svc.performed_by(s.id)))
-        .cloned();
+    let performers: Vec<&Staff> =
+        staff.iter().filter(|s| service.as_ref().is_some_and(|svc| svc.performed_by(s.id))).collect();
+    let performer = |id: StaffId| performers.iter().find(|s| s.id == id).map(|s| (*s).clone());
+
+    // Chosen, else the booking's own, else the pack's previous session's,
+    // else the only one who performs the service.
+    let mut preselected = None;
+    let mut professional = performers.iter().find(|s| s.id.to_string() == choices.profesional).map(|s| (*s).clone());
+    // A choice that does not perform the service (the calendar's
+    // professional, then another service picked) falls back to the rest.
+    if professional.is_none() {
+        professional = moving.as_ref().and_then(|b| b.professional).and_then(performer);
+        if professional.is_none()
+            && let Some(booking) = &moving
+        {
+            professional = pack_professional(state, staffer, booking).await?.and_then(performer);
+            preselected = professional.as_ref().map(|_| Preselected::PackPrevious);
+        }
+        if professional.is_none() && performers.len() == 1 {
+            professional = performers.first().map(|s| (*s).clone());
+            preselected = Some(Preselected::OnlyPerformer);
+        }
+    }
     let today = state.clock.now().to_zoned(staffer.zone()).date();
-    let date = ficha_domain::parse_date(choices.fecha.trim()).unwrap_or(today);
-    Ok(Context { client, moving, service, professional, date, services, staff })
+    let typed = ficha_domain::parse_date(choices.fecha.trim());
+    let date_typo = (typed.is_none() && !choices.fecha.trim().is_empty()).then(|| choices.fecha.clone());
+    let date = typed.unwrap_or(today);
+    Ok(Context { client, moving, service, professional, preselected, date, date_typo, services, staff, choices })
 }
 
-impl AgendarPage {
-    async fn new(state: &AppState, staffer: &Staffer, ctx: &Context) -> Result<Self, PanelError> {
-        let zone = staffer.zone();
-        let client_href = format!("/clientes/{}", ctx.client.id);
-        let chosen_service = ctx.service.as_ref().map(|s| s.id);
-        let services = ctx
-            .services
-            .iter()
-            .map(|s| Choice {
-                value: s.id.to_string(),
-                label: format!("{} ({} min)", s.name.as_str(), s.duration.get()),
-                selected: Some(s.id) == chosen_service,
-            })
-            .collect();
-        let professionals = ctx
-            .staff
-            .iter()
-            .filter(|s| ctx.service.as_ref().is_some_and(|svc| svc.performed_by(s.id)))
-            .map(|s| Choice {
-                value: s.id.to_string(),
-                label: s.name.as_str().to_owned(),
-                selected: ctx.professional.as_ref().is_some_and(|p| p.id == s.id),
-            })
-            .collect();
-        let mut slots = Vec::new();
-        if let (Some(service), Some(professional)) = (&ctx.service, &ctx.professional) {
-            let agenda = state.store.agenda(&staffer.actor, professional.id).await?;
-            let open = open_slots(state, &staffer.actor, professional.id, &agenda, service, ctx.date, &zone).await?;
-            slots = open
-                .unwrap_or_default()
-                .iter()
-                .map(|slot| Slot { value: slot.start().to_string(), label: time(slot.start(), &zone), checked: false })
-                .collect();
-        }
-        let moving = ctx.moving.as_ref().map(|b| {
-            let when = b.when.map(|w| date_time(w.start(), &zone)).unwrap_or_else(|| "sin fecha".into());
-            let session = b.pack.map(|p| format!("sesión {} de {}, ", p.number, p.of)).unwrap_or_default();
-            format!("{session}{when}, {}", state_label(b.state).to_lowercase())
-        });
-        Ok(Self {
-            chrome: Chrome::new(staffer, Section::Calendar),
-            client_name: ctx.client.name.as_str().to_owned(),
-            action: format!("{client_href}/agendar"),
-            client_href,
-            moving,
-            heading: match &ctx.moving {
-                None => "Agendar",
-                Some(booking) if booking.when.is_none() => "Agendar sesión",
-                Some(_) => "Reagendar",
-            },
-            reserva: ctx.moving.as_ref().map(|b| b.id.to_string()).unwrap_or_default(),
-            services,
-            professionals,
-            service_chosen: ctx.service.is_some(),
-            professional_chosen: ctx.professional.is_some(),
-            date_value: date(ctx.date),
-            date_label: date(ctx.date),
-            slots,
-            off_hours: false,
-            hour: String::new(),
-            hour_error: None,
-            slot_error: None,
-            refused: None,
-        })
-    }
+/// Who performed the latest dated session of `booking`'s pack (one not
+/// cancelled first), if any: the next session usually goes to them.
+async fn pack_professional(
+    state: &AppState,
+    staffer: &Staffer,
+    booking: &Booking,
+) -> Result<Option<StaffId>, PanelError> {
+    let Some(place) = booking.pack else { return Ok(None) };
+    // Latest first; a pack's sessions are among the client's latest 100.
+    let query = BookingQuery { when: When::All, state: None, after: None, limit: 100 };
+    let page = state.store.client_bookings(&staffer.actor, booking.client, &query).await?;
+    let sessions: Vec<&Booking> = page
+        .bookings
+        .iter()
+        .filter(|b| b.id != booking.id && b.pack.is_some_and(|p| p.pack == place.pack) && b.professional.is_some())
+        .collect();
+    let live = sessions.iter().find(|b| b.state != BookingState::Cancelled);
+    Ok(live.or(sessions.first()).and_then(|b| b.professional))
+}
+
+/// The Agendar page's address with these choices (empty ones left out),
+/// opening at the free slots: on a phone the steps above fill the screen.
+pub fn link(ctx: &Context, date: Option<Date>, extra: &[(&str, &str)]) -> String {
+    let service = ctx.service.as_ref().map(|s| s.id.to_string()).unwrap_or_default();
+    let professional = ctx.professional.as_ref().map(|s| s.id.to_string()).unwrap_or_default();
+    let reserva = ctx.moving.as_ref().map(|b| b.id.to_string()).unwrap_or_default();
+    let date = date.map(|d| d.to_string()).unwrap_or_default();
+    let mut pairs = vec![
+        ("reserva", reserva.as_str()),
+        ("servicio", service.as_str()),
+        ("profesional", professional.as_str()),
+        ("fecha", date.as_str()),
+        ("desde", ctx.choices.desde.as_str()),
+    ];
+    pairs.extend_from_slice(extra);
+    format!("/clientes/{}/agendar{}#horarios", ctx.client.id, query(&pairs))
 }
 
 pub async fn form(
@@ -210,8 +188,22 @@ pub async fn form(
     Path(id): Path<String>,
     Query(choices): Query<Choices>,
 ) -> Result<Response, PanelError> {
-    let ctx = context(&state, &staffer, &id, &choices).await?;
-    let page = AgendarPage::new(&state, &staffer, &ctx).await?;
+    let ctx = context(&state, &staffer, &id, choices).await?;
+    let mut first_none = None;
+    if !ctx.choices.primero.is_empty()
+        && let (Some(service), Some(professional)) = (&ctx.service, &ctx.professional)
+    {
+        let days = search_days(&state.store.booking_rules(&staffer.actor).await?);
+        let zone = staffer.zone();
+        let mut free =
+            FreeTime::read(&state, &staffer.actor, service, professional.id, ctx.moving.as_ref(), &zone).await?;
+        match free.first_free_day(days).await? {
+            Some(day) => return Ok(Redirect::to(&link(&ctx, Some(day), &[])).into_response()),
+            None => first_none = Some(format!("No hay horarios libres en los próximos {days} días.")),
+        }
+    }
+    let mut page = AgendarPage::new(&state, &staffer, &ctx).await?;
+    page.first_none = first_none;
     page_with(StatusCode::OK, &page)
 }
 
@@ -220,8 +212,7 @@ pub async fn book(
     Path(id): Path<String>,
     Submitted { staffer, form }: Submitted,
 ) -> Result<Response, PanelError> {
-    let choices = Choices::from_form(&form);
-    let ctx = context(&state, &staffer, &id, &choices).await?;
+    let ctx = context(&state, &staffer, &id, Choices::from_form(&form)).await?;
     let mut page = AgendarPage::new(&state, &staffer, &ctx).await?;
     let off_hours = form.ticked("fuera_de_horario");
     page.off_hours = off_hours;
@@ -230,6 +221,7 @@ pub async fn book(
     for slot in &mut page.slots {
         slot.checked = slot.value == chosen_slot;
     }
+    page.refresh_summary();
     let (Some(service), Some(professional)) = (&ctx.service, &ctx.professional) else {
         page.refused = Some("Elige el servicio y el profesional.".into());
         return page_with(StatusCode::UNPROCESSABLE_ENTITY, &page);
@@ -284,7 +276,11 @@ pub async fn book(
         }
     };
     match placed {
-        Ok(id) => Ok(Redirect::to(&format!("/reservas/{id}?aviso=agendada")).into_response()),
+        Ok(id) => {
+            // Opened from the calendar, the booking page leads back there.
+            let from_calendar = if ctx.choices.desde == "calendario" { "&desde=calendario" } else { "" };
+            Ok(Redirect::to(&format!("/reservas/{id}?aviso=agendada{from_calendar}")).into_response())
+        }
         Err(StoreError::Refused(rule)) => {
             page.refused = Some(refusal(&rule));
             page_with(StatusCode::UNPROCESSABLE_ENTITY, &page)

@@ -77,9 +77,13 @@ impl Slot {
         }
     }
 
-    /// The client's Agendar with the slot filled in.
+    /// The client's Agendar with the slot filled in, in the calendar's
+    /// section of the menu (`desde=calendario`, which Agendar keeps).
     pub fn agendar_href(&self, client: ClientId) -> String {
-        format!("/clientes/{client}/agendar{}", self.query())
+        match self.query() {
+            query if query.is_empty() => format!("/clientes/{client}/agendar"),
+            query => format!("/clientes/{client}/agendar{query}&desde=calendario"),
+        }
     }
 }
 

@@ -6,7 +6,7 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use ficha_domain::{Attendance, Booking, BookingId, BookingState, Payment, PaymentMethod};
 use ficha_store::{BookingChange, StoreError};
@@ -14,6 +14,7 @@ use serde::Deserialize;
 
 use super::attention_notes::{self, AttentionRow};
 use super::booking_words::{BookingRow, Names, method_label, refusal};
+use super::came_from::CameFrom;
 use super::error::{PanelError, page_with, path_id};
 use super::form::{FormData, Submitted};
 use super::format::date_time;
@@ -42,6 +43,8 @@ pub struct PaymentForm {
 #[template(path = "panel/booking.html")]
 struct BookingPage {
     chrome: Chrome,
+    /// The breadcrumb's links before "Reserva" (`came_from`).
+    crumbs: Vec<(String, String)>,
     href: String,
     client_name: String,
     client_href: String,
@@ -107,7 +110,8 @@ impl BookingPage {
         let client_href = format!("/clientes/{}", client.id);
         let live = booking.state != BookingState::Cancelled;
         Ok(Self {
-            chrome: Chrome::new(staffer, Section::Calendar),
+            chrome: Chrome::new(staffer, Section::Clients),
+            crumbs: CameFrom::Profile.crumbs(client.name.as_str(), &client_href, None),
             href: format!("/reservas/{}", booking.id),
             client_name: client.name.as_str().to_owned(),
             reschedule_href: format!("{client_href}/agendar?reserva={}", booking.id),
@@ -162,6 +166,9 @@ impl BookingPage {
 pub struct ShowParams {
     #[serde(default)]
     aviso: String,
+    /// `perfil` or `calendario` (`came_from`).
+    #[serde(default)]
+    desde: String,
 }
 
 pub async fn show(
@@ -169,9 +176,14 @@ pub async fn show(
     staffer: Staffer,
     Path(id): Path<String>,
     Query(params): Query<ShowParams>,
+    headers: HeaderMap,
 ) -> Result<Response, PanelError> {
     let booking = state.store.get_booking(&staffer.actor, path_id(&id)?).await?;
     let mut page = BookingPage::load(&state, &staffer, &booking).await?;
+    let came_from = CameFrom::read(&params.desde, &headers);
+    let day = booking.when.map(|w| w.start().to_zoned(staffer.zone()).date());
+    page.crumbs = came_from.crumbs(&page.client_name, &page.client_href, day);
+    page.chrome.section = came_from.section();
     page.notice = match params.aviso.as_str() {
         "agendada" => Some("Reserva agendada."),
         "confirmada" => Some("Reserva confirmada."),

@@ -7,12 +7,15 @@
 //! `form::Submitted`, which checks the session's CSRF token.
 
 mod agendar;
+mod agendar_page;
 mod agendar_pick;
+mod agendar_week;
 mod assets;
 mod attention_notes;
 mod booking;
 pub(crate) mod booking_words;
 mod calendar;
+mod came_from;
 mod client_form;
 mod clients;
 mod delete;
@@ -29,6 +32,7 @@ mod notifications;
 pub(crate) mod other_values;
 mod profile;
 mod profile_bookings;
+mod profile_head;
 mod profile_history;
 mod profile_notes;
 mod profile_notifications;

@@ -75,6 +75,21 @@ impl ValueInput {
     pub fn is_no(&self) -> bool {
         self.value == "no"
     }
+
+    /// The value as the profile shows it read-only: Sí/No, dates
+    /// `dd-mm-aaaa`, choices with commas; empty when there is none.
+    pub fn shown(&self) -> String {
+        if !self.choices.is_empty() {
+            let chosen: Vec<&str> = self.choices.iter().filter(|c| c.selected).map(|c| c.label.as_str()).collect();
+            return chosen.join(", ");
+        }
+        match self.kind {
+            "yes_no" if self.is_yes() => "Sí".into(),
+            "yes_no" if self.is_no() => "No".into(),
+            "date" => self.value.parse().map_or_else(|_| self.value.clone(), super::format::date),
+            _ => self.value.clone(),
+        }
+    }
 }
 
 fn form_name(key: &FieldKey) -> String {

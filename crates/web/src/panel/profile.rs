@@ -1,6 +1,9 @@
-//! `/clientes/{id}`: the client's profile. The name with WhatsApp under it,
-//! "Datos generales" (edit in place; read-only fields shown as such), "Otros
-//! datos", and the way to "Eliminar cliente". A save made on a version that
+//! `/clientes/{id}`: the client's profile. A header that stays at the top
+//! (who, what to notice, Agendar, WhatsApp, más acciones) over a nav of
+//! anchors to each section: Resumen, "Datos generales" and "Otros datos"
+//! (shown as values; `?editar=datos` / `?editar=otros` opens the form, and a
+//! refused save keeps it open), Reservas, Notas, Notas de atención, Por
+//! reservar, Notificaciones, Historial. A save made on a version that
 //! someone else has replaced meanwhile is refused and explained, with the
 //! current values.
 
@@ -17,10 +20,11 @@ use super::client_form::ClientForm;
 use super::clients::EMAIL_TAKEN;
 use super::error::{PanelError, page_with, path_id};
 use super::form::{FormData, Submitted};
-use super::format::{date_time, greeting, whatsapp_link};
+use super::format::date_time;
 use super::layout::{Chrome, Section};
 use super::other_values::{self, ArchivedValue, ValueInput};
 use super::profile_bookings::{BookingsSection, ListParams};
+use super::profile_head::ProfileHead;
 use super::profile_history::HistorySection;
 use super::profile_notes::NotesSection;
 use super::profile_notifications::NotificationsSection;
@@ -45,8 +49,13 @@ pub struct Stale {
 struct ProfilePage {
     chrome: Chrome,
     href: String,
-    name: String,
-    whatsapp: Option<String>,
+    head: ProfileHead,
+    /// The stored general data, as people read them (the form may hold
+    /// what was typed instead).
+    stored: ClientForm,
+    /// Which forms are open: the rest show values with an "Editar".
+    editing_general: bool,
+    editing_other: bool,
     general: ClientForm,
     /// The version the forms were made on (what the user saw).
     version: i64,
@@ -57,14 +66,35 @@ struct ProfilePage {
     other_failed: bool,
     archived: Vec<ArchivedValue>,
     is_owner: bool,
-    saved: Option<&'static str>,
+    /// A save's notice and the section (its anchor) it is shown in.
+    saved: Option<Saved>,
     stale: Option<Stale>,
+    /// The next few bookings not cancelled, for "Resumen".
+    next: Vec<NextLine>,
     bookings: BookingsSection,
     notes: NotesSection,
     attention: AttentionSection,
     notifications: NotificationsSection,
     history: HistorySection,
 }
+
+/// A notice after a save, shown in the section it is about.
+pub struct Saved {
+    pub section: &'static str,
+    pub message: &'static str,
+}
+
+/// One upcoming booking in "Resumen".
+pub struct NextLine {
+    pub when: String,
+    pub href: String,
+    pub what: String,
+    pub state: &'static str,
+    pub state_class: &'static str,
+}
+
+/// Upcoming bookings "Resumen" lists; the rest are in "Reservas".
+const SUMMARY_NEXT: usize = 3;
 
 /// Everything a profile page shows, as stored.
 struct Loaded {
@@ -118,15 +148,31 @@ impl ProfilePage {
         let Loaded { client, values, fields, bookings, notes, attention, notifications, history } = loaded;
         let client = &client;
         let zone = staffer.zone();
-        let whatsapp = client.phone.as_ref().map(|phone| {
-            let text = greeting(&state.config.whatsapp_greeting, client.name.as_str(), &staffer.business.name);
-            whatsapp_link(phone.wa_digits(), &text)
-        });
+        let today = state.clock.now().to_zoned(zone.clone()).date();
+        let greeting = (state.config.whatsapp_greeting.as_str(), staffer.business.name.as_str());
+        let head = ProfileHead::new(client, today, greeting, bookings.stats.no_shows, notes.rows.first());
+        // The "Próximas" list, when the page shows it from its start unfiltered.
+        let next = if bookings.upcoming && bookings.first_page && bookings.state.is_empty() {
+            let ahead = bookings.rows.iter().filter(|row| row.state_class != "cancelled").take(SUMMARY_NEXT);
+            ahead
+                .map(|row| NextLine {
+                    when: row.when.clone(),
+                    href: row.href.clone(),
+                    what: format!("{} · {}", row.service, row.professional),
+                    state: row.state,
+                    state_class: row.state_class,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         Self {
             chrome: Chrome::new(staffer, Section::Clients),
             href: format!("/clientes/{}", client.id),
-            name: client.name.as_str().to_owned(),
-            whatsapp,
+            head,
+            stored: ClientForm::from_client(client),
+            editing_general: false,
+            editing_other: false,
             general: ClientForm::from_client(client),
             version: client.version,
             existing_href: None,
@@ -138,6 +184,7 @@ impl ProfilePage {
             is_owner: staffer.is_owner(),
             saved: None,
             stale: None,
+            next,
             bookings,
             notes,
             attention,
@@ -151,6 +198,9 @@ impl ProfilePage {
 pub struct ShowParams {
     #[serde(default)]
     guardado: String,
+    /// `datos` or `otros`: that section's form is open.
+    #[serde(default)]
+    editar: String,
     #[serde(flatten)]
     lists: ListsParams,
 }
@@ -164,13 +214,16 @@ pub async fn show(
     let loaded = load(&state, &staffer, &id, &params.lists).await?;
     let mut page = ProfilePage::new(&state, &staffer, loaded);
     page.saved = match params.guardado.as_str() {
-        "datos" => Some("Datos generales guardados."),
-        "otros" => Some("Otros datos guardados."),
-        "nuevo" => Some("Cliente creado."),
-        "nota" => Some("Nota guardada."),
-        "nota-eliminada" => Some("Nota eliminada."),
+        "datos" => Some(("datos", "Datos generales guardados.")),
+        "otros" => Some(("otros", "Otros datos guardados.")),
+        "nuevo" => Some(("arriba", "Cliente creado.")),
+        "nota" => Some(("notas", "Nota guardada.")),
+        "nota-eliminada" => Some(("notas", "Nota eliminada.")),
         _ => None,
-    };
+    }
+    .map(|(section, message)| Saved { section, message });
+    page.editing_general = params.editar == "datos";
+    page.editing_other = params.editar == "otros";
     page.notifications.notice = NotificationsSection::notice_for(&params.guardado);
     page_with(StatusCode::OK, &page)
 }
@@ -194,8 +247,9 @@ fn form_version(form: &FormData) -> Result<i64, PanelError> {
     form.get("version").parse().map_err(|_| PanelError::BadRequest("Al formulario le falta su versión."))
 }
 
-fn saved(client: &Client, what: &str) -> Response {
-    Redirect::to(&format!("/clientes/{}?guardado={what}", client.id)).into_response()
+/// Back to the profile after a save, at the section saved.
+fn saved(client: &Client, what: &str, anchor: &str) -> Response {
+    Redirect::to(&format!("/clientes/{}?guardado={what}#{anchor}", client.id)).into_response()
 }
 
 /// "Datos generales": every field at once, nothing saved if any is wrong.
@@ -210,10 +264,12 @@ pub async fn save_general(
     let mut typed = ClientForm::from_form(&form);
     let today = state.clock.now().to_zoned(staffer.zone()).date();
     let mut page = ProfilePage::new(&state, &staffer, loaded);
+    // Refused, for whatever reason: the form stays open.
+    page.editing_general = true;
     let status = match typed.changes(today) {
         None => StatusCode::UNPROCESSABLE_ENTITY,
         Some(changes) => match state.store.update_client(&staffer.actor, client_id, version, changes).await {
-            Ok(client) => return Ok(saved(&client, "datos")),
+            Ok(client) => return Ok(saved(&client, "datos", "datos-generales")),
             Err(StoreError::EmailTaken { existing }) => {
                 typed.add_error("email", EMAIL_TAKEN.into());
                 page.existing_href = Some(format!("/clientes/{existing}"));
@@ -260,6 +316,7 @@ pub async fn save_other(
     let (client_id, fields) = (loaded.client.id, loaded.fields.clone());
     let version = form_version(&form)?;
     let mut page = ProfilePage::new(&state, &staffer, loaded);
+    page.editing_other = true;
     let values = match other_values::read(&fields, &form) {
         Ok(values) => values,
         Err(inputs) => {
@@ -270,7 +327,7 @@ pub async fn save_other(
         }
     };
     match state.store.set_custom_values(&staffer.actor, client_id, version, values).await {
-        Ok(saved_values) => Ok(saved(&saved_values.client, "otros")),
+        Ok(saved_values) => Ok(saved(&saved_values.client, "otros", "otros-datos")),
         Err(StoreError::Stale { .. }) => {
             let rows = page
                 .other

@@ -98,6 +98,10 @@ impl BookingsSection {
         )?;
         let names = Names::new(&services, &staff);
         let mut rows: Vec<BookingRow> = page.bookings.iter().map(|b| BookingRow::new(b, &names, &zone)).collect();
+        // The booking page's breadcrumb leads back here (`came_from`).
+        for row in &mut rows {
+            row.href.push_str("?desde=perfil");
+        }
         // What clients typed on the site that differs from the profile,
         // read only when the page has bookings made there.
         let from_site: Vec<_> =

@@ -281,7 +281,7 @@ async fn other_data_is_checked_by_each_fields_kind_and_saved_whole() {
     }
     let id = ana(&app, &cookie).await;
     let path = format!("/clientes/{id}");
-    let page = app.get(&path).cookie(&cookie).send().await;
+    let page = app.get(&format!("{path}?editar=otros")).cookie(&cookie).send().await;
     assert!(html(&page).contains(r#"type="checkbox" name="campo.alergias" value="Látex""#), "{}", html(&page));
     let token = csrf(&page);
     let other = format!("{path}/otros-datos");
@@ -301,7 +301,8 @@ async fn other_data_is_checked_by_each_fields_kind_and_saved_whole() {
     assert_eq!(values.body["values"], json!({ "edad": 34.5, "alergias": ["Látex", "Polen"] }), "{}", values.body);
     let page = app.get(&format!("{path}?guardado=otros")).cookie(&cookie).send().await;
     assert!(html(&page).contains("Otros datos guardados."));
-    assert!(html(&page).contains(r#"value="34,5""#));
+    assert!(html(&page).contains("<dt>Edad</dt><dd>34,5</dd>"), "shown as a value: {}", html(&page));
+    assert!(html(&page).contains("<dt>Alergias</dt><dd>Látex, Polen</dd>"), "{}", html(&page));
 }
 
 #[tokio::test]

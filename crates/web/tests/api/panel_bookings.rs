@@ -445,6 +445,9 @@ async fn attendance_is_marked_once_started_corrected_and_a_payment_removed() {
     assert_eq!(state_of(&app, &f, &id).await, "pending");
     let profile = app.get(&format!("/clientes/{}", f.client)).cookie(&f.owner).send().await;
     assert!(html(&profile).contains("<dd id=\"stat-no-asistio\">1</dd>"));
+    // The header flags it, for whoever speaks to the client next.
+    assert!(html(&profile).contains("<a class=\"head-tag warning\" href=\"/clientes/"), "{}", html(&profile));
+    assert!(html(&profile).contains("#resumen\">1 inasistencia</a>"), "{}", html(&profile));
 
     let cleared = submit(&app, &f.owner, &format!("{path}/asistencia"), &token, &[("asistencia", "unknown")]).await;
     assert_eq!(cleared.status, StatusCode::SEE_OTHER);

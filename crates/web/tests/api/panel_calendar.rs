@@ -127,14 +127,18 @@ async fn an_empty_quarter_asks_for_the_client_and_leads_to_agendar_with_the_time
 
     let found = app.get(&format!("/agendar?{chosen}&q=perez")).cookie(&f.owner).send().await;
     let body = html(&found);
-    let href = format!("/clientes/{}/agendar?profesional={}&#38;fecha=2026-03-16&#38;hora=10%3A15", f.client, f.pro);
+    let href = format!(
+        "/clientes/{}/agendar?profesional={}&#38;fecha=2026-03-16&#38;hora=10%3A15&#38;desde=calendario",
+        f.client, f.pro
+    );
     assert!(body.contains(&href), "{body}");
     assert!(body.contains("value=\"perez\""), "the search stays in its box");
     let none = app.get(&format!("/agendar?{chosen}&q=zzzz")).cookie(&f.owner).send().await;
     assert!(html(&none).contains("Ningún cliente coincide con «zzzz»"));
-    // The link it leads to opens Agendar for that client.
+    // The link it leads to opens Agendar for that client, the time kept.
     let agendar = app.get(&href.replace("&#38;", "&")).cookie(&f.owner).send().await;
     assert_eq!(agendar.status, StatusCode::OK);
+    assert!(html(&agendar).contains("10:15"), "{}", html(&agendar));
 
     // Nuevo cliente carries the time through its form and comes back to Agendar.
     let new_form = app.get(&format!("/clientes/nuevo?{chosen}")).cookie(&f.owner).send().await;
@@ -152,7 +156,7 @@ async fn an_empty_quarter_asks_for_the_client_and_leads_to_agendar_with_the_time
     assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", html(&created));
     let location = created.header("location");
     assert!(location.starts_with("/clientes/") && location.contains("/agendar?profesional="), "{location}");
-    assert!(location.ends_with("&fecha=2026-03-16&hora=10%3A15"), "{location}");
+    assert!(location.ends_with("&fecha=2026-03-16&hora=10%3A15&desde=calendario"), "{location}");
     // Without a chosen time, a new client opens their profile as before.
     let plain = submit(&app, &f.owner, "/clientes", &token, &[("nombre", "Rosa Díaz"), ("correo", "rosa@correo.cl")]);
     assert!(plain.await.header("location").ends_with("?guardado=nuevo"));

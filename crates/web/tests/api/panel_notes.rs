@@ -61,7 +61,9 @@ async fn a_professional_cannot_change_the_owners_note_even_with_a_forged_form() 
     // The page offers controls only on the professional's own note.
     let page = app.get(&path).cookie(&pro).send().await;
     let page = html(&page);
-    assert!(page.contains(&format!("action=\"{path}/notas/{own}\"")), "own note editable");
+    // (Each edit form's address ends at its box's anchor.)
+    assert!(page.contains(&format!("action=\"{path}/notas/{own}#texto-{own}\"")), "own note editable");
+    assert!(!page.contains(&format!("{path}/notas/{owners}#")), "no edit of the owner's note");
     assert!(!page.contains(&format!("{path}/notas/{owners}\"")), "no edit of the owner's note");
     assert!(!page.contains(&format!("{path}/notas/{owners}/eliminar")), "no delete of the owner's note");
 

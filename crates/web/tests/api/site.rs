@@ -293,7 +293,11 @@ async fn owners_set_the_booking_rules_from_configuracion() {
     assert_eq!(page.status, StatusCode::OK);
     assert!(html(&page).contains("/reservar/clinica") && html(&page).contains("Kinesiología"));
     let token = csrf(&page);
-    assert_eq!(app.get(path).cookie(&f.pro_cookie).send().await.status, StatusCode::FORBIDDEN);
+    // A professional reads the rules (Configuración is read-only for them)
+    // but cannot change them.
+    let read = app.get(path).cookie(&f.pro_cookie).send().await;
+    assert_eq!(read.status, StatusCode::OK);
+    assert!(html(&read).contains(r#"<fieldset disabled class="read-only-view">"#));
     let pro_token = csrf(&app.get("/clientes").cookie(&f.pro_cookie).send().await);
     let forged = submit(&app, &f.pro_cookie, path, &pro_token, &[("en_linea", "1")]).await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
