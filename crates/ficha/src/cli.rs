@@ -114,6 +114,22 @@ pub enum Command {
         #[arg(long, default_value_t = 7)]
         seed: u64,
     },
+    /// Measure the panel's Calendario: a busy day of many professionals as a
+    /// time grid, and one professional's week, rendered in-process, with
+    /// their weight (see docs/performance.md).
+    BenchCalendar {
+        /// Professionals, agendas Monday to Saturday 08:00–20:00 with lunch.
+        #[arg(long, default_value_t = 10)]
+        professionals: u64,
+        /// Bookings on the measured day (some overlapping, some out of hours).
+        #[arg(long, default_value_t = 150)]
+        bookings: u64,
+        /// Times each page is rendered.
+        #[arg(long, default_value_t = 500)]
+        rounds: usize,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+    },
     /// Manage businesses.
     #[command(subcommand)]
     Business(BusinessCommand),

@@ -53,6 +53,10 @@ async fn main() -> anyhow::Result<()> {
             let args = bench::site::SiteBenchArgs { database_url: url, professionals, bookings, days, rounds, seed };
             bench::site::run(args).await
         }
+        Command::BenchCalendar { professionals, bookings, rounds, seed } => {
+            let args = bench::calendar::CalendarBenchArgs { database_url: url, professionals, bookings, rounds, seed };
+            bench::calendar::run(args).await
+        }
         Command::Business(command) => business(&*open(&url).await?, command).await,
         Command::Staff(command) => staff(&*open(&url).await?, command).await,
         Command::Token(command) => token(&*open(&url).await?, command).await,

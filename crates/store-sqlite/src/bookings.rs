@@ -314,8 +314,9 @@ impl BookingStore for SqliteStore {
         staff: Option<StaffId>,
         from: Timestamp,
         to: Timestamp,
+        with_cancelled: bool,
     ) -> StoreResult<Vec<CalendarEntry>> {
-        self.calendar_rows(actor, staff, from, to).await
+        self.calendar_rows(actor, staff, from, to, with_cancelled).await
     }
 
     async fn client_bookings(

@@ -80,13 +80,14 @@ pub trait BookingStore: Send + Sync {
     ) -> StoreResult<Vec<(StaffId, Interval)>>;
 
     /// The calendar: bookings starting in `[from, to)` of one professional
-    /// or all, cancelled ones excluded, by start time.
+    /// or all, by start time; cancelled ones only `with_cancelled`.
     async fn calendar(
         &self,
         actor: &Actor,
         staff: Option<StaffId>,
         from: Timestamp,
         to: Timestamp,
+        with_cancelled: bool,
     ) -> StoreResult<Vec<CalendarEntry>>;
 
     /// One page of the client's dated bookings. `NotFound` for a client not

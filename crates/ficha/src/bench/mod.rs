@@ -3,6 +3,7 @@
 //! on the same queries, against a naive `LIKE '%q%'` scan. Run it the way
 //! docs/performance.md says; it is a measurement, not a test.
 
+pub mod calendar;
 mod custom;
 mod mix;
 pub mod notify;

@@ -46,7 +46,7 @@ const CALENDAR: &str = "SELECT b.id, b.client_id, b.service_id, b.staff_id, b.st
      b.attendance, b.origin, b.paid_amount, b.paid_method, b.paid_on::text AS paid_on, b.created_by, b.created_at, b.pack_id, \
      b.pack_number, b.pack_size, c.name AS client_name, s.name AS service_name \
      FROM bookings b JOIN clients c ON c.id = b.client_id JOIN services s ON s.id = b.service_id \
-     WHERE b.business_id = $1 AND b.starts_at >= $2 AND b.starts_at < $3 AND b.state <> 'cancelled' \
+     WHERE b.business_id = $1 AND b.starts_at >= $2 AND b.starts_at < $3 AND ($5 OR b.state <> 'cancelled') \
      AND ($4 IS NULL OR b.staff_id = $4) ORDER BY b.starts_at, b.id";
 
 const UNSCHEDULED: &str = "SELECT id, client_id, service_id, staff_id, starts_at, ends_at, state, attendance, \
@@ -145,12 +145,14 @@ impl PgStore {
         staff: Option<StaffId>,
         from: Timestamp,
         to: Timestamp,
+        with_cancelled: bool,
     ) -> StoreResult<Vec<CalendarEntry>> {
         let rows = sqlx::query(CALENDAR)
             .bind(actor.business().as_uuid())
             .bind(micros(from))
             .bind(micros(to))
             .bind(staff.map(|s| s.as_uuid()))
+            .bind(with_cancelled)
             .fetch_all(&self.pool)
             .await
             .map_err(StoreError::backend)?;

@@ -31,7 +31,7 @@ macro_rules! bookings_contract {
             a_cancelled_booking_frees_its_slot_and_can_come_back,
             attendance_and_payment_are_kept,
             a_pack_creates_its_sessions_and_scheduling_uses_them,
-            the_calendar_shows_one_or_all_professionals_without_cancelled,
+            the_calendar_shows_one_or_all_professionals_and_cancelled_ones_when_asked,
             client_bookings_filter_and_page_through_once,
             client_stats_count_what_happened,
             deleting_a_client_deletes_its_bookings_and_frees_their_slots,
@@ -364,7 +364,7 @@ pub async fn a_pack_creates_its_sessions_and_scheduling_uses_them(h: &Harness) {
     assert_eq!(dated_count(h, &s).await, 1, "only the scheduled session is among the bookings");
 }
 
-pub async fn the_calendar_shows_one_or_all_professionals_without_cancelled(h: &Harness) {
+pub async fn the_calendar_shows_one_or_all_professionals_and_cancelled_ones_when_asked(h: &Harness) {
     let s = setup(h, "sur").await;
     let other = staff(h, &s.actor, "otra@clinica.cl").await;
     h.store.set_agenda(&s.actor, other, office_hours()).await.expect("agenda");
@@ -379,13 +379,16 @@ pub async fn the_calendar_shows_one_or_all_professionals_without_cancelled(h: &H
     book(h, &s, local(date(2026, 3, 16), 10, 0)).await;
 
     let (from, to) = (local(tomorrow(), 0, 0), local(date(2026, 3, 16), 0, 0));
-    let all = h.store.calendar(&s.actor, None, from, to).await.expect("calendar");
+    let all = h.store.calendar(&s.actor, None, from, to, false).await.expect("calendar");
     let ids: Vec<_> = all.iter().map(|e| e.booking.id).collect();
     assert_eq!(ids, [theirs.id, mine.id], "by start, cancelled and other days left out");
     assert_eq!(all[0].client_name, "Ana Pérez");
     assert_eq!(all[0].service_name, "Kinesiología");
-    let only_mine = h.store.calendar(&s.actor, Some(s.pro), from, to).await.expect("calendar");
+    let only_mine = h.store.calendar(&s.actor, Some(s.pro), from, to, false).await.expect("calendar");
     assert_eq!(only_mine.iter().map(|e| e.booking.id).collect::<Vec<_>>(), [mine.id]);
+    let with_cancelled = h.store.calendar(&s.actor, Some(s.pro), from, to, true).await.expect("calendar");
+    let ids: Vec<_> = with_cancelled.iter().map(|e| (e.booking.id, e.booking.state)).collect();
+    assert_eq!(ids, [(mine.id, mine.state), (gone.id, BookingState::Cancelled)], "asked for, the cancelled one too");
     let busy = h.store.busy(&s.actor, s.pro, from, to).await.expect("busy");
     assert_eq!(busy, [mine.when.expect("dated")]);
 }
@@ -463,7 +466,7 @@ pub async fn deleting_a_client_deletes_its_bookings_and_frees_their_slots(h: &Ha
 
     assert!(matches!(h.store.get_booking(&s.actor, booked.id).await, Err(StoreError::NotFound)));
     let (from, to) = (local(tomorrow(), 0, 0), local(date(2026, 3, 16), 0, 0));
-    assert!(h.store.calendar(&s.actor, None, from, to).await.expect("calendar").is_empty());
+    assert!(h.store.calendar(&s.actor, None, from, to, false).await.expect("calendar").is_empty());
     let other = h.store.create_client(&s.actor, new_client("Bea Soto", "bea@mail.cl")).await.expect("client");
     let again = NewBooking { client: other.id, ..at(&s, local(tomorrow(), 10, 0)) };
     h.store.book(&s.actor, again).await.expect("the slot is free again");
@@ -486,7 +489,7 @@ pub async fn another_business_cannot_reach_bookings_or_services(h: &Harness) {
     assert!(matches!(h.store.client_stats(&norte, s.client).await, Err(StoreError::NotFound)));
     assert!(matches!(h.store.por_reservar(&norte, s.client).await, Err(StoreError::NotFound)));
     let (from, to) = (local(tomorrow(), 0, 0), local(date(2026, 3, 16), 0, 0));
-    assert!(h.store.calendar(&norte, None, from, to).await.expect("calendar").is_empty());
+    assert!(h.store.calendar(&norte, None, from, to, false).await.expect("calendar").is_empty());
     assert_eq!(h.store.get_booking(&s.actor, booked.id).await.expect("still there").state, BookingState::Pending);
 }
 

@@ -11,6 +11,7 @@ use ficha_store::{ClientSort, Cursor, ListQuery, StoreError};
 use jiff::tz::TimeZone;
 use serde::Deserialize;
 
+use super::agendar_pick::Slot;
 use super::client_form::ClientForm;
 use super::error::{PanelError, page, page_with};
 use super::flash;
@@ -243,13 +244,17 @@ struct NewClientPage {
     chrome: Chrome,
     form: ClientForm,
     existing_href: Option<String>,
+    /// A time chosen on the calendar: once created, the client goes to
+    /// Agendar with it.
+    slot: Slot,
 }
 
-pub async fn new_form(staffer: Staffer) -> Result<Response, PanelError> {
+pub async fn new_form(staffer: Staffer, Query(slot): Query<Slot>) -> Result<Response, PanelError> {
     page(&NewClientPage {
         chrome: Chrome::new(&staffer, Section::Clients),
         form: ClientForm::default(),
         existing_href: None,
+        slot,
     })
 }
 
@@ -260,8 +265,10 @@ pub async fn create(
     let mut typed = ClientForm::from_form(&form);
     let today = state.clock.now().to_zoned(staffer.zone()).date();
     let mut existing_href = None;
+    let slot = Slot::from_form(&form);
     if let Some(new) = typed.new_client(today) {
         match state.store.create_client(&staffer.actor, new).await {
+            Ok(client) if slot.is_complete() => return Ok(Redirect::to(&slot.agendar_href(client.id)).into_response()),
             Ok(client) => return Ok(Redirect::to(&format!("/clientes/{}?guardado=nuevo", client.id)).into_response()),
             Err(StoreError::EmailTaken { existing }) => {
                 typed.add_error("email", EMAIL_TAKEN.into());
@@ -270,7 +277,7 @@ pub async fn create(
             Err(other) => return Err(other.into()),
         }
     }
-    let page_data = NewClientPage { chrome: Chrome::new(&staffer, Section::Clients), form: typed, existing_href };
+    let page_data = NewClientPage { chrome: Chrome::new(&staffer, Section::Clients), form: typed, existing_href, slot };
     let status =
         if page_data.existing_href.is_some() { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
     page_with(status, &page_data)

@@ -8,6 +8,7 @@
 
 mod agendar;
 mod agendar_page;
+mod agendar_pick;
 mod agendar_week;
 mod assets;
 mod attention_notes;
@@ -71,6 +72,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/clientes/{id}/eliminar", get(delete::confirm).post(delete::erase))
         .route("/clientes/{id}/agendar", get(agendar::form).post(agendar::book))
         .route("/calendario", get(calendar::show))
+        .route("/agendar", get(agendar_pick::pick))
         .route("/reservas/{id}", get(booking::show))
         .route("/reservas/{id}/{accion}", post(booking::act))
         .route("/reservas/{id}/notas", post(attention_notes::add))

@@ -16,6 +16,7 @@ mod panel;
 mod panel_agendar;
 mod panel_attention;
 mod panel_bookings;
+mod panel_calendar;
 mod panel_notes;
 mod panel_notifications;
 mod panel_pages;

@@ -2,6 +2,7 @@
 //! step, with a screenshot of each test in `test-output/`.
 
 mod agendar;
+mod calendar;
 mod harness;
 mod mail;
 mod mi_cuenta;
@@ -233,12 +234,12 @@ async fn agendar_from_the_profile_then_its_calendar_card_leads_back_to_the_profi
     let when = s.text("#reserva-cuando").await;
     assert!(when.starts_with(&format!("{day} 08:00")), "{when}");
 
-    // On the calendar of that day, the card; it opens the booking, whose
+    // On the calendar of that day, its block; it opens the booking, whose
     // client name opens the profile.
     s.click("nav a[href='/calendario']").await;
     s.fill("#cal-fecha", &day).await;
     s.click(".cal-filters button[type=submit]").await;
-    let card = s.find(".cal-card.state-pending").await;
+    let card = s.find(".cal-block.state-pending").await;
     let text = card.text().await.expect("text");
     assert!(
         text.contains("08:00–08:30") && text.contains("Ana María Núñez") && text.contains("Consulta kinesiológica"),

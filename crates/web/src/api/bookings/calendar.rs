@@ -60,7 +60,7 @@ pub async fn calendar(
             FieldProblemKind::Invalid(FieldError::DateFormat),
         )]));
     };
-    let entries = state.store.calendar(&actor, staff, from, to).await?;
+    let entries = state.store.calendar(&actor, staff, from, to, false).await?;
     let items: Vec<Value> = entries
         .iter()
         .map(|entry| {
