@@ -413,22 +413,19 @@ fn custom_value_message(error: &FieldError, label: &str, options: &[String], lan
 /// The phone number forms show as an example: a Chilean mobile that
 /// `Phone::parse` accepts (`9 1234 5678` looks right but is outside the
 /// mobile ranges, and was refused when typed as shown). The templates say
-/// the same, as a placeholder (the site) or as a hint under the field that
-/// the input names in `aria-describedby` (the panel: an example inside an
-/// empty field reads as data); a test holds both to the parser.
+/// the same in a hint under the field that the input names in
+/// `aria-describedby`, never as a placeholder (an example inside an empty
+/// field reads as data); a test holds them to the parser.
 pub const PHONE_EXAMPLE: &str = "9 6123 4567";
 
 #[cfg(test)]
 mod phone_examples {
     use super::*;
 
-    /// The example a phone input shows: its placeholder, or the text after
-    /// "Ej.: " of the `…-ejemplo` hint it is described by.
+    /// The example a phone input shows: the text after "Ej.: " of the
+    /// `…-ejemplo` hint it is described by.
     fn example_of<'a>(input: &'a str, html: &'a str) -> Option<&'a str> {
         let tag = input.split('>').next().unwrap_or_default();
-        if let Some(placeholder) = tag.split("placeholder=\"").nth(1).and_then(|r| r.split('"').next()) {
-            return Some(placeholder);
-        }
         let described = tag.split("aria-describedby=\"").skip(1).flat_map(|r| r.split('"').next()).collect::<Vec<_>>();
         let hint = described.iter().flat_map(|ids| ids.split_whitespace()).find(|id| id.ends_with("-ejemplo"))?;
         let element = html.split(&format!("id=\"{hint}\">")).nth(1)?;
@@ -445,6 +442,17 @@ mod phone_examples {
             for entry in std::fs::read_dir(format!("{templates}/{folder}")).expect("templates") {
                 let path = entry.expect("entry").path();
                 let html = std::fs::read_to_string(&path).expect("template");
+                // No input of the panel, the site or Mi cuenta shows data-like
+                // text inside an empty field (a RUT, a phone, a date).
+                for input in html.split("<input").skip(1) {
+                    let tag = input.split('>').next().unwrap_or_default();
+                    let placeholder = tag.split("placeholder=\"").nth(1).and_then(|r| r.split('"').next());
+                    assert!(
+                        !placeholder.is_some_and(|p| p.chars().filter(char::is_ascii_digit).count() >= 4),
+                        "{}: a placeholder that reads as data: {placeholder:?}",
+                        path.display()
+                    );
+                }
                 for input in html
                     .split("<input")
                     .skip(1)
