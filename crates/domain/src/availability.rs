@@ -126,6 +126,13 @@ pub fn free_slots(
     slots
 }
 
+/// The Monday of `date`'s week: weeks run Monday to Sunday (the calendar's
+/// week, Agendar's strip, the API's `view=week`).
+pub fn monday_of(date: Date) -> Date {
+    let back = i64::from(date.weekday().to_monday_zero_offset());
+    date.checked_sub(jiff::Span::new().days(back)).unwrap_or(date)
+}
+
 /// The instants a local date of `zone` spans: from its first moment to the
 /// next day's. 23 or 25 hours on clock-change days.
 pub fn day_span(date: Date, zone: &TimeZone) -> Option<(Timestamp, Timestamp)> {
@@ -139,6 +146,12 @@ mod tests {
     use jiff::civil::{date, time};
 
     use super::*;
+
+    #[test]
+    fn weeks_start_on_monday() {
+        assert_eq!(monday_of(date(2026, 3, 15)), date(2026, 3, 9), "a Sunday");
+        assert_eq!(monday_of(date(2026, 3, 16)), date(2026, 3, 16), "a Monday");
+    }
     use crate::agenda::{DayHours, TimeRange};
 
     fn santiago() -> TimeZone {

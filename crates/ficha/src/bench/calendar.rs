@@ -8,28 +8,24 @@
 //! everyone, the same with the cancelled ones shown, and one
 //! professional's week. Prints p50/p95/p99/max and each page's size.
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
 use ficha_domain::{
-    Actor, Agenda, Attendance, Booking, BookingId, BookingState, Clp, DayHours, Interval, Minutes, NewService, Origin,
-    Payment, Role, ServiceName, Sessions, SystemClock, TimeRange,
+    Actor, Attendance, Booking, BookingId, BookingState, Clp, Interval, Minutes, NewService, Origin, Payment,
+    ServiceName, Sessions, SystemClock,
 };
 use jiff::civil::{Date, Weekday};
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 
 use super::page::render;
+use super::team::{self, ZONE};
 use super::{percentile, print_row};
-use crate::accounts;
 use crate::connect::connect;
 use crate::demo::random::Random;
 use crate::demo::synthetic_client;
 
-const ZONE: &str = "America/Santiago";
-/// Working ranges, Monday to Saturday.
-const HOURS: [(&str, &str); 2] = [("08:00", "13:00"), ("14:00", "20:00")];
 /// Service lengths, in minutes.
 const LENGTHS: [i64; 3] = [30, 45, 60];
 
@@ -99,23 +95,9 @@ async fn fill(
     args: &CalendarBenchArgs,
     zone: &TimeZone,
 ) -> anyhow::Result<(Actor, Date, ficha_domain::StaffId)> {
-    let slug = format!("bench-calendar-{}", Timestamp::now().as_second());
-    let created = accounts::create_business(store, &slug, "Benchmark calendario", ZONE).await?;
-    let actor = Actor::System { business: created.id };
-    let ranges = HOURS.iter().map(|(from, to)| TimeRange::parse(from, to)).collect::<Result<Vec<_>, _>>()?;
-    let mut weekly: [DayHours; 7] = Default::default();
-    for day in weekly.iter_mut().take(6) {
-        *day = DayHours::new(ranges.clone())?;
-    }
-    let agenda = Agenda::new(weekly, BTreeSet::new())?;
-    let mut professionals = Vec::new();
-    for n in 0..args.professionals.max(1) {
-        let role = if n == 0 { Role::Owner } else { Role::Professional };
-        let email = format!("pro{n}@bench.ficha.cl");
-        let (staff, _) = accounts::add_staff(store, &actor, &format!("Profesional {n}"), &email, role, None).await?;
-        store.set_agenda(&actor, staff.id, agenda.clone()).await?;
-        professionals.push(staff.id);
-    }
+    let (created, actor, professionals) =
+        team::staffed_business(store, "bench-calendar", "Benchmark calendario", args.professionals).await?;
+    let slug = created.slug.as_str().to_owned();
     let mut services = Vec::new();
     for minutes in LENGTHS {
         let new = NewService {

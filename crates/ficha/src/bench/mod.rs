@@ -10,6 +10,7 @@ pub mod notify;
 mod page;
 pub mod profile;
 pub mod site;
+mod team;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -15,7 +15,6 @@
 //!    of the month. Also their size and the stylesheet's, and a check that
 //!    the HTML and CSS reference nothing outside the site.
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -23,8 +22,8 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use ficha_domain::availability::day_span;
 use ficha_domain::{
-    Actor, Agenda, Attendance, Booking, BookingId, BookingRules, BookingState, Clp, DayHours, Interval, Minutes,
-    NewService, Origin, Payment, Role, Service, ServiceName, Sessions, StaffId, SystemClock, TimeRange,
+    Actor, Attendance, Booking, BookingId, BookingRules, BookingState, Clp, Interval, Minutes, NewService, Origin,
+    Payment, Service, ServiceName, Sessions, StaffId, SystemClock,
 };
 use ficha_store::Store;
 use ficha_web::{AppState, Calendars, WebConfig};
@@ -34,15 +33,11 @@ use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use tower::ServiceExt;
 
+use super::team::{self, ZONE};
 use super::{percentile, print_row};
-use crate::accounts;
 use crate::connect::connect;
 use crate::demo::random::Random;
 use crate::demo::synthetic_client;
-
-const ZONE: &str = "America/Santiago";
-/// Working ranges, Monday to Saturday.
-const HOURS: [(&str, &str); 2] = [("08:00", "13:00"), ("14:00", "20:00")];
 
 pub struct SiteBenchArgs {
     pub database_url: String,
@@ -164,23 +159,10 @@ impl Week<'_> {
 /// service, clients, and the bookings spread over the next `days` days.
 async fn fill(store: &dyn Store, args: &SiteBenchArgs, zone: &TimeZone) -> anyhow::Result<Business> {
     let started = Instant::now();
-    let slug = format!("bench-site-{}", Timestamp::now().as_second());
-    let created = accounts::create_business(store, &slug, "Benchmark sitio", ZONE).await?;
-    let actor = Actor::System { business: created.id };
-    let ranges = HOURS.iter().map(|(from, to)| TimeRange::parse(from, to)).collect::<Result<Vec<_>, _>>()?;
-    let mut weekly: [DayHours; 7] = Default::default();
-    for day in weekly.iter_mut().take(6) {
-        *day = DayHours::new(ranges.clone())?;
-    }
-    let agenda = Agenda::new(weekly, BTreeSet::new())?;
-    let mut professionals = Vec::new();
-    for n in 0..args.professionals {
-        let role = if n == 0 { Role::Owner } else { Role::Professional };
-        let email = format!("pro{n}@bench.ficha.cl");
-        let (staff, _) = accounts::add_staff(store, &actor, &format!("Profesional {n}"), &email, role, None).await?;
-        store.set_agenda(&actor, staff.id, agenda.clone()).await?;
-        professionals.push(staff.id);
-    }
+    let (created, actor, professionals) =
+        team::staffed_business(store, "bench-site", "Benchmark sitio", args.professionals).await?;
+    let slug = created.slug.as_str().to_owned();
+    let agenda = team::agenda()?;
     let new = NewService {
         name: ServiceName::parse("Consulta")?,
         duration: Minutes::new(30)?,

@@ -7,13 +7,15 @@ use ficha_domain::agenda::time_of_day;
 use jiff::civil::Date;
 
 use super::agendar::{Context, Preselected, link};
-use super::agendar_week::{FreeTime, monday_of, search_days, weekday_short};
+use super::agendar_week::{FreeTime, search_days};
 use super::booking_words::{money, state_label};
 use super::error::PanelError;
+use super::format::weekday_short;
 use super::format::{date, date_time, time, weekday};
 use super::layout::{Chrome, Section};
 use super::session::Staffer;
 use crate::AppState;
+use ficha_domain::availability::monday_of;
 
 pub struct Choice {
     pub value: String,

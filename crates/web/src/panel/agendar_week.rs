@@ -12,7 +12,7 @@
 use ficha_domain::{Actor, Booking, BookingRules, BookingState, Service, StaffId};
 use ficha_store::StoreError;
 use jiff::Timestamp;
-use jiff::civil::{Date, Weekday};
+use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
 use crate::AppState;
@@ -86,36 +86,9 @@ impl FreeTime {
     }
 }
 
-/// The Monday of `date`'s week (the strip runs Monday to Sunday, like a
-/// wall calendar, so it stays put while days of one week are picked).
-pub fn monday_of(date: Date) -> Date {
-    let back = i64::from(date.weekday().to_monday_zero_offset());
-    date.checked_sub(jiff::Span::new().days(back)).unwrap_or(date)
-}
-
-/// `Lun`, `Mar`… for the strip.
-pub fn weekday_short(day: Weekday) -> &'static str {
-    use Weekday::*;
-    match day {
-        Monday => "Lun",
-        Tuesday => "Mar",
-        Wednesday => "Mié",
-        Thursday => "Jue",
-        Friday => "Vie",
-        Saturday => "Sáb",
-        Sunday => "Dom",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn weeks_start_on_monday() {
-        assert_eq!(monday_of(jiff::civil::date(2026, 3, 15)), jiff::civil::date(2026, 3, 9), "a Sunday");
-        assert_eq!(monday_of(jiff::civil::date(2026, 3, 16)), jiff::civil::date(2026, 3, 16), "a Monday");
-    }
 
     #[test]
     fn the_search_goes_to_the_open_sites_horizon_else_ninety_days() {

@@ -15,7 +15,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use ficha_domain::agenda::WEEK;
-use ficha_domain::availability::day_span;
+use ficha_domain::availability::{day_span, monday_of};
 use ficha_domain::{Agenda, BookingState, Role, Staff, StaffId};
 use ficha_store::CalendarEntry;
 use jiff::Span;
@@ -24,7 +24,7 @@ use serde::Deserialize;
 
 use self::columns::{Clock, Column, Wanted};
 use super::error::{PanelError, page};
-use super::format::{date, query, weekday};
+use super::format::{date, query, weekday, weekday_short};
 use super::layout::{Chrome, Section};
 use super::session::Staffer;
 use crate::AppState;
@@ -80,11 +80,6 @@ fn plus_days(day: Date, days: i64) -> Date {
     day.checked_add(Span::new().days(days)).unwrap_or(day)
 }
 
-/// `Mié`: three letters, whole characters.
-fn short_weekday(day: Date) -> String {
-    weekday(day.weekday()).chars().take(3).collect()
-}
-
 /// Whether the agenda has working hours on any weekday.
 fn works_at_all(agenda: &Agenda) -> bool {
     WEEK.iter().any(|day| !agenda.hours(*day).ranges().is_empty())
@@ -105,8 +100,7 @@ pub async fn show(
     let week = params.vista == "semana";
     let show_cancelled = params.anuladas == "1";
 
-    let (first, count) =
-        if week { (plus_days(chosen, -i64::from(chosen.weekday().to_monday_zero_offset())), 7) } else { (chosen, 1) };
+    let (first, count) = if week { (monday_of(chosen), 7) } else { (chosen, 1) };
     let last = plus_days(first, count - 1);
     let (Some((from, _)), Some((_, to))) = (day_span(first, &zone), day_span(last, &zone)) else {
         return Err(PanelError::BadRequest("Esa fecha está fuera del calendario."));
@@ -146,7 +140,7 @@ pub async fn show(
                 professional: s.id,
                 day,
                 agenda: agenda_of(s.id).unwrap_or(&closed),
-                heading: format!("{} {}", short_weekday(day), day.strftime("%d-%m")),
+                heading: format!("{} {}", weekday_short(day.weekday()), day.strftime("%d-%m")),
                 label: format!("{} {}", weekday(day.weekday()), date(day)),
             })
             .collect()

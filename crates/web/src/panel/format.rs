@@ -29,6 +29,12 @@ pub fn weekday(day: jiff::civil::Weekday) -> &'static str {
     }
 }
 
+/// The weekday's first three letters, whole characters: `Mié`.
+pub fn weekday_short(day: jiff::civil::Weekday) -> &'static str {
+    let name = weekday(day);
+    name.char_indices().nth(3).map_or(name, |(end, _)| &name[..end])
+}
+
 /// `09:05`, in `zone`.
 pub fn time(at: Timestamp, zone: &TimeZone) -> String {
     at.to_zoned(zone.clone()).strftime("%H:%M").to_string()
@@ -84,6 +90,13 @@ mod tests {
         assert_eq!(query_value("Hola Ana, ¿cómo estás?"), "Hola%20Ana%2C%20%C2%BFc%C3%B3mo%20est%C3%A1s%3F");
         assert_eq!(query(&[("q", "a&b"), ("orden", ""), ("despues", "x_y")]), "?q=a%26b&despues=x_y");
         assert_eq!(query(&[("q", "")]), "");
+    }
+
+    #[test]
+    fn short_weekdays_are_three_whole_letters() {
+        assert_eq!(weekday_short(jiff::civil::Weekday::Wednesday), "Mié");
+        assert_eq!(weekday_short(jiff::civil::Weekday::Saturday), "Sáb");
+        assert_eq!(weekday_short(jiff::civil::Weekday::Monday), "Lun");
     }
 
     #[test]

@@ -17,7 +17,7 @@ use super::slots::Calendars;
 use super::{Site, SiteError, assets, page_with};
 use crate::AppState;
 use crate::panel::booking_words::money;
-use crate::panel::format::{date, query, time, weekday};
+use crate::panel::format::{date, query, time, weekday, weekday_short};
 
 #[derive(Debug, Default, Deserialize)]
 pub struct Choices {
@@ -110,19 +110,6 @@ pub fn performers<'a>(service: &Service, staff: &'a [Staff]) -> Vec<&'a Staff> {
     staff.iter().filter(|s| service.performed_by(s.id)).collect()
 }
 
-fn short_weekday(day: jiff::civil::Weekday) -> &'static str {
-    use jiff::civil::Weekday::*;
-    match day {
-        Monday => "Lun",
-        Tuesday => "Mar",
-        Wednesday => "Mié",
-        Thursday => "Jue",
-        Friday => "Vie",
-        Saturday => "Sáb",
-        Sunday => "Dom",
-    }
-}
-
 /// The week shown: from `semana` (else the first day with a free slot), and
 /// in it the day `dia` (else its first day with one). `page_href(week,
 /// day)` links a page; `slot_href` makes a slot's link (or value) from its
@@ -156,7 +143,7 @@ pub async fn week(
     let days = dates
         .iter()
         .map(|(date_, slots)| DayTab {
-            weekday: short_weekday(date_.weekday()),
+            weekday: weekday_short(date_.weekday()),
             day: date_.day().to_string(),
             count: slots.len(),
             href: (!slots.is_empty()).then(|| page_href(first, *date_)),

@@ -52,15 +52,6 @@ async fn displayed(s: &Session, css: &str) -> bool {
     s.find(css).await.is_displayed().await.expect("displayed?")
 }
 
-async fn no_sideways_scroll(s: &Session, step: &str) {
-    let overflow = s
-        .browser
-        .execute("return document.documentElement.scrollWidth - document.documentElement.clientWidth", vec![])
-        .await
-        .expect("script");
-    assert_eq!(overflow.as_i64(), Some(0), "{step} scrolls sideways");
-}
-
 async fn first_free_day_then_book(name: &'static str, width: u32, height: u32) {
     let Some(s) = Session::start(name).await else { return };
     let ana = s.client("Ana María Núñez", "ana@correo.cl", Some("9 6123 4567"), None).await;
@@ -79,7 +70,7 @@ async fn first_free_day_then_book(name: &'static str, width: u32, height: u32) {
     assert_eq!(s.text("#profesional-preelegido").await, "Es quien realiza este servicio.");
     s.find("#sin-horarios").await;
     s.screenshot("today-off").await;
-    no_sideways_scroll(&s, "Agendar, today").await;
+    s.fits_the_width("Agendar, today").await;
 
     // The native picker beside the typed field: a day picked there is
     // shown (tomorrow, also off).
@@ -118,7 +109,7 @@ async fn first_free_day_then_book(name: &'static str, width: u32, height: u32) {
     assert_eq!(s.text("#resumen-profesional").await, "Andrés Ibáñez");
     assert!(s.text("#resumen-fecha").await.ends_with(&day));
     assert_eq!(s.text("#resumen-precio").await, "$25.000");
-    no_sideways_scroll(&s, "Agendar, first free day").await;
+    s.fits_the_width("Agendar, first free day").await;
     s.screenshot("first-free-day").await;
     s.browser.execute("document.getElementById('resumen-reserva').scrollIntoView()", vec![]).await.expect("scrolled");
     s.screenshot("summary").await;
@@ -170,7 +161,7 @@ async fn an_hour_from_the_calendar_survives_the_service_choice_on_a_phone() {
     assert!(s.text("#horarios").await.contains(&day.strftime("%d-%m-%Y").to_string()));
     assert_eq!(s.text("#resumen-hora").await, "21:00 (fuera de horario)");
     s.browser.execute("document.getElementById('hora-aviso').scrollIntoView()", vec![]).await.expect("scrolled");
-    no_sideways_scroll(&s, "Agendar, hour asked").await;
+    s.fits_the_width("Agendar, hour asked").await;
     s.screenshot("off-hours").await;
     s.click("#confirmar-agenda").await;
     assert!(s.text("#reserva-cuando").await.contains("21:00–21:30"));

@@ -208,6 +208,29 @@ impl Session {
         self.store.create_service(&self.business, service).await.expect("service")
     }
 
+    /// Fails when the page scrolls sideways, naming what sticks out (and
+    /// saving a screenshot of it).
+    pub async fn fits_the_width(&self, what: &str) {
+        let overflow = self
+            .browser
+            .execute("return document.documentElement.scrollWidth - document.documentElement.clientWidth", vec![])
+            .await
+            .expect("script");
+        if overflow.as_i64() != Some(0) {
+            self.screenshot("overflow").await;
+            let wide = self
+                .browser
+                .execute(
+                    "return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > \
+                     document.documentElement.clientWidth).map(e => e.tagName + '.' + e.className + '#' + e.id).join(' ')",
+                    vec![],
+                )
+                .await
+                .expect("script");
+            panic!("{what} scrolls sideways by {overflow}: {wide}");
+        }
+    }
+
     /// Saves a screenshot as `test-output/<test>-<step>.png`.
     pub async fn screenshot(&self, step: &str) {
         let png = self.browser.screenshot().await.expect("screenshot");

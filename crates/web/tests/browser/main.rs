@@ -194,12 +194,7 @@ async fn on_a_375_px_phone_the_profile_fits_the_screen() {
     for path in [profile_path(&ana), "/clientes".to_owned()] {
         s.goto(&path).await;
         s.find("#buscar").await;
-        let overflow = s
-            .browser
-            .execute("return document.documentElement.scrollWidth - document.documentElement.clientWidth", vec![])
-            .await
-            .expect("script");
-        assert_eq!(overflow.as_i64(), Some(0), "{path} scrolls sideways");
+        s.fits_the_width(&path).await;
     }
     s.goto(&profile_path(&ana)).await;
     s.find("#datos-generales").await;
@@ -358,28 +353,6 @@ async fn book_in_two_days(s: &Session, client: &Client, service: &ficha_domain::
     s.store.book(&s.business, new).await.expect("booked");
 }
 
-/// No element wider than the screen: nothing scrolls sideways.
-async fn fits_the_width(s: &Session, what: &str) {
-    let overflow = s
-        .browser
-        .execute("return document.documentElement.scrollWidth - document.documentElement.clientWidth", vec![])
-        .await
-        .expect("script");
-    if overflow.as_i64() != Some(0) {
-        s.screenshot("overflow").await;
-        let wide = s
-            .browser
-            .execute(
-                "return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > \
-                 document.documentElement.clientWidth).map(e => e.tagName + '.' + e.className + '#' + e.id).join(' ')",
-                vec![],
-            )
-            .await
-            .expect("script");
-        panic!("{what} scrolls sideways by {overflow}: {wide}");
-    }
-}
-
 #[tokio::test]
 async fn notifications_are_listed_a_failed_one_is_sent_again_and_the_profile_keeps_the_clients_choices() {
     let Some(s) = Session::start("notifications").await else { return };
@@ -417,14 +390,14 @@ async fn notifications_are_listed_a_failed_one_is_sent_again_and_the_profile_kee
     s.text_containing("#lista-mensajes", "Fallido").await;
     assert!(!s.text("#lista-mensajes").await.contains("Luis Rojas"), "only failed ones");
     s.browser.set_window_size(375, 812).await.expect("phone size");
-    fits_the_width(&s, "/notificaciones").await;
+    s.fits_the_width("/notificaciones").await;
     s.screenshot("failed-phone").await;
     s.click("#lista-mensajes button[type=submit]").await;
     assert!(s.text("#aviso").await.contains("Mensaje reenviado"));
     assert!(s.text("main").await.contains("No hay mensajes con ese estado."));
     s.goto("/notificaciones").await;
     s.find("#lista-mensajes").await;
-    fits_the_width(&s, "/notificaciones").await;
+    s.fits_the_width("/notificaciones").await;
     s.screenshot("list-phone").await;
 
     // The profile: what was sent to the client, and what it chose.
@@ -432,7 +405,7 @@ async fn notifications_are_listed_a_failed_one_is_sent_again_and_the_profile_kee
     let section = s.text("#lista-notificaciones").await;
     assert!(section.contains("Reserva creada") && section.contains("Pendiente"), "{section}");
     assert!(!section.contains("Luis"), "only this client's messages");
-    fits_the_width(&s, "the profile").await;
+    s.fits_the_width("the profile").await;
     s.browser.execute("document.getElementById('notificaciones').scrollIntoView()", vec![]).await.expect("scrolled");
     s.screenshot("profile-phone").await;
     s.click("#recibe-recordatorios").await;
@@ -475,7 +448,7 @@ async fn the_owner_turns_whatsapp_on_in_configuracion_and_a_mistake_is_explained
     assert!(error.contains("solo dígitos"), "{error}");
     assert!(s.text("#wa_token-error").await.contains("Para activar WhatsApp falta el token"));
     s.browser.set_window_size(375, 812).await.expect("phone size");
-    fits_the_width(&s, "the refused form").await;
+    s.fits_the_width("the refused form").await;
     s.browser.execute("document.getElementById('wa_numero').scrollIntoView()", vec![]).await.expect("scrolled");
     s.screenshot("errors-phone").await;
 

@@ -16,12 +16,7 @@ use ficha_store::{Link, MessageQuery, NewBooking, OnlineBooking, Typed};
 use crate::harness::{OWNER_EMAIL, Session};
 
 async fn fits(s: &Session, step: &str) {
-    let overflow = s
-        .browser
-        .execute("return document.documentElement.scrollWidth - document.documentElement.clientWidth", vec![])
-        .await
-        .expect("script");
-    assert_eq!(overflow.as_i64(), Some(0), "{step} scrolls sideways");
+    s.fits_the_width(step).await;
     s.screenshot(step).await;
 }
 

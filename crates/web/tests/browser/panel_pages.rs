@@ -6,8 +6,8 @@
 
 use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
 
+use super::book_in_two_days;
 use super::harness::{OWNER_EMAIL, Session};
-use super::{book_in_two_days, fits_the_width};
 
 /// How many lines the text of the first element matching `css` takes.
 async fn lines_of(s: &Session, css: &str) -> u64 {
@@ -98,7 +98,7 @@ async fn on_a_phone_the_header_stays_small_and_the_staff_table_fits() {
             s.browser.execute("return document.querySelector('header.top').offsetHeight", vec![]).await.expect("h");
         let header = header.as_f64().unwrap_or(f64::MAX);
         assert!(header <= height * 0.22, "{path}: the header takes {header} of {height} px");
-        fits_the_width(&s, path).await;
+        s.fits_the_width(path).await;
     }
     s.goto("/configuracion").await;
     s.find("#equipo-tabla").await;

@@ -53,13 +53,6 @@ async fn focus_settled(s: &Session, expected: &str) -> String {
     focused
 }
 
-/// The page does not scroll sideways.
-async fn fits(s: &Session, what: &str) {
-    let overflow =
-        script(s, "return document.documentElement.scrollWidth - document.documentElement.clientWidth").await;
-    assert_eq!(overflow.as_i64(), Some(0), "{what} scrolls sideways");
-}
-
 #[tokio::test]
 async fn the_header_says_who_and_stays_in_view_while_the_anchors_lead_to_each_section() {
     let Some(s) = Session::start("profile_header").await else { return };
@@ -80,7 +73,7 @@ async fn the_header_says_who_and_stays_in_view_while_the_anchors_lead_to_each_se
         ] {
             assert!(head.contains(fact), "{size}: {fact} in {head}");
         }
-        fits(&s, size).await;
+        s.fits_the_width(size).await;
         s.screenshot(&format!("{size}-top")).await;
         // Compact: the header leaves most of the screen to the page.
         let [_, _, _, _, head_height] = rect(&s, "#cabecera").await;
@@ -162,7 +155,7 @@ async fn datos_show_values_editar_opens_the_form_a_bad_rut_is_refused_and_a_good
             let [_, _, card_left, card_right, _] = rect(&s, "#form-datos").await;
             assert!(email_width >= card_right - card_left - 1.0, "{size}: the email field takes the whole width");
         }
-        fits(&s, size).await;
+        s.fits_the_width(size).await;
         s.screenshot(&format!("{size}-editing")).await;
 
         // A wrong RUT: refused by the field, what was typed kept, nothing saved.

@@ -10,12 +10,7 @@ use crate::mail::Mailbox;
 
 /// Fails when the page scrolls sideways at the phone's width.
 async fn fits(s: &Session, step: &str) {
-    let overflow = s
-        .browser
-        .execute("return document.documentElement.scrollWidth - document.documentElement.clientWidth", vec![])
-        .await
-        .expect("script");
-    assert_eq!(overflow.as_i64(), Some(0), "{step} scrolls sideways");
+    s.fits_the_width(step).await;
     s.screenshot(step).await;
 }
 

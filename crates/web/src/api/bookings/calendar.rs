@@ -48,11 +48,7 @@ pub async fn calendar(
     let Some(date) = date.filter(|_| problems.is_empty()) else { return Err(ApiError::InvalidQuery(problems)) };
 
     let zone = business_zone(&state, &actor).await?;
-    let (first, days) = if week {
-        (date.checked_sub(jiff::Span::new().days(date.weekday().to_monday_zero_offset())).unwrap_or(date), 7)
-    } else {
-        (date, 1)
-    };
+    let (first, days) = if week { (ficha_domain::availability::monday_of(date), 7) } else { (date, 1) };
     let last = first.checked_add(jiff::Span::new().days(days - 1)).unwrap_or(first);
     let (Some((from, _)), Some((_, to))) = (day_span(first, &zone), day_span(last, &zone)) else {
         return Err(ApiError::InvalidQuery(vec![FieldProblem::new(
