@@ -37,10 +37,12 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     }
     println!("Correo: {} (lo enviado, en {base_url}/notificaciones)", notifier.email);
     let panel = first_run::panel_link(&*store, &base_url).await?;
+    // Logged before the address line, so whoever waits for that line (an
+    // operator's script, the tests) finds the log already written.
+    tracing::info!(%address, "listening");
     println!(
         "Ficha escuchando en {base_url}  (panel: {panel}, API: {base_url}/api/v1, OpenAPI: {base_url}/api/v1/openapi.json)"
     );
-    tracing::info!(%address, "listening");
 
     // The worker stops with the server; what it is sending is finished and
     // marked first.
