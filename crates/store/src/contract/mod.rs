@@ -175,6 +175,7 @@ macro_rules! registry_contract {
             staff_email_is_unique_per_business,
             business_slug_is_unique,
             sessions_expire_and_can_be_deleted,
+            a_new_password_and_signing_out_everywhere_end_the_accounts_sessions,
             login_failures_count_up_per_key_and_clear,
             old_login_failures_are_forgotten,
             concurrent_login_failures_all_count,
