@@ -33,4 +33,17 @@ impl RequestLimitStore for SqliteStore {
         }
         Ok(u32::try_from(hits).unwrap_or(u32::MAX))
     }
+
+    async fn request_count(&self, key: &LimitKey, now: Timestamp, window: SignedDuration) -> StoreResult<u32> {
+        let hits: Option<i64> = sqlx::query_scalar(
+            "SELECT hits FROM request_counts WHERE scope = ?1 AND subject = ?2 AND window_start = ?3",
+        )
+        .bind(key.scope)
+        .bind(&key.subject)
+        .bind(micros(window_start(now, window)))
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(StoreError::backend)?;
+        Ok(hits.map_or(0, |hits| u32::try_from(hits).unwrap_or(u32::MAX)))
+    }
 }

@@ -33,4 +33,7 @@ pub trait RequestLimitStore: Send + Sync {
     /// statement: concurrent requests each count. Windows that ended a day
     /// before are forgotten.
     async fn count_request(&self, key: &LimitKey, now: Timestamp, window: SignedDuration) -> StoreResult<u32>;
+
+    /// How many requests of `key` the window of `now` holds, counting none.
+    async fn request_count(&self, key: &LimitKey, now: Timestamp, window: SignedDuration) -> StoreResult<u32>;
 }

@@ -20,6 +20,10 @@ pub async fn requests_count_per_key_within_their_window(h: &Harness) {
     // Another subject, another scope: counted apart.
     assert_eq!(h.store.count_request(&key("site_booking_address", "bbb"), at(4), window).await.expect("counted"), 1);
     assert_eq!(h.store.count_request(&key("site_sign_in_email", "aaa"), at(4), window).await.expect("counted"), 1);
+    // Reading counts nothing.
+    assert_eq!(h.store.request_count(&a, at(5), window).await.expect("read"), 3);
+    assert_eq!(h.store.request_count(&a, at(6), window).await.expect("read"), 3);
+    assert_eq!(h.store.request_count(&key("site_booking_address", "ccc"), at(6), window).await.expect("read"), 0);
     // The next window starts again at one.
     assert_eq!(h.store.count_request(&a, at(15 * 60 + 1), window).await.expect("counted"), 1);
 }

@@ -13,6 +13,7 @@ use crate::AppState;
 use crate::auth::{Caller, expired_session_cookie, secret, session_cookie, session_secret, sign_in};
 use crate::input::JsonObject;
 use crate::problem::{ApiError, FieldProblem, FieldProblemKind};
+use crate::site::limits::ClientAddress;
 use ficha_domain::FieldError;
 
 const LOGIN_FIELDS: &[&str] = &["business", "email", "password"];
@@ -21,7 +22,11 @@ const LOGIN_FIELDS: &[&str] = &["business", "email", "password"];
 /// the session cookie; the same answer whether the business, the email or the
 /// password was wrong, so logins reveal nothing; repeated failures get 429
 /// with `Retry-After`.
-pub async fn login(State(state): State<AppState>, body: JsonObject) -> Result<Response, ApiError> {
+pub async fn login(
+    State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    body: JsonObject,
+) -> Result<Response, ApiError> {
     let mut problems = body.check_fields(LOGIN_FIELDS, &[]);
     let mut field = |name: &str| match body.text(name) {
         Ok(Some(text)) if !text.trim().is_empty() => Some(text.to_owned()),
@@ -42,7 +47,7 @@ pub async fn login(State(state): State<AppState>, body: JsonObject) -> Result<Re
         return Err(ApiError::Validation(problems));
     }
 
-    let signed_in = sign_in(&state, &business, &email, password).await?;
+    let signed_in = sign_in(&state, &business, &email, password, &address).await?;
     let cookie = session_cookie(&signed_in.secret, state.config.session_ttl.as_secs(), state.config.secure_cookies);
     let business = state.store.business(&Actor::System { business: signed_in.staff.business }).await?;
     let body = json!({

@@ -19,14 +19,22 @@ pub struct SignedIn {
 /// The same refusal whether the business, the email or the password was
 /// wrong, so logins reveal nothing; repeated failures make the next attempt
 /// wait (`TooManyAttempts`).
-pub async fn sign_in(state: &AppState, business: &str, email: &str, password: String) -> Result<SignedIn, ApiError> {
+/// `address` is where the attempt comes from (`ClientAddress`).
+pub async fn sign_in(
+    state: &AppState,
+    business: &str,
+    email: &str,
+    password: String,
+    address: &str,
+) -> Result<SignedIn, ApiError> {
     let key = LoginKey::new(business, email);
-    throttle::check(state, &key).await?;
+    let address = throttle::address_key(address);
+    throttle::check(state, &key, &address).await?;
     let credentials = state.store.staff_credentials(&key.business_slug, &key.email_key).await?;
     let stored_hash = credentials.as_ref().map(|c| c.password_hash.clone());
     let verified = password::verify_off_thread(password, stored_hash).await;
     let Some(credentials) = credentials.filter(|_| verified) else {
-        throttle::failed(state, &key).await?;
+        throttle::failed(state, &key, &address).await?;
         return Err(ApiError::InvalidCredentials);
     };
     throttle::succeeded(state, &key).await?;

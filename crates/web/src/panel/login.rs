@@ -18,6 +18,7 @@ use super::session::{LOGIN_COOKIE, LOGIN_TOKEN_SECS, Staffer, login_cookie, logi
 use crate::AppState;
 use crate::auth::{expired_session_cookie, secret, session_cookie, sign_in};
 use crate::problem::ApiError;
+use crate::site::limits::ClientAddress;
 
 #[derive(Template)]
 #[template(path = "panel/login.html")]
@@ -84,6 +85,7 @@ pub async fn form(State(state): State<AppState>, Query(params): Query<FormParams
 
 pub async fn submit(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
     parts: Parts,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
@@ -98,7 +100,7 @@ pub async fn submit(
         let error = "Completa el negocio, el correo y la contraseña.";
         return login_page(&state, StatusCode::UNPROCESSABLE_ENTITY, business, email, Some(error.into()));
     }
-    let signed_in = match sign_in(&state, business, email, password.to_owned()).await {
+    let signed_in = match sign_in(&state, business, email, password.to_owned(), &address).await {
         Ok(signed_in) => signed_in,
         Err(ApiError::InvalidCredentials) => {
             let error = "El negocio, el correo o la contraseña no son correctos.";

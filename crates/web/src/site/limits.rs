@@ -98,7 +98,7 @@ pub async fn allow(state: &AppState, limit: Limit, subject: &str) -> Result<(), 
     }
 }
 
-fn hashed(subject: &str) -> String {
+pub(crate) fn hashed(subject: &str) -> String {
     Sha256::digest(subject.trim().to_lowercase().as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -208,6 +208,14 @@ impl RequestBuilder<'_> {
         self.header("cookie", cookie)
     }
 
+    /// As if the connection came from `address` (what `serve` records for
+    /// each connection).
+    pub fn from_address(mut self, address: &str) -> Self {
+        let peer: std::net::SocketAddr = format!("{address}:40000").parse().expect("an IPv4 address");
+        self.builder = self.builder.extension(axum::extract::ConnectInfo(peer));
+        self
+    }
+
     pub fn json(self, body: Value) -> Self {
         self.raw("application/json", body.to_string())
     }

@@ -3,6 +3,8 @@
 use std::collections::BTreeSet;
 
 use axum::http::StatusCode;
+use ficha_domain::{BookingId, BookingRule, BookingState, SiteRule};
+use ficha_web::problem::ApiError;
 use serde_json::Value;
 
 use crate::helpers::TestApp;
@@ -50,4 +52,125 @@ async fn every_operation_names_its_responses_and_problem_codes_are_described() {
         }
     }
     assert!(document["components"]["schemas"]["Problem"].is_object());
+}
+
+/// Every booking rule, written so that a new one does not compile here
+/// until it is listed (and so checked against the document below).
+fn every_booking_rule() -> Vec<BookingRule> {
+    use BookingRule::*;
+    let all = vec![
+        EndNotAfterStart,
+        TooLong,
+        InThePast,
+        OutsideWorkingHours,
+        OverrideNotAllowed,
+        ServiceNotPerformed,
+        Overlap { with: BookingId::generate() },
+        StartRequired,
+        ProfessionalRequired,
+        ClientUnknown,
+        ServiceUnknown,
+        ProfessionalUnknown,
+        Transition { from: BookingState::Pending, to: BookingState::Pending },
+        NotScheduled,
+        AttendanceBeforeStart,
+        AttendanceOnCancelled,
+        AttendanceMarked,
+        PaidInFuture,
+        AmountNotPositive,
+        AmountTooLarge,
+        PaidOutOfRange,
+        OutOfRange,
+    ];
+    for rule in &all {
+        match rule {
+            EndNotAfterStart
+            | TooLong
+            | InThePast
+            | OutsideWorkingHours
+            | OverrideNotAllowed
+            | ServiceNotPerformed
+            | Overlap { .. }
+            | StartRequired
+            | ProfessionalRequired
+            | ClientUnknown
+            | ServiceUnknown
+            | ProfessionalUnknown
+            | Transition { .. }
+            | NotScheduled
+            | AttendanceBeforeStart
+            | AttendanceOnCancelled
+            | AttendanceMarked
+            | PaidInFuture
+            | AmountNotPositive
+            | AmountTooLarge
+            | PaidOutOfRange
+            | OutOfRange => {}
+        }
+    }
+    all
+}
+
+#[test]
+fn every_problem_code_the_server_returns_is_in_the_documents_enum() {
+    let document: Value = serde_json::from_str(ficha_web::api::openapi_document()).expect("valid JSON");
+    let listed: BTreeSet<&str> = document["components"]["schemas"]["Problem"]["properties"]["code"]["enum"]
+        .as_array()
+        .expect("an enum")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let mut codes: Vec<&str> = [
+        ApiError::Validation(vec![]),
+        ApiError::InvalidQuery(vec![]),
+        ApiError::MalformedJson { line: 1, column: 1 },
+        ApiError::NotAnObject,
+        ApiError::UnsupportedMediaType,
+        ApiError::PayloadTooLarge,
+        ApiError::EmailTaken { existing: ficha_domain::ClientId::generate() },
+        ApiError::FieldKeyTaken,
+        ApiError::OptionsInUse { options: vec![] },
+        ApiError::PreconditionRequired,
+        ApiError::NotFound,
+        ApiError::MethodNotAllowed,
+        ApiError::Unauthenticated,
+        ApiError::InvalidCredentials,
+        ApiError::TooManyAttempts { wait_secs: 1 },
+        ApiError::OwnerOnly,
+        ApiError::TooManyRequests { wait_secs: 1 },
+        ApiError::ServiceInUse,
+        ApiError::NotNoteAuthor,
+        ApiError::NotResendable,
+        ApiError::Internal,
+    ]
+    .iter()
+    .map(ApiError::code)
+    .collect();
+    codes.extend(every_booking_rule().iter().map(BookingRule::code));
+    // A stale edit carries a whole client; its code is spelled here.
+    codes.push("stale_version");
+    use SiteRule::*;
+    let site = [Closed, NotBookable, TooSoon, TooFar, SlotTaken, CancelDeadline, RescheduleDeadline, ConfirmDeadline];
+    for rule in site {
+        match rule {
+            Closed | NotBookable | TooSoon | TooFar | SlotTaken | CancelDeadline | RescheduleDeadline
+            | ConfirmDeadline => codes.push(rule.code()),
+        }
+    }
+    let missing: Vec<&&str> = codes.iter().filter(|code| !listed.contains(**code)).collect();
+    assert!(missing.is_empty(), "Problem.code lacks {missing:?}");
+}
+
+#[test]
+fn every_operation_with_a_body_documents_the_400_of_a_body_that_is_not_an_object() {
+    let document: Value = serde_json::from_str(ficha_web::api::openapi_document()).expect("valid JSON");
+    let mut undocumented = Vec::new();
+    for (path, item) in document["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("path item") {
+            if operation.get("requestBody").is_some() && operation["responses"].get("400").is_none() {
+                undocumented.push(format!("{method} {path}"));
+            }
+        }
+    }
+    assert!(undocumented.is_empty(), "no 400 (not_an_object) on {undocumented:?}");
 }
