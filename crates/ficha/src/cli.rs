@@ -245,7 +245,8 @@ pub enum StaffCommand {
         #[arg(long)]
         business: String,
     },
-    /// Set a staff member's password; prints it unless FICHA_PASSWORD is set.
+    /// Set a staff member's password and end their open sessions; prints it
+    /// unless FICHA_PASSWORD is set.
     SetPassword {
         #[arg(long)]
         business: String,

@@ -106,7 +106,7 @@ async fn staff(store: &dyn Store, command: StaffCommand) -> anyhow::Result<()> {
             let actor = accounts::business_actor(store, &business).await?;
             let shown = password.is_none();
             let password = accounts::set_password(store, &actor, &email, password).await?;
-            println!("Contraseña cambiada para {email}.");
+            println!("Contraseña cambiada para {email}; sus sesiones abiertas se cerraron.");
             if shown {
                 println!("Contraseña: {password}");
             }

@@ -12,6 +12,30 @@ use crate::panel::html;
 
 on_both_backends!(payments_are_bounded_and_a_clients_figures_still_answer, no_date_outside_1900_to_2100,);
 
+/// `YYYY-MM-DDTHH:MM:SS` and `Z` or `±HH:MM`, nothing else.
+fn rfc3339(text: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let (datetime, offset) = match text.strip_suffix('Z') {
+        Some(datetime) => (datetime, "+00:00"),
+        None if text.len() == 25 => text.split_at(19),
+        None => return false,
+    };
+    if datetime.len() != 19 || offset.len() != 6 || !datetime.is_ascii() {
+        return false;
+    }
+    let shape = [4, 7].iter().all(|&i| &datetime[i..=i] == "-")
+        && &datetime[10..11] == "T"
+        && [13, 16].iter().all(|&i| &datetime[i..=i] == ":");
+    let parts =
+        [&datetime[0..4], &datetime[5..7], &datetime[8..10], &datetime[11..13], &datetime[14..16], &datetime[17..19]];
+    shape
+        && parts.iter().all(|p| digits(p))
+        && (offset.starts_with('+') || offset.starts_with('-'))
+        && digits(&offset[1..3])
+        && &offset[3..4] == ":"
+        && digits(&offset[4..6])
+}
+
 fn first_error(response: &crate::helpers::TestResponse) -> (String, String) {
     let error = &response.body["errors"][0];
     (error["code"].as_str().unwrap_or("").to_owned(), error["message"].as_str().unwrap_or("").to_owned())
@@ -105,7 +129,10 @@ async fn no_date_outside_1900_to_2100(app: &TestApp) {
     }
     let week = app.get("/api/v1/calendar?date=1900-01-03&view=week").cookie(&f.owner).send().await;
     assert_eq!(week.status, StatusCode::OK, "{}", week.body);
-    assert!(week.body["from"].as_str().is_some_and(|from| from.parse::<jiff::Timestamp>().is_ok()), "RFC 3339");
+    for end in ["from", "to"] {
+        let text = week.body[end].as_str().unwrap_or("");
+        assert!(rfc3339(text), "{end} is RFC 3339: {text}");
+    }
 
     let page = app.get("/calendario?fecha=31-12-9999").cookie(&f.owner).send().await;
     assert_eq!(page.status, StatusCode::OK);
@@ -118,7 +145,12 @@ async fn names_that_hide_or_reorder_their_letters_are_refused() {
     let owner = app.owner().await;
     for name in ["\u{200B}", "\u{200D}\u{FEFF}", "Ana \u{202E}zereP", "Ana\u{2066}Pérez\u{2069}", "Ana\u{2028}Pérez"]
     {
-        let response = app.post("/api/v1/clients").cookie(&owner).json(json!({ "name": name })).send().await;
+        let response = app
+            .post("/api/v1/clients")
+            .cookie(&owner)
+            .json(json!({ "name": name, "email": "ana@mail.cl" }))
+            .send()
+            .await;
         assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY, "{name:?}");
         let (code, message) = first_error(&response);
         if name.contains('\u{2028}') {
@@ -129,7 +161,12 @@ async fn names_that_hide_or_reorder_their_letters_are_refused() {
         }
     }
     // A Persian name keeps its zero-width non-joiner between letters.
-    let persian = app.post("/api/v1/clients").cookie(&owner).json(json!({ "name": "می\u{200C}خواهم" })).send().await;
+    let persian = app
+        .post("/api/v1/clients")
+        .cookie(&owner)
+        .json(json!({ "name": "می\u{200C}خواهم", "email": "ana@mail.cl" }))
+        .send()
+        .await;
     assert_eq!(persian.status, StatusCode::CREATED, "{}", persian.body);
     assert_eq!(app.client_count(&owner).await, 1);
 }
@@ -138,7 +175,7 @@ async fn names_that_hide_or_reorder_their_letters_are_refused() {
 async fn ids_have_one_written_form_everywhere() {
     let app = TestApp::spawn().await;
     let owner = app.owner().await;
-    let client = app.create_client(&owner, json!({ "name": "Ana Pérez" })).await;
+    let client = app.create_client(&owner, json!({ "name": "Ana Pérez", "email": "ana@mail.cl" })).await;
     let id = client["id"].as_str().expect("id");
     assert_eq!(app.get(&format!("/api/v1/clients/{id}")).cookie(&owner).send().await.status, StatusCode::OK);
     for other in [id.to_uppercase(), format!("%7B{id}%7D"), format!("urn:uuid:{id}"), id.replace('-', "")] {
@@ -197,7 +234,7 @@ async fn agenda_messages_name_what_is_counted() {
 async fn an_empty_cursor_is_the_first_page() {
     let app = TestApp::spawn().await;
     let owner = app.owner().await;
-    let client = app.create_client(&owner, json!({ "name": "Ana Pérez" })).await;
+    let client = app.create_client(&owner, json!({ "name": "Ana Pérez", "email": "ana@mail.cl" })).await;
     let id = client["id"].as_str().expect("id");
     for path in [
         "/api/v1/clients?cursor=".to_owned(),
@@ -217,7 +254,7 @@ async fn an_empty_cursor_is_the_first_page() {
 async fn if_match_star_matches_the_current_version() {
     let app = TestApp::spawn().await;
     let owner = app.owner().await;
-    let client = app.create_client(&owner, json!({ "name": "Ana Pérez" })).await;
+    let client = app.create_client(&owner, json!({ "name": "Ana Pérez", "email": "ana@mail.cl" })).await;
     let id = client["id"].as_str().expect("id");
     let edit = |name: &str| {
         app.patch(&format!("/api/v1/clients/{id}")).cookie(&owner).header("if-match", "*").json(json!({ "name": name }))
@@ -230,7 +267,7 @@ async fn if_match_star_matches_the_current_version() {
         .put(&format!("/api/v1/clients/{id}/custom-values"))
         .cookie(&owner)
         .header("if-match", "*")
-        .json(json!({}))
+        .json(json!({ "values": {} }))
         .send()
         .await;
     assert_eq!(values.status, StatusCode::OK, "{}", values.body);
@@ -243,7 +280,7 @@ async fn if_match_star_matches_the_current_version() {
 async fn notes_keep_tabs_and_line_breaks_and_refuse_other_control_characters_as_documented() {
     let app = TestApp::spawn().await;
     let owner = app.owner().await;
-    let client = app.create_client(&owner, json!({ "name": "Ana Pérez" })).await;
+    let client = app.create_client(&owner, json!({ "name": "Ana Pérez", "email": "ana@mail.cl" })).await;
     let notes = format!("/api/v1/clients/{}/notes", client["id"].as_str().expect("id"));
     let kept = app.post(&notes).cookie(&owner).json(json!({ "text": "Alergias:\n\t- látex" })).send().await;
     assert_eq!(kept.status, StatusCode::CREATED, "{}", kept.body);

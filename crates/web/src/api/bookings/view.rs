@@ -7,8 +7,15 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde_json::{Value, json};
 
+/// RFC 3339 with the zone's offset at that instant. An offset of local mean
+/// time (Santiago's until 1910 was −04:42:45) has seconds, which RFC 3339
+/// cannot write: such an instant goes out in UTC instead.
 pub fn local_time(instant: Timestamp, zone: &TimeZone) -> String {
-    instant.to_zoned(zone.clone()).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+    let zoned = instant.to_zoned(zone.clone());
+    if zoned.offset().seconds() % 60 != 0 {
+        return instant.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
+    }
+    zoned.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
 }
 
 pub fn payment_json(payment: &Payment) -> Value {
