@@ -81,3 +81,29 @@ async fn every_operation_names_its_responses_and_problem_codes_are_described() {
     }
     assert!(document["components"]["schemas"]["Problem"].is_object());
 }
+
+/// The document says `integer`, and JSON Schema counts `30.0` and `1.5e4` as
+/// integers: a client (or schemathesis) sending them is answered as for `30`
+/// (it was refused `not_whole_number`). A fraction is still refused.
+#[tokio::test]
+async fn integers_written_with_a_zero_fraction_are_integers() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner().await;
+    let created = app
+        .post("/api/v1/services")
+        .cookie(&owner)
+        .json(serde_json::json!({ "name": "Masaje", "duration_minutes": 30.0, "price_clp": 1.5e4 }))
+        .send()
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+    assert_eq!((created.body["duration_minutes"].as_i64(), created.body["price_clp"].as_i64()), (Some(30), Some(15000)));
+
+    let fraction = app
+        .post("/api/v1/services")
+        .cookie(&owner)
+        .json(serde_json::json!({ "name": "Masaje", "duration_minutes": 30.5, "price_clp": 1000 }))
+        .send()
+        .await;
+    assert_eq!(fraction.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fraction.field_errors(), ["duration_minutes:not_whole_number"]);
+}
