@@ -60,7 +60,7 @@ pub struct DayHours(Vec<TimeRange>);
 impl DayHours {
     pub fn new(mut ranges: Vec<TimeRange>) -> Result<Self, FieldError> {
         if ranges.len() > MAX_RANGES_PER_DAY {
-            return Err(FieldError::TooLong { max: MAX_RANGES_PER_DAY });
+            return Err(FieldError::TooManyRanges { max: MAX_RANGES_PER_DAY });
         }
         ranges.sort();
         if ranges.windows(2).any(|pair| pair[1].start < pair[0].end) {
@@ -108,7 +108,7 @@ pub struct Agenda {
 impl Agenda {
     pub fn new(weekly: [DayHours; 7], days_off: BTreeSet<Date>) -> Result<Self, FieldError> {
         if days_off.len() > MAX_DAYS_OFF {
-            return Err(FieldError::TooLong { max: MAX_DAYS_OFF });
+            return Err(FieldError::TooManyDaysOff { max: MAX_DAYS_OFF });
         }
         Ok(Self { weekly, days_off })
     }

@@ -12,6 +12,11 @@ use crate::{BookingId, ClientId, PackId, ServiceId, StaffId};
 /// The longest a booking may last (an explicit end included).
 pub const MAX_LENGTH: SignedDuration = SignedDuration::from_hours(12);
 
+/// The most one payment can be: a thousand million pesos (about a million
+/// US dollars), far above any appointment, and small enough that a client's
+/// payments add up without ever leaving 64 bits (9.2 × 10⁹ payments).
+pub const MAX_PAYMENT_CLP: i64 = 1_000_000_000;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum BookingState {
     /// Not yet confirmed.
@@ -189,6 +194,12 @@ pub enum BookingRule {
     PaidInFuture,
     #[error("a payment amount is more than zero")]
     AmountNotPositive,
+    #[error("the booking's date is outside the years {} to {}", crate::dates::FIRST_YEAR, crate::dates::LAST_YEAR)]
+    OutOfRange,
+    #[error("a payment amount is at most {MAX_PAYMENT_CLP} pesos")]
+    AmountTooLarge,
+    #[error("the payment date is outside the years {} to {}", crate::dates::FIRST_YEAR, crate::dates::LAST_YEAR)]
+    PaidOutOfRange,
 }
 
 impl BookingRule {
@@ -213,6 +224,9 @@ impl BookingRule {
             Self::AttendanceMarked => "attendance_marked",
             Self::PaidInFuture => "paid_in_future",
             Self::AmountNotPositive => "amount_not_positive",
+            Self::AmountTooLarge => "amount_too_large",
+            Self::OutOfRange => "booking_out_of_range",
+            Self::PaidOutOfRange => "paid_out_of_range",
         }
     }
 }
@@ -228,8 +242,12 @@ pub struct Request {
 /// Whether `request` may place a booking at `when`, given the time `now` and
 /// whether the professional works then. Overlaps are checked separately,
 /// inside the storage transaction. Clients (the booking site) never
-/// override; staff must say so explicitly.
+/// override; staff must say so explicitly. No one, overriding or not, books
+/// outside the years people type (`dates`).
 pub fn may_place(request: Request, when: Interval, now: Timestamp, within_hours: bool) -> Result<(), BookingRule> {
+    if !crate::dates::instant_in_range(when.start()) || !crate::dates::instant_in_range(when.end()) {
+        return Err(BookingRule::OutOfRange);
+    }
     if request.override_agenda {
         return match request.origin {
             Origin::Panel => Ok(()),
@@ -300,6 +318,12 @@ impl Booking {
         if let Payment::Paid { amount, date, .. } = payment {
             if amount <= 0 {
                 return Err(BookingRule::AmountNotPositive);
+            }
+            if amount > MAX_PAYMENT_CLP {
+                return Err(BookingRule::AmountTooLarge);
+            }
+            if !crate::dates::typed_date_in_range(date) {
+                return Err(BookingRule::PaidOutOfRange);
             }
             if date > today {
                 return Err(BookingRule::PaidInFuture);
@@ -406,6 +430,12 @@ mod tests {
         assert_eq!(booking().set_payment(tomorrow, today), Err(BookingRule::PaidInFuture));
         let zero = Payment::Paid { amount: 0, method: PaymentMethod::Cash, date: today };
         assert_eq!(booking().set_payment(zero, today), Err(BookingRule::AmountNotPositive));
+        let most = Payment::Paid { amount: MAX_PAYMENT_CLP, method: PaymentMethod::Cash, date: today };
+        assert!(booking().set_payment(most, today).is_ok());
+        let huge = Payment::Paid { amount: i64::MAX, method: PaymentMethod::Cash, date: today };
+        assert_eq!(booking().set_payment(huge, today), Err(BookingRule::AmountTooLarge));
+        let year_zero = Payment::Paid { amount: 25_000, method: PaymentMethod::Cash, date: date(0, 1, 1) };
+        assert_eq!(booking().set_payment(year_zero, today), Err(BookingRule::PaidOutOfRange));
     }
 
     #[test]
@@ -421,6 +451,16 @@ mod tests {
         assert_eq!(may_place(client, when, at(0), true), Err(BookingRule::OverrideNotAllowed));
         let client = Request { override_agenda: false, ..client };
         assert_eq!(may_place(client, when, at(11), true), Err(BookingRule::InThePast));
+    }
+
+    #[test]
+    fn not_even_an_override_books_in_year_zero_or_9999() {
+        let forced = Request { origin: Origin::Panel, override_agenda: true };
+        for start in ["0000-03-01T10:00:00Z", "9999-12-31T10:00:00Z", "1899-12-31T10:00:00Z"] {
+            let start: Timestamp = start.parse().expect("instant");
+            let when = Interval::new(start, start + SignedDuration::from_hours(1)).expect("interval");
+            assert_eq!(may_place(forced, when, at(0), true), Err(BookingRule::OutOfRange));
+        }
     }
 
     #[test]

@@ -11,6 +11,8 @@ pub enum FieldError {
     TooLong { max: usize },
     #[error("contains control characters")]
     ControlCharacters,
+    #[error("contains invisible or text-direction characters")]
+    InvisibleCharacters,
     #[error("not a valid email address")]
     EmailInvalid,
     #[error("not a valid phone number")]
@@ -25,6 +27,8 @@ pub enum FieldError {
     DateInFuture,
     #[error("date is before 1900")]
     DateBefore1900,
+    #[error("date is not between 1900 and 2100")]
+    DateOutOfRange,
     #[error("only lower-case letters, digits and dashes")]
     SlugInvalid,
     #[error("a field key is a lower-case letter followed by lower-case letters, digits or underscores")]
@@ -59,6 +63,10 @@ pub enum FieldError {
     EndNotAfterStart,
     #[error("time ranges overlap")]
     RangesOverlap,
+    #[error("more than {max} time ranges in a day")]
+    TooManyRanges { max: usize },
+    #[error("more than {max} days off")]
+    TooManyDaysOff { max: usize },
 }
 
 impl FieldError {
@@ -68,6 +76,7 @@ impl FieldError {
             Self::Required => "required",
             Self::TooLong { .. } => "too_long",
             Self::ControlCharacters => "control_characters",
+            Self::InvisibleCharacters => "invisible_characters",
             Self::EmailInvalid => "email_invalid",
             Self::PhoneInvalid => "phone_invalid",
             Self::RutFormat => "rut_format",
@@ -75,6 +84,7 @@ impl FieldError {
             Self::DateFormat => "date_format",
             Self::DateInFuture => "date_in_future",
             Self::DateBefore1900 => "date_before_1900",
+            Self::DateOutOfRange => "date_out_of_range",
             Self::SlugInvalid => "slug_invalid",
             Self::KeyInvalid => "key_invalid",
             Self::KindInvalid => "kind_invalid",
@@ -92,6 +102,8 @@ impl FieldError {
             Self::DateTimeFormat => "datetime_format",
             Self::EndNotAfterStart => "end_not_after_start",
             Self::RangesOverlap => "ranges_overlap",
+            Self::TooManyRanges { .. } => "too_many_ranges",
+            Self::TooManyDaysOff { .. } => "too_many_days_off",
         }
     }
 }

@@ -97,10 +97,27 @@ impl<T> fmt::Display for Id<T> {
     }
 }
 
+/// Text that is not an id in its one written form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("not an id: ids are written as 36 lower-case hexadecimal digits and dashes (8-4-4-4-12)")]
+pub struct NotAnId;
+
+/// One rule for every id in every path, body and query: exactly the form ids
+/// are written in (`0190f5a2-…`, lower case, hyphenated). The `uuid` crate
+/// would also take upper case, braces, `urn:uuid:` and no dashes, so one
+/// resource had many addresses — and caches, logs and links disagreed.
 impl<T> FromStr for Id<T> {
-    type Err = uuid::Error;
+    type Err = NotAnId;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Uuid::parse_str(s).map(Self::from_uuid)
+        let canonical = s.len() == 36
+            && s.bytes().enumerate().all(|(i, b)| match i {
+                8 | 13 | 18 | 23 => b == b'-',
+                _ => matches!(b, b'0'..=b'9' | b'a'..=b'f'),
+            });
+        if !canonical {
+            return Err(NotAnId);
+        }
+        Uuid::parse_str(s).map(Self::from_uuid).map_err(|_| NotAnId)
     }
 }
 
@@ -112,7 +129,8 @@ impl<T> Serialize for Id<T> {
 
 impl<'de, T> Deserialize<'de> for Id<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Uuid::deserialize(deserializer).map(Self::from_uuid)
+        let text = std::borrow::Cow::<str>::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
     }
 }
 
@@ -137,5 +155,21 @@ mod tests {
     #[test]
     fn garbage_is_not_an_id() {
         assert!("not-an-id".parse::<ClientId>().is_err());
+    }
+
+    #[test]
+    fn only_the_written_form_is_an_id() {
+        let id = "0190f5a2-7c3e-7b1a-9f00-1234567890ab";
+        assert!(id.parse::<ClientId>().is_ok());
+        for other in [
+            id.to_uppercase(),
+            format!("{{{id}}}"),
+            format!("urn:uuid:{id}"),
+            id.replace('-', ""),
+            format!(" {id}"),
+            format!("{id}\n"),
+        ] {
+            assert_eq!(other.parse::<BookingId>(), Err(NotAnId), "{other:?}");
+        }
     }
 }

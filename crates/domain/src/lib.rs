@@ -17,6 +17,7 @@ pub mod client_name;
 pub mod clock;
 pub mod custom_field;
 pub mod custom_value;
+pub mod dates;
 pub mod decimal;
 pub mod email;
 pub mod field_error;
@@ -51,7 +52,7 @@ pub use decimal::Decimal;
 pub use email::Email;
 pub use field_error::FieldError;
 pub use history::{Change, Deletion, DeletionId, GeneralField, HistoryEntry, HistoryId};
-pub use ids::{BookingId, BusinessId, ClientId, CustomFieldId, PackId, ServiceId, StaffId, TokenId};
+pub use ids::{BookingId, BusinessId, ClientId, CustomFieldId, NotAnId, PackId, ServiceId, StaffId, TokenId};
 pub use note::{Note, NoteId, NoteText, Who};
 pub use notification::{
     BookingFacts, Channel, ClientPreferences, Event, Facts, MessageId, MessageStatus, NewMessage, NoticeKind,

@@ -5,9 +5,10 @@
 use std::sync::Arc;
 
 use ficha_domain::FixedClock;
-use ficha_store::contract::{Harness, start_time};
+use ficha_store::contract::{Harness, RawSql, start_time};
 use ficha_store_postgres::PgStore;
 use ficha_store_postgres::testing::TestDatabase;
+use sqlx::{Connection, PgConnection};
 
 async fn fresh() -> Option<Harness> {
     fresh_with_url().await.map(|(harness, _)| harness)
@@ -21,7 +22,16 @@ async fn fresh_with_url() -> Option<(Harness, String)> {
     let store = PgStore::connect(&url, clock.clone()).await.expect("PostgreSQL store connects");
     // Harness::finish closes the store's pool before this runs. A failed test
     // leaves its database behind, to look at.
-    Some((Harness::new(Arc::new(store), clock).with_teardown(database.drop_database()), url))
+    let raw_url = url.clone();
+    let raw: RawSql = Arc::new(move |sql| {
+        let url = raw_url.clone();
+        Box::pin(async move {
+            let mut conn = PgConnection::connect(&url).await.expect("raw connection");
+            sqlx::query(sql).execute(&mut conn).await.expect("raw SQL runs");
+            conn.close().await.expect("closed");
+        })
+    });
+    Some((Harness::new(Arc::new(store), clock).with_raw_sql(raw).with_teardown(database.drop_database()), url))
 }
 
 mod postgres {

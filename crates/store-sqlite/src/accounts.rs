@@ -8,6 +8,7 @@ use ficha_store::record::{micros, timestamp};
 use ficha_store::{AccountStore, ApiToken, SessionInfo, StaffCredentials, StoreError, StoreResult};
 use jiff::Timestamp;
 use sqlx::Row;
+use sqlx::SqliteConnection;
 use sqlx::sqlite::SqliteRow;
 
 use crate::{SqliteStore, is_unique_violation};
@@ -146,14 +147,24 @@ impl AccountStore for SqliteStore {
     }
 
     async fn set_staff_password(&self, actor: &Actor, id: StaffId, password_hash: String) -> StoreResult<()> {
+        let mut tx = self.write().await?;
         let updated = sqlx::query("UPDATE staff SET password_hash = ?3 WHERE business_id = ?1 AND id = ?2")
             .bind(actor.business().as_uuid())
             .bind(id.as_uuid())
             .bind(password_hash)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await
             .map_err(StoreError::backend)?;
-        if updated.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        end_sessions(&mut tx, actor, id).await?;
+        tx.commit().await.map_err(StoreError::backend)
+    }
+
+    async fn end_staff_sessions(&self, actor: &Actor, id: StaffId) -> StoreResult<u64> {
+        let mut conn = self.pool.acquire().await.map_err(StoreError::backend)?;
+        end_sessions(&mut conn, actor, id).await
     }
 
     async fn staff_credentials(&self, business_slug: &str, email_key: &str) -> StoreResult<Option<StaffCredentials>> {
@@ -270,4 +281,19 @@ impl AccountStore for SqliteStore {
         .map(|row| api_token(&row))
         .transpose()
     }
+}
+
+/// Deletes the sessions of staff member `id`, only if they belong to the
+/// actor's business (sessions carry no business of their own).
+async fn end_sessions(conn: &mut SqliteConnection, actor: &Actor, id: StaffId) -> StoreResult<u64> {
+    sqlx::query(
+        "DELETE FROM sessions WHERE staff_id = ?2 \
+         AND staff_id IN (SELECT id FROM staff WHERE business_id = ?1 AND id = ?2)",
+    )
+    .bind(actor.business().as_uuid())
+    .bind(id.as_uuid())
+    .execute(conn)
+    .await
+    .map(|done| done.rows_affected())
+    .map_err(StoreError::backend)
 }

@@ -21,7 +21,13 @@ pub trait AccountStore: Send + Sync {
 
     async fn list_staff(&self, actor: &Actor) -> StoreResult<Vec<Staff>>;
 
+    /// Sets a new password and ends every session of the account, in one
+    /// transaction: whoever knew the old password is signed out too.
     async fn set_staff_password(&self, actor: &Actor, staff: StaffId, password_hash: String) -> StoreResult<()>;
+
+    /// Ends every session of a staff member of the actor's business ("Cerrar
+    /// sesión en todos los dispositivos"); how many there were.
+    async fn end_staff_sessions(&self, actor: &Actor, staff: StaffId) -> StoreResult<u64>;
 
     /// What a login checks a password against: the account of that email in
     /// the business with that slug.

@@ -15,6 +15,7 @@ mod health;
 pub mod i18n;
 pub mod input;
 mod panel;
+mod path_check;
 pub mod problem;
 mod site;
 mod state;
@@ -50,6 +51,7 @@ pub fn router(state: AppState) -> Router {
         .merge(webhooks::router())
         .fallback(panel::not_found)
         .method_not_allowed_fallback(problem::method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), path_check::utf8_paths))
         .layer(axum::middleware::from_fn(problem::localize))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(SetResponseHeaderLayer::if_not_present(

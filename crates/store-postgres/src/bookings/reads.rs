@@ -59,11 +59,14 @@ const PACKS: &str = "SELECT pack_id, service_id, pack_size, \
      FROM bookings WHERE business_id = $1 AND client_id = $2 AND pack_id IS NOT NULL \
      GROUP BY pack_id, service_id, pack_size ORDER BY pack_id";
 
+/// A client's figures. The total paid never overflows: `sum(bigint)` is a
+/// `numeric`, capped before the cast, for rows written before amounts were
+/// bounded.
 const STATS: &str = "SELECT count(starts_at)::bigint AS bookings, \
      coalesce(sum(CASE WHEN attendance = 'attended' THEN 1 ELSE 0 END), 0)::bigint AS attended, \
      coalesce(sum(CASE WHEN starts_at IS NOT NULL AND state = 'cancelled' THEN 1 ELSE 0 END), 0)::bigint AS cancelled, \
      coalesce(sum(CASE WHEN attendance = 'no_show' THEN 1 ELSE 0 END), 0)::bigint AS no_shows, \
-     coalesce(sum(paid_amount), 0)::bigint AS total_paid \
+     least(coalesce(sum(paid_amount), 0), 9223372036854775807)::bigint AS total_paid \
      FROM bookings WHERE business_id = $1 AND client_id = $2";
 
 const NEXT: &str = "SELECT id, client_id, service_id, staff_id, starts_at, ends_at, state, attendance, origin, \

@@ -59,11 +59,15 @@ const PACKS: &str = "SELECT pack_id, service_id, pack_size, \
      FROM bookings WHERE business_id = ?1 AND client_id = ?2 AND pack_id IS NOT NULL \
      GROUP BY pack_id, service_id, pack_size ORDER BY pack_id";
 
+/// A client's figures. The total paid never overflows: `total()` adds as a
+/// float (exact below 2⁵³ pesos, far above what bounded payments reach) and
+/// the cast saturates, where `sum()` would fail on rows written before
+/// amounts were bounded.
 const STATS: &str = "SELECT count(starts_at) AS bookings, \
      coalesce(sum(CASE WHEN attendance = 'attended' THEN 1 ELSE 0 END), 0) AS attended, \
      coalesce(sum(CASE WHEN starts_at IS NOT NULL AND state = 'cancelled' THEN 1 ELSE 0 END), 0) AS cancelled, \
      coalesce(sum(CASE WHEN attendance = 'no_show' THEN 1 ELSE 0 END), 0) AS no_shows, \
-     coalesce(sum(paid_amount), 0) AS total_paid \
+     CAST(min(total(paid_amount), 9223372036854775807.0) AS INTEGER) AS total_paid \
      FROM bookings WHERE business_id = ?1 AND client_id = ?2";
 
 const NEXT: &str = "SELECT id, client_id, service_id, staff_id, starts_at, ends_at, state, attendance, origin, \

@@ -78,6 +78,29 @@ pub async fn sessions_expire_and_can_be_deleted(h: &Harness) {
     assert!(h.store.session(b"hash-two", start_time()).await.expect("read").is_none(), "logged out");
 }
 
+pub async fn a_new_password_and_signing_out_everywhere_end_the_accounts_sessions(h: &Harness) {
+    let sur = business(h, "sur").await;
+    let norte = business(h, "norte").await;
+    let paz = h.store.create_staff(&sur, staff("Paz", "paz@clinica.cl", Role::Owner)).await.expect("created");
+    let leo = h.store.create_staff(&sur, staff("Leo", "leo@clinica.cl", Role::Professional)).await.expect("created");
+    let expires = start_time() + SignedDuration::from_hours(12);
+    let live = |hash: &'static [u8]| async move { h.store.session(hash, start_time()).await.expect("read").is_some() };
+    for hash in [b"paz-phone".as_slice(), b"paz-laptop"] {
+        h.store.create_session(&paz, hash, expires).await.expect("session");
+    }
+    h.store.create_session(&leo, b"leo-phone", expires).await.expect("session");
+
+    h.store.set_staff_password(&sur, paz.id, "$argon2id$reset".into()).await.expect("reset");
+    assert!(!live(b"paz-phone").await && !live(b"paz-laptop").await, "a reset password ends the sessions");
+    assert!(live(b"leo-phone").await, "only that account's");
+
+    h.store.create_session(&leo, b"leo-laptop", expires).await.expect("session");
+    assert_eq!(h.store.end_staff_sessions(&norte, leo.id).await.expect("scoped"), 0, "not another business's");
+    assert!(live(b"leo-phone").await);
+    assert_eq!(h.store.end_staff_sessions(&sur, leo.id).await.expect("ended"), 2);
+    assert!(!live(b"leo-phone").await && !live(b"leo-laptop").await);
+}
+
 pub async fn api_tokens_act_for_their_business_until_revoked(h: &Harness) {
     let sur = business(h, "sur").await;
     let norte = business(h, "norte").await;

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use ficha_domain::{
     Actor, Agenda, Attendance, Booking, BookingRule, BookingState, ClientId, ClientName, Clock, Clp, DayHours, Email,
     Minutes, NewService, NewStaff, Origin, Payment, PaymentMethod, Role, Service, ServiceChanges, ServiceName,
-    Sessions, StaffId, TimeRange,
+    Sessions, StaffId, TimeRange, booking::MAX_PAYMENT_CLP,
 };
 use jiff::civil::{Date, date};
 use jiff::tz::TimeZone;
@@ -34,6 +34,8 @@ macro_rules! bookings_contract {
             the_calendar_shows_one_or_all_professionals_and_cancelled_ones_when_asked,
             client_bookings_filter_and_page_through_once,
             client_stats_count_what_happened,
+            payments_are_bounded_and_their_total_never_overflows,
+            no_booking_in_year_zero_even_with_override,
             deleting_a_client_deletes_its_bookings_and_frees_their_slots,
             another_business_cannot_reach_bookings_or_services,
             concurrent_overlapping_bookings_let_exactly_one_win,
@@ -454,6 +456,39 @@ pub async fn client_stats_count_what_happened(h: &Harness) {
     assert_eq!((stats.bookings, stats.attended, stats.no_shows, stats.cancelled), (5, 1, 1, 1));
     assert_eq!(stats.total_paid, 35_000);
     assert_eq!(stats.next_appointment.map(|b| b.id), Some(next.id));
+}
+
+pub async fn payments_are_bounded_and_their_total_never_overflows(h: &Harness) {
+    let s = setup(h, "sur").await;
+    let (first, second) = (book(h, &s, local(tomorrow(), 9, 0)).await, book(h, &s, local(tomorrow(), 10, 0)).await);
+    let paid =
+        |amount| BookingChange::Payment(Payment::Paid { amount, method: PaymentMethod::Cash, date: date(2026, 3, 14) });
+    let refused = h.store.change_booking(&s.actor, first.id, paid(i64::MAX)).await;
+    assert_eq!(refusal(refused), BookingRule::AmountTooLarge);
+    for booking in [&first, &second] {
+        h.store.change_booking(&s.actor, booking.id, paid(MAX_PAYMENT_CLP)).await.expect("the most one payment can be");
+    }
+    let stats = h.store.client_stats(&s.actor, s.client).await.expect("stats");
+    assert_eq!(stats.total_paid, 2 * MAX_PAYMENT_CLP);
+
+    // Amounts an older version accepted: the total saturates, no error.
+    h.legacy_write("UPDATE bookings SET paid_amount = 9223372036854775807 WHERE paid_amount IS NOT NULL").await;
+    let stats = h.store.client_stats(&s.actor, s.client).await.expect("stats read, not an overflow");
+    assert_eq!(stats.total_paid, i64::MAX);
+}
+
+pub async fn no_booking_in_year_zero_even_with_override(h: &Harness) {
+    let s = setup(h, "sur").await;
+    let year_zero: Timestamp = "0000-03-01T13:00:00Z".parse().expect("instant");
+    let forced = NewBooking { override_agenda: true, ..at(&s, year_zero) };
+    assert_eq!(refusal(h.store.book(&s.actor, forced).await), BookingRule::OutOfRange);
+    let booking = book(h, &s, local(tomorrow(), 9, 0)).await;
+    let far: Timestamp = "9999-12-30T13:00:00Z".parse().expect("instant");
+    let moved =
+        NewTime { professional: Some(s.pro), start: far, end: None, origin: Origin::Panel, override_agenda: true };
+    let refused = h.store.change_booking(&s.actor, booking.id, BookingChange::Reschedule(moved)).await;
+    assert_eq!(refusal(refused), BookingRule::OutOfRange);
+    assert_eq!(dated_count(h, &s).await, 1, "nothing written");
 }
 
 pub async fn deleting_a_client_deletes_its_bookings_and_frees_their_slots(h: &Harness) {

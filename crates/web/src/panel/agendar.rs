@@ -138,7 +138,7 @@ async fn context(state: &AppState, staffer: &Staffer, id: &str, choices: Choices
         }
     }
     let today = state.clock.now().to_zoned(staffer.zone()).date();
-    let typed = ficha_domain::parse_date(choices.fecha.trim());
+    let typed = ficha_domain::dates::parse_typed(&choices.fecha).ok();
     let date_typo = (typed.is_none() && !choices.fecha.trim().is_empty()).then(|| choices.fecha.clone());
     let date = typed.unwrap_or(today);
     Ok(Context { client, moving, service, professional, preselected, date, date_typo, services, staff, choices })

@@ -194,7 +194,10 @@ impl AgendarPage {
             date_value: ctx.date.to_string(),
             date_label: date(ctx.date),
             date_typed: ctx.date_typo.clone().unwrap_or_else(|| date(ctx.date)),
-            date_error: ctx.date_typo.as_ref().map(|_| "Escribe la fecha como dd-mm-aaaa, por ejemplo 16-03-2026."),
+            date_error: ctx
+                .date_typo
+                .as_ref()
+                .map(|_| "Escribe una fecha dd-mm-aaaa entre 1900 y 2100, por ejemplo 16-03-2026."),
             date_long: date_long.clone(),
             week,
             first_href: link(ctx, None, &[("primero", "1")]),

@@ -49,7 +49,7 @@ impl Slot {
     }
 
     fn day(&self) -> Option<Date> {
-        ficha_domain::parse_date(self.fecha.trim())
+        ficha_domain::dates::parse_typed(&self.fecha).ok()
     }
 
     fn time(&self) -> Option<Time> {

@@ -227,10 +227,13 @@ fn read_payment(form: &FormData) -> Result<Payment, Box<PaymentForm>> {
     if method.is_none() {
         typed.method_error = Some("Elige el medio de pago.".into());
     }
-    let paid_on = ficha_domain::parse_date(typed.date.trim());
-    if paid_on.is_none() {
-        typed.date_error = Some("Escribe la fecha del pago como dd-mm-aaaa.".into());
-    }
+    let paid_on = ficha_domain::dates::parse_typed(&typed.date);
+    typed.date_error = match paid_on {
+        Ok(_) => None,
+        Err(ficha_domain::FieldError::DateOutOfRange) => Some("La fecha del pago debe estar entre 1900 y 2100.".into()),
+        Err(_) => Some("Escribe la fecha del pago como dd-mm-aaaa.".into()),
+    };
+    let paid_on = paid_on.ok();
     match (amount, method, paid_on) {
         (Some(amount), Some(method), Some(date)) => Ok(Payment::Paid { amount, method, date }),
         _ => Err(Box::new(typed)),

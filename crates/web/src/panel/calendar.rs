@@ -94,8 +94,13 @@ pub async fn show(
     let now = state.clock.now().to_zoned(zone.clone());
     let today = now.date();
     let typed = params.fecha.trim();
-    let parsed = ficha_domain::parse_date(typed);
-    let date_error = (!typed.is_empty() && parsed.is_none()).then_some("Escribe la fecha como dd-mm-aaaa.");
+    let parsed = ficha_domain::dates::parse_typed(typed);
+    let date_error = match parsed {
+        _ if typed.is_empty() => None,
+        Ok(_) => None,
+        Err(ficha_domain::FieldError::DateOutOfRange) => Some("La fecha debe estar entre 1900 y 2100."),
+        Err(_) => Some("Escribe la fecha como dd-mm-aaaa."),
+    };
     let chosen = parsed.unwrap_or(today);
     let week = params.vista == "semana";
     let show_cancelled = params.anuladas == "1";

@@ -27,10 +27,22 @@ struct LoginPage {
     business: String,
     email: String,
     error: Option<String>,
+    notice: Option<&'static str>,
 }
 
 /// The login form, with a fresh double-submit token in a cookie and the form.
 fn login_page(state: &AppState, status: StatusCode, business: &str, email: &str, error: Option<String>) -> Response {
+    login_page_with(state, status, business, email, error, None)
+}
+
+fn login_page_with(
+    state: &AppState,
+    status: StatusCode,
+    business: &str,
+    email: &str,
+    error: Option<String>,
+    notice: Option<&'static str>,
+) -> Response {
     let Ok(token) = secret::generate() else { return PanelError::Internal.into_response() };
     let page = LoginPage {
         assets: Links::default(),
@@ -38,6 +50,7 @@ fn login_page(state: &AppState, status: StatusCode, business: &str, email: &str,
         business: business.to_owned(),
         email: email.to_owned(),
         error,
+        notice,
     };
     let mut response = match page_with(status, &page) {
         Ok(response) => response,
@@ -56,13 +69,17 @@ pub struct FormParams {
     /// The business's slug, filled in (the link `ficha serve` prints).
     #[serde(default)]
     negocio: String,
+    /// What just happened, to say on the page (`salida-todos`).
+    #[serde(default)]
+    aviso: String,
 }
 
 pub async fn form(State(state): State<AppState>, Query(params): Query<FormParams>, mut parts: Parts) -> Response {
     if Staffer::from_request_parts(&mut parts, &state).await.is_ok() {
         return Redirect::to("/clientes").into_response();
     }
-    login_page(&state, StatusCode::OK, params.negocio.trim(), "", None)
+    let notice = (params.aviso == "salida-todos").then_some("Cerraste tu sesión en todos los dispositivos.");
+    login_page_with(&state, StatusCode::OK, params.negocio.trim(), "", None, notice)
 }
 
 pub async fn submit(

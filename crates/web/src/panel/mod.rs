@@ -6,6 +6,7 @@
 //! typing in the search box. Forms that change anything go through
 //! `form::Submitted`, which checks the session's CSRF token.
 
+mod account;
 mod agendar;
 mod agendar_page;
 mod agendar_pick;
@@ -61,6 +62,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/", get(|| async { Redirect::to("/clientes") }))
         .route("/entrar", get(login::form).post(login::submit))
         .route("/salir", post(login::logout))
+        .route("/salir/todos", post(account::sign_out_everywhere))
+        .route("/cuenta", get(account::show))
         .route("/clientes", get(clients::list).post(clients::create))
         .route("/clientes/nuevo", get(clients::new_form))
         .route("/clientes/{id}", get(profile::show).post(profile::save_general))

@@ -226,6 +226,12 @@ fn field_error_message(error: &FieldError, label: &str, lang: Lang) -> String {
         (FieldError::ControlCharacters, Lang::En) => {
             format!("The field “{label}” cannot contain line breaks, tabs or control characters.")
         }
+        (FieldError::InvisibleCharacters, Lang::Es) => format!(
+            "El campo «{label}» tiene caracteres invisibles o que cambian la dirección del texto (a veces vienen al copiar y pegar). Escríbelo de nuevo a mano."
+        ),
+        (FieldError::InvisibleCharacters, Lang::En) => format!(
+            "The field “{label}” holds invisible or text-direction characters (pasted text sometimes carries them). Type it again by hand."
+        ),
         (FieldError::EmailInvalid, Lang::Es) => {
             "El correo electrónico no es válido: debe tener la forma nombre@dominio.cl.".into()
         }
@@ -242,16 +248,25 @@ fn field_error_message(error: &FieldError, label: &str, lang: Lang) -> String {
             "El dígito verificador del RUT no corresponde al número. Revisa que esté bien escrito.".into()
         }
         (FieldError::RutCheckDigit, Lang::En) => "The RUT's check digit does not match its number.".into(),
-        (FieldError::DateFormat, Lang::Es) => {
-            format!("La {label} no es una fecha válida. Usa dd-mm-aaaa o aaaa-mm-dd (por ejemplo 23-04-1990).")
-        }
+        (FieldError::DateFormat, Lang::Es) => format!(
+            "{} no es una fecha válida. Usa dd-mm-aaaa o aaaa-mm-dd (por ejemplo 23-04-1990).",
+            date_subject(label, lang)
+        ),
         (FieldError::DateFormat, Lang::En) => {
-            format!("The {label} is not a valid date. Use YYYY-MM-DD (for example 1990-04-23).")
+            format!("{} is not a valid date. Use YYYY-MM-DD (for example 1990-04-23).", date_subject(label, lang))
         }
-        (FieldError::DateInFuture, Lang::Es) => format!("La {label} no puede ser posterior a hoy."),
-        (FieldError::DateInFuture, Lang::En) => format!("The {label} cannot be later than today."),
-        (FieldError::DateBefore1900, Lang::Es) => format!("La {label} no puede ser anterior a 1900."),
-        (FieldError::DateBefore1900, Lang::En) => format!("The {label} cannot be before 1900."),
+        (FieldError::DateInFuture, Lang::Es) => format!("{} no puede ser posterior a hoy.", date_subject(label, lang)),
+        (FieldError::DateInFuture, Lang::En) => format!("{} cannot be later than today.", date_subject(label, lang)),
+        (FieldError::DateBefore1900, Lang::Es) => {
+            format!("{} no puede ser anterior a 1900.", date_subject(label, lang))
+        }
+        (FieldError::DateBefore1900, Lang::En) => format!("{} cannot be before 1900.", date_subject(label, lang)),
+        (FieldError::DateOutOfRange, Lang::Es) => {
+            format!("{} debe estar entre 1900 y 2100 (por ejemplo 18-09-2026).", date_subject(label, lang))
+        }
+        (FieldError::DateOutOfRange, Lang::En) => {
+            format!("{} must be between 1900 and 2100 (for example 2026-09-18).", date_subject(label, lang))
+        }
         (FieldError::SlugInvalid, Lang::Es) => {
             format!("El campo «{label}» solo admite minúsculas sin tilde, dígitos y guiones.")
         }
@@ -325,9 +340,35 @@ fn field_error_message(error: &FieldError, label: &str, lang: Lang) -> String {
         (FieldError::RangesOverlap, Lang::En) => {
             format!("The ranges of “{label}” overlap: each must end before the next begins.")
         }
+        (FieldError::TooManyRanges { max }, Lang::Es) => {
+            format!(
+                "El día «{label}» admite como máximo {max} tramos horarios (por ejemplo 09:00–13:00 y 14:00–18:00)."
+            )
+        }
+        (FieldError::TooManyRanges { max }, Lang::En) => {
+            format!("The day “{label}” takes at most {max} time ranges (for example 09:00–13:00 and 14:00–18:00).")
+        }
+        (FieldError::TooManyDaysOff { max }, Lang::Es) => {
+            format!("Una agenda admite como máximo {max} días libres: quita los que ya pasaron.")
+        }
+        (FieldError::TooManyDaysOff { max }, Lang::En) => {
+            format!("An agenda takes at most {max} days off: remove those already past.")
+        }
         (FieldError::FieldUnknown, Lang::En) => {
             format!("There is no field “{label}” among the custom fields. Check the key or create the field.")
         }
+    }
+}
+
+/// Who a date message speaks of: «La fecha de nacimiento» when the label is
+/// a date's own name (feminine, like «fecha»), else «El campo «días
+/// libres (n.º 1)»» — never «La días libres».
+fn date_subject(label: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Es if label.starts_with("fecha") => format!("La {label}"),
+        Lang::Es => format!("El campo «{label}»"),
+        Lang::En if label.contains("date") => format!("The {label}"),
+        Lang::En => format!("The field “{label}”"),
     }
 }
 

@@ -125,7 +125,7 @@ pub async fn week(
     slot_href: &(dyn Fn(Timestamp) -> String + Sync),
 ) -> Result<Week, StoreError> {
     let zone = &site.zone;
-    let first = match ficha_domain::parse_date(semana) {
+    let first = match ficha_domain::parse_date(semana).filter(|d| ficha_domain::dates::typed_date_in_range(*d)) {
         Some(asked) => asked,
         None => calendars.first_free_day(calendars.today).await?.unwrap_or(calendars.today),
     }

@@ -7,7 +7,6 @@ use axum::Json;
 use axum::extract::{Query, State};
 use ficha_domain::availability::day_span;
 use ficha_domain::{FieldError, StaffId};
-use jiff::civil::Date;
 use serde_json::{Value, json};
 
 use super::view::{booking_json, local_time};
@@ -29,9 +28,9 @@ pub async fn calendar(
     let mut problem = |field: &str, kind| problems.push(FieldProblem::new(field, kind));
     for (name, value) in &params {
         match name.as_str() {
-            "date" => match value.parse::<Date>() {
+            "date" => match ficha_domain::dates::parse_iso_in_range(value) {
                 Ok(day) => date = Some(day),
-                Err(_) => problem("date", FieldProblemKind::Invalid(FieldError::DateFormat)),
+                Err(error) => problem("date", FieldProblemKind::Invalid(error)),
             },
             "view" if VIEWS.contains(&value.as_str()) => week = value == "week",
             "view" => problem("view", FieldProblemKind::NotOneOf { allowed: VIEWS }),

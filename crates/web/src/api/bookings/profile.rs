@@ -38,6 +38,8 @@ fn query(params: &[(String, String)]) -> Result<BookingQuery, ApiError> {
                 .filter(|l| (1..=MAX_LIMIT).contains(l))
                 .map(|l| query.limit = l)
                 .err_if_none(FieldProblemKind::OutOfRange { min: 1, max: MAX_LIMIT }),
+            // An empty cursor is the first page, as if absent.
+            "cursor" if value.is_empty() => None,
             "cursor" => BookingCursor::decode(value).map(|c| cursor = Some(c)).err_if_none(FieldProblemKind::BadCursor),
             _ => Some(FieldProblemKind::Unknown { allowed: PARAMETERS }),
         };

@@ -49,6 +49,17 @@ pub fn rule_title(rule: &BookingRule) -> (&'static str, &'static str) {
         BookingRule::AmountNotPositive => {
             ("El monto pagado debe ser mayor que cero.", "The amount paid must be more than zero.")
         }
+        BookingRule::AmountTooLarge => (
+            "El monto pagado puede ser como máximo $1.000.000.000 (mil millones de pesos).",
+            "The amount paid can be at most $1,000,000,000 (a thousand million pesos).",
+        ),
+        BookingRule::PaidOutOfRange => {
+            ("La fecha de pago debe estar entre 1900 y 2100.", "The payment date must be between 1900 and 2100.")
+        }
+        BookingRule::OutOfRange => (
+            "La fecha de la reserva debe estar entre 1900 y 2100.",
+            "The booking's date must be between 1900 and 2100.",
+        ),
     }
 }
 

@@ -54,6 +54,8 @@ fn list_query(params: &[(String, String)]) -> Result<ListQuery, ApiError> {
                 Ok(limit) if (1..=MAX_LIMIT).contains(&limit) => query.limit = limit,
                 _ => problems.push(FieldProblem::new("limit", FieldProblemKind::OutOfRange { min: 1, max: MAX_LIMIT })),
             },
+            // An empty cursor is the first page, as if absent.
+            "cursor" if value.is_empty() => {}
             "cursor" => match Cursor::decode(value) {
                 Some(decoded) => cursor = Some(decoded),
                 None => problems.push(FieldProblem::new("cursor", FieldProblemKind::BadCursor)),
@@ -96,6 +98,7 @@ async fn search(
     for (name, value) in params {
         match name.as_str() {
             "limit" => limit = value.parse().unwrap_or(DEFAULT_LIMIT),
+            "cursor" if value.is_empty() => {}
             "cursor" => match search_offset(value) {
                 Some(start) => offset = start,
                 None => problems.push(FieldProblem::new("cursor", FieldProblemKind::BadCursor)),

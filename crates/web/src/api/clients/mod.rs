@@ -93,14 +93,19 @@ pub(crate) fn required_if_match(headers: &HeaderMap) -> Result<&HeaderValue, Api
     headers.get(IF_MATCH).ok_or(ApiError::PreconditionRequired)
 }
 
-/// The version `If-Match` names. An entity tag we never issued cannot match
-/// the current one: 412, with the client as stored.
+/// The version `If-Match` names. `*` matches whatever version is current
+/// (RFC 9110 §13.1.1: the client exists), so it is the current one. An
+/// entity tag we never issued cannot match the current one: 412, with the
+/// client as stored.
 pub(crate) async fn expected_version(
     state: &AppState,
     actor: &Actor,
     id: ClientId,
     if_match: &HeaderValue,
 ) -> Result<i64, ApiError> {
+    if if_match.to_str().is_ok_and(|text| text.trim() == "*") {
+        return Ok(state.store.get_client(actor, id).await?.version);
+    }
     match parse_version(if_match) {
         Some(version) => Ok(version),
         None => Err(ApiError::Stale { current: Box::new(state.store.get_client(actor, id).await?) }),

@@ -55,6 +55,8 @@ fn page_query(params: &[(String, String)]) -> Result<HistoryQuery, ApiError> {
                 Ok(limit) if (1..=MAX_LIMIT).contains(&limit) => query.limit = limit,
                 _ => problems.push(FieldProblem::new("limit", FieldProblemKind::OutOfRange { min: 1, max: MAX_LIMIT })),
             },
+            // An empty cursor is the first page, as if absent.
+            "cursor" if value.is_empty() => {}
             "cursor" => match HistoryCursor::decode(value) {
                 Some(cursor) => query.after = Some(cursor),
                 None => problems.push(FieldProblem::new("cursor", FieldProblemKind::BadCursor)),

@@ -62,6 +62,8 @@ pub fn message_query(params: &[(String, String)], allowed: &'static [&'static st
                 }
                 _ => Some(FieldProblemKind::OutOfRange { min: 1, max: MAX_LIMIT }),
             },
+            // An empty cursor is the first page, as if absent.
+            _ if value.is_empty() => None,
             _ => match MessageCursor::decode(value) {
                 Some(cursor) => {
                     query.after = Some(cursor);

@@ -18,7 +18,7 @@ pub const READ_ONLY: &[&str] = &["professional_id", "time_zone"];
 
 fn day(problems: &mut Problems, field: &str, value: Option<&Value>) -> Option<DayHours> {
     let items = match value {
-        None | Some(Value::Null) => return Some(DayHours::default()),
+        None => return Some(DayHours::default()),
         Some(Value::Array(items)) => items,
         Some(_) => {
             problems.push(field, FieldProblemKind::NotAList);
@@ -38,9 +38,11 @@ fn day(problems: &mut Problems, field: &str, value: Option<&Value>) -> Option<Da
     problems.take(field, DayHours::new(ranges))
 }
 
+/// Days off: a list of ISO dates between 1900 and 2100, or absent (none).
+/// `null` is refused, as the schema says: a list.
 fn days_off(problems: &mut Problems, value: Option<&Value>) -> Option<BTreeSet<Date>> {
     let items = match value {
-        None | Some(Value::Null) => return Some(BTreeSet::new()),
+        None => return Some(BTreeSet::new()),
         Some(Value::Array(items)) => items,
         Some(_) => {
             problems.push("days_off", FieldProblemKind::NotAList);
@@ -49,7 +51,7 @@ fn days_off(problems: &mut Problems, value: Option<&Value>) -> Option<BTreeSet<D
     };
     let mut dates = BTreeSet::new();
     for (i, item) in items.iter().enumerate() {
-        let date = item.as_str().and_then(|t| t.parse::<Date>().ok()).ok_or(FieldError::DateFormat);
+        let date = item.as_str().ok_or(FieldError::DateFormat).and_then(ficha_domain::dates::parse_iso_in_range);
         dates.insert(problems.take(&format!("days_off[{i}]"), date)?);
     }
     Some(dates)

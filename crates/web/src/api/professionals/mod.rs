@@ -93,10 +93,9 @@ pub async fn availability(
                 Ok(id) => service = Some(id),
                 Err(_) => problems.push(FieldProblem::new("service_id", FieldProblemKind::NotAnId)),
             },
-            "date" => match value.parse::<Date>() {
+            "date" => match ficha_domain::dates::parse_iso_in_range(value) {
                 Ok(day) => date = Some(day),
-                Err(_) => problems
-                    .push(FieldProblem::new("date", FieldProblemKind::Invalid(ficha_domain::FieldError::DateFormat))),
+                Err(error) => problems.push(FieldProblem::new("date", FieldProblemKind::Invalid(error))),
             },
             _ => problems
                 .push(FieldProblem::new(name.as_str(), FieldProblemKind::Unknown { allowed: AVAILABILITY_PARAMETERS })),

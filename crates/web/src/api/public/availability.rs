@@ -48,9 +48,9 @@ fn read(params: &[(String, String)]) -> Result<Asked, ApiError> {
                 Ok(id) => professional = id.to_string(),
                 Err(_) => problems.push(FieldProblem::new("professional", FieldProblemKind::NotAnId)),
             },
-            "from" => match value.parse::<Date>() {
+            "from" => match ficha_domain::dates::parse_iso_in_range(value) {
                 Ok(date) => from = Some(date),
-                Err(_) => problems.push(invalid("from", FieldError::DateFormat)),
+                Err(error) => problems.push(invalid("from", error)),
             },
             "days" => match value.parse::<u32>() {
                 Ok(n) if (1..=MAX_DAYS).contains(&n) => days = n,

@@ -45,7 +45,7 @@ fn read_days_off(text: &str) -> Result<BTreeSet<Date>, FieldError> {
     text.split([',', ';', '\n', ' '])
         .map(str::trim)
         .filter(|p| !p.is_empty())
-        .map(|p| ficha_domain::parse_date(p).ok_or(FieldError::DateFormat))
+        .map(|p| ficha_domain::parse_date(p).ok_or(FieldError::DateFormat).and_then(ficha_domain::dates::in_range))
         .collect()
 }
 
