@@ -96,7 +96,10 @@ async fn integers_written_with_a_zero_fraction_are_integers() {
         .send()
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
-    assert_eq!((created.body["duration_minutes"].as_i64(), created.body["price_clp"].as_i64()), (Some(30), Some(15000)));
+    assert_eq!(
+        (created.body["duration_minutes"].as_i64(), created.body["price_clp"].as_i64()),
+        (Some(30), Some(15000))
+    );
 
     let fraction = app
         .post("/api/v1/services")
