@@ -80,13 +80,26 @@ impl Problems {
     }
 }
 
+/// A JSON number that is a whole number: `3`, and also `3.0` or `3e0`,
+/// which JSON Schema's `integer` (what the OpenAPI document promises)
+/// counts as integers too.
+pub fn whole_number(value: &Value) -> Option<i64> {
+    if let Some(n) = value.as_i64() {
+        return Some(n);
+    }
+    let n = value.as_f64()?;
+    // Exactly representable in both directions, so no rounding sneaks in.
+    const LIMIT: f64 = 9_007_199_254_740_992.0; // 2^53
+    (n.fract() == 0.0 && n.abs() <= LIMIT).then_some(n as i64)
+}
+
 impl JsonObject {
     /// A whole-number field that may be absent (null counts as absent).
     pub fn integer(&self, field: &str) -> Result<Option<i64>, FieldProblem> {
         match self.0.get(field) {
             None | Some(Value::Null) => Ok(None),
             Some(value) => {
-                value.as_i64().map(Some).ok_or_else(|| FieldProblem::new(field, FieldProblemKind::NotWholeNumber))
+                whole_number(value).map(Some).ok_or_else(|| FieldProblem::new(field, FieldProblemKind::NotWholeNumber))
             }
         }
     }

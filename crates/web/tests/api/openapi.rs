@@ -9,12 +9,23 @@ use serde_json::Value;
 
 use crate::helpers::TestApp;
 
+/// The URL path a generated client calls for a documented path: the
+/// document's one `servers` entry joined with the path, as OpenAPI says
+/// (RFC 3986 joining would drop the server's path, so clients concatenate).
+fn called_path(document: &Value, path: &str) -> String {
+    let servers = document["servers"].as_array().expect("servers");
+    assert_eq!(servers.len(), 1, "one server entry: the app that serves the document");
+    let base = servers[0]["url"].as_str().expect("servers[0].url");
+    format!("{}{path}", base.trim_end_matches('/'))
+}
+
+/// Every documented operation as (METHOD, the path a client calls).
 fn documented(document: &Value) -> BTreeSet<(String, String)> {
     let mut operations = BTreeSet::new();
     for (path, item) in document["paths"].as_object().expect("paths") {
         for method in ["get", "post", "put", "patch", "delete"] {
             if item.get(method).is_some() {
-                operations.insert((method.to_uppercase(), path.clone()));
+                operations.insert((method.to_uppercase(), called_path(document, path)));
             }
         }
     }
@@ -37,6 +48,25 @@ async fn every_route_is_documented_and_every_documented_route_exists() {
     let phantom: Vec<_> = documented.difference(&served).collect();
     assert!(undocumented.is_empty(), "routes missing from openapi.json: {undocumented:?}");
     assert!(phantom.is_empty(), "openapi.json documents routes that do not exist: {phantom:?}");
+}
+
+/// A client generated from the document must reach the routes: the server
+/// entry and the paths must not both carry `/api/v1` (that made every
+/// generated call `/api/v1/api/v1/…`, a 404).
+#[tokio::test]
+async fn a_generated_client_calls_the_served_paths() {
+    let app = TestApp::spawn().await;
+    let document = app.get("/api/v1/openapi.json").send().await.body;
+    for (path, _) in document["paths"].as_object().expect("paths") {
+        let called = called_path(&document, path);
+        assert!(called.starts_with("/api/v1/"), "{path} is called as {called}");
+        assert!(!called.contains("/api/v1/api/v1"), "{path} is called as {called}");
+    }
+    // The document's own entry, fetched the way a client resolves it.
+    let own = called_path(&document, "/api/v1/openapi.json");
+    let response = app.get(&own).send().await;
+    assert_eq!(response.status, StatusCode::OK, "GET {own}");
+    assert_eq!(response.body["openapi"], document["openapi"]);
 }
 
 #[tokio::test]
@@ -173,4 +203,33 @@ fn every_operation_with_a_body_documents_the_400_of_a_body_that_is_not_an_object
         }
     }
     assert!(undocumented.is_empty(), "no 400 (not_an_object) on {undocumented:?}");
+}
+
+/// The document says `integer`, and JSON Schema counts `30.0` and `1.5e4` as
+/// integers: a client (or schemathesis) sending them is answered as for `30`
+/// (it was refused `not_whole_number`). A fraction is still refused.
+#[tokio::test]
+async fn integers_written_with_a_zero_fraction_are_integers() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner().await;
+    let created = app
+        .post("/api/v1/services")
+        .cookie(&owner)
+        .json(serde_json::json!({ "name": "Masaje", "duration_minutes": 30.0, "price_clp": 1.5e4 }))
+        .send()
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+    assert_eq!(
+        (created.body["duration_minutes"].as_i64(), created.body["price_clp"].as_i64()),
+        (Some(30), Some(15000))
+    );
+
+    let fraction = app
+        .post("/api/v1/services")
+        .cookie(&owner)
+        .json(serde_json::json!({ "name": "Masaje", "duration_minutes": 30.5, "price_clp": 1000 }))
+        .send()
+        .await;
+    assert_eq!(fraction.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fraction.field_errors(), ["duration_minutes:not_whole_number"]);
 }

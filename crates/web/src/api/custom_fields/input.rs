@@ -145,7 +145,7 @@ fn flag(problems: &mut Problems, body: &JsonObject, field: &str) -> Option<Optio
 fn position(problems: &mut Problems, body: &JsonObject) -> Option<Option<i32>> {
     match body.get("position") {
         None => Some(None),
-        Some(value) => match value.as_i64().and_then(|n| i32::try_from(n).ok()) {
+        Some(value) => match crate::input::whole_number(value).and_then(|n| i32::try_from(n).ok()) {
             Some(position) => Some(Some(position)),
             None => {
                 problems.push("position", FieldProblemKind::NotWholeNumber);
