@@ -21,7 +21,7 @@ pub fn zone(name: &str) -> TimeZone {
 pub fn interval(start: Timestamp, end: Option<Timestamp>, service: &Service) -> Result<Interval, BookingRule> {
     let end = match end {
         Some(end) => end,
-        None => start.checked_add(service.duration.duration()).map_err(|_| BookingRule::TooLong)?,
+        None => start.checked_add(service.duration.duration()).map_err(|_| BookingRule::OutOfRange)?,
     };
     Interval::new(start, end)
 }

@@ -388,7 +388,7 @@ async fn saving_values_needs_the_clients_current_etag() {
     assert_eq!(stale.status, StatusCode::PRECONDITION_FAILED);
     assert_eq!(stale.code(), "stale_version");
     assert_eq!(stale.body["current"]["phone"], "+56961234567");
-    let garbage = put_values(&app, &owner, &client, "*", json!({ "mascota": "Firulais" })).await;
+    let garbage = put_values(&app, &owner, &client, "abc", json!({ "mascota": "Firulais" })).await;
     assert_eq!(garbage.status, StatusCode::PRECONDITION_FAILED);
 
     let read = app.get(&client_path(&client)).cookie(&owner).send().await;

@@ -210,7 +210,7 @@ impl RequestBuilder<'_> {
 
     /// As if the connection came from `address` (what `serve` records for
     /// each connection).
-    pub fn from_address(mut self, address: &str) -> Self {
+    pub fn sent_from(mut self, address: &str) -> Self {
         let peer: std::net::SocketAddr = format!("{address}:40000").parse().expect("an IPv4 address");
         self.builder = self.builder.extension(axum::extract::ConnectInfo(peer));
         self

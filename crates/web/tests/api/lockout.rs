@@ -16,7 +16,7 @@ async fn someone_failing_elsewhere_cannot_keep_the_owner_out() {
     let app = TestApp::spawn().await;
     let login = |password: &str, address: &str| {
         app.post("/api/v1/auth/login")
-            .from_address(address)
+            .sent_from(address)
             .json(json!({ "business": "clinica", "email": OWNER_EMAIL, "password": password }))
     };
     for _ in 0..3 {
@@ -48,7 +48,7 @@ async fn one_address_gets_a_limited_number_of_failures_whatever_the_accounts() {
     let app = TestApp::spawn().await;
     let login = |email: String, password: &str| {
         app.post("/api/v1/auth/login")
-            .from_address(ATTACKER)
+            .sent_from(ATTACKER)
             .json(json!({ "business": "clinica", "email": email, "password": password }))
     };
     // Spread over many accounts, so no single account's delay applies.
@@ -63,7 +63,7 @@ async fn one_address_gets_a_limited_number_of_failures_whatever_the_accounts() {
     // Other addresses are not held up.
     let elsewhere = app
         .post("/api/v1/auth/login")
-        .from_address(CLINIC)
+        .sent_from(CLINIC)
         .json(json!({ "business": "clinica", "email": PRO_EMAIL, "password": PASSWORD }))
         .send()
         .await;

@@ -254,7 +254,7 @@ async fn the_summary_reads_back_what_will_be_booked_and_the_date_field_shows_the
     let typo = page(&app, &f, &format!("servicio={}&profesional={}&fecha=31-02-2026", f.service, f.pro)).await;
     let body = html(&typo);
     assert!(body.contains("id=\"fecha\" name=\"fecha\" value=\"31-02-2026\""), "kept as typed: {body}");
-    assert!(body.contains("id=\"fecha-error\">Escribe la fecha como dd-mm-aaaa"), "{body}");
+    assert!(body.contains("id=\"fecha-error\">Escribe una fecha dd-mm-aaaa entre 1900 y 2100"), "{body}");
     assert!(body.contains("Horarios libres del 14-03-2026"), "{body}");
 
     // 11:00 is taken meanwhile: refused, and the summary does not claim it.
