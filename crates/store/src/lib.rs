@@ -12,6 +12,7 @@ pub mod booking_site;
 pub mod bookings;
 pub mod client_accounts;
 pub mod clients;
+pub mod consent;
 pub mod custom_fields;
 pub mod error;
 pub mod history;
@@ -36,6 +37,7 @@ pub use bookings::{
     NewTime, PackUse, PorReservar, When,
 };
 pub use client_accounts::{ClientAccountStore, NewSignIn, PendingEmail, SignInRefused};
+pub use consent::ConsentStore;
 pub use clients::{ClientPage, ClientSort, ClientStore, Cursor, ListQuery};
 pub use custom_fields::{CustomFieldStore, FieldValue, RefusedValue, Removed, SavedValues};
 pub use error::{StoreError, StoreResult};
@@ -57,6 +59,7 @@ pub trait Store:
     + BookingStore
     + ClientAccountStore
     + ClientStore
+    + ConsentStore
     + CustomFieldStore
     + HistoryStore
     + LoginThrottleStore
