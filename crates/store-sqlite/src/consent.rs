@@ -63,11 +63,8 @@ fn consent(row: &SqliteRow) -> StoreResult<Consent> {
 }
 
 async fn latest(conn: &mut SqliteConnection, business: BusinessId) -> StoreResult<Option<PrivacyNotice>> {
-    let row = sqlx::query(LATEST_NOTICE)
-        .bind(business.as_uuid())
-        .fetch_optional(conn)
-        .await
-        .map_err(StoreError::backend)?;
+    let row =
+        sqlx::query(LATEST_NOTICE).bind(business.as_uuid()).fetch_optional(conn).await.map_err(StoreError::backend)?;
     row.as_ref().map(notice).transpose()
 }
 
@@ -94,8 +91,13 @@ impl NoticeTx for Tx<'_> {
     }
 
     async fn staff_name(&mut self, business: BusinessId, staff: StaffId) -> StoreResult<String> {
-        let row = crate::scoped_row(self.0, "SELECT name FROM staff WHERE business_id = ?1 AND id = ?2", business, staff.as_uuid())
-            .await?;
+        let row = crate::scoped_row(
+            self.0,
+            "SELECT name FROM staff WHERE business_id = ?1 AND id = ?2",
+            business,
+            staff.as_uuid(),
+        )
+        .await?;
         row.try_get("name").map_err(StoreError::backend)
     }
 

@@ -12,8 +12,8 @@ pub mod flow;
 
 use async_trait::async_trait;
 use ficha_domain::{
-    Acceptance, Actor, BirthDate, Booking, BookingId, BookingRules, ClientName, CustomValue, Email, FieldKey, Phone, Rut,
-    ServiceId, StaffId,
+    Acceptance, Actor, BirthDate, Booking, BookingId, BookingRules, ClientName, CustomValue, Email, FieldKey, Phone,
+    Rut, ServiceId, StaffId,
 };
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};

@@ -37,8 +37,8 @@ pub use bookings::{
     NewTime, PackUse, PorReservar, When,
 };
 pub use client_accounts::{ClientAccountStore, NewSignIn, PendingEmail, SignInRefused};
-pub use consent::ConsentStore;
 pub use clients::{ClientPage, ClientSort, ClientStore, Cursor, ListQuery};
+pub use consent::ConsentStore;
 pub use custom_fields::{CustomFieldStore, FieldValue, RefusedValue, Removed, SavedValues};
 pub use error::{StoreError, StoreResult};
 pub use history::{DeletionPage, HistoryCursor, HistoryPage, HistoryQuery, HistoryStore};

@@ -4,8 +4,8 @@
 
 use async_trait::async_trait;
 use ficha_domain::{
-    Acceptance, Actor, Booking, BookingId, BookingRule, BookingRules, BookingState, BusinessId, Change, Client, ClientId,
-    Consent, CustomField, CustomValue, NewClient, Origin, ServiceId, SiteRule, StaffId,
+    Acceptance, Actor, Booking, BookingId, BookingRule, BookingRules, BookingState, BusinessId, Change, Client,
+    ClientId, Consent, CustomField, CustomValue, NewClient, Origin, ServiceId, SiteRule, StaffId,
 };
 use jiff::Timestamp;
 
