@@ -49,12 +49,17 @@ pub async fn accepted<T: NoticeTx + ?Sized>(
         Some(stored) => stored.version,
         None => {
             let default = PrivacyNotice { written_at: Some(now), ..PrivacyNotice::default_unstored() };
-            // The owner's first version written meanwhile wins: then the
-            // client read a notice that is no longer the one in force.
-            if !tx.insert_notice(business, &default).await? {
-                return Err(SiteRule::NoticeOutdated.into());
+            if tx.insert_notice(business, &default).await? {
+                default.version
+            } else {
+                // Written meanwhile: by another first booking (the same
+                // default, fine), or by the owner (then the client read a
+                // notice no longer in force).
+                match tx.latest_notice(business).await? {
+                    Some(stored) if stored.is_default => stored.version,
+                    _ => return Err(SiteRule::NoticeOutdated.into()),
+                }
             }
-            default.version
         }
     };
     if acceptance.notice_version != version {
