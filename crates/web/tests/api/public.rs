@@ -49,7 +49,16 @@ fn client(name: &str, email: &str) -> Value {
     json!({ "name": name, "email": email, "phone": "9 6123 4567" })
 }
 
-async fn post(app: &TestApp, path: &str, body: Value) -> TestResponse {
+/// Posts `body`; a booking gets the client's acceptance of the default
+/// notice (version 1) unless the test says otherwise.
+async fn post(app: &TestApp, path: &str, mut body: Value) -> TestResponse {
+    if path == "/bookings" && body.get("privacy_notice").is_none() {
+        body["privacy_notice"] = json!({ "accepted": true, "version": 1 });
+    }
+    post_as_is(app, path, body).await
+}
+
+async fn post_as_is(app: &TestApp, path: &str, body: Value) -> TestResponse {
     app.post(&format!("{BASE}{path}")).json(body).send().await
 }
 

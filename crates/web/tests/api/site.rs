@@ -60,12 +60,18 @@ fn param(href: &str, name: &str) -> String {
     raw.replace("%3A", ":").replace("%2D", "-")
 }
 
+/// The form as the page sends it: the notice (version 1, the default)
+/// ticked unless `fields` holds `aviso_version` (then nothing is added:
+/// the test says what is ticked).
 fn datos_form(href: &str, fields: &[(&str, &str)]) -> String {
     let mut pairs = vec![
         ("servicio", param(href, "servicio")),
         ("profesional", param(href, "profesional")),
         ("inicio", param(href, "inicio")),
     ];
+    if !fields.iter().any(|(k, _)| *k == "aviso_version") {
+        pairs.extend([("aviso_version", "1".to_owned()), ("acepta_aviso", "1".to_owned())]);
+    }
     pairs.extend(fields.iter().map(|(k, v)| (*k, (*v).to_owned())));
     let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
     encode(&borrowed)
