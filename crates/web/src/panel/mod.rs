@@ -14,6 +14,7 @@ mod assets;
 mod attention_notes;
 mod booking;
 pub(crate) mod booking_words;
+mod consent_words;
 mod calendar;
 mod came_from;
 mod client_form;
