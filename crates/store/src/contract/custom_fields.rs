@@ -455,10 +455,19 @@ pub async fn a_sensitive_field_keeps_its_mark_and_its_values(h: &Harness) {
         .expect("saved");
     assert!(saved.values.iter().all(|v| v.field.sensitive), "values carry the mark");
     assert!(crate::custom_fields::has_sensitive(&saved.values));
+    assert_eq!(crate::custom_fields::exportable(&saved.values, false).count(), 0, "not exported by default");
+    assert_eq!(crate::custom_fields::exportable(&saved.values, true).count(), 1, "only when ticked");
+    // Still found by it, but never told as what matched.
+    let query = SearchQuery::parse("lumbago").expect("valid query");
+    let page = h.store.search_clients(&actor, &query, 0, 20).await.expect("searched");
+    assert_eq!(page.hits.len(), 1, "found by the sensitive value");
+    assert!(page.hits[0].matched.is_empty(), "{:?}", page.hits[0].matched);
     // Unmarked by the owner: the values stay, no longer sensitive.
     let changes = CustomFieldChanges { sensitive: Some(false), ..Default::default() };
     assert!(!h.store.update_field(&actor, field.id, changes).await.expect("updated").sensitive);
     let values = h.store.custom_values(&actor, client.id).await.expect("values");
     assert_eq!(value_keys(&values), ["diagnostico"]);
     assert!(!crate::custom_fields::has_sensitive(&values));
+    let page = h.store.search_clients(&actor, &query, 0, 20).await.expect("searched");
+    assert_eq!(page.hits[0].matched, [crate::search::Matched::Custom("Campo diagnostico".into())]);
 }

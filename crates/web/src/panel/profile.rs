@@ -17,8 +17,8 @@ use serde::Deserialize;
 
 use super::attention_notes::AttentionSection;
 use super::client_form::ClientForm;
-use super::consent_words::latest_line;
 use super::clients::EMAIL_TAKEN;
+use super::consent_words::latest_line;
 use super::error::{PanelError, page_with, path_id};
 use super::form::{FormData, Submitted};
 use super::format::date_time;

@@ -107,8 +107,10 @@ impl BookingsSection {
         // read only when the page has bookings made there.
         let from_site: Vec<_> =
             page.bookings.iter().filter(|b| b.origin == Origin::BookingSite).map(|b| b.id).collect();
-        let (entered_data, consents) =
-            tokio::try_join!(state.store.entered_data_of(actor, &from_site), state.store.consents_of(actor, &from_site))?;
+        let (entered_data, consents) = tokio::try_join!(
+            state.store.entered_data_of(actor, &from_site),
+            state.store.consents_of(actor, &from_site)
+        )?;
         for (id, consent) in consents {
             if let Some(at) = page.bookings.iter().position(|b| b.id == id) {
                 rows[at].consent = booking_line(&consent);

@@ -36,9 +36,7 @@ pub fn site_rule_title(rule: SiteRule) -> (&'static str, &'static str) {
         SiteRule::ConfirmDeadline => {
             ("Ya pasó el plazo para confirmar la asistencia.", "The deadline to confirm attendance has passed.")
         }
-        SiteRule::NoticeOutdated => {
-            ("El aviso de privacidad cambió.", "The privacy notice has changed.")
-        }
+        SiteRule::NoticeOutdated => ("El aviso de privacidad cambió.", "The privacy notice has changed."),
     }
 }
 
