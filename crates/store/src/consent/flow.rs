@@ -84,14 +84,23 @@ pub async fn write<T: NoticeTx + ?Sized>(
         _ => None,
     };
     // A concurrent save may take the number: read again and retry.
-    for _ in 0..3 {
-        let stored = tx.latest_notice(business).await?;
-        let current = stored.clone().unwrap_or_else(PrivacyNotice::default_unstored);
-        if current.text == text.as_str() {
-            return Ok(current);
+    for _ in 0..4 {
+        let Some(stored) = tx.latest_notice(business).await? else {
+            // The default is version 1 whether or not anyone accepted it
+            // yet: a client who read it never finds the owner's first text
+            // under the same number.
+            let default = PrivacyNotice { written_at: Some(now), ..PrivacyNotice::default_unstored() };
+            if default.text == text.as_str() {
+                return Ok(PrivacyNotice::default_unstored());
+            }
+            tx.insert_notice(business, &default).await?;
+            continue;
+        };
+        if stored.text == text.as_str() {
+            return Ok(stored);
         }
         let notice = PrivacyNotice {
-            version: stored.map_or(1, |s| s.version + 1),
+            version: stored.version + 1,
             text: text.as_str().to_owned(),
             is_default: false,
             author: author.clone(),

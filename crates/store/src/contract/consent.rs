@@ -46,20 +46,25 @@ pub async fn privacy_notice_versions_are_kept_and_never_change(h: &Harness) {
     assert_eq!(h.store.privacy_notice(&owner).await.expect("read"), PrivacyNotice::default_unstored());
     assert!(h.store.privacy_notice_versions(&owner).await.expect("read").is_empty());
 
-    let first = h.store.set_privacy_notice(&owner, text("Usamos tus datos para tus reservas.")).await.expect("v1");
-    assert_eq!((first.version, first.is_default), (1, false));
+    // The owner's first text is version 2: version 1 is always the default
+    // (stored now, so it reads as it was).
+    let first = h.store.set_privacy_notice(&owner, text("Usamos tus datos para tus reservas.")).await.expect("v2");
+    assert_eq!((first.version, first.is_default), (2, false));
     assert_eq!(first.author.as_ref().map(|(_, name)| name.as_str()), Some("Dueña Rojas"));
     assert_eq!(first.written_at, Some(h.clock.now()));
     // The same text again is no new version.
     let same = h.store.set_privacy_notice(&owner, text("  Usamos tus datos para tus reservas. ")).await.expect("same");
     assert_eq!(same, first);
     h.clock.advance(jiff::SignedDuration::from_hours(1));
-    let second = h.store.set_privacy_notice(&owner, text("Nuevo texto.\n\nCon párrafos.")).await.expect("v2");
-    assert_eq!(second.version, 2);
+    let second = h.store.set_privacy_notice(&owner, text("Nuevo texto.\n\nCon párrafos.")).await.expect("v3");
+    assert_eq!(second.version, 3);
     assert_eq!(h.store.privacy_notice(&owner).await.expect("read"), second);
-    // The first version is still there, as it was written.
+    // The earlier versions are still there, as they were written.
     let versions = h.store.privacy_notice_versions(&owner).await.expect("read");
-    assert_eq!(versions, vec![second.clone(), first]);
+    assert_eq!(versions.len(), 3);
+    assert_eq!(versions[..2], [second.clone(), first]);
+    assert!(versions[2].is_default && versions[2].version == 1 && versions[2].author.is_none());
+    assert_eq!(versions[2].text, PrivacyNotice::default_unstored().text);
     // Another business still reads the default.
     let other = business(h, "otro-aviso").await;
     assert!(h.store.privacy_notice(&other).await.expect("read").is_default);
@@ -113,19 +118,22 @@ pub async fn an_online_booking_records_the_notice_it_accepted(h: &Harness) {
 
 pub async fn a_stale_notice_version_books_nothing(h: &Harness) {
     let s = site(h, "vencido").await;
-    h.store.set_privacy_notice(&s.actor, text("Primero.")).await.expect("v1");
-    h.store.set_privacy_notice(&s.actor, text("Segundo.")).await.expect("v2");
+    h.store.set_privacy_notice(&s.actor, text("Primero.")).await.expect("v2");
+    h.store.set_privacy_notice(&s.actor, text("Segundo.")).await.expect("v3");
     let who = typed("Luis Mora", "luis@mail.cl", None, None);
     let stale = h.store.book_online(&s.actor, request(&s, None, ten_tomorrow(), who.clone(), "s1")).await;
     assert_eq!(site_refusal(stale), SiteRule::NoticeOutdated);
+    let mut older = request(&s, None, ten_tomorrow(), who.clone(), "s1b");
+    older.consent.notice_version = 2;
+    assert_eq!(site_refusal(h.store.book_online(&s.actor, older).await), SiteRule::NoticeOutdated);
     let mut future = request(&s, None, ten_tomorrow(), who.clone(), "s2");
-    future.consent.notice_version = 3;
+    future.consent.notice_version = 4;
     assert_eq!(site_refusal(h.store.book_online(&s.actor, future).await), SiteRule::NoticeOutdated);
     // Nothing written: no client was created for the email.
     let page = h.store.list_clients(&s.actor, &Default::default()).await.expect("list");
     assert!(page.clients.is_empty(), "{:?}", page.clients);
     let mut current = request(&s, None, ten_tomorrow(), who, "s3");
-    current.consent.notice_version = 2;
+    current.consent.notice_version = 3;
     h.store.book_online(&s.actor, current).await.expect("the current version books");
 }
 
