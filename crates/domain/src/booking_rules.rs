@@ -74,6 +74,9 @@ pub enum SiteRule {
     RescheduleDeadline,
     #[error("too late to confirm attendance")]
     ConfirmDeadline,
+    /// The privacy notice the client accepted is no longer the current one.
+    #[error("the privacy notice accepted is not the current one")]
+    NoticeOutdated,
 }
 
 impl SiteRule {
@@ -87,6 +90,7 @@ impl SiteRule {
             Self::CancelDeadline => "cancel_deadline",
             Self::RescheduleDeadline => "reschedule_deadline",
             Self::ConfirmDeadline => "confirm_deadline",
+            Self::NoticeOutdated => "privacy_notice_outdated",
         }
     }
 
@@ -100,6 +104,9 @@ impl SiteRule {
             Self::CancelDeadline => "Ya pasó el plazo para anular esta reserva en línea. Contacta al negocio.",
             Self::RescheduleDeadline => "Ya pasó el plazo para reagendar esta reserva en línea. Contacta al negocio.",
             Self::ConfirmDeadline => "Ya pasó el plazo para confirmar tu asistencia en línea. Contacta al negocio.",
+            Self::NoticeOutdated => {
+                "El aviso de privacidad cambió mientras reservabas. Léelo de nuevo y acéptalo para reservar."
+            }
         }
     }
 }

@@ -186,6 +186,9 @@ pub struct CustomField {
     pub in_booking_form: bool,
     /// Shown to the client in Mi cuenta.
     pub visible_to_client: bool,
+    /// Sensitive data (diagnóstico, alergias): never shown in search
+    /// snippets or default exports, marked on the profile.
+    pub sensitive: bool,
     /// Where it is shown among the business's fields, lowest first.
     pub position: i32,
     pub archived_at: Option<Timestamp>,
@@ -213,6 +216,7 @@ pub struct NewCustomField {
     pub required: bool,
     pub in_booking_form: bool,
     pub visible_to_client: bool,
+    pub sensitive: bool,
     pub position: Option<i32>,
 }
 
@@ -225,6 +229,7 @@ pub struct CustomFieldChanges {
     pub required: Option<bool>,
     pub in_booking_form: Option<bool>,
     pub visible_to_client: Option<bool>,
+    pub sensitive: Option<bool>,
     pub position: Option<i32>,
     /// `Some(true)` archives, `Some(false)` brings an archived field back.
     pub archived: Option<bool>,
@@ -244,6 +249,7 @@ impl CustomFieldChanges {
             required: self.required.unwrap_or(field.required),
             in_booking_form: self.in_booking_form.unwrap_or(field.in_booking_form),
             visible_to_client: self.visible_to_client.unwrap_or(field.visible_to_client),
+            sensitive: self.sensitive.unwrap_or(field.sensitive),
             position: self.position.unwrap_or(field.position),
             archived_at: match self.archived {
                 Some(true) => field.archived_at.or(Some(now)),
@@ -274,6 +280,7 @@ pub(crate) fn sample_field(label: &str, kind: FieldKind, options: &[&str]) -> Cu
         required: false,
         in_booking_form: false,
         visible_to_client: false,
+        sensitive: false,
         position: 1,
         archived_at: None,
     }

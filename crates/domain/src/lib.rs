@@ -28,6 +28,7 @@ pub mod note;
 pub mod notification;
 pub mod one_line;
 pub mod phone;
+pub mod privacy;
 pub mod rut;
 pub mod service;
 pub mod viewer;
@@ -59,6 +60,7 @@ pub use notification::{
     NotificationSettings, Recipient, ReminderLead, Template, WhatsappSettings,
 };
 pub use phone::Phone;
+pub use privacy::{Acceptance, Consent, NoticeText, PrivacyNotice};
 pub use rut::Rut;
 pub use service::{Clp, Minutes, NewService, Service, ServiceChanges, ServiceName, Sessions};
 pub use viewer::Viewer;

@@ -11,6 +11,7 @@ mod booking_site;
 mod bookings;
 mod client_accounts;
 mod clients;
+mod consent;
 mod custom_fields;
 mod history;
 mod import;

@@ -153,7 +153,7 @@ impl SearchStore for PgStore {
         .iter()
         .map(|row| record(row).map_err(StoreError::backend)?.into_client())
         .collect::<StoreResult<Vec<_>>>()?;
-        let custom = custom_texts(&mut conn, &uuids).await?;
+        let custom = custom_texts(&mut conn, &uuids, false).await?;
         Ok(SearchPage { hits: search::assemble(query, ids, clients, &custom), next_offset })
     }
 
@@ -210,7 +210,7 @@ impl SearchSource for Source<'_> {
 
     async fn custom_texts(&mut self, ids: &[ClientId]) -> StoreResult<Vec<(ClientId, String, String)>> {
         let uuids: Vec<Uuid> = ids.iter().map(|id| id.as_uuid()).collect();
-        custom_texts(self.conn, &uuids).await
+        custom_texts(self.conn, &uuids, true).await
     }
 }
 
@@ -319,12 +319,19 @@ async fn group_sizes(conn: &mut PgConnection, business: BusinessId, tier: &Tier)
 }
 
 /// The custom values of the listed clients, with their fields' labels.
-async fn custom_texts(conn: &mut PgConnection, ids: &[Uuid]) -> StoreResult<Vec<(ClientId, String, String)>> {
+/// Sensitive fields' values rank a result but are never told as what
+/// matched (`with_sensitive` false for "what matched").
+async fn custom_texts(
+    conn: &mut PgConnection,
+    ids: &[Uuid],
+    with_sensitive: bool,
+) -> StoreResult<Vec<(ClientId, String, String)>> {
     let rows = sqlx::query(
         "SELECT v.client_id, f.label, v.search_text FROM client_custom_values v JOIN custom_fields f ON f.id = v.field_id \
-         WHERE v.client_id = ANY($1) ORDER BY f.position",
+         WHERE v.client_id = ANY($1) AND ($2 OR NOT f.sensitive) ORDER BY f.position",
     )
     .bind(ids)
+    .bind(with_sensitive)
     .fetch_all(conn)
     .await
     .map_err(StoreError::backend)?;

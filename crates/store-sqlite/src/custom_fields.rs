@@ -21,24 +21,24 @@ use uuid::Uuid;
 use crate::clients::fetch_client;
 use crate::{SqliteStore, history, is_unique_violation, search};
 
-const SELECT_FIELD: &str = "SELECT id, key, label, kind, options, required, in_booking_form, visible_to_client, \
+const SELECT_FIELD: &str = "SELECT id, key, label, kind, options, required, in_booking_form, visible_to_client, sensitive, \
      position, archived_at FROM custom_fields WHERE business_id = ?1 AND id = ?2";
 
 /// The business's fields in the order they are shown; archived ones only
 /// when ?2 is true.
-const LIST_FIELDS: &str = "SELECT id, key, label, kind, options, required, in_booking_form, visible_to_client, \
+const LIST_FIELDS: &str = "SELECT id, key, label, kind, options, required, in_booking_form, visible_to_client, sensitive, \
      position, archived_at FROM custom_fields WHERE business_id = ?1 AND (?2 OR archived_at IS NULL) \
      ORDER BY position, id";
 
 /// Without a position (?10 null) a field goes after the business's others.
 const INSERT_FIELD: &str = "INSERT INTO custom_fields \
-     (id, business_id, key, label, kind, options, required, in_booking_form, visible_to_client, position, created_at) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, \
-     coalesce(?10, (SELECT coalesce(max(position), 0) + 1 FROM custom_fields WHERE business_id = ?2)), ?11) \
+     (id, business_id, key, label, kind, options, required, in_booking_form, visible_to_client, position, created_at, \
+     sensitive) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, \
+     coalesce(?10, (SELECT coalesce(max(position), 0) + 1 FROM custom_fields WHERE business_id = ?2)), ?11, ?12) \
      RETURNING position";
 
 const UPDATE_FIELD: &str = "UPDATE custom_fields SET label = ?3, options = ?4, required = ?5, in_booking_form = ?6, \
-     visible_to_client = ?7, position = ?8, archived_at = ?9 WHERE business_id = ?1 AND id = ?2";
+     visible_to_client = ?7, position = ?8, archived_at = ?9, sensitive = ?10 WHERE business_id = ?1 AND id = ?2";
 
 const DELETE_FIELD: &str = "DELETE FROM custom_fields WHERE business_id = ?1 AND id = ?2";
 
@@ -56,7 +56,7 @@ const RELABEL_YES: &str = "UPDATE client_custom_values SET search_text = ?3 \
 const CLIENT_EXISTS: &str = "SELECT EXISTS (SELECT 1 FROM clients WHERE business_id = ?1 AND id = ?2)";
 
 const CLIENT_VALUES: &str = "SELECT f.id, f.key, f.label, f.kind, f.options, f.required, f.in_booking_form, \
-     f.visible_to_client, f.position, f.archived_at, v.value \
+     f.visible_to_client, f.sensitive, f.position, f.archived_at, v.value \
      FROM client_custom_values v JOIN custom_fields f ON f.id = v.field_id \
      WHERE v.business_id = ?1 AND v.client_id = ?2 ORDER BY f.position, f.id";
 
@@ -79,6 +79,7 @@ fn field_record(row: &SqliteRow) -> Result<CustomFieldRecord, sqlx::Error> {
         required: row.try_get("required")?,
         in_booking_form: row.try_get("in_booking_form")?,
         visible_to_client: row.try_get("visible_to_client")?,
+        sensitive: row.try_get("sensitive")?,
         position: row.try_get("position")?,
         archived_at: row.try_get("archived_at")?,
     })
@@ -163,6 +164,7 @@ impl CustomFieldStore for SqliteStore {
             .bind(new.visible_to_client)
             .bind(new.position)
             .bind(micros(self.clock.now()))
+            .bind(new.sensitive)
             .fetch_one(&self.pool)
             .await;
         let position: i32 = match inserted {
@@ -179,6 +181,7 @@ impl CustomFieldStore for SqliteStore {
             required: new.required,
             in_booking_form: new.in_booking_form,
             visible_to_client: new.visible_to_client,
+            sensitive: new.sensitive,
             position,
             archived_at: None,
         })
@@ -224,6 +227,7 @@ impl CustomFieldStore for SqliteStore {
             .bind(after.visible_to_client)
             .bind(after.position)
             .bind(after.archived_at.map(micros))
+            .bind(after.sensitive)
             .execute(&mut *tx)
             .await
             .map_err(StoreError::backend)?;

@@ -10,6 +10,7 @@ mod booking_site;
 mod bookings;
 mod client_accounts;
 mod clients;
+mod consent;
 mod custom_fields;
 mod history;
 mod import;

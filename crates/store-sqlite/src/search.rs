@@ -129,7 +129,7 @@ impl SearchStore for SqliteStore {
         .iter()
         .map(|row| record(row).map_err(StoreError::backend)?.into_client())
         .collect::<StoreResult<Vec<_>>>()?;
-        let custom = custom_texts(&mut conn, &list).await?;
+        let custom = custom_texts(&mut conn, &list, false).await?;
         Ok(SearchPage { hits: search::assemble(query, ids, clients, &custom), next_offset })
     }
 
@@ -190,7 +190,7 @@ impl SearchSource for Source<'_> {
     }
 
     async fn custom_texts(&mut self, ids: &[ClientId]) -> StoreResult<Vec<(ClientId, String, String)>> {
-        custom_texts(self.conn, &id_list(ids)).await
+        custom_texts(self.conn, &id_list(ids), true).await
     }
 }
 
@@ -245,14 +245,20 @@ fn id_list(ids: &[ClientId]) -> String {
 }
 
 /// The custom values of the listed clients (a JSON array of hex ids), with
-/// their fields' labels.
-async fn custom_texts(conn: &mut SqliteConnection, ids: &str) -> StoreResult<Vec<(ClientId, String, String)>> {
+/// their fields' labels. Sensitive fields' values rank a result but are
+/// never told as what matched (`with_sensitive` false for "what matched").
+async fn custom_texts(
+    conn: &mut SqliteConnection,
+    ids: &str,
+    with_sensitive: bool,
+) -> StoreResult<Vec<(ClientId, String, String)>> {
     let rows = sqlx::query(
         "SELECT v.client_id, f.label, v.search_text FROM json_each(?1) AS j \
          CROSS JOIN client_custom_values v ON v.client_id = unhex(j.value) \
-         JOIN custom_fields f ON f.id = v.field_id ORDER BY f.position",
+         JOIN custom_fields f ON f.id = v.field_id WHERE (?2 OR NOT f.sensitive) ORDER BY f.position",
     )
     .bind(ids)
+    .bind(with_sensitive)
     .fetch_all(conn)
     .await
     .map_err(StoreError::backend)?;

@@ -12,8 +12,8 @@ pub mod flow;
 
 use async_trait::async_trait;
 use ficha_domain::{
-    Actor, BirthDate, Booking, BookingId, BookingRules, ClientName, CustomValue, Email, FieldKey, Phone, Rut,
-    ServiceId, StaffId,
+    Acceptance, Actor, BirthDate, Booking, BookingId, BookingRules, ClientName, CustomValue, Email, FieldKey, Phone,
+    Rut, ServiceId, StaffId,
 };
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -91,6 +91,10 @@ pub struct OnlineBooking {
     pub start: Timestamp,
     pub client: Typed,
     pub link: Link,
+    /// The privacy notice version the client accepted (refused as
+    /// `NoticeOutdated` unless it is the current one) and their WhatsApp
+    /// choice (applied only while the business sends WhatsApp messages).
+    pub consent: Acceptance,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -62,6 +62,19 @@ pub struct FieldValue {
     pub value: CustomValue,
 }
 
+/// Whether any of a client's values is of a sensitive field: what the
+/// access log records about a read of the profile.
+pub fn has_sensitive(values: &[FieldValue]) -> bool {
+    values.iter().any(|v| v.field.sensitive)
+}
+
+/// The values an export holds: sensitive ones only when the exporter
+/// ticked them explicitly (Ley 21.719; the one-client data file and any
+/// later export call this).
+pub fn exportable(values: &[FieldValue], include_sensitive: bool) -> impl Iterator<Item = &FieldValue> {
+    values.iter().filter(move |v| include_sensitive || !v.field.sensitive)
+}
+
 /// What `remove_field` did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Removed {
@@ -128,6 +141,7 @@ mod tests {
             required: false,
             in_booking_form: false,
             visible_to_client: false,
+            sensitive: false,
             position: 0,
             archived_at: None,
         }

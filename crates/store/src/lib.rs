@@ -12,6 +12,7 @@ pub mod booking_site;
 pub mod bookings;
 pub mod client_accounts;
 pub mod clients;
+pub mod consent;
 pub mod custom_fields;
 pub mod error;
 pub mod history;
@@ -37,6 +38,7 @@ pub use bookings::{
 };
 pub use client_accounts::{ClientAccountStore, NewSignIn, PendingEmail, SignInRefused};
 pub use clients::{ClientPage, ClientSort, ClientStore, Cursor, ListQuery};
+pub use consent::ConsentStore;
 pub use custom_fields::{CustomFieldStore, FieldValue, RefusedValue, Removed, SavedValues};
 pub use error::{StoreError, StoreResult};
 pub use history::{DeletionPage, HistoryCursor, HistoryPage, HistoryQuery, HistoryStore};
@@ -57,6 +59,7 @@ pub trait Store:
     + BookingStore
     + ClientAccountStore
     + ClientStore
+    + ConsentStore
     + CustomFieldStore
     + HistoryStore
     + LoginThrottleStore

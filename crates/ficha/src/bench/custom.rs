@@ -53,6 +53,7 @@ async fn define(
         required: false,
         in_booking_form: false,
         visible_to_client: false,
+        sensitive: false,
         position: None,
     };
     store.create_field(actor, new).await.context("defining a benchmark field")

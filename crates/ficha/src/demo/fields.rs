@@ -46,6 +46,7 @@ pub async fn create(store: &dyn Store, actor: &Actor) -> anyhow::Result<()> {
             required: false,
             in_booking_form: spec.key == "comuna",
             visible_to_client: spec.key != "alergias",
+            sensitive: spec.key == "alergias",
             position: None,
         };
         store.create_field(actor, new).await.context("creating a demo field")?;

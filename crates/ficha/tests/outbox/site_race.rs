@@ -94,7 +94,7 @@ pub(crate) fn two_instances_racing_for_one_site_slot_make_one_booking_and_one_em
             let address = addresses[n % 2].clone();
             let form = format!(
                 "servicio={service}&profesional={pro}&inicio={}&nombre=Cliente+{n}&correo=cliente{n}%40correo.cl&\
-                 telefono=9+6123+45{n:02}&rut=",
+                 telefono=9+6123+45{n:02}&rut=&aviso_version=1&acepta_aviso=1",
                 encoded(&start)
             );
             let barrier = barrier.clone();

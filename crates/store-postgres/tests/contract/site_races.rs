@@ -74,6 +74,7 @@ fn asked(site: &Site, professional: Option<StaffId>, start: Timestamp, email: &s
             values: Vec::new(),
         },
         link: Link { token_hash: token.clone().into_bytes(), path: format!("/reservar/sur/reserva/{token}") },
+        consent: ficha_domain::Acceptance { notice_version: 1, whatsapp_opt_in: false },
     }
 }
 

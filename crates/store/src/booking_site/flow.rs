@@ -4,8 +4,8 @@
 
 use async_trait::async_trait;
 use ficha_domain::{
-    Actor, Booking, BookingId, BookingRule, BookingRules, BookingState, BusinessId, Change, Client, ClientId,
-    CustomField, CustomValue, NewClient, Origin, ServiceId, SiteRule, StaffId,
+    Acceptance, Actor, Booking, BookingId, BookingRule, BookingRules, BookingState, BusinessId, Change, Client,
+    ClientId, Consent, CustomField, CustomValue, NewClient, Origin, ServiceId, SiteRule, StaffId,
 };
 use jiff::Timestamp;
 
@@ -13,6 +13,7 @@ use super::{Entered, Link, OnlineBooking, OnlineChange, Typed};
 use crate::bookings::flow::{self as bookings, BookingTx};
 use crate::bookings::{BookingChange, NewBooking, NewTime};
 use crate::clients::registered;
+use crate::consent::flow::{self as consent, NoticeTx};
 use crate::custom_fields::{FieldValue, check_values};
 use crate::error::{StoreError, StoreResult};
 use crate::history::value_changes;
@@ -20,7 +21,7 @@ use crate::history::value_changes;
 /// One backend's booking-site queries on the same writing transaction as
 /// its `BookingTx`. Every query binds `business`.
 #[async_trait]
-pub trait SiteTx: BookingTx {
+pub trait SiteTx: BookingTx + NoticeTx {
     /// The business's rules (the defaults without a row).
     async fn rules(&mut self, business: BusinessId) -> StoreResult<BookingRules>;
 
@@ -216,7 +217,11 @@ pub async fn book<T: SiteTx>(
         Err(other) => return Err(other),
     }
     let service = tx.service(business, request.service).await?;
+    let notice_version = consent::accepted(tx, business, &request.consent, now).await?;
     let (client, entered) = find_or_create(tx, actor, &request.client, now).await?;
+    // Before the booking's messages are written, so they follow the choice.
+    let whatsapp_opt_in = whatsapp_choice(tx, actor, client, &request.consent, now).await?;
+    let consent = Consent { notice_version, accepted_at: now, whatsapp_opt_in };
     let state =
         if rules.start_state == BookingState::Confirmed { BookingState::Confirmed } else { BookingState::Pending };
     for professional in candidates(request.professional, service.professionals.iter().copied()) {
@@ -232,6 +237,10 @@ pub async fn book<T: SiteTx>(
         };
         match bookings::book_linked(tx, actor, &new, now, Some(&request.link.path)).await {
             Ok(rows) => {
+                // Every session of a pack was booked under this consent.
+                for row in &rows {
+                    tx.save_consent(business, row.id, client, &consent).await?;
+                }
                 let dated = rows.into_iter().find(|b| b.when.is_some()).ok_or(StoreError::NotFound)?;
                 tx.save_link(business, &request.link, dated.id, now).await?;
                 if !entered.is_empty() {
@@ -244,6 +253,32 @@ pub async fn book<T: SiteTx>(
         }
     }
     Err(SiteRule::SlotTaken.into())
+}
+
+/// The client's WhatsApp choice on the booking form, while the business
+/// sends WhatsApp messages (else `None`: not asked, nothing changed). It
+/// becomes the client's preference, with its history entry, so a later
+/// booking's choice overrides an earlier one either way.
+async fn whatsapp_choice<T: SiteTx>(
+    tx: &mut T,
+    actor: &Actor,
+    client: ClientId,
+    acceptance: &Acceptance,
+    now: Timestamp,
+) -> StoreResult<Option<bool>> {
+    let business = actor.business();
+    let mut outbox = tx.outbox();
+    if !outbox.audience(business, client).await?.settings.whatsapp.enabled {
+        return Ok(None);
+    }
+    let held = outbox.hold_preferences(business, client).await?;
+    let wanted = ficha_domain::ClientPreferences { no_whatsapp: !acceptance.whatsapp_opt_in, ..held };
+    let change = crate::outbox::flow::set_preferences(&mut *outbox, business, client, wanted, now).await?;
+    drop(outbox);
+    if let Some(change) = change {
+        tx.record(actor, client, now, &[change]).await?;
+    }
+    Ok(Some(acceptance.whatsapp_opt_in))
 }
 
 /// `BookingSiteStore::change_online` inside the backend's transaction; the

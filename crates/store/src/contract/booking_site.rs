@@ -3,9 +3,9 @@
 //! the booking), the business's rules, the manage link and the race.
 
 use ficha_domain::{
-    Actor, Booking, BookingId, BookingRules, BookingState, ChoiceOptions, ClientName, CustomValue, Email, FieldKey,
-    FieldKind, FieldLabel, NewCustomField, NoticeKind, Origin, Phone, RawValue, Role, Rut, ServiceId, SiteRule,
-    StaffId,
+    Acceptance, Actor, Booking, BookingId, BookingRules, BookingState, ChoiceOptions, ClientName, CustomValue, Email,
+    FieldKey, FieldKind, FieldLabel, NewCustomField, NoticeKind, Origin, Phone, RawValue, Role, Rut, ServiceId,
+    SiteRule, StaffId,
 };
 use jiff::civil::date;
 use jiff::{SignedDuration, Timestamp};
@@ -72,7 +72,14 @@ fn link(token: &str) -> Link {
 }
 
 pub(super) fn request(s: &Site, pro: Option<StaffId>, start: Timestamp, client: Typed, token: &str) -> OnlineBooking {
-    OnlineBooking { service: s.service, professional: pro, start, client, link: link(token) }
+    OnlineBooking {
+        service: s.service,
+        professional: pro,
+        start,
+        client,
+        link: link(token),
+        consent: Acceptance { notice_version: 1, whatsapp_opt_in: false },
+    }
 }
 
 pub(super) fn site_refusal<T: std::fmt::Debug>(result: Result<T, StoreError>) -> SiteRule {
@@ -330,6 +337,7 @@ pub async fn booking_form_answers_fill_empty_values_and_keep_differing_ones_asid
             required: false,
             in_booking_form: true,
             visible_to_client: false,
+            sensitive: false,
             position: None,
         };
         let field = h.store.create_field(&s.actor, new).await.expect("field");

@@ -27,7 +27,8 @@ macro_rules! custom_fields_contract {
             another_business_cannot_reach_fields_or_values,
             deleting_a_client_deletes_its_values,
             saving_values_checks_the_clients_version,
-            values_are_found_by_search
+            values_are_found_by_search,
+            a_sensitive_field_keeps_its_mark_and_its_values
         );
     };
 }
@@ -45,6 +46,7 @@ fn new_field(key_text: &str, kind: FieldKind, options: &[&str]) -> NewCustomFiel
         required: false,
         in_booking_form: false,
         visible_to_client: false,
+        sensitive: false,
         position: None,
     }
 }
@@ -431,4 +433,41 @@ pub async fn values_are_found_by_search(h: &Harness) {
 
     h.store.set_custom_values(&actor, ana.id, 2, vec![(key("mascota"), None)]).await.expect("cleared");
     assert!(found(h, &actor, "firulais").await.is_empty(), "a cleared value is not found any more");
+}
+
+pub async fn a_sensitive_field_keeps_its_mark_and_its_values(h: &Harness) {
+    let actor = business(h, "sensible").await;
+    let mut new = new_field("diagnostico", FieldKind::Text, &[]);
+    new.sensitive = true;
+    let field = h.store.create_field(&actor, new).await.expect("created");
+    assert!(field.sensitive);
+    assert!(h.store.get_field(&actor, field.id).await.expect("read").sensitive);
+    let client = h.store.create_client(&actor, new_client("Rosa Díaz", "rosa@mail.cl")).await.expect("client");
+    let saved = h
+        .store
+        .set_custom_values(
+            &actor,
+            client.id,
+            client.version,
+            vec![(key("diagnostico"), Some(CustomValue::Text("Lumbago".into())))],
+        )
+        .await
+        .expect("saved");
+    assert!(saved.values.iter().all(|v| v.field.sensitive), "values carry the mark");
+    assert!(crate::custom_fields::has_sensitive(&saved.values));
+    assert_eq!(crate::custom_fields::exportable(&saved.values, false).count(), 0, "not exported by default");
+    assert_eq!(crate::custom_fields::exportable(&saved.values, true).count(), 1, "only when ticked");
+    // Still found by it, but never told as what matched.
+    let query = SearchQuery::parse("lumbago").expect("valid query");
+    let page = h.store.search_clients(&actor, &query, 0, 20).await.expect("searched");
+    assert_eq!(page.hits.len(), 1, "found by the sensitive value");
+    assert!(page.hits[0].matched.is_empty(), "{:?}", page.hits[0].matched);
+    // Unmarked by the owner: the values stay, no longer sensitive.
+    let changes = CustomFieldChanges { sensitive: Some(false), ..Default::default() };
+    assert!(!h.store.update_field(&actor, field.id, changes).await.expect("updated").sensitive);
+    let values = h.store.custom_values(&actor, client.id).await.expect("values");
+    assert_eq!(value_keys(&values), ["diagnostico"]);
+    assert!(!crate::custom_fields::has_sensitive(&values));
+    let page = h.store.search_clients(&actor, &query, 0, 20).await.expect("searched");
+    assert_eq!(page.hits[0].matched, [crate::search::Matched::Custom("Campo diagnostico".into())]);
 }

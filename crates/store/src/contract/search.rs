@@ -76,6 +76,7 @@ async fn field(h: &Harness, actor: &Actor, key: &str, kind: FieldKind, options: 
         required: false,
         in_booking_form: false,
         visible_to_client: false,
+        sensitive: false,
         position: None,
     };
     h.store.create_field(actor, new).await.expect("field created")

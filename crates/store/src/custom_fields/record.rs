@@ -21,6 +21,7 @@ pub struct CustomFieldRecord {
     pub required: bool,
     pub in_booking_form: bool,
     pub visible_to_client: bool,
+    pub sensitive: bool,
     pub position: i32,
     pub archived_at: Option<i64>,
 }
@@ -42,6 +43,7 @@ impl CustomFieldRecord {
             required: self.required,
             in_booking_form: self.in_booking_form,
             visible_to_client: self.visible_to_client,
+            sensitive: self.sensitive,
             position: self.position,
             archived_at: self.archived_at.map(timestamp).transpose()?,
         })
@@ -107,6 +109,7 @@ mod tests {
             required: false,
             in_booking_form: false,
             visible_to_client: false,
+            sensitive: false,
             position: 0,
             archived_at: None,
         }
@@ -143,6 +146,7 @@ mod tests {
             required: false,
             in_booking_form: false,
             visible_to_client: false,
+            sensitive: false,
             position: 0,
             archived_at: None,
         };

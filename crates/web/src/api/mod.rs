@@ -125,6 +125,7 @@ pub fn routes() -> Vec<ApiRoute> {
         ApiRoute::delete("/tokens/{id}", tokens::revoke),
         // The business's booking site as JSON: no session, CORS open (`public::cors`).
         ApiRoute::get("/public/{slug}/services", public::services::list),
+        ApiRoute::get("/public/{slug}/privacy-notice", public::privacy_notice::read),
         ApiRoute::get("/public/{slug}/availability", public::availability::free),
         ApiRoute::post("/public/{slug}/bookings", public::bookings::create),
         ApiRoute::get("/public/{slug}/bookings/manage/{token}", public::manage::read),

@@ -127,6 +127,8 @@ pub struct BookingRow {
     /// "Datos ingresados al reservar" that differ from the profile, in
     /// one line; empty for most bookings.
     pub entered: String,
+    /// The consent recorded with a booking made online; empty otherwise.
+    pub consent: String,
 }
 
 impl BookingRow {
@@ -143,6 +145,7 @@ impl BookingRow {
             origin: origin_label(booking.origin),
             pack: booking.pack.map(|p| format!("Sesión {} de {}", p.number, p.of)).unwrap_or_default(),
             entered: String::new(),
+            consent: String::new(),
         }
     }
 }

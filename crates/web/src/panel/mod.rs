@@ -19,6 +19,7 @@ mod calendar;
 mod came_from;
 mod client_form;
 mod clients;
+mod consent_words;
 mod delete;
 mod error;
 mod error_page;
@@ -95,6 +96,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/configuracion/agendas/{id}", get(settings::agendas::show).post(settings::agendas::save))
         .route("/configuracion/notificaciones", get(settings::notifications::show).post(settings::notifications::save))
         .route("/configuracion/reservas", get(settings::booking_site::show).post(settings::booking_site::save))
+        .route("/configuracion/privacidad", get(settings::privacy::show).post(settings::privacy::save))
         .route("/assets/{name}", get(assets::serve))
         .layer(axum::middleware::from_fn_with_state(state, error_page::with_chrome))
         .layer(SetResponseHeaderLayer::overriding(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))

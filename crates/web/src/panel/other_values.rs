@@ -25,6 +25,8 @@ pub struct ValueInput {
     pub value: String,
     pub choices: Vec<Choice>,
     pub required: bool,
+    /// A sensitive field's value (marked "Dato sensible" on the profile).
+    pub sensitive: bool,
     pub error: Option<String>,
 }
 
@@ -42,6 +44,7 @@ impl ValueInput {
                 .collect(),
             value,
             required: field.required,
+            sensitive: field.sensitive,
             error: None,
         }
     }

@@ -11,13 +11,14 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use ficha_domain::{Client, ClientId, CustomField};
+use ficha_domain::{Client, ClientId, Consent, CustomField};
 use ficha_store::{FieldValue, StoreError};
 use serde::Deserialize;
 
 use super::attention_notes::AttentionSection;
 use super::client_form::ClientForm;
 use super::clients::EMAIL_TAKEN;
+use super::consent_words::latest_line;
 use super::error::{PanelError, page_with, path_id};
 use super::form::{FormData, Submitted};
 use super::format::date_time;
@@ -62,6 +63,8 @@ struct ProfilePage {
     existing_href: Option<String>,
     last_booking: String,
     registered: String,
+    /// The latest consent recorded with an online booking; empty if none.
+    consent: String,
     other: Vec<ValueInput>,
     other_failed: bool,
     archived: Vec<ArchivedValue>,
@@ -99,6 +102,7 @@ const SUMMARY_NEXT: usize = 3;
 /// Everything a profile page shows, as stored.
 struct Loaded {
     client: Client,
+    consent: Option<Consent>,
     values: Vec<FieldValue>,
     fields: Vec<CustomField>,
     bookings: BookingsSection,
@@ -130,9 +134,10 @@ async fn load(state: &AppState, staffer: &Staffer, id: &str, lists: &ListsParams
             state.store.get_client(&staffer.actor, id),
             state.store.custom_values(&staffer.actor, id),
             state.store.list_fields(&staffer.actor, false),
+            state.store.latest_consent(&staffer.actor, id),
         )?)
     };
-    let ((client, values, fields), bookings, notes, attention, notifications, history) = tokio::try_join!(
+    let ((client, values, fields, consent), bookings, notes, attention, notifications, history) = tokio::try_join!(
         client_side,
         BookingsSection::load(state, staffer, id, list),
         NotesSection::load(state, staffer, id, lists.notas.parse().unwrap_or_default()),
@@ -140,12 +145,12 @@ async fn load(state: &AppState, staffer: &Staffer, id: &str, lists: &ListsParams
         NotificationsSection::load(state, staffer, id),
         HistorySection::load(state, staffer, id, &lists.historial),
     )?;
-    Ok(Loaded { client, values, fields, bookings, notes, attention, notifications, history })
+    Ok(Loaded { client, consent, values, fields, bookings, notes, attention, notifications, history })
 }
 
 impl ProfilePage {
     fn new(state: &AppState, staffer: &Staffer, loaded: Loaded) -> Self {
-        let Loaded { client, values, fields, bookings, notes, attention, notifications, history } = loaded;
+        let Loaded { client, consent, values, fields, bookings, notes, attention, notifications, history } = loaded;
         let client = &client;
         let zone = staffer.zone();
         let today = state.clock.now().to_zoned(zone.clone()).date();
@@ -178,6 +183,7 @@ impl ProfilePage {
             existing_href: None,
             last_booking: client.last_booking_at.map(|t| date_time(t, &zone)).unwrap_or_default(),
             registered: date_time(client.registered_at, &zone),
+            consent: consent.map(|c| latest_line(&c, &zone)).unwrap_or_default(),
             other: other_values::stored_inputs(&fields, &values),
             other_failed: false,
             archived: other_values::archived_values(&values),

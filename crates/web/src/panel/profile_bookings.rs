@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use super::booking::entered_rows;
 use super::booking_words::{BookingRow, Names, money};
+use super::consent_words::booking_line;
 use super::error::PanelError;
 use super::format::{date_time, query};
 use super::session::Staffer;
@@ -106,7 +107,16 @@ impl BookingsSection {
         // read only when the page has bookings made there.
         let from_site: Vec<_> =
             page.bookings.iter().filter(|b| b.origin == Origin::BookingSite).map(|b| b.id).collect();
-        for (id, entered) in state.store.entered_data_of(actor, &from_site).await? {
+        let (entered_data, consents) = tokio::try_join!(
+            state.store.entered_data_of(actor, &from_site),
+            state.store.consents_of(actor, &from_site)
+        )?;
+        for (id, consent) in consents {
+            if let Some(at) = page.bookings.iter().position(|b| b.id == id) {
+                rows[at].consent = booking_line(&consent);
+            }
+        }
+        for (id, entered) in entered_data {
             if let Some(at) = page.bookings.iter().position(|b| b.id == id) {
                 rows[at].entered = entered_rows(Some(entered))
                     .into_iter()

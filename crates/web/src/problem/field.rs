@@ -61,6 +61,8 @@ pub enum FieldProblemKind {
     TemplateLanguage,
     /// A kind of message that never goes by WhatsApp.
     NotWhatsappKind { allowed: &'static [&'static str] },
+    /// A booking without the client's acceptance of the privacy notice.
+    NoticeNotAccepted,
 }
 
 impl FieldProblem {
@@ -93,6 +95,7 @@ impl FieldProblem {
             FieldProblemKind::TemplateName => "template_name_invalid",
             FieldProblemKind::TemplateLanguage => "template_language_invalid",
             FieldProblemKind::NotWhatsappKind { .. } => "not_whatsapp_kind",
+            FieldProblemKind::NoticeNotAccepted => "privacy_notice_not_accepted",
         }
     }
 
@@ -210,6 +213,12 @@ impl FieldProblem {
                     allowed.join(", ")
                 ),
             },
+            FieldProblemKind::NoticeNotAccepted => lang
+                .pick(
+                    "Para reservar debes leer y aceptar el aviso de privacidad.",
+                    "To book, read and accept the privacy notice.",
+                )
+                .to_owned(),
         }
     }
 }

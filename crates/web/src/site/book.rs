@@ -1,7 +1,10 @@
 //! `/reservar/{slug}/datos`: the client's data for the chosen slot. The
 //! fields are checked by the panel's rules (the same parsers and Spanish
 //! words), every problem shown at once by its field, nothing booked while one
-//! remains. A filled honeypot field books nothing; so does a request over
+//! remains. The client ticks that they read the privacy notice (its
+//! version rides in a hidden field, so a notice changed meanwhile is
+//! refused, not silently accepted) and, while the business sends WhatsApp
+//! messages, may tick WhatsApp (unticked by default). A filled honeypot field books nothing; so does a request over
 //! the site's limits per address and per email (`limits`). The booking is one store
 //! transaction (`book_online`); a slot taken meanwhile is said in Spanish
 //! with the way back to the slots.
@@ -12,7 +15,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::http::header::RETRY_AFTER;
 use axum::response::{IntoResponse, Redirect, Response};
-use ficha_domain::{BirthDate, ClientName, CustomField, Email, FieldError, Phone, Rut, Service, StaffId};
+use ficha_domain::{
+    Acceptance, BirthDate, ClientName, CustomField, Email, FieldError, Phone, Rut, Service, SiteRule, StaffId,
+};
 use ficha_store::{Link, OnlineBooking, StoreError, Typed};
 use jiff::Timestamp;
 use serde::Deserialize;
@@ -73,7 +78,28 @@ struct DatosPage {
     ask_birth_date: bool,
     /// The custom fields asked in the booking form.
     other: Vec<ValueInput>,
+    /// The privacy notice's page and the version the form accepts.
+    notice_url: String,
+    notice_version: u32,
+    notice_accepted: bool,
+    notice_error: Option<String>,
+    /// The WhatsApp tick, shown only while the business sends WhatsApp.
+    whatsapp_offered: bool,
+    whatsapp_opt_in: bool,
     refused: Option<String>,
+}
+
+/// What the form asks the client to consent to: the current notice's
+/// version, and whether WhatsApp is offered.
+struct Offer {
+    notice_version: u32,
+    whatsapp: bool,
+}
+
+async fn offer(state: &AppState, site: &Site) -> Result<Offer, SiteError> {
+    let notice = state.store.privacy_notice(&site.actor).await?;
+    let whatsapp = state.store.notification_settings(&site.actor).await?.whatsapp.enabled;
+    Ok(Offer { notice_version: notice.version, whatsapp })
 }
 
 /// The chosen service, professional(s) and start, if they make sense.
@@ -111,7 +137,7 @@ async fn asked_fields(state: &AppState, site: &Site) -> Result<Vec<CustomField>,
 }
 
 impl DatosPage {
-    fn new(site: &Site, chosen: &Chosen, picked: &Picked, asked: &[CustomField]) -> Self {
+    fn new(site: &Site, chosen: &Chosen, picked: &Picked, asked: &[CustomField], offer: &Offer) -> Self {
         let home = site.home();
         let local = picked.start.to_zoned(site.zone.clone());
         let back = format!(
@@ -146,6 +172,12 @@ impl DatosPage {
             rut_required: site.rules.require_rut,
             ask_birth_date: site.rules.ask_birth_date,
             other: other_values::stored_inputs(asked, &[]),
+            notice_url: super::notice::path(site),
+            notice_version: offer.notice_version,
+            notice_accepted: false,
+            notice_error: None,
+            whatsapp_offered: offer.whatsapp,
+            whatsapp_opt_in: false,
             refused: None,
         }
     }
@@ -159,7 +191,8 @@ pub async fn form(
     let site = Site::open(&state, &slug).await?;
     let picked = picked(&state, &site, &chosen).await?;
     let asked = asked_fields(&state, &site).await?;
-    page_with(StatusCode::OK, &DatosPage::new(&site, &chosen, &picked, &asked))
+    let offer = offer(&state, &site).await?;
+    page_with(StatusCode::OK, &DatosPage::new(&site, &chosen, &picked, &asked, &offer))
 }
 
 /// Reads one field into `slot`, recording its Spanish problem.
@@ -201,7 +234,8 @@ pub async fn submit(
     };
     let picked = picked(&state, &site, &chosen).await?;
     let asked = asked_fields(&state, &site).await?;
-    let mut page = DatosPage::new(&site, &chosen, &picked, &asked);
+    let offer = offer(&state, &site).await?;
+    let mut page = DatosPage::new(&site, &chosen, &picked, &asked, &offer);
     page.name.value = form.get("nombre").to_owned();
     page.email.value = form.get("correo").to_owned();
     page.phone.value = form.get("telefono").to_owned();
@@ -229,8 +263,22 @@ pub async fn submit(
     if values.is_some() {
         page.other = other_values::typed_inputs(&asked, &form);
     }
-    let (Some(name), Some(email), Some(phone), Some(rut), Some(birth_date), Some(values)) =
-        (name, email, phone, rut, birth_date, values)
+    page.notice_accepted = form.ticked("acepta_aviso");
+    page.whatsapp_opt_in = offer.whatsapp && form.ticked("acepta_whatsapp");
+    // The version the page showed; a missing or garbled one reads as 0,
+    // which the store refuses as not the current notice.
+    let consent = Acceptance {
+        notice_version: form.get("aviso_version").parse().unwrap_or(0),
+        whatsapp_opt_in: page.whatsapp_opt_in,
+    };
+    let accepted = if page.notice_accepted {
+        Some(consent)
+    } else {
+        page.notice_error = Some(FieldProblem::new("aviso", FieldProblemKind::NoticeNotAccepted).message(Lang::Es));
+        None
+    };
+    let (Some(name), Some(email), Some(phone), Some(rut), Some(birth_date), Some(values), Some(consent)) =
+        (name, email, phone, rut, birth_date, values, accepted)
     else {
         page.refused = Some("Revisa los datos marcados.".into());
         return page_with(StatusCode::UNPROCESSABLE_ENTITY, &page);
@@ -259,9 +307,17 @@ pub async fn submit(
         start: picked.start,
         client: Typed { name, email, phone, rut, birth_date, values },
         link: Link { token_hash: secret::hash(&token), path: path.clone() },
+        consent,
     };
     match state.store.book_online(&site.actor, request).await {
         Ok(_) => Ok(Redirect::to(&format!("{path}{}", query(&[("nueva", "1")]))).into_response()),
+        Err(StoreError::SiteRefused(SiteRule::NoticeOutdated)) => {
+            // The page now carries the current version: read, tick, send.
+            page.notice_accepted = false;
+            page.notice_error = Some(SiteRule::NoticeOutdated.spanish().to_owned());
+            page.refused = Some(SiteRule::NoticeOutdated.spanish().to_owned());
+            page_with(StatusCode::CONFLICT, &page)
+        }
         Err(StoreError::SiteRefused(rule)) => {
             page.refused = Some(rule.spanish().to_owned());
             page_with(StatusCode::CONFLICT, &page)

@@ -6,6 +6,8 @@
 //!   "Cualquiera") → a week of free slots (`?servicio=&profesional=&semana=`).
 //! - `/reservar/{slug}/datos`: the client's data for the chosen slot (GET the
 //!   form, POST books through `BookingSiteStore::book_online`).
+//! - `/reservar/{slug}/aviso-de-privacidad`: the privacy notice the form's
+//!   required tick accepts (`notice`).
 //! - `/reservar/{slug}/reserva/{token}`: the manage link — the booking, and
 //!   Confirmar asistencia / Anular / Reagendar inside the business's
 //!   deadlines.
@@ -22,6 +24,7 @@ mod assets;
 pub(crate) mod book;
 pub mod limits;
 mod manage;
+pub(crate) mod notice;
 pub(crate) mod pages;
 pub(crate) mod slots;
 
@@ -45,6 +48,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/reservar/{slug}", get(pages::start))
         .route("/reservar/{slug}/datos", get(book::form).post(book::submit))
+        .route("/reservar/{slug}/aviso-de-privacidad", get(notice::show))
         .route("/reservar/{slug}/reserva/{token}", get(manage::show))
         .route("/reservar/{slug}/reserva/{token}/anular", axum::routing::post(manage::cancel))
         .route("/reservar/{slug}/reserva/{token}/confirmar", axum::routing::post(manage::confirm))

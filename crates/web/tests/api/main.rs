@@ -22,6 +22,7 @@ mod panel_calendar;
 mod panel_notes;
 mod panel_notifications;
 mod panel_pages;
+mod panel_privacy;
 mod panel_profile;
 mod public;
 mod search;

@@ -24,6 +24,7 @@ on_both_backends!(
     closed_unknown_and_wrong_tokens_are_404s_that_read_alike,
     cors_is_open_on_the_public_prefix_only,
     bookings_over_the_limit_per_email_are_429_and_book_nothing,
+    a_booking_needs_the_current_privacy_notice_and_records_its_consent,
 );
 
 const BASE: &str = "/api/v1/public/clinica";
@@ -49,7 +50,16 @@ fn client(name: &str, email: &str) -> Value {
     json!({ "name": name, "email": email, "phone": "9 6123 4567" })
 }
 
-async fn post(app: &TestApp, path: &str, body: Value) -> TestResponse {
+/// Posts `body`; a booking gets the client's acceptance of the default
+/// notice (version 1) unless the test says otherwise.
+async fn post(app: &TestApp, path: &str, mut body: Value) -> TestResponse {
+    if path == "/bookings" && body.get("privacy_notice").is_none() {
+        body["privacy_notice"] = json!({ "accepted": true, "version": 1 });
+    }
+    post_as_is(app, path, body).await
+}
+
+async fn post_as_is(app: &TestApp, path: &str, body: Value) -> TestResponse {
     app.post(&format!("{BASE}{path}")).json(body).send().await
 }
 
@@ -234,6 +244,7 @@ pub async fn every_field_problem_is_named_at_once_and_nothing_is_booked(app: &Te
         required: true,
         in_booking_form: true,
         visible_to_client: false,
+        sensitive: false,
         position: None,
     };
     app.store.create_field(&actor(app).await, field).await.expect("field");
@@ -328,6 +339,8 @@ pub async fn a_taken_slot_is_409_and_one_booking_stays(app: &TestApp) {
     assert_eq!(refused.header("content-type"), "application/problem+json");
     assert_eq!(refused.body["detail"], "Alguien acaba de tomar ese horario. Elige otro horario.");
     assert!(refused.body.get("conflicting_booking_id").is_none(), "nothing about the other booking");
+    let mut body = body;
+    body["privacy_notice"] = json!({ "accepted": true, "version": 1 });
     let english = app.post(&format!("{BASE}/bookings")).header("accept-language", "en").json(body).send().await;
     assert_eq!(english.body["detail"], "Someone has just taken that time. Choose another time.");
     let day = app.get("/api/v1/calendar?date=2026-03-14").cookie(&f.owner).send().await;
@@ -552,4 +565,59 @@ async fn the_documented_examples_have_the_shape_of_the_answers() {
     let cancelled = post(&app, &format!("/bookings/manage/{token}/cancel"), json!({})).await;
     assert_eq!(field_paths(&example("/bookings/manage/{token}/cancel", "post", "200")), field_paths(&cancelled.body));
     app.finish().await;
+}
+
+pub async fn a_booking_needs_the_current_privacy_notice_and_records_its_consent(app: &TestApp) {
+    let f = open(app).await;
+    // The notice to show: the product's default as version 1; WhatsApp off.
+    let notice = get(app, "/privacy-notice").await;
+    assert_eq!(notice.status, StatusCode::OK, "{}", notice.body);
+    assert_eq!(notice.body["version"], 1);
+    assert_eq!(notice.body["default"], true);
+    assert_eq!(notice.body["whatsapp_opt_in_offered"], false);
+    assert!(notice.body["text"].as_str().is_some_and(|t| t.contains("Ley 21.719")));
+    let before = app.client_count(&f.owner).await;
+    let start = "2026-03-16T10:00:00-03:00";
+    let base = json!({ "service": f.service, "professional": f.pro, "start": start,
+                       "client": client("Marta Soto", "marta@mail.cl") });
+    // Missing, not accepted, or a version that is not a number: 422, by name.
+    let missing = post_as_is(app, "/bookings", base.clone()).await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", missing.body);
+    assert_eq!(missing.field_errors(), ["privacy_notice:privacy_notice_not_accepted"]);
+    let mut refused = base.clone();
+    refused["privacy_notice"] = json!({ "accepted": false, "version": "uno" });
+    refused["whatsapp_opt_in"] = json!("sí");
+    let refused = post_as_is(app, "/bookings", refused).await;
+    assert_eq!(
+        refused.field_errors(),
+        [
+            "whatsapp_opt_in:not_boolean",
+            "privacy_notice.accepted:privacy_notice_not_accepted",
+            "privacy_notice.version:not_whole_number"
+        ]
+    );
+    assert!(refused.body["errors"][1]["message"].as_str().is_some_and(|d| d.contains("aviso de privacidad")));
+    assert_eq!(app.client_count(&f.owner).await, before, "nothing booked");
+    // The owner writes the business's own notice: version 2 (1 stays the
+    // default); the default read before is stale now.
+    let written = ficha_domain::NoticeText::parse("Aviso de la Clínica.").expect("valid");
+    app.store.set_privacy_notice(&actor(app).await, written).await.expect("v2");
+    let mut stale = base.clone();
+    stale["privacy_notice"] = json!({ "accepted": true, "version": 1 });
+    let stale = post_as_is(app, "/bookings", stale).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
+    assert_eq!(stale.code(), "privacy_notice_outdated");
+    assert_eq!(app.client_count(&f.owner).await, before, "nothing booked");
+    assert_eq!(get(app, "/privacy-notice").await.body["version"], 2);
+    let mut current = base;
+    current["privacy_notice"] = json!({ "accepted": true, "version": 2 });
+    let done = post_as_is(app, "/bookings", current).await;
+    assert_eq!(done.status, StatusCode::CREATED, "{}", done.body);
+    assert_eq!(done.body["consent"]["version"], 2);
+    assert_eq!(done.body["consent"]["whatsapp_opt_in"], Value::Null, "WhatsApp off: not asked");
+    assert_eq!(done.body["consent"]["accepted_at"], "2026-03-14T09:00:00-03:00");
+    // Staff read the same consent on the booking.
+    let id = done.body["id"].as_str().expect("id");
+    let staff = app.get(&format!("/api/v1/bookings/{id}")).cookie(&f.owner).send().await;
+    assert_eq!(staff.body["consent"], done.body["consent"]);
 }

@@ -21,6 +21,9 @@ on_both_backends!(
     the_client_confirms_attendance_from_the_link_until_its_deadline,
     the_birth_date_is_asked_only_when_the_business_wants_it,
     bookings_are_limited_per_email_and_per_address,
+    the_privacy_notice_must_be_ticked_and_its_version_is_recorded,
+    a_notice_changed_while_booking_is_refused_and_asked_again,
+    whatsapp_is_asked_only_while_the_business_sends_it,
 );
 
 async fn actor(app: &TestApp) -> Actor {
@@ -60,12 +63,18 @@ fn param(href: &str, name: &str) -> String {
     raw.replace("%3A", ":").replace("%2D", "-")
 }
 
+/// The form as the page sends it: the notice (version 1, the default)
+/// ticked unless `fields` holds `aviso_version` (then nothing is added:
+/// the test says what is ticked).
 fn datos_form(href: &str, fields: &[(&str, &str)]) -> String {
     let mut pairs = vec![
         ("servicio", param(href, "servicio")),
         ("profesional", param(href, "profesional")),
         ("inicio", param(href, "inicio")),
     ];
+    if !fields.iter().any(|(k, _)| *k == "aviso_version") {
+        pairs.extend([("aviso_version", "1".to_owned()), ("acepta_aviso", "1".to_owned())]);
+    }
     pairs.extend(fields.iter().map(|(k, v)| (*k, (*v).to_owned())));
     let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
     encode(&borrowed)
@@ -255,6 +264,7 @@ pub async fn fields_asked_in_the_booking_form_are_checked_and_stored(app: &TestA
             required: true,
             in_booking_form: asked,
             visible_to_client: false,
+            sensitive: false,
             position: None,
         };
         app.store.create_field(&actor, new).await.expect("field");
@@ -434,4 +444,114 @@ pub async fn bookings_are_limited_per_email_and_per_address(app: &TestApp) {
     assert_eq!(book(app, &slot, &who).await.status, StatusCode::SEE_OTHER);
     assert_eq!(found("nueva").await, 1);
     app.clock.set(start_time());
+}
+
+/// The id of the client with this email, by the API's search.
+async fn client_id(app: &TestApp, f: &Fixture, email: &str) -> String {
+    let found = app.get(&format!("/api/v1/clients?q={email}")).cookie(&f.owner).send().await;
+    found.body["items"][0]["id"].as_str().expect("the client").to_owned()
+}
+
+pub async fn the_privacy_notice_must_be_ticked_and_its_version_is_recorded(app: &TestApp) {
+    let f = open(app).await;
+    let slot = first_slot(app, &f, &f.pro).await;
+    let form = get_ok(app, &slot).await;
+    assert!(html(&form).contains("Leí y acepto el aviso de privacidad"), "{}", html(&form));
+    assert!(html(&form).contains("href=\"/reservar/clinica/aviso-de-privacidad\""));
+    assert!(html(&form).contains("name=\"aviso_version\" value=\"1\""));
+    assert!(!html(&form).contains("acepta_whatsapp"), "WhatsApp off: not asked");
+    // The notice itself: the product's default, version 1.
+    let notice = get_ok(app, "/reservar/clinica/aviso-de-privacidad").await;
+    assert!(html(&notice).contains("Versión 1") && html(&notice).contains("Ley 21.719"), "{}", html(&notice));
+    // Not ticked: the field says so, the typed data stay, nothing is booked.
+    let before = app.client_count(&f.owner).await;
+    let mut unticked = CLIENT.to_vec();
+    unticked.push(("aviso_version", "1"));
+    let refused = book(app, &slot, &unticked).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html(&refused).contains("id=\"aviso-error\""), "{}", html(&refused));
+    assert!(html(&refused).contains("Para reservar debes leer y aceptar el aviso de privacidad."));
+    assert!(html(&refused).contains("value=\"Marta Soto\""), "typed values kept");
+    assert_eq!(app.client_count(&f.owner).await, before, "nothing booked");
+    // Ticked: booked, with the version on the booking.
+    let done = book(app, &slot, CLIENT).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", html(&done));
+    let id = client_id(app, &f, "marta@mail.cl").await;
+    let bookings = app.get(&format!("/api/v1/clients/{id}/bookings")).cookie(&f.owner).send().await;
+    assert_eq!(bookings.body["items"][0]["consent"]["version"], 1, "{}", bookings.body);
+    assert_eq!(bookings.body["items"][0]["consent"]["whatsapp_opt_in"], serde_json::Value::Null);
+    // Staff see it on the profile: per booking, and the latest in the data.
+    let profile = get_ok_as(app, &format!("/clientes/{id}"), &f.owner).await;
+    assert!(
+        html(&profile).contains("Aviso de privacidad v1 aceptado · WhatsApp: no se preguntó"),
+        "{}",
+        html(&profile)
+    );
+    assert!(html(&profile).contains("Aviso de privacidad v1, aceptado el 14-03-2026 09:00"));
+}
+
+async fn get_ok_as(app: &TestApp, path: &str, cookie: &str) -> TestResponse {
+    let page = app.get(path).cookie(cookie).send().await;
+    assert_eq!(page.status, StatusCode::OK, "{path}: {}", html(&page));
+    page
+}
+
+pub async fn a_notice_changed_while_booking_is_refused_and_asked_again(app: &TestApp) {
+    let f = open(app).await;
+    let slot = first_slot(app, &f, &f.pro).await;
+    // The client opened the form on version 1; the owner then saves theirs.
+    let text = ficha_domain::NoticeText::parse("Aviso de la Clínica.\n\nUsamos tus datos para tus reservas.");
+    app.store.set_privacy_notice(&actor(app).await, text.expect("valid")).await.expect("v2");
+    let before = app.client_count(&f.owner).await;
+    let mut stale = CLIENT.to_vec();
+    stale.extend([("aviso_version", "1"), ("acepta_aviso", "1")]);
+    let refused = book(app, &slot, &stale).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert!(html(&refused).contains("El aviso de privacidad cambió mientras reservabas"), "{}", html(&refused));
+    assert!(html(&refused).contains("name=\"aviso_version\" value=\"2\""), "the form now asks for the new one");
+    assert!(!html(&refused).contains("id=\"acepta_aviso\" name=\"acepta_aviso\" value=\"1\" required checked"));
+    assert_eq!(app.client_count(&f.owner).await, before, "nothing booked");
+    let notice = get_ok(app, "/reservar/clinica/aviso-de-privacidad").await;
+    assert!(html(&notice).contains("Versión 2 · vigente desde 14-03-2026"), "{}", html(&notice));
+    assert!(html(&notice).contains("Usamos tus datos para tus reservas."));
+    let mut current = CLIENT.to_vec();
+    current.extend([("aviso_version", "2"), ("acepta_aviso", "1")]);
+    assert_eq!(book(app, &slot, &current).await.status, StatusCode::SEE_OTHER);
+}
+
+pub async fn whatsapp_is_asked_only_while_the_business_sends_it(app: &TestApp) {
+    use ficha_domain::{NoticeKind, NotificationSettings, Template, WhatsappSettings};
+    let f = open(app).await;
+    let settings = NotificationSettings {
+        whatsapp: WhatsappSettings {
+            enabled: true,
+            phone_number_id: "106540352242922".into(),
+            access_token: "EAAG".into(),
+            templates: [(NoticeKind::BookingCreated, Template { name: "reserva".into(), language: "es".into() })]
+                .into(),
+        },
+        ..NotificationSettings::default()
+    };
+    app.store.set_notification_settings(&actor(app).await, settings).await.expect("settings");
+    let slots = {
+        let page = get_ok(app, &format!("/reservar/clinica?servicio={}&profesional={}", f.service, f.pro)).await;
+        links(&page, "/reservar/clinica/datos")
+    };
+    let form = get_ok(app, &slots[0]).await;
+    assert!(html(&form).contains("Quiero recibir avisos de mis reservas por WhatsApp"));
+    assert!(html(&form).contains("name=\"acepta_whatsapp\" value=\"1\">"), "unticked by default");
+    // Ticked: an opt-in, on the booking and as the client's choice.
+    let mut ticked = CLIENT.to_vec();
+    ticked.push(("acepta_whatsapp", "1"));
+    assert_eq!(book(app, &slots[0], &ticked).await.status, StatusCode::SEE_OTHER);
+    let id = client_id(app, &f, "marta@mail.cl").await;
+    let prefs = app.get(&format!("/api/v1/clients/{id}/notification-preferences")).cookie(&f.owner).send().await;
+    assert_eq!(prefs.body["whatsapp"], true, "{}", prefs.body);
+    // The next booking unticked: an opt-out.
+    let later = slots.last().expect("another slot");
+    assert_eq!(book(app, later, CLIENT).await.status, StatusCode::SEE_OTHER);
+    let prefs = app.get(&format!("/api/v1/clients/{id}/notification-preferences")).cookie(&f.owner).send().await;
+    assert_eq!(prefs.body["whatsapp"], false, "{}", prefs.body);
+    let profile = get_ok_as(app, &format!("/clientes/{id}"), &f.owner).await;
+    assert!(html(&profile).contains("WhatsApp: sí") && html(&profile).contains("WhatsApp: no"), "{}", html(&profile));
 }

@@ -338,6 +338,7 @@ async fn seed_business(store: &dyn Store) -> Actor {
         required: false,
         in_booking_form: false,
         visible_to_client: false,
+        sensitive: false,
         position: None,
     };
     store.create_field(&actor, comuna).await.expect("field");

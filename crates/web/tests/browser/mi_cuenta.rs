@@ -153,6 +153,7 @@ async fn on_a_phone_a_pack_bought_online_is_scheduled_session_by_session_and_a_l
             values: Vec::new(),
         },
         link: Link { token_hash: b"pack".to_vec(), path: "/reservar/clinica/reserva/pack".into() },
+        consent: ficha_domain::Acceptance { notice_version: 1, whatsapp_opt_in: false },
     };
     s.store.book_online(&s.business, bought).await.expect("bought online");
     s.browser.set_window_size(375, 812).await.expect("resized");

@@ -44,10 +44,12 @@ async fn on_a_phone_a_new_client_books_and_then_reschedules_from_the_link() {
     s.find("#nombre-error").await;
     s.find("#correo-error").await;
     s.find("#telefono-error").await;
+    s.find("#aviso-error").await;
     fits(&s, "5-form-errors").await;
     s.fill("#nombre", "Marta Soto").await;
     s.fill("#correo", "marta@correo.cl").await;
     s.fill("#telefono", "9 6123 4567").await;
+    s.click("#acepta_aviso").await;
     s.click("button[type=submit]").await;
 
     // Confirmation, with the manage link.

@@ -21,6 +21,7 @@ use view::booking_json;
 
 use crate::AppState;
 use crate::api::professionals::business_zone;
+use crate::api::public::view::consent_json;
 use crate::auth::Caller;
 use crate::input::JsonObject;
 use crate::problem::ApiError;
@@ -56,7 +57,12 @@ pub async fn read(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let booking = state.store.get_booking(&actor, booking_id(&id)?).await?;
-    Ok(Json(booking_json(&booking, &business_zone(&state, &actor).await?)))
+    let zone = business_zone(&state, &actor).await?;
+    let mut answer = booking_json(&booking, &zone);
+    if let Some((_, consent)) = state.store.consents_of(&actor, &[booking.id]).await?.first() {
+        answer["consent"] = consent_json(consent, &zone);
+    }
+    Ok(Json(answer))
 }
 
 async fn change(state: &AppState, actor: &Actor, id: &str, change: BookingChange) -> Result<Json<Value>, ApiError> {

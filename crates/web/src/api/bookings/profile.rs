@@ -13,6 +13,7 @@ use super::view::booking_json;
 use crate::AppState;
 use crate::api::clients::client_id;
 use crate::api::professionals::business_zone;
+use crate::api::public::view::consent_json;
 use crate::auth::Caller;
 use crate::problem::{ApiError, FieldProblem, FieldProblemKind};
 
@@ -81,8 +82,17 @@ pub async fn bookings(
     let query = query(&params)?;
     let page = state.store.client_bookings(&actor, id, &query).await?;
     let zone = business_zone(&state, &actor).await?;
+    let ids: Vec<_> = page.bookings.iter().map(|b| b.id).collect();
+    let consents = state.store.consents_of(&actor, &ids).await?;
+    let items = page.bookings.iter().map(|b| {
+        let mut item = booking_json(b, &zone);
+        if let Some((_, consent)) = consents.iter().find(|(id, _)| *id == b.id) {
+            item["consent"] = consent_json(consent, &zone);
+        }
+        item
+    });
     Ok(Json(json!({
-        "items": page.bookings.iter().map(|b| booking_json(b, &zone)).collect::<Vec<_>>(),
+        "items": items.collect::<Vec<_>>(),
         "next_cursor": page.next.map(|c| c.encode()),
     })))
 }

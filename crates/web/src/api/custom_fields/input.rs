@@ -12,10 +12,10 @@ use crate::problem::{ApiError, FieldProblem, FieldProblemKind};
 
 /// What an owner sends to define a field.
 pub const CREATE: &[&str] =
-    &["key", "label", "kind", "options", "required", "in_booking_form", "visible_to_client", "position"];
+    &["key", "label", "kind", "options", "required", "in_booking_form", "visible_to_client", "sensitive", "position"];
 /// What an owner may change afterwards.
 pub const EDIT: &[&str] =
-    &["label", "options", "required", "in_booking_form", "visible_to_client", "position", "archived"];
+    &["label", "options", "required", "in_booking_form", "visible_to_client", "sensitive", "position", "archived"];
 /// Fixed when the field is created.
 const IMMUTABLE: &[&str] = &["key", "kind"];
 /// Shown by the API, maintained by the system.
@@ -34,12 +34,13 @@ pub fn new_field(body: &JsonObject) -> Result<NewCustomField, ApiError> {
     let required = flag(&mut problems, body, "required").map(|f| f.unwrap_or(false));
     let in_booking_form = flag(&mut problems, body, "in_booking_form").map(|f| f.unwrap_or(false));
     let visible_to_client = flag(&mut problems, body, "visible_to_client").map(|f| f.unwrap_or(false));
+    let sensitive = flag(&mut problems, body, "sensitive").map(|f| f.unwrap_or(false));
     // null, like absent, puts the field last.
     let position = match body.get("position") {
         Some(Value::Null) => Some(None),
         _ => position(&mut problems, body),
     };
-    let new = match (key, label, kind, options, required, in_booking_form, visible_to_client, position) {
+    let new = match (key, label, kind, options, required, in_booking_form, visible_to_client, sensitive, position) {
         (
             Some(key),
             Some(label),
@@ -48,8 +49,19 @@ pub fn new_field(body: &JsonObject) -> Result<NewCustomField, ApiError> {
             Some(required),
             Some(in_booking_form),
             Some(visible_to_client),
+            Some(sensitive),
             Some(position),
-        ) => Some(NewCustomField { key, label, kind, options, required, in_booking_form, visible_to_client, position }),
+        ) => Some(NewCustomField {
+            key,
+            label,
+            kind,
+            options,
+            required,
+            in_booking_form,
+            visible_to_client,
+            sensitive,
+            position,
+        }),
         _ => None,
     };
     problems.finish(new)
@@ -80,6 +92,7 @@ pub fn field_changes(body: &JsonObject, field: &CustomField) -> Result<CustomFie
     changes.required = flag(&mut problems, body, "required").flatten();
     changes.in_booking_form = flag(&mut problems, body, "in_booking_form").flatten();
     changes.visible_to_client = flag(&mut problems, body, "visible_to_client").flatten();
+    changes.sensitive = flag(&mut problems, body, "sensitive").flatten();
     changes.archived = flag(&mut problems, body, "archived").flatten();
     changes.position = position(&mut problems, body).flatten();
     problems.finish(Some(changes))

@@ -21,7 +21,7 @@ use ficha_domain::{BookingRule, CustomField, SiteRule};
 use ficha_store::{Link, OnlineBooking};
 use serde_json::json;
 
-use super::view::booking_json;
+use super::view::{booking_json, consent_json};
 use super::{input, refusal};
 use crate::AppState;
 use crate::auth::secret;
@@ -82,10 +82,14 @@ pub async fn create(
         start: request.start,
         client: request.client,
         link: Link { token_hash: secret::hash(&token), path },
+        consent: request.consent,
     };
     let booking = state.store.book_online(&site.actor, online).await.map_err(refusal)?;
     let staff = state.store.list_staff(&site.actor).await?;
     let mut answer = booking_json(&booking, &service, &staff, &site.zone);
+    if let Some((_, consent)) = state.store.consents_of(&site.actor, &[booking.id]).await?.first() {
+        answer["consent"] = consent_json(consent, &site.zone);
+    }
     let manage = manage_json(&site, &token);
     let location = HeaderValue::from_str(manage["href"].as_str().unwrap_or_default()).ok();
     answer["manage"] = manage;

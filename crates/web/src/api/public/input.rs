@@ -16,10 +16,11 @@ use crate::api::custom_fields::values::parse as value_of;
 use crate::input::{JsonObject, Problems};
 use crate::problem::{ApiError, FieldProblem, FieldProblemKind};
 use crate::site::book::optional;
-use ficha_domain::{BookingRules, ServiceId};
+use ficha_domain::{Acceptance, BookingRules, ServiceId};
 use ficha_store::Typed;
 
-const BOOKING: &[&str] = &["service", "professional", "start", "client"];
+const BOOKING: &[&str] = &["service", "professional", "start", "client", "privacy_notice", "whatsapp_opt_in"];
+const NOTICE: &[&str] = &["accepted", "version"];
 /// The client's fields; the birth date only where the business asks it.
 const CLIENT: &[&str] = &["name", "email", "phone", "rut", "values"];
 const CLIENT_WITH_BIRTH_DATE: &[&str] = &["name", "email", "phone", "rut", "birth_date", "values"];
@@ -31,6 +32,7 @@ pub struct Request {
     pub professional: Option<StaffId>,
     pub start: Timestamp,
     pub client: Typed,
+    pub consent: Acceptance,
 }
 
 /// A text field: absent and null read as blank, anything else but text is
@@ -161,13 +163,70 @@ pub fn booking(
     let professional = professional(&mut problems, body);
     let start = start(&mut problems, body, zone);
     let client = client(&mut problems, body, rules, asked, today);
-    let request = match (service, professional, start, client) {
-        (Some(service), Some(professional), Some(start), Some(client)) => {
-            Some(Request { service, professional, start, client })
+    let consent = acceptance(&mut problems, body);
+    let request = match (service, professional, start, client, consent) {
+        (Some(service), Some(professional), Some(start), Some(client), Some(consent)) => {
+            Some(Request { service, professional, start, client, consent })
         }
         _ => None,
     };
     problems.finish(request)
+}
+
+/// `privacy_notice: {"accepted": true, "version": n}` (required: the
+/// version the client read, which the store checks is still the current
+/// one) and `whatsapp_opt_in` (optional, false when absent: consent is
+/// never assumed).
+fn acceptance(problems: &mut Problems, body: &JsonObject) -> Option<Acceptance> {
+    let whatsapp_opt_in = match body.get("whatsapp_opt_in") {
+        None | Some(Value::Null) => Some(false),
+        Some(Value::Bool(yes)) => Some(*yes),
+        Some(_) => {
+            problems.push("whatsapp_opt_in", FieldProblemKind::NotBoolean);
+            None
+        }
+    };
+    let notice = match problems.read(body.object("privacy_notice")) {
+        Some(Some(notice)) => notice,
+        Some(None) => {
+            problems.push("privacy_notice", FieldProblemKind::NoticeNotAccepted);
+            return None;
+        }
+        None => return None,
+    };
+    for mut problem in notice.check_fields(NOTICE, &[]) {
+        problem.field = format!("privacy_notice.{}", problem.field);
+        problems.0.push(problem);
+    }
+    let accepted = match notice.get("accepted") {
+        Some(Value::Bool(true)) => Some(()),
+        Some(Value::Bool(false)) | None | Some(Value::Null) => {
+            problems.push("privacy_notice.accepted", FieldProblemKind::NoticeNotAccepted);
+            None
+        }
+        Some(_) => {
+            problems.push("privacy_notice.accepted", FieldProblemKind::NotBoolean);
+            None
+        }
+    };
+    let version = match notice.get("version") {
+        Some(Value::Number(n)) => match n.as_u64().and_then(|v| u32::try_from(v).ok()).filter(|v| *v >= 1) {
+            Some(version) => Some(version),
+            None => {
+                problems.push("privacy_notice.version", FieldProblemKind::NotWholeNumber);
+                None
+            }
+        },
+        None | Some(Value::Null) => problems.take("privacy_notice.version", Err(FieldError::Required)),
+        Some(_) => {
+            problems.push("privacy_notice.version", FieldProblemKind::NotWholeNumber);
+            None
+        }
+    };
+    let (Some(()), Some(notice_version), Some(whatsapp_opt_in)) = (accepted, version, whatsapp_opt_in) else {
+        return None;
+    };
+    Some(Acceptance { notice_version, whatsapp_opt_in })
 }
 
 /// The body of `…/manage/{token}/reschedule`: `{"start", "professional"?}`.

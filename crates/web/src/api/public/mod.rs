@@ -21,8 +21,9 @@ pub mod bookings;
 pub mod cors;
 mod input;
 pub mod manage;
+pub mod privacy_notice;
 pub mod services;
-mod view;
+pub(crate) mod view;
 pub mod words;
 
 use ficha_domain::{BookingRule, SiteRule};

@@ -2,7 +2,7 @@
 //! chose and the business offers — never the client's profile, so an
 //! answer reads the same whether the email had one or not.
 
-use ficha_domain::{Booking, Service, Staff};
+use ficha_domain::{Booking, Consent, Service, Staff};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde_json::{Value, json};
@@ -54,5 +54,15 @@ pub fn booking_json(booking: &Booking, service: &Service, staff: &[Staff], zone:
         "local_date": when.as_ref().map(|w| w["local_date"].clone()),
         "local_time": when.as_ref().map(|w| w["local_time"].clone()),
         "pack": booking.pack.filter(|p| p.of > 1).map(|p| json!({ "number": p.number, "of": p.of })),
+    })
+}
+
+/// A booking's recorded consent (Ley 21.719): the privacy notice version
+/// accepted, when, and the WhatsApp choice (null: not asked).
+pub fn consent_json(consent: &Consent, zone: &TimeZone) -> Value {
+    json!({
+        "version": consent.notice_version,
+        "accepted_at": local_time(consent.accepted_at, zone),
+        "whatsapp_opt_in": consent.whatsapp_opt_in,
     })
 }

@@ -11,9 +11,11 @@ use crate::i18n::Lang;
 /// of things (409); a time outside the rules is a request to fix (422).
 pub fn site_rule_status(rule: SiteRule) -> StatusCode {
     match rule {
-        SiteRule::SlotTaken | SiteRule::CancelDeadline | SiteRule::RescheduleDeadline | SiteRule::ConfirmDeadline => {
-            StatusCode::CONFLICT
-        }
+        SiteRule::SlotTaken
+        | SiteRule::CancelDeadline
+        | SiteRule::RescheduleDeadline
+        | SiteRule::ConfirmDeadline
+        | SiteRule::NoticeOutdated => StatusCode::CONFLICT,
         SiteRule::Closed | SiteRule::NotBookable | SiteRule::TooSoon | SiteRule::TooFar => {
             StatusCode::UNPROCESSABLE_ENTITY
         }
@@ -34,6 +36,7 @@ pub fn site_rule_title(rule: SiteRule) -> (&'static str, &'static str) {
         SiteRule::ConfirmDeadline => {
             ("Ya pasó el plazo para confirmar la asistencia.", "The deadline to confirm attendance has passed.")
         }
+        SiteRule::NoticeOutdated => ("El aviso de privacidad cambió.", "The privacy notice has changed."),
     }
 }
 
@@ -48,6 +51,9 @@ pub fn site_rule_detail(rule: SiteRule, lang: Lang) -> String {
             "The deadline to reschedule this booking online has passed. Contact the business."
         }
         SiteRule::ConfirmDeadline => "The deadline to confirm your attendance online has passed. Contact the business.",
+        SiteRule::NoticeOutdated => {
+            "The privacy notice changed while you were booking. Read it again and accept it to book."
+        }
     };
     lang.pick(rule.spanish(), english).to_owned()
 }

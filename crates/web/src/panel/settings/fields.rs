@@ -43,6 +43,7 @@ pub struct FieldRow {
     pub required: bool,
     pub in_booking_form: bool,
     pub visible_to_client: bool,
+    pub sensitive: bool,
     pub archived: bool,
     pub first: bool,
     pub last: bool,
@@ -61,6 +62,7 @@ impl FieldRow {
             required: field.required,
             in_booking_form: field.in_booking_form,
             visible_to_client: field.visible_to_client,
+            sensitive: field.sensitive,
             archived: field.is_archived(),
             first: false,
             last: false,
@@ -82,6 +84,7 @@ pub struct NewFieldForm {
     pub required: bool,
     pub in_booking_form: bool,
     pub visible_to_client: bool,
+    pub sensitive: bool,
     pub errors: Vec<String>,
 }
 
@@ -140,6 +143,7 @@ impl NewFieldForm {
             required: form.ticked("obligatorio"),
             in_booking_form: form.ticked("en_reserva"),
             visible_to_client: form.ticked("visible_cliente"),
+            sensitive: form.ticked("sensible"),
             errors: Vec::new(),
         }
     }
@@ -161,6 +165,7 @@ impl NewFieldForm {
             required: self.required,
             in_booking_form: self.in_booking_form,
             visible_to_client: self.visible_to_client,
+            sensitive: self.sensitive,
             position: None,
         })
     }
@@ -218,6 +223,7 @@ pub async fn update_field(
             required: Some(form.ticked("obligatorio")),
             in_booking_form: Some(form.ticked("en_reserva")),
             visible_to_client: Some(form.ticked("visible_cliente")),
+            sensitive: Some(form.ticked("sensible")),
             ..Default::default()
         };
         match state.store.update_field(&staffer.actor, field.id, changes).await {

@@ -1,14 +1,15 @@
 //! `/configuracion`, for owners: the business's own fields ("Otros datos":
 //! create, edit, reorder, archive), its staff accounts (list, add), its
 //! services (`services`), the professionals' agendas (`agendas`), the
-//! notifications (`notifications`) and the booking site's rules
-//! (`booking_site`). Professionals get the 403 page and do
+//! notifications (`notifications`), the booking site's rules
+//! (`booking_site`) and its privacy notice (`privacy`). Professionals get the 403 page and do
 //! not see the link.
 
 pub mod agendas;
 pub mod booking_site;
 mod fields;
 pub mod notifications;
+pub mod privacy;
 pub mod services;
 mod staff;
 
