@@ -1,0 +1,16 @@
+-- Bloqueo (Ley 21.719, temporary blocking): while a client has a row here
+-- the profile is frozen — no edits, no messages, no new bookings, hidden
+-- from professionals, lists and search except to owners. Unblocking deletes
+-- the row; both acts are written to the client's history (who, when, why),
+-- so this table holds only the current state. The same schema as the
+-- PostgreSQL migration of this name.
+CREATE TABLE client_blocks (
+    business_id  BLOB    NOT NULL,
+    client_id    BLOB    NOT NULL,
+    -- when the block began (UTC microseconds)
+    since        INTEGER NOT NULL,
+    -- why, as the owner typed it (shown on the profile's banner)
+    reason       TEXT    NOT NULL,
+    PRIMARY KEY (business_id, client_id),
+    FOREIGN KEY (business_id, client_id) REFERENCES clients (business_id, id) ON DELETE CASCADE
+);
