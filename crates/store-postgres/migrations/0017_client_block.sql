@@ -14,3 +14,13 @@ CREATE TABLE client_blocks (
     PRIMARY KEY (business_id, client_id),
     FOREIGN KEY (business_id, client_id) REFERENCES clients (business_id, id) ON DELETE CASCADE
 );
+
+-- The history learns client_blocked (new_value the reason) and
+-- client_unblocked entries, subject 'profile'.
+ALTER TABLE client_history
+    DROP CONSTRAINT client_history_change_check,
+    ADD CONSTRAINT client_history_change_check CHECK (change IN ('field', 'custom_value', 'note_added',
+        'note_edited', 'note_deleted', 'booking_created', 'booking_rescheduled', 'booking_confirmed',
+        'booking_cancelled', 'booking_attendance', 'booking_payment', 'attention_note_added',
+        'attention_note_edited', 'attention_note_deleted', 'notification_preferences',
+        'client_blocked', 'client_unblocked'));

@@ -317,9 +317,9 @@ impl HistoryRecord {
             "notification_preferences" => {
                 let source = match self.subject.strip_prefix(PREFERENCES_SUBJECT) {
                     Some("") => None,
-                    Some(rest) => Some(
-                        rest.strip_prefix(':').and_then(ficha_domain::ChoiceSource::parse).ok_or_else(corrupt)?,
-                    ),
+                    Some(rest) => {
+                        Some(rest.strip_prefix(':').and_then(ficha_domain::ChoiceSource::parse).ok_or_else(corrupt)?)
+                    }
                     None => return Err(corrupt()),
                 };
                 Change::NotificationPreferences { old: preferences(&self.old)?, new: preferences(&self.new)?, source }

@@ -16,8 +16,8 @@ use async_trait::async_trait;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ficha_domain::{
-    Actor, BookingId, BusinessId, Channel, ClientId, ChoiceSource, ClientPreferences, Email, Facts, MessageId, MessageStatus,
-    NoticeKind, NotificationSettings,
+    Actor, BookingId, BusinessId, Channel, ChoiceSource, ClientId, ClientPreferences, Email, Facts, MessageId,
+    MessageStatus, NoticeKind, NotificationSettings,
 };
 use jiff::{SignedDuration, Timestamp};
 

@@ -5,8 +5,8 @@
 use async_trait::async_trait;
 use ficha_domain::notification::plan;
 use ficha_domain::{
-    Booking, BookingFacts, BookingId, BookingState, BusinessId, Change, Channel, ChoiceSource, ClientId, ClientPreferences, Event,
-    Facts, NewMessage, NoticeKind, NotificationSettings, Recipient, ServiceId, StaffId,
+    Booking, BookingFacts, BookingId, BookingState, BusinessId, Change, Channel, ChoiceSource, ClientId,
+    ClientPreferences, Event, Facts, NewMessage, NoticeKind, NotificationSettings, Recipient, ServiceId, StaffId,
 };
 use jiff::Timestamp;
 use jiff::tz::TimeZone;

@@ -258,7 +258,7 @@ async fn notification_choices_appear_in_the_history() {
     let system = ficha_domain::Actor::System { business };
     let client = id.parse().expect("a client id");
     let out = ficha_domain::ClientPreferences { no_whatsapp: true, no_reminders: false };
-    app.store.set_client_preferences(&system, client, out).await.expect("saved");
+    app.store.set_client_preferences(&system, client, out, ficha_domain::ChoiceSource::Panel).await.expect("saved");
 
     let response = app.get(&format!("/api/v1/clients/{id}/history")).cookie(&cookie).send().await;
     assert_eq!(response.status, StatusCode::OK, "{}", response.body);
