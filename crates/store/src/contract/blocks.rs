@@ -172,7 +172,10 @@ pub async fn the_booking_site_cannot_book_a_blocked_profile(h: &Harness) {
     h.store.block_client(&s.actor, booked.client, reason("A su pedido")).await.expect("blocked");
     let again = typed("Marta Soto", "marta@mail.cl", Some("+56 9 6123 4567"), None);
     let later = ten_tomorrow() + SignedDuration::from_hours(2);
-    assert!(is_blocked(h.store.book_online(&s.actor, request(&s, None, later, again, "t2")).await));
+    // Said as a service closed to online booking: the site never tells
+    // whoever typed the email that the profile is blocked.
+    let refused = h.store.book_online(&s.actor, request(&s, None, later, again, "t2")).await;
+    assert_eq!(super::booking_site::site_refusal(refused), ficha_domain::SiteRule::NotBookable);
     let client = h.store.get_client(&s.actor, booked.client).await.expect("read");
     assert_eq!(client.phone, None, "the typed phone was not filled in");
 }

@@ -72,6 +72,8 @@ pub fn routes() -> Vec<ApiRoute> {
         ApiRoute::get("/clients/{id}", clients::read),
         ApiRoute::patch("/clients/{id}", clients::update),
         ApiRoute::delete("/clients/{id}", clients::delete),
+        ApiRoute::post("/clients/{id}/block", clients::block::block),
+        ApiRoute::post("/clients/{id}/unblock", clients::block::unblock),
         ApiRoute::get("/clients/{id}/bookings", bookings::profile::bookings),
         ApiRoute::get("/clients/{id}/por-reservar", bookings::profile::por_reservar),
         ApiRoute::get("/clients/{id}/stats", bookings::profile::stats),

@@ -1,5 +1,6 @@
 //! `/clients`: the client registry's general data.
 
+pub mod block;
 mod input;
 mod listing;
 pub mod view;
@@ -67,7 +68,12 @@ pub async fn read(
     let id = client_id(&id)?;
     let client = state.store.get_client(&actor, id).await?;
     let values = state.store.custom_values(&actor, id).await?;
-    Ok(with_etag(StatusCode::OK, &client, &values))
+    let json = block::with_block(&state, &actor, id, client_with_custom_json(&client, &values)).await?;
+    let mut response = Json(json).into_response();
+    if let Ok(value) = HeaderValue::from_str(&etag(&client)) {
+        response.headers_mut().insert(ETAG, value);
+    }
+    Ok(response)
 }
 
 /// Partial update. Requires `If-Match` with the ETag the editor read, so two
