@@ -55,7 +55,7 @@ impl HistorySection {
     }
 }
 
-fn row(entry: &HistoryEntry, zone: &jiff::tz::TimeZone) -> HistoryRow {
+pub(crate) fn row(entry: &HistoryEntry, zone: &jiff::tz::TimeZone) -> HistoryRow {
     let (what, old, new) = match &entry.change {
         Change::Field { field, old, new } => {
             let shown = |value: &str| general_value(*field, value);

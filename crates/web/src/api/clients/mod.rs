@@ -1,6 +1,7 @@
 //! `/clients`: the client registry's general data.
 
 pub mod block;
+pub mod data_file;
 mod input;
 mod listing;
 pub mod view;
