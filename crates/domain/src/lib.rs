@@ -56,8 +56,8 @@ pub use history::{Change, Deletion, DeletionId, GeneralField, HistoryEntry, Hist
 pub use ids::{BookingId, BusinessId, ClientId, CustomFieldId, PackId, ServiceId, StaffId, TokenId};
 pub use note::{Note, NoteId, NoteText, Who};
 pub use notification::{
-    BookingFacts, Channel, ChoiceSource, ClientPreferences, Event, Facts, MessageId, MessageStatus, NewMessage, NoticeKind,
-    NotificationSettings, Recipient, ReminderLead, Template, WhatsappSettings,
+    BookingFacts, Channel, ChoiceSource, ClientPreferences, Event, Facts, MessageId, MessageStatus, NewMessage,
+    NoticeKind, NotificationSettings, Recipient, ReminderLead, Template, WhatsappSettings,
 };
 pub use phone::Phone;
 pub use rut::Rut;

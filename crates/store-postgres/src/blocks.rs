@@ -12,7 +12,7 @@ use ficha_store::outbox::flow::OutboxTx;
 use ficha_store::record::{micros, timestamp};
 use ficha_store::{StoreError, StoreResult};
 use jiff::Timestamp;
-use sqlx::{Row, PgConnection};
+use sqlx::{PgConnection, Row};
 
 use crate::outbox::OutboxQueries;
 use crate::{PgStore, history};
@@ -56,14 +56,13 @@ pub(crate) async fn read_block(
 
 /// Whether the client's profile is blocked (the caller holds the row).
 pub(crate) async fn is_blocked(conn: &mut PgConnection, business: BusinessId, client: ClientId) -> StoreResult<bool> {
-    let blocked: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM client_blocks WHERE business_id = $1 AND client_id = $2)",
-    )
-    .bind(business.as_uuid())
-    .bind(client.as_uuid())
-    .fetch_one(conn)
-    .await
-    .map_err(StoreError::backend)?;
+    let blocked: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM client_blocks WHERE business_id = $1 AND client_id = $2)")
+            .bind(business.as_uuid())
+            .bind(client.as_uuid())
+            .fetch_one(conn)
+            .await
+            .map_err(StoreError::backend)?;
     Ok(blocked)
 }
 

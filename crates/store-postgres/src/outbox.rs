@@ -18,8 +18,8 @@
 
 use async_trait::async_trait;
 use ficha_domain::{
-    Actor, Booking, BookingId, BusinessId, Channel, ChoiceSource, ClientId, ClientPreferences, MessageId, NewMessage, NoticeKind,
-    NotificationSettings, ServiceId, StaffId,
+    Actor, Booking, BookingId, BusinessId, Channel, ChoiceSource, ClientId, ClientPreferences, MessageId, NewMessage,
+    NoticeKind, NotificationSettings, ServiceId, StaffId,
 };
 use ficha_store::outbox::flow::{self, Audience, BookingLabels, OutboxTx};
 use ficha_store::outbox::record::{
@@ -596,8 +596,9 @@ impl OutboxStore for PgStore {
     ) -> StoreResult<ClientPreferences> {
         let now = self.clock.now();
         let mut tx = self.pool.begin().await.map_err(StoreError::backend)?;
-        let change = flow::set_preferences(&mut OutboxQueries(&mut tx), actor.business(), client, preferences, source, now)
-            .await?;
+        let change =
+            flow::set_preferences(&mut OutboxQueries(&mut tx), actor.business(), client, preferences, source, now)
+                .await?;
         if let Some(change) = change {
             history::record(&mut tx, actor, client, now, &[change]).await?;
         }

@@ -43,21 +43,28 @@ pub(crate) async fn read_block(
 }
 
 /// Whether the client's profile is blocked.
-pub(crate) async fn is_blocked(conn: &mut SqliteConnection, business: BusinessId, client: ClientId) -> StoreResult<bool> {
-    let blocked: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM client_blocks WHERE business_id = ?1 AND client_id = ?2)",
-    )
-    .bind(business.as_uuid())
-    .bind(client.as_uuid())
-    .fetch_one(conn)
-    .await
-    .map_err(StoreError::backend)?;
+pub(crate) async fn is_blocked(
+    conn: &mut SqliteConnection,
+    business: BusinessId,
+    client: ClientId,
+) -> StoreResult<bool> {
+    let blocked: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM client_blocks WHERE business_id = ?1 AND client_id = ?2)")
+            .bind(business.as_uuid())
+            .bind(client.as_uuid())
+            .fetch_one(conn)
+            .await
+            .map_err(StoreError::backend)?;
     Ok(blocked)
 }
 
 /// `ClientBlocked` when the profile is blocked: every write of a client's
 /// data asks this inside its transaction.
-pub(crate) async fn ensure_open(conn: &mut SqliteConnection, business: BusinessId, client: ClientId) -> StoreResult<()> {
+pub(crate) async fn ensure_open(
+    conn: &mut SqliteConnection,
+    business: BusinessId,
+    client: ClientId,
+) -> StoreResult<()> {
     flow::open(is_blocked(conn, business, client).await?)
 }
 

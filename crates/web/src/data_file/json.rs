@@ -24,11 +24,8 @@ pub fn data_file_json(file: &DataFile) -> Value {
         target.extend(fields);
     }
     // The custom values by label too: a person reads labels, not keys.
-    client["custom_labelled"] = file
-        .values
-        .iter()
-        .map(|v| json!({ "label": v.field.label.as_str(), "value": v.value.display() }))
-        .collect();
+    client["custom_labelled"] =
+        file.values.iter().map(|v| json!({ "label": v.field.label.as_str(), "value": v.value.display() })).collect();
     let packs: Vec<Value> = file
         .por_reservar
         .packs

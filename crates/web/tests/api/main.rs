@@ -21,6 +21,7 @@ mod panel_notes;
 mod panel_notifications;
 mod panel_pages;
 mod panel_profile;
+mod privacy;
 mod public;
 mod search;
 mod site;

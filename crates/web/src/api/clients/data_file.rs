@@ -29,7 +29,9 @@ pub async fn read(
         match (name.as_str(), value.as_str()) {
             ("private", "true") => private = true,
             ("private", "false") => private = false,
-            ("private", _) => problems.push(FieldProblem::new("private", FieldProblemKind::NotOneOf { allowed: BOOLEANS })),
+            ("private", _) => {
+                problems.push(FieldProblem::new("private", FieldProblemKind::NotOneOf { allowed: BOOLEANS }))
+            }
             (other, _) => problems.push(FieldProblem::new(other, FieldProblemKind::Unknown { allowed: PARAMETERS })),
         }
     }
