@@ -166,10 +166,64 @@ async fn the_data_file_holds_every_section_and_private_notes_only_when_asked(app
 
     let bad = app.get(&format!("{path}?private=si&x=1")).cookie(&f.owner).send().await;
     assert_eq!((bad.status, bad.code()), (StatusCode::BAD_REQUEST, "invalid_query"));
-    assert_eq!(bad.field_errors(), ["private:not_one_of", "x:unknown_field"]);
+    assert_eq!(bad.field_errors(), ["private:not_allowed", "x:unknown_field"]);
 
     app.add_business("otra").await;
     let other = app.login_as("otra", crate::helpers::OWNER_EMAIL).await;
     assert_eq!(app.get(&path).cookie(&other).send().await.status, StatusCode::NOT_FOUND);
     assert_eq!(app.get(&path).send().await.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn the_panel_blocks_with_a_reason_shows_the_banner_and_the_data_file() {
+    use crate::panel::{csrf, html, submit};
+    let app = TestApp::spawn().await;
+    let f = fixture(&app).await;
+    let profile = format!("/clientes/{}", f.client);
+    let page = app.get(&profile).cookie(&f.owner).send().await;
+    let token = csrf(&page);
+    assert!(html(&page).contains("Bloquear perfil"), "owners get the form");
+    assert!(html(&page).contains("href=\"/clientes/") && html(&page).contains("/archivo-de-datos\""));
+    let pro_page = app.get(&profile).cookie(&f.pro_cookie).send().await;
+    assert!(!html(&pro_page).contains("Bloquear perfil"), "professionals do not");
+
+    // An empty reason: said by the field, nothing blocked.
+    let refused = submit(&app, &f.owner, &format!("{profile}/bloquear"), &token, &[("motivo", " ")]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html(&refused).contains("Escribe el motivo del bloqueo"), "{}", html(&refused));
+    let pro_token = csrf(&pro_page);
+    let by_pro = submit(&app, &f.pro_cookie, &format!("{profile}/bloquear"), &pro_token, &[("motivo", "x")]).await;
+    assert_eq!(by_pro.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.get(&profile).cookie(&f.pro_cookie).send().await.status, StatusCode::OK, "still open");
+
+    let blocked =
+        submit(&app, &f.owner, &format!("{profile}/bloquear"), &token, &[("motivo", "A pedido de <Ana>")]).await;
+    assert_eq!(blocked.status, StatusCode::SEE_OTHER);
+    let page = app.get(&profile).cookie(&f.owner).send().await;
+    assert!(html(&page).contains("Perfil bloqueado desde 14-03-2026: A pedido de &#60;Ana&#62;"), "{}", html(&page));
+    assert_eq!(app.get(&profile).cookie(&f.pro_cookie).send().await.status, StatusCode::NOT_FOUND);
+    let list = app.get("/clientes").cookie(&f.pro_cookie).send().await;
+    assert!(!html(&list).contains("Ana Pérez"), "not in a professional's list");
+    // An edit through the panel: the page says so, nothing changes.
+    let edit = submit(&app, &f.owner, &format!("{profile}/notas"), &token, &[("texto", "hola")]).await;
+    assert_eq!(edit.status, StatusCode::CONFLICT);
+    assert!(html(&edit).contains("Este perfil está bloqueado"));
+
+    let file = app.get(&format!("{profile}/archivo-de-datos")).cookie(&f.owner).send().await;
+    assert_eq!(file.status, StatusCode::OK);
+    let text = html(&file);
+    for heading in
+        ["Datos", "Reservas", "Packs de sesiones", "Notas de atención compartidas", "Notificaciones", "Historial"]
+    {
+        assert!(text.contains(&format!(">{heading}</h2>")), "{heading} in {text}");
+    }
+    assert!(text.contains("Perfil bloqueado"), "the file says it is blocked");
+    assert!(!text.contains("Notas generales (internas)"), "without staff-only notes unless asked");
+    let with = app.get(&format!("{profile}/archivo-de-datos?privadas=1")).cookie(&f.owner).send().await;
+    assert!(html(&with).contains("Notas generales (internas)"));
+
+    let unblocked = submit(&app, &f.owner, &format!("{profile}/desbloquear"), &token, &[]).await;
+    assert_eq!(unblocked.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.get(&profile).cookie(&f.pro_cookie).send().await.status, StatusCode::OK);
+    app.finish().await;
 }
