@@ -74,6 +74,21 @@ pub(crate) async fn ensure_open(conn: &mut PgConnection, business: BusinessId, c
     flow::open(is_blocked(conn, business, client).await?)
 }
 
+/// `ensure_open` for a booking's placement, which goes on to update the
+/// client's row (`last_booking_at`): the row is held `FOR NO KEY UPDATE`
+/// from here, before the professional's row. Two bookings of one client
+/// holding it `FOR SHARE` would each wait for the other's share to update
+/// it while one waits for the professional's row the other holds.
+pub(crate) async fn ensure_open_to_book(
+    conn: &mut PgConnection,
+    business: BusinessId,
+    client: ClientId,
+) -> StoreResult<()> {
+    let hold = "SELECT id FROM clients WHERE business_id = $1 AND id = $2 FOR NO KEY UPDATE";
+    crate::scoped_row(&mut *conn, hold, business, client.as_uuid()).await?;
+    flow::open(is_blocked(conn, business, client).await?)
+}
+
 /// Whether listings, search and profiles show blocked profiles to `actor`.
 pub(crate) fn flow_lists_blocked(actor: &Actor) -> bool {
     flow::lists_blocked(actor)

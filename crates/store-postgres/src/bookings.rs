@@ -111,7 +111,7 @@ impl BookingTx for Tx<'_> {
     }
 
     async fn ensure_open(&mut self, business: BusinessId, client: ClientId) -> StoreResult<()> {
-        crate::blocks::ensure_open(self.0, business, client).await
+        crate::blocks::ensure_open_to_book(self.0, business, client).await
     }
 
     async fn service(&mut self, business: BusinessId, id: ServiceId) -> StoreResult<Service> {

@@ -271,10 +271,10 @@ async fn notification_choices_appear_in_the_history() {
     let page = app.get(&format!("/clientes/{id}")).cookie(&cookie).send().await;
     let page = html(&page);
     let history = &page[page.find("id=\"lista-historial\"").expect("history")..];
-    let entry = history.find("<strong>Notificaciones</strong>").expect("the choices' entry");
+    let entry = history.find("<strong>Notificaciones (desde el panel)</strong>").expect("the choices' entry");
     assert!(
         history[entry..].starts_with(
-            "<strong>Notificaciones</strong> <span class=\"old\">recibir WhatsApp, recibir recordatorios</span> <span aria-label=\"cambió a\">→</span> <span class=\"new\">no recibir WhatsApp, recibir recordatorios</span>"
+            "<strong>Notificaciones (desde el panel)</strong> <span class=\"old\">recibir WhatsApp, recibir recordatorios</span> <span aria-label=\"cambió a\">→</span> <span class=\"new\">no recibir WhatsApp, recibir recordatorios</span>"
         ),
         "{}",
         &history[entry..entry + 300]
