@@ -6,7 +6,7 @@ use jiff::Timestamp;
 use crate::attention_note::{AttentionNoteId, Visibility};
 use crate::ids::Id;
 use crate::note::{NoteId, Who};
-use crate::notification::ClientPreferences;
+use crate::notification::{ChoiceSource, ClientPreferences};
 use crate::{Attendance, Booking, BookingId, BookingState, Client, ClientId, Payment};
 
 #[derive(Debug)]
@@ -132,11 +132,19 @@ pub enum Change {
         visibility: Visibility,
         text: String,
     },
-    /// What the client chose to receive (WhatsApp, reminders).
+    /// What the client chose to receive (WhatsApp, reminders), and where
+    /// (`None` in entries older than the record of it).
     NotificationPreferences {
         old: ClientPreferences,
         new: ClientPreferences,
+        source: Option<ChoiceSource>,
     },
+    /// The profile was blocked (bloqueo), and why.
+    ClientBlocked {
+        reason: String,
+    },
+    /// The profile's block was lifted.
+    ClientUnblocked,
 }
 
 impl Change {

@@ -9,6 +9,7 @@ pub mod agenda;
 pub mod attention_note;
 pub mod availability;
 pub mod birth_date;
+pub mod block;
 pub mod booking;
 pub mod booking_rules;
 pub mod business;
@@ -37,6 +38,7 @@ pub use actor::{Actor, Role};
 pub use agenda::{Agenda, DayHours, TimeRange};
 pub use attention_note::{AttentionNote, AttentionNoteId, Visibility};
 pub use birth_date::{BirthDate, parse_date};
+pub use block::{Block, BlockReason};
 pub use booking::{
     Attendance, Booking, BookingRule, BookingState, Interval, Origin, PackPlace, Payment, PaymentMethod, Request,
 };
@@ -56,8 +58,8 @@ pub use history::{Change, Deletion, DeletionId, GeneralField, HistoryEntry, Hist
 pub use ids::{BookingId, BusinessId, ClientId, CustomFieldId, NotAnId, PackId, ServiceId, StaffId, TokenId};
 pub use note::{Note, NoteId, NoteText, Who};
 pub use notification::{
-    BookingFacts, Channel, ClientPreferences, Event, Facts, MessageId, MessageStatus, NewMessage, NoticeKind,
-    NotificationSettings, Recipient, ReminderLead, Template, WhatsappSettings,
+    BookingFacts, Channel, ChoiceSource, ClientPreferences, Event, Facts, MessageId, MessageStatus, NewMessage,
+    NoticeKind, NotificationSettings, Recipient, ReminderLead, Template, WhatsappSettings,
 };
 pub use phone::Phone;
 pub use privacy::{Acceptance, Consent, NoticeText, PrivacyNotice};

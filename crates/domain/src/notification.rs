@@ -249,6 +249,35 @@ pub struct ClientPreferences {
     pub no_reminders: bool,
 }
 
+/// Where a client's choice of messages was made (oposición): the history
+/// keeps it with who and when. Entries written before it was recorded have
+/// none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChoiceSource {
+    /// Staff, on the profile in the panel.
+    Panel,
+    /// The JSON API (a staff session or an integration's token).
+    Api,
+    /// The client themself, in Mi cuenta.
+    MiCuenta,
+}
+
+impl ChoiceSource {
+    pub const ALL: [Self; 3] = [Self::Panel, Self::Api, Self::MiCuenta];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Panel => "panel",
+            Self::Api => "api",
+            Self::MiCuenta => "mi_cuenta",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+}
+
 /// The person a message goes to.
 #[derive(Debug, Clone)]
 pub struct Recipient {

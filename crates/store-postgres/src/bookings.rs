@@ -110,6 +110,10 @@ impl BookingTx for Tx<'_> {
         crate::scoped_row(self.0, sql, business, client.as_uuid()).await.map(drop)
     }
 
+    async fn ensure_open(&mut self, business: BusinessId, client: ClientId) -> StoreResult<()> {
+        crate::blocks::ensure_open_to_book(self.0, business, client).await
+    }
+
     async fn service(&mut self, business: BusinessId, id: ServiceId) -> StoreResult<Service> {
         fetch_service(self.0, business, id).await
     }

@@ -347,6 +347,7 @@ impl CustomFieldStore for PgStore {
         let business = actor.business();
         let mut tx = self.pool.begin().await.map_err(StoreError::backend)?;
         let mut current = fetch_client(&mut tx, SELECT_CLIENT_FOR_UPDATE, business, client).await?;
+        crate::blocks::ensure_open(&mut tx, business, client).await?;
         if current.version != expected_version {
             return Err(StoreError::Stale { current: Box::new(current) });
         }

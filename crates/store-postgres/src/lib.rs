@@ -7,6 +7,7 @@
 
 mod accounts;
 mod attention_notes;
+mod blocks;
 mod booking_site;
 mod bookings;
 mod client_accounts;

@@ -98,6 +98,7 @@ impl NoteStore for PgStore {
         let (author_kind, author_id) = WhoRecord::columns(actor);
         let mut tx = self.pool.begin().await.map_err(StoreError::backend)?;
         client_exists(&mut tx, LOCK_CLIENT, business, client).await?;
+        crate::blocks::ensure_open(&mut tx, business, client).await?;
         sqlx::query(INSERT_NOTE)
             .bind(id.as_uuid())
             .bind(business.as_uuid())
@@ -140,6 +141,7 @@ impl NoteStore for PgStore {
         let now = self.clock.now();
         let mut tx = self.pool.begin().await.map_err(StoreError::backend)?;
         let before = changeable_note(&mut tx, actor, client, id).await?;
+        crate::blocks::ensure_open(&mut tx, business, client).await?;
         if before.text == text {
             return Ok(before);
         }
@@ -162,6 +164,7 @@ impl NoteStore for PgStore {
         let business = actor.business();
         let mut tx = self.pool.begin().await.map_err(StoreError::backend)?;
         let before = changeable_note(&mut tx, actor, client, id).await?;
+        crate::blocks::ensure_open(&mut tx, business, client).await?;
         sqlx::query(DELETE_NOTE)
             .bind(business.as_uuid())
             .bind(id.as_uuid())

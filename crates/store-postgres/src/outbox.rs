@@ -18,8 +18,8 @@
 
 use async_trait::async_trait;
 use ficha_domain::{
-    Actor, Booking, BookingId, BusinessId, Channel, ClientId, ClientPreferences, MessageId, NewMessage, NoticeKind,
-    NotificationSettings, ServiceId, StaffId,
+    Actor, Booking, BookingId, BusinessId, Channel, ChoiceSource, ClientId, ClientPreferences, MessageId, NewMessage,
+    NoticeKind, NotificationSettings, ServiceId, StaffId,
 };
 use ficha_store::outbox::flow::{self, Audience, BookingLabels, OutboxTx};
 use ficha_store::outbox::record::{
@@ -381,6 +381,10 @@ impl OutboxTx for OutboxQueries<'_> {
             .map_err(StoreError::backend)
     }
 
+    async fn client_blocked(&mut self, business: BusinessId, client: ClientId) -> StoreResult<bool> {
+        crate::blocks::is_blocked(self.0, business, client).await
+    }
+
     async fn cancel_client_pending(
         &mut self,
         business: BusinessId,
@@ -588,11 +592,13 @@ impl OutboxStore for PgStore {
         actor: &Actor,
         client: ClientId,
         preferences: ClientPreferences,
+        source: ChoiceSource,
     ) -> StoreResult<ClientPreferences> {
         let now = self.clock.now();
         let mut tx = self.pool.begin().await.map_err(StoreError::backend)?;
         let change =
-            flow::set_preferences(&mut OutboxQueries(&mut tx), actor.business(), client, preferences, now).await?;
+            flow::set_preferences(&mut OutboxQueries(&mut tx), actor.business(), client, preferences, source, now)
+                .await?;
         if let Some(change) = change {
             history::record(&mut tx, actor, client, now, &[change]).await?;
         }

@@ -143,10 +143,13 @@ impl SearchStore for PgStore {
         let uuids: Vec<Uuid> = ids.iter().map(|id| id.as_uuid()).collect();
         let clients = sqlx::query(
             "SELECT id, name, email, phone, rut, birth_date::text AS birth_date, last_booking_at, registered_at, version \
-             FROM clients WHERE business_id = $1 AND id = ANY($2)",
+             FROM clients c WHERE business_id = $1 AND id = ANY($2) \
+             AND ($3 OR NOT EXISTS (SELECT 1 FROM client_blocks b WHERE b.business_id = $1 AND b.client_id = c.id))",
         )
         .bind(business.as_uuid())
         .bind(&uuids)
+        // Blocked profiles are found by owners only.
+        .bind(ficha_store::blocks::flow::lists_blocked(actor))
         .fetch_all(&mut *conn)
         .await
         .map_err(StoreError::backend)?

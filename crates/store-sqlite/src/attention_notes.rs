@@ -120,6 +120,10 @@ impl AttentionTx for Tx<'_> {
         booking_client(self.0, business, booking).await
     }
 
+    async fn ensure_open(&mut self, business: BusinessId, client: ClientId) -> StoreResult<()> {
+        crate::blocks::ensure_open(self.0, business, client).await
+    }
+
     async fn insert(&mut self, actor: &Actor, note: &NewAttentionNote) -> StoreResult<()> {
         let (author_kind, author_id) = WhoRecord::columns(actor);
         sqlx::query(INSERT_NOTE)

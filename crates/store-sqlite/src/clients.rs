@@ -11,7 +11,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 use uuid::Uuid;
 
-use crate::{SqliteStore, history, is_unique_violation, search};
+use crate::{SqliteStore, blocks, history, is_unique_violation, search};
 
 const SELECT_CLIENT: &str = "SELECT id, name, email, phone, rut, birth_date, last_booking_at, registered_at, version \
      FROM clients WHERE business_id = ?1 AND id = ?2";
@@ -31,31 +31,38 @@ fn list_sql(sort: ClientSort) -> &'static str {
     match sort {
         ClientSort::NameAsc => {
             "SELECT id, name, email, phone, rut, birth_date, last_booking_at, registered_at, version \
-             FROM clients WHERE business_id = ?1 AND (name_key, id) > (?2, ?3) ORDER BY name_key, id LIMIT ?4"
+             FROM clients WHERE business_id = ?1 AND (name_key, id) > (?2, ?3) \
+             AND (?5 OR NOT EXISTS (SELECT 1 FROM client_blocks b WHERE b.business_id = ?1 AND b.client_id = clients.id)) \
+             ORDER BY name_key, id LIMIT ?4"
         }
         ClientSort::NameDesc => {
             "SELECT id, name, email, phone, rut, birth_date, last_booking_at, registered_at, version \
              FROM clients WHERE business_id = ?1 AND (name_key, id) < (?2, ?3) \
+             AND (?5 OR NOT EXISTS (SELECT 1 FROM client_blocks b WHERE b.business_id = ?1 AND b.client_id = clients.id)) \
              ORDER BY name_key DESC, id DESC LIMIT ?4"
         }
         ClientSort::RegisteredAsc => {
             "SELECT id, name, email, phone, rut, birth_date, last_booking_at, registered_at, version \
              FROM clients WHERE business_id = ?1 AND (registered_at, id) > (?2, ?3) \
+             AND (?5 OR NOT EXISTS (SELECT 1 FROM client_blocks b WHERE b.business_id = ?1 AND b.client_id = clients.id)) \
              ORDER BY registered_at, id LIMIT ?4"
         }
         ClientSort::RegisteredDesc => {
             "SELECT id, name, email, phone, rut, birth_date, last_booking_at, registered_at, version \
              FROM clients WHERE business_id = ?1 AND (registered_at, id) < (?2, ?3) \
+             AND (?5 OR NOT EXISTS (SELECT 1 FROM client_blocks b WHERE b.business_id = ?1 AND b.client_id = clients.id)) \
              ORDER BY registered_at DESC, id DESC LIMIT ?4"
         }
         ClientSort::LastBookingAsc => {
             "SELECT id, name, email, phone, rut, birth_date, last_booking_at, registered_at, version \
              FROM clients WHERE business_id = ?1 AND (coalesce(last_booking_at, 0), id) > (?2, ?3) \
+             AND (?5 OR NOT EXISTS (SELECT 1 FROM client_blocks b WHERE b.business_id = ?1 AND b.client_id = clients.id)) \
              ORDER BY coalesce(last_booking_at, 0), id LIMIT ?4"
         }
         ClientSort::LastBookingDesc => {
             "SELECT id, name, email, phone, rut, birth_date, last_booking_at, registered_at, version \
              FROM clients WHERE business_id = ?1 AND (coalesce(last_booking_at, 0), id) < (?2, ?3) \
+             AND (?5 OR NOT EXISTS (SELECT 1 FROM client_blocks b WHERE b.business_id = ?1 AND b.client_id = clients.id)) \
              ORDER BY coalesce(last_booking_at, 0) DESC, id DESC LIMIT ?4"
         }
     }
@@ -141,7 +148,13 @@ impl ClientStore for SqliteStore {
             return Err(StoreError::NotFound);
         }
         let mut conn = self.pool.acquire().await.map_err(StoreError::backend)?;
-        fetch_client(&mut conn, actor.business(), id).await
+        let client = fetch_client(&mut conn, actor.business(), id).await?;
+        // A blocked profile is hidden from professionals: one more lookup,
+        // only for them.
+        if !blocks::flow_lists_blocked(actor) && blocks::is_blocked(&mut conn, actor.business(), id).await? {
+            return Err(StoreError::NotFound);
+        }
+        Ok(client)
     }
 
     async fn update_client(
@@ -157,6 +170,7 @@ impl ClientStore for SqliteStore {
         let business = actor.business();
         let mut tx = self.write().await?;
         let current = fetch_client(&mut tx, business, id).await?;
+        blocks::ensure_open(&mut tx, business, id).await?;
         if current.version != expected_version {
             return Err(StoreError::Stale { current: Box::new(current) });
         }
@@ -207,18 +221,24 @@ impl ClientStore for SqliteStore {
             CursorKey::Text(text) => statement.bind(text),
             CursorKey::Micros(micros) => statement.bind(micros),
         };
+        let with_blocked = blocks::flow_lists_blocked(actor);
         let mut conn = self.pool.acquire().await.map_err(StoreError::backend)?;
         let rows = statement
             .bind(after_id)
             .bind(i64::from(limit) + 1)
+            .bind(with_blocked)
             .fetch_all(&mut *conn)
             .await
             .map_err(StoreError::backend)?;
-        let total: i64 = sqlx::query_scalar("SELECT count(*) FROM clients WHERE business_id = ?1")
-            .bind(business)
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(StoreError::backend)?;
+        let total: i64 = sqlx::query_scalar(
+            "SELECT (SELECT count(*) FROM clients WHERE business_id = ?1) \
+             - CASE WHEN ?2 THEN 0 ELSE (SELECT count(*) FROM client_blocks WHERE business_id = ?1) END",
+        )
+        .bind(business)
+        .bind(with_blocked)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(StoreError::backend)?;
 
         let more = rows.len() > limit as usize;
         let clients = rows

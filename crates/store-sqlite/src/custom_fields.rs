@@ -306,6 +306,7 @@ impl CustomFieldStore for SqliteStore {
         let business = actor.business();
         let mut tx = self.write().await?;
         let mut current = fetch_client(&mut tx, business, client).await?;
+        crate::blocks::ensure_open(&mut tx, business, client).await?;
         if current.version != expected_version {
             return Err(StoreError::Stale { current: Box::new(current) });
         }

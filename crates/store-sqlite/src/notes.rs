@@ -90,6 +90,7 @@ impl NoteStore for SqliteStore {
         let (author_kind, author_id) = WhoRecord::columns(actor);
         let mut tx = self.write().await?;
         client_exists(&mut tx, business, client).await?;
+        crate::blocks::ensure_open(&mut tx, business, client).await?;
         sqlx::query(INSERT_NOTE)
             .bind(id.as_uuid())
             .bind(business.as_uuid())
@@ -132,6 +133,7 @@ impl NoteStore for SqliteStore {
         let now = self.clock.now();
         let mut tx = self.write().await?;
         let before = changeable_note(&mut tx, actor, client, id).await?;
+        crate::blocks::ensure_open(&mut tx, business, client).await?;
         if before.text == text {
             return Ok(before);
         }
@@ -154,6 +156,7 @@ impl NoteStore for SqliteStore {
         let business = actor.business();
         let mut tx = self.write().await?;
         let before = changeable_note(&mut tx, actor, client, id).await?;
+        crate::blocks::ensure_open(&mut tx, business, client).await?;
         sqlx::query(DELETE_NOTE)
             .bind(business.as_uuid())
             .bind(id.as_uuid())

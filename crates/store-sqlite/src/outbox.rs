@@ -9,8 +9,8 @@
 
 use async_trait::async_trait;
 use ficha_domain::{
-    Actor, Booking, BookingId, BusinessId, Channel, ClientId, ClientPreferences, MessageId, NewMessage, NoticeKind,
-    NotificationSettings, ServiceId, StaffId,
+    Actor, Booking, BookingId, BusinessId, Channel, ChoiceSource, ClientId, ClientPreferences, MessageId, NewMessage,
+    NoticeKind, NotificationSettings, ServiceId, StaffId,
 };
 use ficha_store::outbox::flow::{self, Audience, BookingLabels, OutboxTx};
 use ficha_store::outbox::record::{
@@ -352,6 +352,10 @@ impl OutboxTx for OutboxQueries<'_> {
             .map_err(StoreError::backend)
     }
 
+    async fn client_blocked(&mut self, business: BusinessId, client: ClientId) -> StoreResult<bool> {
+        crate::blocks::is_blocked(self.0, business, client).await
+    }
+
     async fn cancel_client_pending(
         &mut self,
         business: BusinessId,
@@ -549,11 +553,13 @@ impl OutboxStore for SqliteStore {
         actor: &Actor,
         client: ClientId,
         preferences: ClientPreferences,
+        source: ChoiceSource,
     ) -> StoreResult<ClientPreferences> {
         let now = self.clock.now();
         let mut tx = self.write().await?;
         let change =
-            flow::set_preferences(&mut OutboxQueries(&mut tx), actor.business(), client, preferences, now).await?;
+            flow::set_preferences(&mut OutboxQueries(&mut tx), actor.business(), client, preferences, source, now)
+                .await?;
         if let Some(change) = change {
             history::record(&mut tx, actor, client, now, &[change]).await?;
         }

@@ -119,10 +119,13 @@ impl SearchStore for SqliteStore {
             // The listed ids drive (CROSS JOIN fixes the order), each found
             // through the unique index on id.
             "SELECT c.id, c.name, c.email, c.phone, c.rut, c.birth_date, c.last_booking_at, c.registered_at, c.version \
-             FROM json_each(?2) AS j CROSS JOIN clients c ON c.id = unhex(j.value) WHERE c.business_id = ?1",
+             FROM json_each(?2) AS j CROSS JOIN clients c ON c.id = unhex(j.value) WHERE c.business_id = ?1 \
+             AND (?3 OR NOT EXISTS (SELECT 1 FROM client_blocks b WHERE b.business_id = ?1 AND b.client_id = c.id))",
         )
         .bind(business.as_uuid())
         .bind(&list)
+        // Blocked profiles are found by owners only.
+        .bind(ficha_store::blocks::flow::lists_blocked(actor))
         .fetch_all(&mut *conn)
         .await
         .map_err(StoreError::backend)?

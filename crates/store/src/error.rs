@@ -49,6 +49,10 @@ pub enum StoreError {
     /// nothing was written.
     #[error("refused by the booking site: {0}")]
     SiteRefused(SiteRule),
+    /// The client's profile is blocked (bloqueo): nothing about it may be
+    /// changed, told or booked until an owner unblocks it; nothing changed.
+    #[error("the client's profile is blocked")]
+    ClientBlocked,
     /// Only a failed message can be sent again.
     #[error("only a failed message can be sent again")]
     NotResendable,

@@ -208,19 +208,28 @@ impl ChangeRecord {
             Change::AttentionNoteDeleted { note, booking, visibility, text } => {
                 noted(record("attention_note_deleted", note.to_string(), Some(text), None), booking, visibility)
             }
-            Change::NotificationPreferences { old, new } => record(
+            Change::NotificationPreferences { old, new, source } => record(
                 "notification_preferences",
-                PREFERENCES_SUBJECT.to_owned(),
+                source.map_or_else(
+                    || PREFERENCES_SUBJECT.to_owned(),
+                    |source| format!("{PREFERENCES_SUBJECT}:{}", source.as_str()),
+                ),
                 Some(&preferences_text(old)),
                 Some(&preferences_text(new)),
             ),
+            Change::ClientBlocked { reason } => record("client_blocked", BLOCK_SUBJECT.to_owned(), None, Some(reason)),
+            Change::ClientUnblocked => record("client_unblocked", BLOCK_SUBJECT.to_owned(), None, None),
         }
     }
 }
 
 /// The subject of a `notification_preferences` entry: there is one set of
-/// choices per client.
+/// choices per client; `notifications:<source>` says where the choice was
+/// made (older entries have the bare subject).
 const PREFERENCES_SUBJECT: &str = "notifications";
+
+/// The subject of block entries: the profile as a whole.
+const BLOCK_SUBJECT: &str = "profile";
 
 /// A client's choices as the history keeps them: JSON,
 /// `{"no_whatsapp":false,"no_reminders":true}`.
@@ -305,9 +314,18 @@ impl HistoryRecord {
                 visibility: visibility()?,
                 text: text(&self.old)?,
             },
-            "notification_preferences" if self.subject == PREFERENCES_SUBJECT => {
-                Change::NotificationPreferences { old: preferences(&self.old)?, new: preferences(&self.new)? }
+            "notification_preferences" => {
+                let source = match self.subject.strip_prefix(PREFERENCES_SUBJECT) {
+                    Some("") => None,
+                    Some(rest) => {
+                        Some(rest.strip_prefix(':').and_then(ficha_domain::ChoiceSource::parse).ok_or_else(corrupt)?)
+                    }
+                    None => return Err(corrupt()),
+                };
+                Change::NotificationPreferences { old: preferences(&self.old)?, new: preferences(&self.new)?, source }
             }
+            "client_blocked" if self.subject == BLOCK_SUBJECT => Change::ClientBlocked { reason: text(&self.new)? },
+            "client_unblocked" if self.subject == BLOCK_SUBJECT => Change::ClientUnblocked,
             _ => return Err(corrupt()),
         };
         Ok(HistoryEntry {
@@ -407,7 +425,15 @@ mod tests {
             Change::NotificationPreferences {
                 old: ClientPreferences::default(),
                 new: ClientPreferences { no_whatsapp: true, no_reminders: false },
+                source: None,
             },
+            Change::NotificationPreferences {
+                old: ClientPreferences::default(),
+                new: ClientPreferences { no_whatsapp: false, no_reminders: true },
+                source: Some(ficha_domain::ChoiceSource::MiCuenta),
+            },
+            Change::ClientBlocked { reason: "A pedido del cliente".into() },
+            Change::ClientUnblocked,
         ];
         for change in changes {
             let stored = ChangeRecord::of(&change);

@@ -8,6 +8,7 @@
 
 pub mod accounts;
 pub mod attention_notes;
+pub mod blocks;
 pub mod booking_site;
 pub mod bookings;
 pub mod client_accounts;
@@ -31,6 +32,7 @@ use async_trait::async_trait;
 
 pub use accounts::{AccountStore, ApiToken, SessionInfo, StaffCredentials};
 pub use attention_notes::{AttentionNoteStore, BookedNote, ClientAttentionNotes};
+pub use blocks::BlockStore;
 pub use booking_site::{BookingSiteStore, Entered, Link, OnlineBooking, OnlineChange, Typed};
 pub use bookings::{
     BookingChange, BookingCursor, BookingPage, BookingQuery, BookingStore, CalendarEntry, ClientStats, NewBooking,
@@ -55,6 +57,7 @@ pub use search::{SearchHit, SearchPage, SearchStore};
 pub trait Store:
     AccountStore
     + AttentionNoteStore
+    + BlockStore
     + BookingSiteStore
     + BookingStore
     + ClientAccountStore

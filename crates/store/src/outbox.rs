@@ -16,8 +16,8 @@ use async_trait::async_trait;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ficha_domain::{
-    Actor, BookingId, BusinessId, Channel, ClientId, ClientPreferences, Email, Facts, MessageId, MessageStatus,
-    NoticeKind, NotificationSettings,
+    Actor, BookingId, BusinessId, Channel, ChoiceSource, ClientId, ClientPreferences, Email, Facts, MessageId,
+    MessageStatus, NoticeKind, NotificationSettings,
 };
 use jiff::{SignedDuration, Timestamp};
 
@@ -87,14 +87,15 @@ pub trait OutboxStore: Send + Sync {
 
     async fn client_preferences(&self, actor: &Actor, client: ClientId) -> StoreResult<ClientPreferences>;
 
-    /// Records what the client chose (in its history, with who and when)
-    /// and cancels its pending messages it no longer wants (WhatsApp ones,
-    /// reminders), in one transaction.
+    /// Records what the client chose (in its history, with who, when and
+    /// through which `source`) and cancels its pending messages it no
+    /// longer wants (WhatsApp ones, reminders), in one transaction.
     async fn set_client_preferences(
         &self,
         actor: &Actor,
         client: ClientId,
         preferences: ClientPreferences,
+        source: ChoiceSource,
     ) -> StoreResult<ClientPreferences>;
 
     /// An account message of the client's side (sign-in link or code,

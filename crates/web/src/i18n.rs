@@ -83,6 +83,7 @@ pub fn field_label(field: &str, lang: Lang) -> &str {
         "saturday" => ("sábado", "Saturday"),
         "sunday" => ("domingo", "Sunday"),
         "text" => ("texto", "text"),
+        "reason" => ("motivo", "reason"),
         "kind" => ("tipo", "kind"),
         "status" => ("estado", "status"),
         "sender_name" => ("nombre del remitente", "sender name"),

@@ -11,6 +11,7 @@
 
 pub mod api;
 pub mod auth;
+pub(crate) mod data_file;
 mod health;
 pub mod i18n;
 pub mod input;

@@ -156,7 +156,11 @@ async fn an_opt_out_during_bookings_leaves_no_whatsapp_message_to_go() {
             let store = h.store.clone();
             let out = ClientPreferences { no_whatsapp: true, no_reminders: false };
             writes.spawn(async move {
-                store.set_client_preferences(&owner, ana, out).await.map(drop).expect("opted out");
+                store
+                    .set_client_preferences(&owner, ana, out, ficha_domain::ChoiceSource::Panel)
+                    .await
+                    .map(drop)
+                    .expect("opted out");
             });
         }
     }

@@ -35,6 +35,9 @@ pub trait AttentionTx: Send {
     /// Writes the note, authored by `actor`.
     async fn insert(&mut self, actor: &Actor, note: &NewAttentionNote) -> StoreResult<()>;
 
+    /// `ClientBlocked` when the client's profile is blocked (bloqueo).
+    async fn ensure_open(&mut self, business: BusinessId, client: ClientId) -> StoreResult<()>;
+
     /// The note as stored (its author's name joined in).
     async fn note(&mut self, business: BusinessId, id: AttentionNoteId) -> StoreResult<AttentionNote>;
 
@@ -70,6 +73,7 @@ pub async fn add(
 ) -> StoreResult<AttentionNote> {
     let business = actor.business();
     let client = tx.hold_booking(business, booking).await?;
+    tx.ensure_open(business, client).await?;
     let new = NewAttentionNote { id: AttentionNoteId::generate(), booking, client, visibility, text, at: now };
     tx.insert(actor, &new).await?;
     let change = Change::AttentionNoteAdded { note: new.id, booking, visibility, text: new.text.as_str().to_owned() };
@@ -94,6 +98,7 @@ async fn changeable(
     if note.booking != booking {
         return Err(StoreError::NotFound);
     }
+    tx.ensure_open(actor.business(), note.client).await?;
     if note.may_be_changed_by(actor) { Ok(note) } else { Err(StoreError::NotNoteAuthor) }
 }
 

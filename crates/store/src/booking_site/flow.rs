@@ -189,6 +189,16 @@ fn try_next(error: &StoreError) -> bool {
     )
 }
 
+/// The site never says that a profile is blocked (whoever types an email
+/// would learn it): a blocked profile is told what a service closed to
+/// online booking is told, "no se puede reservar en línea".
+fn unrevealed(error: StoreError) -> StoreError {
+    match error {
+        StoreError::ClientBlocked => SiteRule::NotBookable.into(),
+        other => other,
+    }
+}
+
 /// The professionals to try, in order: the one chosen, or every one who
 /// performs the service ("Cualquiera"), by id so that concurrent requests
 /// lock them in the same order.
@@ -249,7 +259,7 @@ pub async fn book<T: SiteTx>(
                 return Ok(dated);
             }
             Err(error) if try_next(&error) => continue,
-            Err(error) => return Err(error),
+            Err(error) => return Err(unrevealed(error)),
         }
     }
     Err(SiteRule::SlotTaken.into())
@@ -366,7 +376,7 @@ async fn apply<T: SiteTx>(
                 let moved = BookingChange::Reschedule(new_time);
                 match bookings::change_linked(tx, actor, id, &moved, now, path).await {
                     Err(error) if try_next(&error) => continue,
-                    other => return other,
+                    other => return other.map_err(unrevealed),
                 }
             }
             Err(SiteRule::SlotTaken.into())

@@ -22,6 +22,11 @@ use crate::outbox::flow::{self as outbox, OutboxTx};
 pub trait BookingTx: Send {
     async fn client_exists(&mut self, business: BusinessId, client: ClientId) -> StoreResult<()>;
 
+    /// `ClientBlocked` when the client's profile is blocked (bloqueo);
+    /// on PostgreSQL the client's row is held `FOR SHARE` first, so a
+    /// block committed meanwhile is seen.
+    async fn ensure_open(&mut self, business: BusinessId, client: ClientId) -> StoreResult<()>;
+
     async fn service(&mut self, business: BusinessId, id: ServiceId) -> StoreResult<Service>;
 
     /// Makes other placements for `staff` wait until this transaction ends
@@ -110,6 +115,7 @@ pub async fn book_linked(
 ) -> StoreResult<Vec<Booking>> {
     let business = actor.business();
     named(tx.client_exists(business, new.client).await, BookingRule::ClientUnknown)?;
+    tx.ensure_open(business, new.client).await?;
     let service = named(tx.service(business, new.service).await, BookingRule::ServiceUnknown)?;
     let placed = rules::placed(new, &service)?;
     if let Some((professional, when)) = placed {
@@ -156,7 +162,11 @@ pub async fn change_linked(
     let business = actor.business();
     let current = tx.booking_to_change(business, id).await?;
     let changed = match change {
+        // A new time is a new booking in all but name: refused for a
+        // blocked profile. Confirming, cancelling, attendance and payment
+        // record what happened to an existing one and stay possible.
         BookingChange::Reschedule(to) => {
+            tx.ensure_open(business, current.client).await?;
             let professional = to.professional.or(current.professional).ok_or(BookingRule::ProfessionalRequired)?;
             let service = tx.service(business, current.service).await?;
             let when = rules::interval(to.start, to.end, &service)?;

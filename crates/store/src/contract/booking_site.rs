@@ -67,7 +67,7 @@ pub(super) fn typed(name: &str, email: &str, phone: Option<&str>, rut: Option<&s
     }
 }
 
-fn link(token: &str) -> Link {
+pub(super) fn link(token: &str) -> Link {
     Link { token_hash: token.as_bytes().to_vec(), path: format!("/reservar/x/reserva/{token}") }
 }
 

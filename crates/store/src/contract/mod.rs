@@ -4,6 +4,7 @@
 
 mod accounts;
 mod attention_notes;
+mod blocks;
 mod booking_site;
 mod bookings;
 mod client_accounts;
@@ -31,6 +32,7 @@ use jiff::Timestamp;
 
 pub use accounts::*;
 pub use attention_notes::*;
+pub use blocks::*;
 pub use booking_site::*;
 pub use bookings::*;
 pub use client_accounts::*;
@@ -141,6 +143,7 @@ macro_rules! contract_suite {
         $crate::history_contract!($fresh);
         $crate::attention_notes_contract!($fresh);
         $crate::outbox_contract!($fresh);
+        $crate::blocks_contract!($fresh);
     };
     (@cases $fresh:path; $($case:ident),* $(,)?) => {
         $(

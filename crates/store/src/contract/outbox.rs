@@ -201,7 +201,7 @@ pub async fn whatsapp_goes_with_a_template_and_a_phone_unless_opted_out(h: &Harn
     let bea = client_with(h, &o.owner, "Bea Soto", "bea@mail.cl", None).await;
     let carla = client_with(h, &o.owner, "Carla Rojas", "carla@mail.cl", Some("+56 9 8765 4321")).await;
     let out = ClientPreferences { no_whatsapp: true, no_reminders: false };
-    h.store.set_client_preferences(&o.owner, carla, out).await.expect("opted out");
+    h.store.set_client_preferences(&o.owner, carla, out, ficha_domain::ChoiceSource::Panel).await.expect("opted out");
 
     book(h, &o, o.ana, in_hours(72)).await;
     book(h, &o, bea, in_hours(74)).await;
@@ -420,7 +420,11 @@ pub async fn opting_out_cancels_pending_messages_and_is_recorded(h: &Harness) {
 
     h.clock.advance(SignedDuration::from_mins(1));
     let no_whatsapp = ClientPreferences { no_whatsapp: true, no_reminders: false };
-    let saved = h.store.set_client_preferences(&o.owner, o.ana, no_whatsapp).await.expect("saved");
+    let saved = h
+        .store
+        .set_client_preferences(&o.owner, o.ana, no_whatsapp, ficha_domain::ChoiceSource::Panel)
+        .await
+        .expect("saved");
     assert_eq!(saved, no_whatsapp);
     assert_eq!(h.store.client_preferences(&o.owner, o.ana).await.expect("read"), no_whatsapp);
     let messages = all(h, &o.owner).await;
@@ -433,13 +437,20 @@ pub async fn opting_out_cancels_pending_messages_and_is_recorded(h: &Harness) {
 
     h.clock.advance(SignedDuration::from_mins(1));
     let neither = ClientPreferences { no_whatsapp: true, no_reminders: true };
-    h.store.set_client_preferences(&o.owner, o.ana, neither).await.expect("saved");
-    h.store.set_client_preferences(&o.owner, o.ana, neither).await.expect("the same again");
+    h.store
+        .set_client_preferences(&o.owner, o.ana, neither, ficha_domain::ChoiceSource::MiCuenta)
+        .await
+        .expect("saved");
+    h.store
+        .set_client_preferences(&o.owner, o.ana, neither, ficha_domain::ChoiceSource::Panel)
+        .await
+        .expect("the same again");
     let messages = all(h, &o.owner).await;
     assert_eq!(one(&messages, NoticeKind::Reminder, Channel::Email, MessageStatus::Cancelled).client, Some(o.ana));
     one(&messages, NoticeKind::BookingCreated, Channel::Email, MessageStatus::Pending);
 
-    // In the history, with who and when; the repeated choice left nothing.
+    // In the history, with who, when and where; the repeated choice left
+    // nothing.
     let history = h.store.client_history(&o.owner, o.ana, &HistoryQuery::default()).await.expect("history");
     let chosen: Vec<(Timestamp, Change)> = history
         .entries
@@ -452,11 +463,19 @@ pub async fn opting_out_cancels_pending_messages_and_is_recorded(h: &Harness) {
         [
             (
                 start_time() + SignedDuration::from_mins(2),
-                Change::NotificationPreferences { old: no_whatsapp, new: neither }
+                Change::NotificationPreferences {
+                    old: no_whatsapp,
+                    new: neither,
+                    source: Some(ficha_domain::ChoiceSource::MiCuenta)
+                }
             ),
             (
                 start_time() + SignedDuration::from_mins(1),
-                Change::NotificationPreferences { old: ClientPreferences::default(), new: no_whatsapp }
+                Change::NotificationPreferences {
+                    old: ClientPreferences::default(),
+                    new: no_whatsapp,
+                    source: Some(ficha_domain::ChoiceSource::Panel)
+                }
             ),
         ]
     );
@@ -470,7 +489,10 @@ pub async fn opting_out_cancels_pending_messages_and_is_recorded(h: &Harness) {
         [(NoticeKind::BookingCreated, Channel::Email)]
     );
 
-    let missing = h.store.set_client_preferences(&o.owner, ClientId::generate(), neither).await;
+    let missing = h
+        .store
+        .set_client_preferences(&o.owner, ClientId::generate(), neither, ficha_domain::ChoiceSource::Panel)
+        .await;
     assert!(matches!(missing, Err(StoreError::NotFound)), "{missing:?}");
     let missing = h.store.client_preferences(&o.owner, ClientId::generate()).await;
     assert!(matches!(missing, Err(StoreError::NotFound)), "{missing:?}");
@@ -482,7 +504,7 @@ pub async fn deleting_a_client_erases_its_messages(h: &Harness) {
     book(h, &o, o.ana, in_hours(72)).await;
     book(h, &o, bea, in_hours(74)).await;
     let out = ClientPreferences { no_whatsapp: true, no_reminders: true };
-    h.store.set_client_preferences(&o.owner, o.ana, out).await.expect("saved");
+    h.store.set_client_preferences(&o.owner, o.ana, out, ficha_domain::ChoiceSource::Panel).await.expect("saved");
     h.store.delete_client(&o.owner, o.ana).await.expect("deleted");
     let left = all(h, &o.owner).await;
     assert_eq!(left.len(), 2, "{left:#?}");

@@ -248,7 +248,7 @@ pub async fn another_business_cannot_reach_messages_choices_or_settings(h: &Harn
     assert!(h.store.messages(&norte, &failed).await.expect("an answer").messages.is_empty());
     assert!(is_not_found(&h.store.client_preferences(&norte, o.ana).await));
     let out = ClientPreferences { no_whatsapp: true, no_reminders: true };
-    assert!(is_not_found(&h.store.set_client_preferences(&norte, o.ana, out).await));
+    assert!(is_not_found(&h.store.set_client_preferences(&norte, o.ana, out, ficha_domain::ChoiceSource::Api).await));
     assert_eq!(h.store.client_preferences(&o.owner, o.ana).await.expect("read"), ClientPreferences::default());
     assert_eq!(h.store.notification_settings(&norte).await.expect("read"), NotificationSettings::default());
     let pending = only(&all(h, &o.owner).await, NoticeKind::Reminder, Channel::Email);

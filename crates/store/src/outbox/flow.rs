@@ -5,8 +5,8 @@
 use async_trait::async_trait;
 use ficha_domain::notification::plan;
 use ficha_domain::{
-    Booking, BookingFacts, BookingId, BookingState, BusinessId, Change, Channel, ClientId, ClientPreferences, Event,
-    Facts, NewMessage, NoticeKind, NotificationSettings, Recipient, ServiceId, StaffId,
+    Booking, BookingFacts, BookingId, BookingState, BusinessId, Change, Channel, ChoiceSource, ClientId,
+    ClientPreferences, Event, Facts, NewMessage, NoticeKind, NotificationSettings, Recipient, ServiceId, StaffId,
 };
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -90,6 +90,10 @@ pub trait OutboxTx: Send {
         preferences: ClientPreferences,
         now: Timestamp,
     ) -> StoreResult<()>;
+
+    /// Whether the client's profile is blocked (then nothing is written
+    /// for them). Asked after `audience`, which holds the client's row.
+    async fn client_blocked(&mut self, business: BusinessId, client: ClientId) -> StoreResult<bool>;
 
     /// Cancels the client's `pending` messages by `channel` and/or of `kind`
     /// (`None`: any).
@@ -188,6 +192,9 @@ pub async fn booking_changed_linked(
         tx.cancel_pending(business, after.id, NoticeKind::Reminder).await?;
     }
     let audience = tx.audience(business, after.client).await?;
+    if tx.client_blocked(business, after.client).await? {
+        return Ok(());
+    }
     let minted = match link {
         None if after.state != BookingState::Cancelled && tx.books_online(business).await? => {
             Some(mint_link(tx, business, &audience.business_slug, after.id, now).await?)
@@ -243,6 +250,9 @@ pub async fn note_shared(
 ) -> StoreResult<()> {
     let booking = &tx.booking(business, booking).await?;
     let audience = tx.audience(business, booking.client).await?;
+    if tx.client_blocked(business, booking.client).await? {
+        return Ok(());
+    }
     // The note's message carries no invite: it does not move the sequence.
     let sequence = tx.next_sequence(business, booking.id).await?.saturating_sub(1).max(0);
     let mut told = facts(&audience, Some(booking_facts(tx, business, booking, None, sequence).await?));
@@ -261,6 +271,7 @@ pub async fn set_preferences(
     business: BusinessId,
     client: ClientId,
     new: ClientPreferences,
+    source: ChoiceSource,
     now: Timestamp,
 ) -> StoreResult<Option<Change>> {
     let old = tx.hold_preferences(business, client).await?;
@@ -274,7 +285,7 @@ pub async fn set_preferences(
     if new.no_reminders {
         tx.cancel_client_pending(business, client, None, Some(NoticeKind::Reminder)).await?;
     }
-    Ok(Some(Change::NotificationPreferences { old, new }))
+    Ok(Some(Change::NotificationPreferences { old, new, source: Some(source) }))
 }
 
 /// The messages of an account message (email only).

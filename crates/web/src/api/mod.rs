@@ -2,12 +2,12 @@
 //! the router is built from that table and a test checks the OpenAPI document
 //! against it, so the two cannot drift apart.
 
-mod attention_notes;
+pub(crate) mod attention_notes;
 mod auth;
 pub mod bookings;
 pub mod clients;
 pub mod custom_fields;
-mod history;
+pub(crate) mod history;
 pub mod notes;
 pub mod notifications;
 mod openapi;
@@ -72,6 +72,9 @@ pub fn routes() -> Vec<ApiRoute> {
         ApiRoute::get("/clients/{id}", clients::read),
         ApiRoute::patch("/clients/{id}", clients::update),
         ApiRoute::delete("/clients/{id}", clients::delete),
+        ApiRoute::post("/clients/{id}/block", clients::block::block),
+        ApiRoute::post("/clients/{id}/unblock", clients::block::unblock),
+        ApiRoute::get("/clients/{id}/data-file", clients::data_file::read),
         ApiRoute::get("/clients/{id}/bookings", bookings::profile::bookings),
         ApiRoute::get("/clients/{id}/por-reservar", bookings::profile::por_reservar),
         ApiRoute::get("/clients/{id}/stats", bookings::profile::stats),

@@ -22,6 +22,8 @@ pub enum PanelError {
     NotYourNote,
     /// A link or form value this panel never makes.
     BadRequest(&'static str),
+    /// A change to a blocked profile (bloqueo): nothing changed.
+    ClientBlocked,
     Internal,
 }
 
@@ -48,6 +50,7 @@ impl PanelError {
             Self::OwnersOnly | Self::FormExpired | Self::NotYourNote => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::ClientBlocked => StatusCode::CONFLICT,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -69,6 +72,10 @@ impl PanelError {
                 "Solo quien escribió una nota, o el dueño del negocio, puede editarla o eliminarla. No se cambió nada.",
             ),
             Self::BadRequest(explanation) => ("Enlace no válido", explanation),
+            Self::ClientBlocked => (
+                "Perfil bloqueado",
+                "Este perfil está bloqueado: no se modifica, no recibe mensajes ni reservas nuevas hasta que el dueño del negocio lo desbloquee. No se cambió nada.",
+            ),
             Self::Internal => {
                 ("Ocurrió un error", "No se pudo completar la acción. Inténtalo de nuevo en unos momentos.")
             }
@@ -105,6 +112,7 @@ impl From<StoreError> for PanelError {
             StoreError::NotFound => Self::NotFound,
             StoreError::NotNoteAuthor => Self::NotYourNote,
             StoreError::OwnerOnly => Self::OwnersOnly,
+            StoreError::ClientBlocked => Self::ClientBlocked,
             other => {
                 tracing::error!(error = &other as &dyn std::error::Error, "storage failed");
                 Self::Internal

@@ -13,6 +13,7 @@ mod agendar_pick;
 mod agendar_week;
 mod assets;
 mod attention_notes;
+mod block;
 mod booking;
 pub(crate) mod booking_words;
 mod calendar;
@@ -29,13 +30,13 @@ pub(crate) mod format;
 mod layout;
 mod login;
 mod note_forms;
-mod notification_words;
+pub(crate) mod notification_words;
 mod notifications;
 pub(crate) mod other_values;
 mod profile;
 mod profile_bookings;
 mod profile_head;
-mod profile_history;
+pub(crate) mod profile_history;
 mod profile_notes;
 mod profile_notifications;
 mod search;
@@ -74,6 +75,9 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/clientes/{id}/notas/{nota}/eliminar", post(note_forms::delete))
         .route("/clientes/{id}/notificaciones", post(profile_notifications::save_preferences))
         .route("/clientes/{id}/eliminar", get(delete::confirm).post(delete::erase))
+        .route("/clientes/{id}/bloquear", post(block::block))
+        .route("/clientes/{id}/desbloquear", post(block::unblock))
+        .route("/clientes/{id}/archivo-de-datos", get(block::data_file))
         .route("/clientes/{id}/agendar", get(agendar::form).post(agendar::book))
         .route("/calendario", get(calendar::show))
         .route("/agendar", get(agendar_pick::pick))

@@ -79,6 +79,19 @@ struct ProfilePage {
     attention: AttentionSection,
     notifications: NotificationsSection,
     history: HistorySection,
+    /// "Perfil bloqueado desde dd-mm-aaaa: motivo" (only owners see a
+    /// blocked profile).
+    blocked: Option<String>,
+    /// The block form's refused reason and its message.
+    block_form: BlockForm,
+}
+
+/// The "Bloquear perfil" form in "Más acciones": what was typed, and why it
+/// was refused (then the form is open).
+#[derive(Default)]
+pub struct BlockForm {
+    pub reason: String,
+    pub error: Option<String>,
 }
 
 /// A notice after a save, shown in the section it is about.
@@ -110,6 +123,7 @@ struct Loaded {
     attention: AttentionSection,
     notifications: NotificationsSection,
     history: HistorySection,
+    block: Option<ficha_domain::Block>,
 }
 
 /// Where the profile's long lists start, from its link.
@@ -135,9 +149,10 @@ async fn load(state: &AppState, staffer: &Staffer, id: &str, lists: &ListsParams
             state.store.custom_values(&staffer.actor, id),
             state.store.list_fields(&staffer.actor, false),
             state.store.latest_consent(&staffer.actor, id),
+            state.store.client_block(&staffer.actor, id),
         )?)
     };
-    let ((client, values, fields, consent), bookings, notes, attention, notifications, history) = tokio::try_join!(
+    let ((client, values, fields, consent, block), bookings, notes, attention, notifications, history) = tokio::try_join!(
         client_side,
         BookingsSection::load(state, staffer, id, list),
         NotesSection::load(state, staffer, id, lists.notas.parse().unwrap_or_default()),
@@ -145,12 +160,12 @@ async fn load(state: &AppState, staffer: &Staffer, id: &str, lists: &ListsParams
         NotificationsSection::load(state, staffer, id),
         HistorySection::load(state, staffer, id, &lists.historial),
     )?;
-    Ok(Loaded { client, consent, values, fields, bookings, notes, attention, notifications, history })
+    Ok(Loaded { client, consent, values, fields, bookings, notes, attention, notifications, history, block })
 }
 
 impl ProfilePage {
     fn new(state: &AppState, staffer: &Staffer, loaded: Loaded) -> Self {
-        let Loaded { client, consent, values, fields, bookings, notes, attention, notifications, history } = loaded;
+        let Loaded { client, consent, values, fields, bookings, notes, attention, notifications, history, block } = loaded;
         let client = &client;
         let zone = staffer.zone();
         let today = state.clock.now().to_zoned(zone.clone()).date();
@@ -196,8 +211,26 @@ impl ProfilePage {
             attention,
             notifications,
             history,
+            blocked: block.map(|b| {
+                let since = super::format::date(b.since.to_zoned(zone.clone()).date());
+                format!("Perfil bloqueado desde {since}: {}", b.reason.as_str())
+            }),
+            block_form: BlockForm::default(),
         }
     }
+}
+
+/// The profile with the block form open and its reason refused.
+pub async fn with_block_refused(
+    state: &AppState,
+    staffer: &Staffer,
+    id: &str,
+    form: BlockForm,
+) -> Result<Response, PanelError> {
+    let loaded = load(state, staffer, id, &ListsParams::default()).await?;
+    let mut page = ProfilePage::new(state, staffer, loaded);
+    page.block_form = form;
+    page_with(StatusCode::UNPROCESSABLE_ENTITY, &page)
 }
 
 #[derive(Debug, Deserialize)]
@@ -225,6 +258,8 @@ pub async fn show(
         "nuevo" => Some(("arriba", "Cliente creado.")),
         "nota" => Some(("notas", "Nota guardada.")),
         "nota-eliminada" => Some(("notas", "Nota eliminada.")),
+        "bloqueado" => Some(("arriba", "Perfil bloqueado: no se modifica, no recibe mensajes ni reservas nuevas.")),
+        "desbloqueado" => Some(("arriba", "Perfil desbloqueado.")),
         _ => None,
     }
     .map(|(section, message)| Saved { section, message });

@@ -3,7 +3,7 @@
 //! way the rest of the panel writes them: dates `dd-mm-aaaa`, Sí/No, lists
 //! with commas.
 
-use ficha_domain::{Change, ClientId, ClientPreferences, GeneralField, HistoryEntry, Visibility};
+use ficha_domain::{Change, ChoiceSource, ClientId, ClientPreferences, GeneralField, HistoryEntry, Visibility};
 use ficha_store::{HistoryCursor, HistoryQuery};
 
 use super::booking_words::{attendance_label, payment_label};
@@ -55,7 +55,7 @@ impl HistorySection {
     }
 }
 
-fn row(entry: &HistoryEntry, zone: &jiff::tz::TimeZone) -> HistoryRow {
+pub(crate) fn row(entry: &HistoryEntry, zone: &jiff::tz::TimeZone) -> HistoryRow {
     let (what, old, new) = match &entry.change {
         Change::Field { field, old, new } => {
             let shown = |value: &str| general_value(*field, value);
@@ -90,9 +90,15 @@ fn row(entry: &HistoryEntry, zone: &jiff::tz::TimeZone) -> HistoryRow {
         Change::AttentionNoteDeleted { visibility, text, .. } => {
             (attention_note(*visibility, "eliminada"), Some(preview(text)), None)
         }
-        Change::NotificationPreferences { old, new } => {
-            ("Notificaciones".into(), Some(notifications(old)), Some(notifications(new)))
+        Change::NotificationPreferences { old, new, source } => {
+            let what = match source {
+                Some(source) => format!("Notificaciones ({})", source_label(*source)),
+                None => "Notificaciones".into(),
+            };
+            (what, Some(notifications(old)), Some(notifications(new)))
         }
+        Change::ClientBlocked { reason } => ("Perfil bloqueado".into(), None, Some(preview(reason))),
+        Change::ClientUnblocked => ("Perfil desbloqueado".into(), None, None),
     };
     // Entries that say what happened rather than a value's before and after.
     let is_event = !matches!(entry.change, Change::Field { .. } | Change::CustomValue { .. });
@@ -117,6 +123,15 @@ fn attention_note(visibility: Visibility, what: &str) -> String {
         Visibility::Shared => "compartida",
     };
     format!("Nota de atención {kind} {what}")
+}
+
+/// Where a choice of messages was made, as the profile says it.
+pub(crate) fn source_label(source: ChoiceSource) -> &'static str {
+    match source {
+        ChoiceSource::Panel => "desde el panel",
+        ChoiceSource::Api => "por la API",
+        ChoiceSource::MiCuenta => "el cliente, en Mi cuenta",
+    }
 }
 
 /// What a client chose to receive, as the profile says it: "recibir

@@ -70,6 +70,6 @@ pub async fn save_preferences(
     let client: ClientId = path_id(&id)?;
     let preferences =
         ClientPreferences { no_whatsapp: !form.ticked("whatsapp"), no_reminders: !form.ticked("recordatorios") };
-    state.store.set_client_preferences(&staffer.actor, client, preferences).await?;
+    state.store.set_client_preferences(&staffer.actor, client, preferences, ficha_domain::ChoiceSource::Panel).await?;
     Ok(Redirect::to(&format!("/clientes/{client}?guardado=preferencias#notificaciones")).into_response())
 }

@@ -69,6 +69,8 @@ pub enum ApiError {
     NotNoteAuthor,
     /// Only a failed message can be sent again.
     NotResendable,
+    /// The client's profile is blocked (bloqueo): frozen until unblocked.
+    ClientBlocked,
     Internal,
 }
 
@@ -90,7 +92,7 @@ impl ApiError {
             Self::Refused(BookingRule::Overlap { .. }) => StatusCode::CONFLICT,
             Self::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::SiteRefused(rule) => crate::api::public::words::site_rule_status(*rule),
-            Self::ServiceInUse | Self::NotResendable => StatusCode::CONFLICT,
+            Self::ServiceInUse | Self::NotResendable | Self::ClientBlocked => StatusCode::CONFLICT,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -121,6 +123,7 @@ impl ApiError {
             Self::ServiceInUse => "service_in_use",
             Self::NotNoteAuthor => "not_note_author",
             Self::NotResendable => "not_resendable",
+            Self::ClientBlocked => "client_blocked",
             Self::Internal => "internal_error",
         }
     }
@@ -174,6 +177,7 @@ impl ApiError {
             Self::NotResendable => {
                 ("Solo se puede reenviar un mensaje fallido.", "Only a failed message can be sent again.")
             }
+            Self::ClientBlocked => ("El perfil del cliente está bloqueado.", "The client's profile is blocked."),
             Self::Internal => ("Ocurrió un error interno.", "An internal error occurred."),
         };
         lang.pick(es, en)
@@ -266,6 +270,12 @@ impl ApiError {
                     "A pending or sending message goes out by itself, and a sent or cancelled one is not repeated. Nothing changed.",
                 )
                 .to_owned(),
+            Self::ClientBlocked => lang
+                .pick(
+                    "Un perfil bloqueado no se modifica, no recibe mensajes ni reservas nuevas hasta que el dueño del negocio lo desbloquee. Nada cambió.",
+                    "A blocked profile is not changed, told anything or booked until the business owner unblocks it. Nothing changed.",
+                )
+                .to_owned(),
             Self::Internal => lang
                 .pick("Inténtalo de nuevo en unos momentos.", "Please try again in a few moments.")
                 .to_owned(),
@@ -351,6 +361,7 @@ impl From<StoreError> for ApiError {
             StoreError::SiteRefused(rule) => Self::SiteRefused(rule),
             StoreError::ServiceInUse => Self::ServiceInUse,
             StoreError::NotResendable => Self::NotResendable,
+            StoreError::ClientBlocked => Self::ClientBlocked,
             StoreError::ValuesRefused(refused) => Self::Validation(
                 refused
                     .into_iter()

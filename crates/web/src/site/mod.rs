@@ -95,6 +95,9 @@ pub enum SiteError {
     /// A Mi cuenta form without its session's token (forged, or from a
     /// session since closed): nothing changed.
     Forbidden,
+    /// A change to the client's own blocked profile, from Mi cuenta:
+    /// nothing changed. (The public pages never say a profile is blocked.)
+    Blocked,
     Internal,
 }
 
@@ -110,6 +113,7 @@ impl From<StoreError> for SiteError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::NotFound => Self::NotFound,
+            StoreError::ClientBlocked => Self::Blocked,
             other => {
                 tracing::error!(error = &other as &dyn std::error::Error, "storage failed");
                 Self::Internal
@@ -130,6 +134,11 @@ impl IntoResponse for SiteError {
                 StatusCode::FORBIDDEN,
                 "No se pudo completar la acción",
                 "La página estaba desactualizada y no se cambió nada. Vuelve a Mi cuenta e inténtalo de nuevo.",
+            ),
+            Self::Blocked => (
+                StatusCode::CONFLICT,
+                "Tu perfil está bloqueado",
+                "Mientras tu perfil esté bloqueado tus datos no se modifican y no se agendan reservas nuevas. Para desbloquearlo, pídeselo al negocio. No se cambió nada.",
             ),
             Self::Internal => (
                 StatusCode::INTERNAL_SERVER_ERROR,

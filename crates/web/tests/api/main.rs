@@ -24,6 +24,7 @@ mod panel_notifications;
 mod panel_pages;
 mod panel_privacy;
 mod panel_profile;
+mod privacy;
 mod public;
 mod search;
 mod site;

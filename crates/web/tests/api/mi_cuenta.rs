@@ -31,6 +31,7 @@ on_both_backends!(
     a_password_set_in_mi_cuenta_signs_in,
     sign_in_requests_are_limited_per_email,
     attendance_is_confirmed_from_mi_cuenta_until_its_deadline,
+    mi_cuenta_opts_out_gives_the_data_file_and_shows_a_block,
 );
 
 const BASE: &str = "/reservar/clinica/mi-cuenta";
@@ -477,4 +478,67 @@ pub async fn attendance_is_confirmed_from_mi_cuenta_until_its_deadline(app: &Tes
     let late = post(app, &format!("{BASE}/reservas/{soon}/confirmar"), &[("csrf", &csrf)], Some(&cookie)).await;
     assert_eq!(late.status, StatusCode::CONFLICT);
     assert_eq!(state(&soon).await, BookingState::Pending, "refused by the server, unchanged");
+}
+
+pub async fn mi_cuenta_opts_out_gives_the_data_file_and_shows_a_block(app: &TestApp) {
+    let f = open(app).await;
+    let booking = booked(app, &f, "2026-03-16T10:00").await;
+    let booking: ficha_domain::BookingId = booking["id"].as_str().expect("id").parse().expect("id");
+    let system = actor(app).await;
+    for (visibility, text) in
+        [(Visibility::Private, "Sospecha de hernia, interna"), (Visibility::Shared, "Reposo 2 días")]
+    {
+        let text = NoteText::parse(text).expect("text");
+        app.store.add_attention_note(&system, booking, visibility, text).await.expect("note");
+    }
+    let cookie = signed_in(app, "ana@mail.cl").await;
+
+    // Oposición: the client turns WhatsApp off, recorded as from Mi cuenta.
+    let (page, csrf) = home(app, &cookie).await;
+    assert!(html(&page).contains("Recibir mensajes por WhatsApp"));
+    let saved =
+        post(app, &format!("{BASE}/notificaciones"), &[("csrf", &csrf), ("recordatorios", "1")], Some(&cookie)).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", html(&saved));
+    let client: ficha_domain::ClientId = f.client.parse().expect("id");
+    let chosen = app.store.client_preferences(&system, client).await.expect("read");
+    assert!(chosen.no_whatsapp && !chosen.no_reminders, "{chosen:?}");
+    let history = app.get(&format!("/api/v1/clients/{}/history", f.client)).cookie(&f.owner).send().await;
+    let entry = &history.body["items"][0];
+    assert_eq!(
+        (&entry["change"], &entry["source"], &entry["by"]["kind"]),
+        (&json!("notification_preferences"), &json!("mi_cuenta"), &json!("client"))
+    );
+    let forged = post(app, &format!("{BASE}/notificaciones"), &[("whatsapp", "1")], Some(&cookie)).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN, "no token, no change");
+
+    // The data file: every section, the shared note, never the private one.
+    let file = get(app, &format!("{BASE}/archivo-de-datos.json"), &cookie).await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert_eq!(file.body["client"]["email"], "ana@mail.cl");
+    assert_eq!(file.body["attention_notes"]["shared"][0]["text"], "Reposo 2 días");
+    assert_eq!(file.body["attention_notes"]["private"], json!([]));
+    assert!(!file.body.to_string().contains("hernia"), "{}", file.body);
+    let readable = get(app, &format!("{BASE}/archivo-de-datos"), &cookie).await;
+    let text = html(&readable);
+    assert!(text.contains("Archivo de datos de Ana Pérez") && text.contains("Reposo 2 días"), "{text}");
+    assert!(text.contains("16-03-2026") && !text.contains("hernia"), "{text}");
+    // Not signed in: nothing but the way to sign in.
+    let anonymous = app.get(&format!("{BASE}/archivo-de-datos.json")).send().await;
+    assert_eq!(anonymous.status, StatusCode::SEE_OTHER);
+
+    // Blocked: the client sees it, and their edits change nothing.
+    let reason = ficha_domain::BlockReason::parse("Solicitud de bloqueo").expect("reason");
+    app.store.block_client(&system, client, reason).await.expect("blocked");
+    let (page, csrf) = home(app, &cookie).await;
+    assert!(html(&page).contains("Tu perfil está bloqueado desde el 14-03-2026, como lo pediste"), "{}", html(&page));
+    let version = hidden(&get(app, &format!("{BASE}/datos"), &cookie).await, "version");
+    let edit = post(
+        app,
+        &format!("{BASE}/datos"),
+        &[("csrf", &csrf), ("version", &version), ("nombre", "Ana Soto"), ("correo", "ana@mail.cl")],
+        Some(&cookie),
+    )
+    .await;
+    assert_eq!(edit.status, StatusCode::CONFLICT, "{}", html(&edit));
+    assert!(html(&edit).contains("Tu perfil está bloqueado"));
 }

@@ -258,7 +258,7 @@ async fn notification_choices_appear_in_the_history() {
     let system = ficha_domain::Actor::System { business };
     let client = id.parse().expect("a client id");
     let out = ficha_domain::ClientPreferences { no_whatsapp: true, no_reminders: false };
-    app.store.set_client_preferences(&system, client, out).await.expect("saved");
+    app.store.set_client_preferences(&system, client, out, ficha_domain::ChoiceSource::Panel).await.expect("saved");
 
     let response = app.get(&format!("/api/v1/clients/{id}/history")).cookie(&cookie).send().await;
     assert_eq!(response.status, StatusCode::OK, "{}", response.body);
@@ -271,10 +271,10 @@ async fn notification_choices_appear_in_the_history() {
     let page = app.get(&format!("/clientes/{id}")).cookie(&cookie).send().await;
     let page = html(&page);
     let history = &page[page.find("id=\"lista-historial\"").expect("history")..];
-    let entry = history.find("<strong>Notificaciones</strong>").expect("the choices' entry");
+    let entry = history.find("<strong>Notificaciones (desde el panel)</strong>").expect("the choices' entry");
     assert!(
         history[entry..].starts_with(
-            "<strong>Notificaciones</strong> <span class=\"old\">recibir WhatsApp, recibir recordatorios</span> <span aria-label=\"cambió a\">→</span> <span class=\"new\">no recibir WhatsApp, recibir recordatorios</span>"
+            "<strong>Notificaciones (desde el panel)</strong> <span class=\"old\">recibir WhatsApp, recibir recordatorios</span> <span aria-label=\"cambió a\">→</span> <span class=\"new\">no recibir WhatsApp, recibir recordatorios</span>"
         ),
         "{}",
         &history[entry..entry + 300]

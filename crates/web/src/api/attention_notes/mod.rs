@@ -5,7 +5,7 @@
 //! owner) too: a refusal is 403 `not_note_author` and changes nothing.
 
 mod input;
-mod view;
+pub mod view;
 
 use axum::Json;
 use axum::extract::{Path, State};

@@ -1,5 +1,7 @@
 //! `/clients`: the client registry's general data.
 
+pub mod block;
+pub mod data_file;
 mod input;
 mod listing;
 pub mod view;
@@ -24,8 +26,16 @@ use view::{client_with_custom_json, etag};
 
 /// A client and its custom values with its ETag, as every single-client
 /// answer goes out.
-fn with_etag(status: StatusCode, client: &Client, values: &[FieldValue]) -> Response {
-    let mut response = (status, Json(client_with_custom_json(client, values))).into_response();
+/// An owner's answer also says the profile is open: a write that went
+/// through was not refused as blocked (`read` asks the store instead).
+fn with_etag(status: StatusCode, actor: &Actor, client: &Client, values: &[FieldValue]) -> Response {
+    let mut json = client_with_custom_json(client, values);
+    if actor.is_owner()
+        && let (Some(target), serde_json::Value::Object(open)) = (json.as_object_mut(), block::block_json(None))
+    {
+        target.extend(open);
+    }
+    let mut response = (status, Json(json)).into_response();
     if let Ok(value) = HeaderValue::from_str(&etag(client)) {
         response.headers_mut().insert(ETAG, value);
     }
@@ -52,7 +62,7 @@ pub async fn create(
     let new = input::new_client(&body, business_today(&state, &actor).await?)?;
     let client = state.store.create_client(&actor, new).await?;
     // A new client has no custom values yet.
-    let mut response = with_etag(StatusCode::CREATED, &client, &[]);
+    let mut response = with_etag(StatusCode::CREATED, &actor, &client, &[]);
     if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/clients/{}", client.id)) {
         response.headers_mut().insert(LOCATION, location);
     }
@@ -67,7 +77,12 @@ pub async fn read(
     let id = client_id(&id)?;
     let client = state.store.get_client(&actor, id).await?;
     let values = state.store.custom_values(&actor, id).await?;
-    Ok(with_etag(StatusCode::OK, &client, &values))
+    let json = block::with_block(&state, &actor, id, client_with_custom_json(&client, &values)).await?;
+    let mut response = Json(json).into_response();
+    if let Ok(value) = HeaderValue::from_str(&etag(&client)) {
+        response.headers_mut().insert(ETAG, value);
+    }
+    Ok(response)
 }
 
 /// Partial update. Requires `If-Match` with the ETag the editor read, so two
@@ -85,7 +100,7 @@ pub async fn update(
     let expected = expected_version(&state, &actor, id, if_match).await?;
     let client = state.store.update_client(&actor, id, expected, changes).await?;
     let values = state.store.custom_values(&actor, id).await?;
-    Ok(with_etag(StatusCode::OK, &client, &values))
+    Ok(with_etag(StatusCode::OK, &actor, &client, &values))
 }
 
 /// An edit must say which version it was made on: `If-Match` missing is 428.

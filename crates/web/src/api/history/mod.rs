@@ -1,7 +1,7 @@
 //! `/clients/{id}/history`: a client's audit trail, newest first; and
 //! `/deletions`: the anonymous trace of deleted clients, for owners.
 
-mod view;
+pub mod view;
 
 use axum::Json;
 use axum::extract::{Path, Query, State};

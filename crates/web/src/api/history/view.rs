@@ -9,7 +9,9 @@ use crate::api::notifications::view::preferences_json;
 
 /// `{"id", "at", "by", "change", …, "old", "new"}`: `change` says what kind
 /// (`field`, `custom_value`, `note_*`, `booking_*`, `attention_note_*`,
-/// `notification_preferences`) and
+/// `notification_preferences` with its `source`: `panel`, `api`,
+/// `mi_cuenta`, or null in older entries; `client_blocked` with the reason
+/// as `new`, `client_unblocked`) and
 /// `field`, `label`, `note_id`, `booking_id` (and an attention note's
 /// `note_kind`) what it was about; `old` and `new` are null where there was
 /// no value (a note added has no old text). Times are RFC 3339 in UTC; a
@@ -57,9 +59,14 @@ pub fn entry_json(entry: &HistoryEntry) -> Value {
         Change::AttentionNoteDeleted { note, booking, visibility, text: gone } => {
             ("attention_note_deleted", attention(note, booking, visibility), text(gone), null)
         }
-        Change::NotificationPreferences { old, new } => {
-            ("notification_preferences", json!({}), preferences_json(old), preferences_json(new))
-        }
+        Change::NotificationPreferences { old, new, source } => (
+            "notification_preferences",
+            json!({ "source": source.map(|s| s.as_str()) }),
+            preferences_json(old),
+            preferences_json(new),
+        ),
+        Change::ClientBlocked { reason } => ("client_blocked", json!({}), null, text(reason)),
+        Change::ClientUnblocked => ("client_unblocked", json!({}), null.clone(), null),
     };
     json["change"] = json!(kind);
     if let (Some(target), Some(about)) = (json.as_object_mut(), about.as_object()) {

@@ -99,7 +99,8 @@ pub async fn set_preferences(
 ) -> Result<Json<Value>, ApiError> {
     let client = client_id(&id)?;
     let preferences = input::preferences(&body)?;
-    let saved = state.store.set_client_preferences(&actor, client, preferences).await?;
+    let saved =
+        state.store.set_client_preferences(&actor, client, preferences, ficha_domain::ChoiceSource::Api).await?;
     Ok(Json(preferences_json(&saved)))
 }
 

@@ -39,6 +39,8 @@ impl From<SiteError> for ApiError {
             // Only Mi cuenta's forms (a missing CSRF token) raise it; the
             // public API has no session to forge.
             SiteError::Forbidden | SiteError::Internal => Self::Internal,
+            // Never said publicly: as a service closed to online booking.
+            SiteError::Blocked => Self::SiteRefused(ficha_domain::SiteRule::NotBookable),
         }
     }
 }

@@ -66,6 +66,11 @@ struct CuentaPage {
     notes: Vec<SharedNote>,
     data: Vec<(String, String)>,
     online: bool,
+    /// "Tu perfil está bloqueado desde dd-mm-aaaa, como lo pediste…"
+    blocked: Option<String>,
+    /// What the client receives (ticked) and may turn off here.
+    whatsapp: bool,
+    reminders: bool,
 }
 
 fn until(start: Timestamp, hours: u32, zone: &TimeZone) -> String {
@@ -133,6 +138,7 @@ pub async fn show(
         "correo" => Some("Te enviamos un enlace a tu nuevo correo: tu correo cambia cuando lo abras.".to_owned()),
         "correo-cambiado" => Some("Tu correo quedó cambiado.".to_owned()),
         "contrasena" => Some("Guardamos tu contraseña.".to_owned()),
+        "notificaciones" => Some("Guardamos tus preferencias de mensajes.".to_owned()),
         _ => None,
     };
     page_with(StatusCode::OK, &page(&state, &account, notice).await?)
@@ -142,6 +148,7 @@ async fn page(state: &AppState, account: &Account, notice: Option<String>) -> Re
     let site = &account.site;
     let (actor, client) = (&account.actor, account.client);
     let profile = state.store.get_client(actor, client).await?;
+    let preferences = state.store.client_preferences(&site.actor, client).await?;
     let services = state.store.list_services(&site.actor).await?;
     let staff = state.store.list_staff(&site.actor).await?;
     let names = Names::new(&services, &staff);
@@ -197,5 +204,14 @@ async fn page(state: &AppState, account: &Account, notice: Option<String>) -> Re
         notes,
         data,
         online: site.rules.online,
+        blocked: state.store.client_block(actor, client).await?.map(|b| {
+            let since = crate::panel::format::date(b.since.to_zoned(site.zone.clone()).date());
+            format!(
+                "Tu perfil está bloqueado desde el {since}, como lo pediste: tus datos se conservan, pero no se modifican, no te enviamos mensajes y no se agendan reservas nuevas hasta que {} lo desbloquee.",
+                site.business.name
+            )
+        }),
+        whatsapp: !preferences.no_whatsapp,
+        reminders: !preferences.no_reminders,
     })
 }

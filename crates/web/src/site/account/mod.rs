@@ -21,6 +21,7 @@
 mod bookings;
 mod data;
 mod home;
+mod privacy;
 mod sign_in;
 
 use axum::Router;
@@ -61,6 +62,9 @@ pub fn routes() -> Router<AppState> {
         .route(&format!("{base}/reservas/{{id}}/reagendar"), get(bookings::slots).post(bookings::reschedule))
         .route(&format!("{base}/datos"), get(data::form).post(data::submit))
         .route(&format!("{base}/contrasena"), post(data::set_password))
+        .route(&format!("{base}/notificaciones"), post(privacy::save_preferences))
+        .route(&format!("{base}/archivo-de-datos"), get(privacy::data_page))
+        .route(&format!("{base}/archivo-de-datos.json"), get(privacy::data_json))
         .route(&format!("{base}/correo/{{token}}"), get(data::email_page).post(data::confirm_email))
 }
 
