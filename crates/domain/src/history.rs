@@ -4,6 +4,7 @@
 use jiff::Timestamp;
 
 use crate::attention_note::{AttentionNoteId, Visibility};
+use crate::data_request::{DataRequestId, DataRight, RequestEvent};
 use crate::ids::Id;
 use crate::note::{NoteId, Who};
 use crate::notification::ClientPreferences;
@@ -136,6 +137,12 @@ pub enum Change {
     NotificationPreferences {
         old: ClientPreferences,
         new: ClientPreferences,
+    },
+    /// A data-subject request of the client's: received, moved, extended.
+    DataRequest {
+        request: DataRequestId,
+        right: DataRight,
+        event: RequestEvent,
     },
 }
 

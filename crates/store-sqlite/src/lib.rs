@@ -11,6 +11,7 @@ mod bookings;
 mod client_accounts;
 mod clients;
 mod custom_fields;
+mod data_requests;
 mod history;
 mod import;
 mod login_throttle;

@@ -1,4 +1,4 @@
-use ficha_domain::{BookingRule, Client, ClientId, SiteRule};
+use ficha_domain::{BookingRule, Client, ClientId, SiteRule, StepRefused};
 use thiserror::Error;
 
 use crate::custom_fields::RefusedValue;
@@ -49,6 +49,10 @@ pub enum StoreError {
     /// nothing was written.
     #[error("refused by the booking site: {0}")]
     SiteRefused(SiteRule),
+    /// A data-subject request cannot take this step (not a legal
+    /// transition, already extended, closed); nothing changed.
+    #[error("data request step refused: {0:?}")]
+    RequestStep(StepRefused),
     /// Only a failed message can be sent again.
     #[error("only a failed message can be sent again")]
     NotResendable,

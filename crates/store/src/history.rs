@@ -7,7 +7,8 @@ use async_trait::async_trait;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ficha_domain::{
-    Actor, Attendance, AttentionNoteId, BookingId, Change, ClientId, ClientPreferences, Deletion, DeletionId,
+    Actor, Attendance, AttentionNoteId, BookingId, Change, ClientId, ClientPreferences, DataRequestId, DataRight, Deletion,
+    DeletionId,
     GeneralField, HistoryEntry, HistoryId, NoteId, Payment, PaymentMethod, StaffId, Visibility, Who,
 };
 use jiff::Timestamp;
@@ -214,6 +215,13 @@ impl ChangeRecord {
                 Some(&preferences_text(old)),
                 Some(&preferences_text(new)),
             ),
+            // The right as the old value, what happened (JSON) as the new.
+            Change::DataRequest { request, right, event } => record(
+                "data_request",
+                request.to_string(),
+                Some(right.as_str()),
+                serde_json::to_string(event).ok().as_deref(),
+            ),
         }
     }
 }
@@ -304,6 +312,11 @@ impl HistoryRecord {
                 booking: booking()?,
                 visibility: visibility()?,
                 text: text(&self.old)?,
+            },
+            "data_request" => Change::DataRequest {
+                request: self.subject.parse::<DataRequestId>().map_err(|_| corrupt())?,
+                right: self.old.as_deref().and_then(DataRight::parse).ok_or_else(corrupt)?,
+                event: self.new.as_deref().and_then(|e| serde_json::from_str(e).ok()).ok_or_else(corrupt)?,
             },
             "notification_preferences" if self.subject == PREFERENCES_SUBJECT => {
                 Change::NotificationPreferences { old: preferences(&self.old)?, new: preferences(&self.new)? }
@@ -407,6 +420,22 @@ mod tests {
             Change::NotificationPreferences {
                 old: ClientPreferences::default(),
                 new: ClientPreferences { no_whatsapp: true, no_reminders: false },
+            },
+            Change::DataRequest {
+                request: ficha_domain::DataRequestId::generate(),
+                right: DataRight::Erasure,
+                event: ficha_domain::RequestEvent::Extended {
+                    due_on: jiff::civil::date(2027, 1, 30),
+                    reason: "Volumen".into(),
+                },
+            },
+            Change::DataRequest {
+                request: ficha_domain::DataRequestId::generate(),
+                right: DataRight::Access,
+                event: ficha_domain::RequestEvent::Moved {
+                    from: ficha_domain::RequestStatus::Received,
+                    to: ficha_domain::RequestStatus::InProgress,
+                },
             },
         ];
         for change in changes {

@@ -13,6 +13,7 @@ pub mod bookings;
 pub mod client_accounts;
 pub mod clients;
 pub mod custom_fields;
+pub mod data_requests;
 pub mod error;
 pub mod history;
 pub mod login_throttle;
@@ -38,6 +39,7 @@ pub use bookings::{
 pub use client_accounts::{ClientAccountStore, NewSignIn, PendingEmail, SignInRefused};
 pub use clients::{ClientPage, ClientSort, ClientStore, Cursor, ListQuery};
 pub use custom_fields::{CustomFieldStore, FieldValue, RefusedValue, Removed, SavedValues};
+pub use data_requests::{DataRequestStore, DueCounts, NewDataRequest, PrivacyCode, RequestFilter};
 pub use error::{StoreError, StoreResult};
 pub use history::{DeletionPage, HistoryCursor, HistoryPage, HistoryQuery, HistoryStore};
 pub use login_throttle::{LoginFailures, LoginKey, LoginThrottleStore};
@@ -58,6 +60,7 @@ pub trait Store:
     + ClientAccountStore
     + ClientStore
     + CustomFieldStore
+    + DataRequestStore
     + HistoryStore
     + LoginThrottleStore
     + NoteStore

@@ -9,6 +9,7 @@ mod bookings;
 mod client_accounts;
 mod clients;
 mod custom_fields;
+mod data_requests;
 mod history;
 mod import;
 mod listing;
@@ -35,6 +36,7 @@ pub use bookings::*;
 pub use client_accounts::*;
 pub use clients::*;
 pub use custom_fields::*;
+pub use data_requests::*;
 pub use history::*;
 pub use import::*;
 pub use listing::*;
@@ -122,6 +124,7 @@ macro_rules! contract_suite {
         $crate::history_contract!($fresh);
         $crate::attention_notes_contract!($fresh);
         $crate::outbox_contract!($fresh);
+        $crate::data_requests_contract!($fresh);
     };
     (@cases $fresh:path; $($case:ident),* $(,)?) => {
         $(
