@@ -5,7 +5,7 @@
 
 use async_trait::async_trait;
 use ficha_domain::{
-    Actor, BusinessId, Change, ClientId, DataRequest, DataRequestId, DataRight, DueDays, Email, NoteText, RequestStep,
+    Actor, BusinessId, Change, ClientId, DataRequest, DataRequestId, DueDays, Email, NoteText, RequestStep,
 };
 use ficha_store::client_accounts::MAX_CODE_ATTEMPTS;
 use ficha_store::data_requests::flow::{self, RequestTx};

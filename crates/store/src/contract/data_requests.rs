@@ -221,7 +221,10 @@ fn code_for(h: &Harness, email: &str, right: DataRight, code: &str) -> PrivacyCo
 pub async fn a_privacy_code_files_once_matched_by_email_and_dies_after_wrong_codes(h: &Harness) {
     let system = business(h, "privacidad").await;
     let ana = h.store.create_client(&system, new_client("Ana Pérez", "ana@m.cl")).await.expect("client").id;
-    let confirm = |id, code: &str| h.store.confirm_privacy_code(&system, id, &sign_in_code_hash(id, code));
+    let confirm = |id, code: &str| {
+        let (system, hash) = (system.clone(), sign_in_code_hash(id, code));
+        async move { h.store.confirm_privacy_code(&system, id, &hash).await }
+    };
 
     // The address typed in another case still finds Ana's profile.
     let code = code_for(h, "ANA@m.cl", DataRight::Blocking, "123456");
