@@ -36,6 +36,7 @@ mod profile_head;
 mod profile_history;
 mod profile_notes;
 mod profile_notifications;
+pub(crate) mod request_words;
 mod search;
 pub(crate) mod session;
 mod settings;

@@ -7,6 +7,7 @@ use ficha_domain::{Change, ClientId, ClientPreferences, GeneralField, HistoryEnt
 use ficha_store::{HistoryCursor, HistoryQuery};
 
 use super::booking_words::{attendance_label, payment_label};
+use super::request_words::{event_values, right_label};
 use super::error::PanelError;
 use super::format::{date, date_time, query};
 use super::profile_notes::who_name;
@@ -92,6 +93,10 @@ fn row(entry: &HistoryEntry, zone: &jiff::tz::TimeZone) -> HistoryRow {
         }
         Change::NotificationPreferences { old, new } => {
             ("Notificaciones".into(), Some(notifications(old)), Some(notifications(new)))
+        }
+        Change::DataRequest { right, event, .. } => {
+            let (old, new) = event_values(event);
+            (format!("Solicitud de datos: {}", right_label(*right).to_lowercase()), old, new)
         }
     };
     // Entries that say what happened rather than a value's before and after.
