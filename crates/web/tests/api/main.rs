@@ -6,6 +6,7 @@ mod auth;
 mod bookings;
 mod clients;
 mod custom_fields;
+mod data_requests;
 mod errors;
 mod helpers;
 mod mi_cuenta;

@@ -28,6 +28,9 @@ const READ_ONLY: &[&str] = &[
     "overdue",
     "extension",
     "closed_at",
+    "status",
+    "response",
+    "action_taken",
 ];
 const SETTINGS_FIELDS: &[&str] = &["due_days"];
 
