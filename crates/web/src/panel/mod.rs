@@ -18,6 +18,8 @@ mod calendar;
 mod came_from;
 mod client_form;
 mod clients;
+mod data_request;
+mod data_requests;
 mod delete;
 mod error;
 mod error_page;
@@ -64,6 +66,9 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/salir", post(login::logout))
         .route("/clientes", get(clients::list).post(clients::create))
         .route("/clientes/nuevo", get(clients::new_form))
+        .route("/clientes/solicitudes", get(data_requests::list).post(data_requests::record))
+        .route("/clientes/solicitudes/{id}", get(data_request::show))
+        .route("/clientes/solicitudes/{id}/{accion}", post(data_request::act))
         .route("/clientes/{id}", get(profile::show).post(profile::save_general))
         .route("/clientes/{id}/otros-datos", post(profile::save_other))
         .route("/clientes/{id}/notas", post(note_forms::add))
@@ -93,6 +98,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/configuracion/agendas/{id}", get(settings::agendas::show).post(settings::agendas::save))
         .route("/configuracion/notificaciones", get(settings::notifications::show).post(settings::notifications::save))
         .route("/configuracion/reservas", get(settings::booking_site::show).post(settings::booking_site::save))
+        .route("/configuracion/solicitudes", get(settings::data_requests::show).post(settings::data_requests::save))
         .route("/assets/{name}", get(assets::serve))
         .layer(axum::middleware::from_fn_with_state(state, error_page::with_chrome))
         .layer(SetResponseHeaderLayer::overriding(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))

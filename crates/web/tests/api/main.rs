@@ -18,6 +18,7 @@ mod panel_agendar;
 mod panel_attention;
 mod panel_bookings;
 mod panel_calendar;
+mod panel_data_requests;
 mod panel_notes;
 mod panel_notifications;
 mod panel_pages;

@@ -1,12 +1,13 @@
 //! `/configuracion`, for owners: the business's own fields ("Otros datos":
 //! create, edit, reorder, archive), its staff accounts (list, add), its
 //! services (`services`), the professionals' agendas (`agendas`), the
-//! notifications (`notifications`) and the booking site's rules
-//! (`booking_site`). Professionals get the 403 page and do
+//! notifications (`notifications`), the booking site's rules
+//! (`booking_site`) and the days to answer a data request (`data_requests`). Professionals get the 403 page and do
 //! not see the link.
 
 pub mod agendas;
 pub mod booking_site;
+pub mod data_requests;
 mod fields;
 pub mod notifications;
 pub mod services;
