@@ -22,6 +22,7 @@ mod assets;
 pub(crate) mod book;
 pub mod limits;
 mod manage;
+mod privacy;
 pub(crate) mod pages;
 pub(crate) mod slots;
 
@@ -49,6 +50,8 @@ pub fn router() -> Router<AppState> {
         .route("/reservar/{slug}/reserva/{token}/anular", axum::routing::post(manage::cancel))
         .route("/reservar/{slug}/reserva/{token}/confirmar", axum::routing::post(manage::confirm))
         .route("/reservar/{slug}/reserva/{token}/reagendar", get(manage::slots).post(manage::reschedule))
+        .route("/reservar/{slug}/privacidad", get(privacy::show).post(privacy::request_code))
+        .route("/reservar/{slug}/privacidad/codigo", axum::routing::post(privacy::enter_code))
         .route("/reservar-assets/{name}", get(assets::serve))
         .merge(account::routes())
         .layer(SetResponseHeaderLayer::overriding(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))

@@ -26,5 +26,6 @@ mod panel_profile;
 mod public;
 mod search;
 mod site;
+mod site_privacy;
 mod site_week;
 mod webhooks;

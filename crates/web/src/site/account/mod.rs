@@ -9,6 +9,8 @@
 //! - `bookings.rs`: Confirmar asistencia, Anular, Reagendar and Agendar, by
 //!   `BookingSiteStore::change_as_client` (the business's deadlines,
 //!   checked in the store; another client's booking is not found).
+//! - `requests.rs`: Mis solicitudes — requests about their data (Ley
+//!   21.719) filed in two clicks, with status, due date and answer.
 //! - `data.rs`: Mis datos (the panel's parsers), the email change verified
 //!   at the new address, and the password.
 //!
@@ -21,7 +23,8 @@
 mod bookings;
 mod data;
 mod home;
-mod sign_in;
+pub(crate) mod requests;
+pub(crate) mod sign_in;
 
 use axum::Router;
 use axum::http::header::SET_COOKIE;
@@ -61,6 +64,7 @@ pub fn routes() -> Router<AppState> {
         .route(&format!("{base}/reservas/{{id}}/reagendar"), get(bookings::slots).post(bookings::reschedule))
         .route(&format!("{base}/datos"), get(data::form).post(data::submit))
         .route(&format!("{base}/contrasena"), post(data::set_password))
+        .route(&format!("{base}/solicitudes"), post(requests::file))
         .route(&format!("{base}/correo/{{token}}"), get(data::email_page).post(data::confirm_email))
 }
 
