@@ -92,7 +92,11 @@ pub async fn file(
             (Some(client), Some(name), email)
         }
         (None, Some(email)) => match tx.client_by_email(business, &email.key()).await? {
-            Some((client, name)) => (Some(client), Some(name), email),
+            // Answered at the profile's address as stored.
+            Some((client, _)) => {
+                let (stored, name) = tx.client(business, client).await?;
+                (Some(client), Some(name), stored)
+            }
             None => (None, None, email),
         },
         // Someone must be answered: a profile or an address.

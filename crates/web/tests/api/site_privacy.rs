@@ -63,7 +63,7 @@ pub async fn the_privacy_page_files_a_request_after_the_emailed_code(app: &TestA
     let (page, code) = ask(app, "ANA@mail.cl", "erasure").await;
     assert!(html(&page).contains("Te enviamos un código de 6 dígitos a <strong>ANA@mail.cl</strong>"));
     let sent = messages(app, NoticeKind::PrivacyCode).await;
-    assert_eq!((sent.len(), sent[0].recipient.as_str()), (1, "ana@mail.cl"));
+    assert_eq!((sent.len(), sent[0].recipient.as_str()), (1, "ANA@mail.cl"), "to the address typed");
     let wrong = if code == "000000" { "111111" } else { "000000" };
     let refused = enter(app, &page, wrong).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
