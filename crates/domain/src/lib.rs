@@ -49,8 +49,8 @@ pub use custom_field::{
 };
 pub use custom_value::{CustomValue, RawValue};
 pub use data_request::{
-    DataRequest, DataRequestId, DataRight, DueDays, Extension, RequestChannel, RequestEvent, RequestStatus, RequestStep,
-    StepRefused,
+    DataRequest, DataRequestId, DataRight, DueDays, Extension, RequestChannel, RequestEvent, RequestStatus,
+    RequestStep, StepRefused,
 };
 pub use decimal::Decimal;
 pub use email::Email;
@@ -59,8 +59,8 @@ pub use history::{Change, Deletion, DeletionId, GeneralField, HistoryEntry, Hist
 pub use ids::{BookingId, BusinessId, ClientId, CustomFieldId, PackId, ServiceId, StaffId, TokenId};
 pub use note::{Note, NoteId, NoteText, Who};
 pub use notification::{
-    BookingFacts, Channel, ClientPreferences, DataRequestFacts, Event, Facts, MessageId, MessageStatus, NewMessage, NoticeKind,
-    NotificationSettings, Recipient, ReminderLead, Template, WhatsappSettings,
+    BookingFacts, Channel, ClientPreferences, DataRequestFacts, Event, Facts, MessageId, MessageStatus, NewMessage,
+    NoticeKind, NotificationSettings, Recipient, ReminderLead, Template, WhatsappSettings,
 };
 pub use phone::Phone;
 pub use rut::Rut;

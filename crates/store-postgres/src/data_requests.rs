@@ -17,7 +17,7 @@ use ficha_store::{
 };
 use jiff::civil::Date;
 use sqlx::postgres::PgRow;
-use sqlx::{Row, PgConnection};
+use sqlx::{PgConnection, Row};
 use uuid::Uuid;
 
 use crate::outbox::{OutboxQueries, business_record};
@@ -178,7 +178,13 @@ impl RequestTx for Tx<'_> {
             .map_err(StoreError::backend)
     }
 
-    async fn record(&mut self, actor: &Actor, client: ClientId, at: jiff::Timestamp, changes: &[Change]) -> StoreResult<()> {
+    async fn record(
+        &mut self,
+        actor: &Actor,
+        client: ClientId,
+        at: jiff::Timestamp,
+        changes: &[Change],
+    ) -> StoreResult<()> {
         history::record(self.0, actor, client, at, changes).await
     }
 

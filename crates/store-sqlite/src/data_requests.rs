@@ -169,7 +169,13 @@ impl RequestTx for Tx<'_> {
             .map_err(StoreError::backend)
     }
 
-    async fn record(&mut self, actor: &Actor, client: ClientId, at: jiff::Timestamp, changes: &[Change]) -> StoreResult<()> {
+    async fn record(
+        &mut self,
+        actor: &Actor,
+        client: ClientId,
+        at: jiff::Timestamp,
+        changes: &[Change],
+    ) -> StoreResult<()> {
         history::record(self.0, actor, client, at, changes).await
     }
 

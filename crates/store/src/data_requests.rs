@@ -83,12 +83,7 @@ pub trait DataRequestStore: Send + Sync {
 
     /// Takes a step (owners only): start, answer, refuse, extend once.
     /// An illegal one is `StoreError::RequestStep`, nothing changed.
-    async fn step_data_request(
-        &self,
-        actor: &Actor,
-        id: DataRequestId,
-        step: RequestStep,
-    ) -> StoreResult<DataRequest>;
+    async fn step_data_request(&self, actor: &Actor, id: DataRequestId, step: RequestStep) -> StoreResult<DataRequest>;
 
     /// The days a business gives itself to answer (default 30).
     async fn data_request_due_days(&self, actor: &Actor) -> StoreResult<DueDays>;

@@ -7,9 +7,9 @@ use async_trait::async_trait;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ficha_domain::{
-    Actor, Attendance, AttentionNoteId, BookingId, Change, ClientId, ClientPreferences, DataRequestId, DataRight, Deletion,
-    DeletionId,
-    GeneralField, HistoryEntry, HistoryId, NoteId, Payment, PaymentMethod, StaffId, Visibility, Who,
+    Actor, Attendance, AttentionNoteId, BookingId, Change, ClientId, ClientPreferences, DataRequestId, DataRight,
+    Deletion, DeletionId, GeneralField, HistoryEntry, HistoryId, NoteId, Payment, PaymentMethod, StaffId, Visibility,
+    Who,
 };
 use jiff::Timestamp;
 use uuid::Uuid;

@@ -3,11 +3,11 @@
 //! and the requester's emails, owners only (a client their own), the
 //! privacy page's code, the header's counts, and tenancy.
 
-use ficha_domain::{
-    Actor, Change, ClientName, DataRequest, DataRight, DueDays, Email, NewStaff, NoteText, NoticeKind,
-    RequestChannel, RequestEvent, RequestStatus, RequestStep, Role, StepRefused,
-};
 use ficha_domain::Clock as _;
+use ficha_domain::{
+    Actor, Change, ClientName, DataRequest, DataRight, DueDays, Email, NewStaff, NoteText, NoticeKind, RequestChannel,
+    RequestEvent, RequestStatus, RequestStep, Role, StepRefused,
+};
 use jiff::SignedDuration;
 use jiff::civil::date;
 use uuid::Uuid;
@@ -90,7 +90,10 @@ pub async fn a_request_falls_due_by_the_business_setting_and_is_told(h: &Harness
 
     assert_eq!(
         request_history(h, &owner, ana).await,
-        vec![RequestEvent::Received { due_on: date(2026, 3, 24) }, RequestEvent::Received { due_on: date(2026, 4, 13) }]
+        vec![
+            RequestEvent::Received { due_on: date(2026, 3, 24) },
+            RequestEvent::Received { due_on: date(2026, 4, 13) }
+        ]
     );
     let acks = told(h, &owner, NoticeKind::DataRequestReceived).await;
     assert_eq!(acks.len(), 2);
@@ -231,7 +234,10 @@ pub async fn a_privacy_code_files_once_matched_by_email_and_dies_after_wrong_cod
     h.store.issue_privacy_code(&system, &code).await.expect("issued");
     assert_eq!(confirm(code.id, "000000").await.expect("ran").err(), Some(SignInRefused::Wrong));
     let filed: DataRequest = confirm(code.id, "123456").await.expect("ran").expect("filed");
-    assert_eq!((filed.client, filed.right, filed.channel), (Some(ana), DataRight::Blocking, RequestChannel::PrivacyPage));
+    assert_eq!(
+        (filed.client, filed.right, filed.channel),
+        (Some(ana), DataRight::Blocking, RequestChannel::PrivacyPage)
+    );
     assert_eq!(confirm(code.id, "123456").await.expect("ran").err(), Some(SignInRefused::Dead), "used once");
     assert_eq!(request_history(h, &system, ana).await.len(), 1);
 
@@ -299,7 +305,8 @@ pub async fn a_request_outlives_its_profile(h: &Harness) {
     let filed = h.store.file_data_request(&owner, by_phone(ana, DataRight::Erasure)).await.expect("filed");
     h.store.step_data_request(&owner, filed.id, RequestStep::Start).await.expect("started");
     h.store.delete_client(&owner, ana).await.expect("deleted");
-    let done = RequestStep::Answer { response: text("Eliminamos su ficha."), action_taken: Some(text("Ficha eliminada")) };
+    let done =
+        RequestStep::Answer { response: text("Eliminamos su ficha."), action_taken: Some(text("Ficha eliminada")) };
     let answered = h.store.step_data_request(&owner, filed.id, done).await.expect("answered after the deletion");
     assert_eq!((answered.client, answered.email.as_str()), (None, "ana@m.cl"));
     assert_eq!(answered.status, RequestStatus::Answered);

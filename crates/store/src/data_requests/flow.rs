@@ -192,8 +192,12 @@ async fn tell(
         }),
     };
     let event = Event { kind, key: format!("data_request:{}:{key}", request.id), facts, due: now };
-    let recipient =
-        Recipient { client: request.client, email: request.email.clone(), phone: None, preferences: Default::default() };
+    let recipient = Recipient {
+        client: request.client,
+        email: request.email.clone(),
+        phone: None,
+        preferences: Default::default(),
+    };
     let messages = plan(&event, &recipient, &audience.settings, now);
     tx.outbox().enqueue(business, &messages, now).await
 }

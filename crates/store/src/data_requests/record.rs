@@ -61,9 +61,8 @@ impl RequestRecord {
     pub fn into_request(self) -> StoreResult<DataRequest> {
         let corrupt = |what: &str| StoreError::Corrupt(format!("data request {}: {what}", self.id));
         let date = |text: &str| text.parse::<Date>().map_err(|_| corrupt("date"));
-        let text = |value: &Option<String>| {
-            value.as_deref().map(NoteText::parse).transpose().map_err(|_| corrupt("text"))
-        };
+        let text =
+            |value: &Option<String>| value.as_deref().map(NoteText::parse).transpose().map_err(|_| corrupt("text"));
         let extension = match (&self.extension_reason, &self.previous_due_on, self.extended_at) {
             (Some(reason), Some(previous), Some(at)) => Some(Extension {
                 reason: NoteText::parse(reason).map_err(|_| corrupt("extension"))?,

@@ -192,8 +192,12 @@ pub async fn act(
         Some(step) => match state.store.step_data_request(&staffer.actor, id, step).await {
             Ok(_) => return Ok(Redirect::to(&format!("/clientes/solicitudes/{id}?hecho={done}")).into_response()),
             Err(StoreError::RequestStep(refused)) => Some(match refused {
-                StepRefused::NotAllowed => "La solicitud ya no está en ese estado (¿la cambió alguien más?). No se cambió nada.",
-                StepRefused::AlreadyExtended => "El plazo ya se extendió una vez; la ley no permite otra. No se cambió nada.",
+                StepRefused::NotAllowed => {
+                    "La solicitud ya no está en ese estado (¿la cambió alguien más?). No se cambió nada."
+                }
+                StepRefused::AlreadyExtended => {
+                    "El plazo ya se extendió una vez; la ley no permite otra. No se cambió nada."
+                }
                 StepRefused::Closed => "La solicitud ya está cerrada. No se cambió nada.",
             }),
             Err(other) => return Err(other.into()),

@@ -117,11 +117,11 @@ impl RequestsPage {
         let requests = state.store.data_requests(&staffer.actor, &filter).await?;
         let today = today(state, staffer);
         let mut statuses = vec![Choice { value: "", label: "Todas", selected: status.is_none() }];
-        statuses.extend(
-            RequestStatus::ALL
-                .into_iter()
-                .map(|s| Choice { value: s.as_str(), label: status_label(s), selected: Some(s) == status }),
-        );
+        statuses.extend(RequestStatus::ALL.into_iter().map(|s| Choice {
+            value: s.as_str(),
+            label: status_label(s),
+            selected: Some(s) == status,
+        }));
         Ok(Self {
             chrome: Chrome::new(staffer, Section::Clients),
             rows: requests.iter().map(|r| row(r, today)).collect(),

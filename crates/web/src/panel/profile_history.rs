@@ -7,10 +7,10 @@ use ficha_domain::{Change, ClientId, ClientPreferences, GeneralField, HistoryEnt
 use ficha_store::{HistoryCursor, HistoryQuery};
 
 use super::booking_words::{attendance_label, payment_label};
-use super::request_words::{event_values, right_label};
 use super::error::PanelError;
 use super::format::{date, date_time, query};
 use super::profile_notes::who_name;
+use super::request_words::{event_values, right_label};
 use super::session::Staffer;
 use crate::AppState;
 

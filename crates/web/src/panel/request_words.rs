@@ -52,9 +52,7 @@ pub fn status_label(status: RequestStatus) -> &'static str {
 pub fn event_values(event: &RequestEvent) -> (Option<String>, Option<String>) {
     match event {
         RequestEvent::Received { due_on } => (None, Some(format!("Recibida (plazo {})", date(*due_on)))),
-        RequestEvent::Moved { from, to } => {
-            (Some(status_label(*from).to_owned()), Some(status_label(*to).to_owned()))
-        }
+        RequestEvent::Moved { from, to } => (Some(status_label(*from).to_owned()), Some(status_label(*to).to_owned())),
         RequestEvent::Extended { due_on, reason } => {
             (None, Some(format!("Plazo extendido al {}: {reason}", date(*due_on))))
         }

@@ -179,13 +179,13 @@ impl ApiError {
             Self::NotResendable => {
                 ("Solo se puede reenviar un mensaje fallido.", "Only a failed message can be sent again.")
             }
-            Self::RequestStep(StepRefused::NotAllowed) => (
-                "La solicitud no puede pasar a ese estado.",
-                "The request cannot move to that status.",
-            ),
-            Self::RequestStep(StepRefused::AlreadyExtended) => {
-                ("El plazo de esta solicitud ya se extendió una vez.", "This request's deadline was already extended once.")
+            Self::RequestStep(StepRefused::NotAllowed) => {
+                ("La solicitud no puede pasar a ese estado.", "The request cannot move to that status.")
             }
+            Self::RequestStep(StepRefused::AlreadyExtended) => (
+                "El plazo de esta solicitud ya se extendió una vez.",
+                "This request's deadline was already extended once.",
+            ),
             Self::RequestStep(StepRefused::Closed) => {
                 ("La solicitud ya está cerrada.", "The request is already closed.")
             }

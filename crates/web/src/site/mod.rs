@@ -22,8 +22,8 @@ mod assets;
 pub(crate) mod book;
 pub mod limits;
 mod manage;
-mod privacy;
 pub(crate) mod pages;
+mod privacy;
 pub(crate) mod slots;
 
 use askama::Template;

@@ -52,13 +52,16 @@ async fn an_owner_records_a_request_due_in_thirty_days_told_and_in_history(app: 
     assert_eq!(entry["new"], json!({ "event": "received", "due_on": "2026-04-13" }));
 
     let messages = app.get("/api/v1/notifications?status=pending").cookie(&owner).send().await;
-    let told = messages.body["items"].as_array().expect("items").iter().any(|m| {
-        m["kind"] == "data_request_received" && m["recipient"] == "ana@example.cl"
-    });
+    let told = messages.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .any(|m| m["kind"] == "data_request_received" && m["recipient"] == "ana@example.cl");
     assert!(told, "the requester is emailed the receipt: {}", messages.body);
 
     // Without a profile: the address is who is answered.
-    let stranger = record(app, &owner, json!({ "right": "access", "channel": "email", "email": "otro@example.cl" })).await;
+    let stranger =
+        record(app, &owner, json!({ "right": "access", "channel": "email", "email": "otro@example.cl" })).await;
     assert_eq!((stranger["client_id"].clone(), stranger["email"].as_str()), (Value::Null, Some("otro@example.cl")));
 
     // Thirty-one days later it is overdue, and listed first.
@@ -94,7 +97,10 @@ async fn a_request_moves_only_by_legal_steps_and_extends_once(app: &TestApp) {
     let answer = json!({ "status": "answered", "response": "Adjuntamos sus datos.", "action_taken": "Archivo JSON" });
     let answered = step(app, &owner, id, answer).await;
     assert_eq!(answered.status, StatusCode::OK, "{}", answered.body);
-    assert_eq!((answered.body["status"].as_str(), answered.body["response"].as_str()), (Some("answered"), Some("Adjuntamos sus datos.")));
+    assert_eq!(
+        (answered.body["status"].as_str(), answered.body["response"].as_str()),
+        (Some("answered"), Some("Adjuntamos sus datos."))
+    );
     assert!(answered.body["closed_at"].is_string());
     let reopened = step(app, &owner, id, json!({ "status": "in_progress" })).await;
     assert_eq!((reopened.status, reopened.code()), (StatusCode::CONFLICT, "request_step_not_allowed"));
@@ -104,7 +110,12 @@ async fn a_request_moves_only_by_legal_steps_and_extends_once(app: &TestApp) {
     assert_eq!(read.body, answered.body, "a refused step changed nothing");
 
     let messages = app.get("/api/v1/notifications").cookie(&owner).send().await;
-    let answers = messages.body["items"].as_array().expect("items").iter().filter(|m| m["kind"] == "data_request_answered").count();
+    let answers = messages.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|m| m["kind"] == "data_request_answered")
+        .count();
     assert_eq!(answers, 1);
 }
 
@@ -121,7 +132,12 @@ async fn bad_requests_and_steps_are_refused_field_by_field(app: &TestApp) {
     for expected in ["right:not_allowed", "channel:not_allowed", "email:email_invalid", "status:read_only"] {
         assert!(fields.contains(&expected.to_owned()), "{expected} in {fields:?}");
     }
-    let nobody = app.post("/api/v1/data-requests").cookie(&owner).json(json!({ "right": "access", "channel": "phone" })).send().await;
+    let nobody = app
+        .post("/api/v1/data-requests")
+        .cookie(&owner)
+        .json(json!({ "right": "access", "channel": "phone" }))
+        .send()
+        .await;
     assert_eq!(nobody.field_errors(), vec!["email:required".to_owned()]);
     let missing = app
         .post("/api/v1/data-requests")

@@ -23,7 +23,8 @@ async fn an_owner_records_moves_answers_and_extends_a_request() {
     let token = csrf(&page);
 
     // Every field's problem at once, nothing recorded.
-    let refused = submit(&app, &owner, LIST, &token, &[("derecho", ""), ("via", "privacy_page"), ("correo", "ana@")]).await;
+    let refused =
+        submit(&app, &owner, LIST, &token, &[("derecho", ""), ("via", "privacy_page"), ("correo", "ana@")]).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     let text = html(&refused);
     assert!(text.contains("Elige el derecho que la persona ejerce."));
@@ -34,10 +35,13 @@ async fn an_owner_records_moves_answers_and_extends_a_request() {
     assert_eq!(none.body["items"], json!([]));
 
     // Without the form's token nothing happens.
-    let forged = submit(&app, &owner, LIST, "falso", &[("derecho", "access"), ("via", "phone"), ("correo", "ana@example.cl")]).await;
+    let forged =
+        submit(&app, &owner, LIST, "falso", &[("derecho", "access"), ("via", "phone"), ("correo", "ana@example.cl")])
+            .await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
 
-    let fields = [("derecho", "erasure"), ("via", "phone"), ("correo", "ANA@example.cl"), ("detalle", "Borrar <b>todo</b>")];
+    let fields =
+        [("derecho", "erasure"), ("via", "phone"), ("correo", "ANA@example.cl"), ("detalle", "Borrar <b>todo</b>")];
     let recorded = submit(&app, &owner, LIST, &token, &fields).await;
     assert_eq!(recorded.status, StatusCode::SEE_OTHER, "{}", html(&recorded));
     let href = recorded.header("location").split('?').next().expect("path").to_owned();
@@ -46,7 +50,10 @@ async fn an_owner_records_moves_answers_and_extends_a_request() {
     assert!(text.contains("Solicitud de supresión"), "{text}");
     assert!(text.contains(">Ana Pérez</a>"), "matched to the profile by email");
     assert!(text.contains("13-04-2026"), "due 30 days after 14-03-2026");
-    assert!(text.contains("Borrar &#60;b&#62;todo&#60;/b&#62;") || text.contains("Borrar &lt;b&gt;todo&lt;/b&gt;"), "escaped");
+    assert!(
+        text.contains("Borrar &#60;b&#62;todo&#60;/b&#62;") || text.contains("Borrar &lt;b&gt;todo&lt;/b&gt;"),
+        "escaped"
+    );
     assert!(text.contains("Se le avisó por correo"));
 
     // Answering before starting is not offered; the forged step is refused.
@@ -66,7 +73,9 @@ async fn an_owner_records_moves_answers_and_extends_a_request() {
     assert!(text.contains("13-05-2026") && text.contains("extendido desde el 13-04-2026: Fichas en papel"), "{text}");
     assert!(!text.contains("id=\"form-extender\""), "once only");
 
-    let no_answer = submit(&app, &owner, &format!("{href}/responder"), &token, &[("resultado", "rechazada"), ("respuesta", "")]).await;
+    let no_answer =
+        submit(&app, &owner, &format!("{href}/responder"), &token, &[("resultado", "rechazada"), ("respuesta", "")])
+            .await;
     assert!(html(&no_answer).contains("Escribe el motivo del rechazo"));
     let reason = [("resultado", "rechazada"), ("respuesta", "Las boletas se guardan 6 años (SII)."), ("acciones", "")];
     let closed = submit(&app, &owner, &format!("{href}/responder"), &token, &reason).await;

@@ -96,7 +96,8 @@ pub async fn the_privacy_page_files_a_request_after_the_emailed_code(app: &TestA
     let other = enter(app, &page, &code).await;
     assert!(html(&other).contains("Recibimos tu solicitud"));
     let list = app.get("/api/v1/data-requests?status=received").cookie(&f.owner).send().await;
-    let stranger = list.body["items"].as_array().expect("items").iter().find(|r| r["email"] == "nadie@mail.cl").cloned();
+    let stranger =
+        list.body["items"].as_array().expect("items").iter().find(|r| r["email"] == "nadie@mail.cl").cloned();
     assert_eq!(stranger.map(|r| r["client_id"].clone()), Some(json!(null)));
 }
 
@@ -140,7 +141,8 @@ pub async fn a_client_files_from_mi_cuenta_in_two_clicks_and_sees_the_answer(app
     assert!(html(&page).contains("Elige qué quieres pedir sobre tus datos: no se envió nada."));
 
     // Choose the right, send.
-    let filed = post(app, &format!("{base}/solicitudes"), &[("csrf", &csrf), ("derecho", "portability")], Some(&cookie)).await;
+    let filed =
+        post(app, &format!("{base}/solicitudes"), &[("csrf", &csrf), ("derecho", "portability")], Some(&cookie)).await;
     assert_eq!(filed.status, StatusCode::SEE_OTHER);
     let page = app.get(filed.header("location")).cookie(&cookie).send().await;
     let text = html(&page);
@@ -150,7 +152,10 @@ pub async fn a_client_files_from_mi_cuenta_in_two_clicks_and_sees_the_answer(app
 
     let list = app.get("/api/v1/data-requests").cookie(&f.owner).send().await;
     let request = &list.body["items"][0];
-    assert_eq!((request["channel"].as_str(), request["client_id"].as_str()), (Some("account"), Some(f.client.as_str())));
+    assert_eq!(
+        (request["channel"].as_str(), request["client_id"].as_str()),
+        (Some("account"), Some(f.client.as_str()))
+    );
     let id = request["id"].as_str().expect("id");
     let path = format!("/api/v1/data-requests/{id}");
     app.patch(&path).cookie(&f.owner).json(json!({ "status": "in_progress" })).send().await;

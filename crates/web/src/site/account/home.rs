@@ -137,9 +137,9 @@ pub async fn show(
         "contrasena" => Some("Guardamos tu contraseña.".to_owned()),
         "solicitud" => Some("Recibimos tu solicitud. Te enviamos un correo con el plazo de respuesta.".to_owned()),
         "solicitud-sin-derecho" => Some("Elige qué quieres pedir sobre tus datos: no se envió nada.".to_owned()),
-        "solicitud-detalle" => {
-            Some("El detalle es demasiado largo o tiene caracteres que no se pueden guardar: no se envió nada.".to_owned())
-        }
+        "solicitud-detalle" => Some(
+            "El detalle es demasiado largo o tiene caracteres que no se pueden guardar: no se envió nada.".to_owned(),
+        ),
         _ => None,
     };
     page_with(StatusCode::OK, &page(&state, &account, notice).await?)
