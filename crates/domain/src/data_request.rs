@@ -132,7 +132,7 @@ impl DueDays {
     pub const DEFAULT: Self = Self(30);
 
     pub fn new(days: i64) -> Option<Self> {
-        (i64::from(Self::MIN)..=i64::from(Self::MAX)).contains(&days).then(|| Self(days as u8))
+        u8::try_from(days).ok().filter(|d| (Self::MIN..=Self::MAX).contains(d)).map(Self)
     }
 
     pub fn get(self) -> u8 {

@@ -372,6 +372,7 @@ mod tests {
             note: None,
             link: None,
             code: None,
+            data_request: None,
         }
     }
 

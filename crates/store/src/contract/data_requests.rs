@@ -225,7 +225,7 @@ pub async fn a_privacy_code_files_once_matched_by_email_and_dies_after_wrong_cod
     let system = business(h, "privacidad").await;
     let ana = h.store.create_client(&system, new_client("Ana Pérez", "ana@m.cl")).await.expect("client").id;
     let confirm = |id, code: &str| {
-        let (system, hash) = (system.clone(), sign_in_code_hash(id, code));
+        let (system, hash) = (system, sign_in_code_hash(id, code));
         async move { h.store.confirm_privacy_code(&system, id, &hash).await }
     };
 
