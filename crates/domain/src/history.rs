@@ -4,6 +4,7 @@
 use jiff::Timestamp;
 
 use crate::attention_note::{AttentionNoteId, Visibility};
+use crate::data_request::{DataRequestId, DataRight, RequestEvent};
 use crate::ids::Id;
 use crate::note::{NoteId, Who};
 use crate::notification::{ChoiceSource, ClientPreferences};
@@ -145,6 +146,12 @@ pub enum Change {
     },
     /// The profile's block was lifted.
     ClientUnblocked,
+    /// A data-subject request of the client's: received, moved, extended.
+    DataRequest {
+        request: DataRequestId,
+        right: DataRight,
+        event: RequestEvent,
+    },
 }
 
 impl Change {

@@ -18,6 +18,7 @@ pub mod client_name;
 pub mod clock;
 pub mod custom_field;
 pub mod custom_value;
+pub mod data_request;
 pub mod dates;
 pub mod decimal;
 pub mod email;
@@ -51,6 +52,10 @@ pub use custom_field::{
     ChoiceOptions, CustomField, CustomFieldChanges, FieldKey, FieldKind, FieldLabel, NewCustomField, OptionsError,
 };
 pub use custom_value::{CustomValue, RawValue};
+pub use data_request::{
+    DataRequest, DataRequestId, DataRight, DueDays, Extension, RequestChannel, RequestEvent, RequestStatus,
+    RequestStep, StepRefused,
+};
 pub use decimal::Decimal;
 pub use email::Email;
 pub use field_error::FieldError;
@@ -58,8 +63,8 @@ pub use history::{Change, Deletion, DeletionId, GeneralField, HistoryEntry, Hist
 pub use ids::{BookingId, BusinessId, ClientId, CustomFieldId, NotAnId, PackId, ServiceId, StaffId, TokenId};
 pub use note::{Note, NoteId, NoteText, Who};
 pub use notification::{
-    BookingFacts, Channel, ChoiceSource, ClientPreferences, Event, Facts, MessageId, MessageStatus, NewMessage,
-    NoticeKind, NotificationSettings, Recipient, ReminderLead, Template, WhatsappSettings,
+    BookingFacts, Channel, ChoiceSource, ClientPreferences, DataRequestFacts, Event, Facts, MessageId, MessageStatus,
+    NewMessage, NoticeKind, NotificationSettings, Recipient, ReminderLead, Template, WhatsappSettings,
 };
 pub use phone::Phone;
 pub use privacy::{Acceptance, Consent, NoticeText, PrivacyNotice};

@@ -87,10 +87,16 @@ pub enum NoticeKind {
     SignInLink,
     PasswordReset,
     EmailChange,
+    /// The one-time code that confirms an email on the privacy page.
+    PrivacyCode,
+    /// A data-subject request was received: its due date.
+    DataRequestReceived,
+    /// A data-subject request was answered or refused: the answer.
+    DataRequestAnswered,
 }
 
 impl NoticeKind {
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 12] = [
         Self::BookingCreated,
         Self::BookingConfirmed,
         Self::BookingCancelled,
@@ -100,6 +106,9 @@ impl NoticeKind {
         Self::SignInLink,
         Self::PasswordReset,
         Self::EmailChange,
+        Self::PrivacyCode,
+        Self::DataRequestReceived,
+        Self::DataRequestAnswered,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -113,6 +122,9 @@ impl NoticeKind {
             Self::SignInLink => "sign_in_link",
             Self::PasswordReset => "password_reset",
             Self::EmailChange => "email_change",
+            Self::PrivacyCode => "privacy_code",
+            Self::DataRequestReceived => "data_request_received",
+            Self::DataRequestAnswered => "data_request_answered",
         }
     }
 
@@ -123,7 +135,15 @@ impl NoticeKind {
     /// Account messages go by email only: a sign-in link on WhatsApp would
     /// reach whoever holds the phone, and the email is the identity.
     pub fn is_account(self) -> bool {
-        matches!(self, Self::SignInLink | Self::PasswordReset | Self::EmailChange)
+        matches!(
+            self,
+            Self::SignInLink
+                | Self::PasswordReset
+                | Self::EmailChange
+                | Self::PrivacyCode
+                | Self::DataRequestReceived
+                | Self::DataRequestAnswered
+        )
     }
 
     /// The kinds a business may map to a WhatsApp template.
@@ -173,6 +193,22 @@ pub struct Facts {
     /// A one-time code to type instead of following the link.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
+    /// A data-subject request the message is about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_request: Option<DataRequestFacts>,
+}
+
+/// A data-subject request as its emails tell it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataRequestFacts {
+    /// `DataRight::as_str`.
+    pub right: String,
+    pub due_on: jiff::civil::Date,
+    /// `RequestStatus::as_str` after the change.
+    pub status: String,
+    /// The answer (or the reason for a refusal).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response: Option<String>,
 }
 
 /// How long before an appointment its reminder goes; whole days count as
@@ -260,16 +296,19 @@ pub enum ChoiceSource {
     Api,
     /// The client themself, in Mi cuenta.
     MiCuenta,
+    /// The client themself, ticking (or not) WhatsApp while booking online.
+    BookingSite,
 }
 
 impl ChoiceSource {
-    pub const ALL: [Self; 3] = [Self::Panel, Self::Api, Self::MiCuenta];
+    pub const ALL: [Self; 4] = [Self::Panel, Self::Api, Self::MiCuenta, Self::BookingSite];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Panel => "panel",
             Self::Api => "api",
             Self::MiCuenta => "mi_cuenta",
+            Self::BookingSite => "booking_site",
         }
     }
 
@@ -365,6 +404,7 @@ mod tests {
             note: None,
             link: None,
             code: None,
+            data_request: None,
         }
     }
 

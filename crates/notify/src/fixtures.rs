@@ -35,6 +35,7 @@ pub fn facts() -> Facts {
         note: None,
         link: None,
         code: None,
+        data_request: None,
     }
 }
 

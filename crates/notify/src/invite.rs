@@ -52,7 +52,10 @@ impl Method {
             | NoticeKind::SharedNote
             | NoticeKind::SignInLink
             | NoticeKind::PasswordReset
-            | NoticeKind::EmailChange => None,
+            | NoticeKind::EmailChange
+            | NoticeKind::PrivacyCode
+            | NoticeKind::DataRequestReceived
+            | NoticeKind::DataRequestAnswered => None,
         }
     }
 }

@@ -23,4 +23,4 @@ ALTER TABLE client_history
         'note_edited', 'note_deleted', 'booking_created', 'booking_rescheduled', 'booking_confirmed',
         'booking_cancelled', 'booking_attendance', 'booking_payment', 'attention_note_added',
         'attention_note_edited', 'attention_note_deleted', 'notification_preferences',
-        'client_blocked', 'client_unblocked'));
+        'data_request', 'client_blocked', 'client_unblocked'));

@@ -14,6 +14,7 @@ mod client_accounts;
 mod clients;
 mod consent;
 mod custom_fields;
+mod data_requests;
 mod history;
 mod import;
 mod listen;

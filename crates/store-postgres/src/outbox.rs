@@ -219,7 +219,7 @@ async fn settings_record(conn: &mut PgConnection, business: BusinessId) -> Store
 }
 
 /// The business and its settings; `NotFound` without the business.
-async fn business_record(conn: &mut PgConnection, business: BusinessId) -> StoreResult<BusinessRecord> {
+pub(crate) async fn business_record(conn: &mut PgConnection, business: BusinessId) -> StoreResult<BusinessRecord> {
     let row = sqlx::query(SELECT_BUSINESS)
         .bind(business.as_uuid())
         .fetch_optional(&mut *conn)

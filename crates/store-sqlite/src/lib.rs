@@ -13,6 +13,7 @@ mod client_accounts;
 mod clients;
 mod consent;
 mod custom_fields;
+mod data_requests;
 mod history;
 mod import;
 mod login_throttle;

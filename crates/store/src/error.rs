@@ -1,4 +1,4 @@
-use ficha_domain::{BookingRule, Client, ClientId, SiteRule};
+use ficha_domain::{BookingRule, Client, ClientId, SiteRule, StepRefused};
 use thiserror::Error;
 
 use crate::custom_fields::RefusedValue;
@@ -53,6 +53,10 @@ pub enum StoreError {
     /// changed, told or booked until an owner unblocks it; nothing changed.
     #[error("the client's profile is blocked")]
     ClientBlocked,
+    /// A data-subject request cannot take this step (not a legal
+    /// transition, already extended, closed); nothing changed.
+    #[error("data request step refused: {0:?}")]
+    RequestStep(StepRefused),
     /// Only a failed message can be sent again.
     #[error("only a failed message can be sent again")]
     NotResendable,

@@ -7,8 +7,9 @@ use async_trait::async_trait;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ficha_domain::{
-    Actor, Attendance, AttentionNoteId, BookingId, Change, ClientId, ClientPreferences, Deletion, DeletionId,
-    GeneralField, HistoryEntry, HistoryId, NoteId, Payment, PaymentMethod, StaffId, Visibility, Who,
+    Actor, Attendance, AttentionNoteId, BookingId, Change, ClientId, ClientPreferences, DataRequestId, DataRight,
+    Deletion, DeletionId, GeneralField, HistoryEntry, HistoryId, NoteId, Payment, PaymentMethod, StaffId, Visibility,
+    Who,
 };
 use jiff::Timestamp;
 use uuid::Uuid;
@@ -219,6 +220,13 @@ impl ChangeRecord {
             ),
             Change::ClientBlocked { reason } => record("client_blocked", BLOCK_SUBJECT.to_owned(), None, Some(reason)),
             Change::ClientUnblocked => record("client_unblocked", BLOCK_SUBJECT.to_owned(), None, None),
+            // The right as the old value, what happened (JSON) as the new.
+            Change::DataRequest { request, right, event } => record(
+                "data_request",
+                request.to_string(),
+                Some(right.as_str()),
+                serde_json::to_string(event).ok().as_deref(),
+            ),
         }
     }
 }
@@ -313,6 +321,11 @@ impl HistoryRecord {
                 booking: booking()?,
                 visibility: visibility()?,
                 text: text(&self.old)?,
+            },
+            "data_request" => Change::DataRequest {
+                request: self.subject.parse::<DataRequestId>().map_err(|_| corrupt())?,
+                right: self.old.as_deref().and_then(DataRight::parse).ok_or_else(corrupt)?,
+                event: self.new.as_deref().and_then(|e| serde_json::from_str(e).ok()).ok_or_else(corrupt)?,
             },
             "notification_preferences" => {
                 let source = match self.subject.strip_prefix(PREFERENCES_SUBJECT) {
@@ -434,6 +447,22 @@ mod tests {
             },
             Change::ClientBlocked { reason: "A pedido del cliente".into() },
             Change::ClientUnblocked,
+            Change::DataRequest {
+                request: ficha_domain::DataRequestId::generate(),
+                right: DataRight::Erasure,
+                event: ficha_domain::RequestEvent::Extended {
+                    due_on: jiff::civil::date(2027, 1, 30),
+                    reason: "Volumen".into(),
+                },
+            },
+            Change::DataRequest {
+                request: ficha_domain::DataRequestId::generate(),
+                right: DataRight::Access,
+                event: ficha_domain::RequestEvent::Moved {
+                    from: ficha_domain::RequestStatus::Received,
+                    to: ficha_domain::RequestStatus::InProgress,
+                },
+            },
         ];
         for change in changes {
             let stored = ChangeRecord::of(&change);

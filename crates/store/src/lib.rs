@@ -15,6 +15,7 @@ pub mod client_accounts;
 pub mod clients;
 pub mod consent;
 pub mod custom_fields;
+pub mod data_requests;
 pub mod error;
 pub mod history;
 pub mod login_throttle;
@@ -42,6 +43,7 @@ pub use client_accounts::{ClientAccountStore, NewSignIn, PendingEmail, SignInRef
 pub use clients::{ClientPage, ClientSort, ClientStore, Cursor, ListQuery};
 pub use consent::ConsentStore;
 pub use custom_fields::{CustomFieldStore, FieldValue, RefusedValue, Removed, SavedValues};
+pub use data_requests::{DataRequestStore, DueCounts, NewDataRequest, PrivacyCode, RequestFilter};
 pub use error::{StoreError, StoreResult};
 pub use history::{DeletionPage, HistoryCursor, HistoryPage, HistoryQuery, HistoryStore};
 pub use login_throttle::{LoginFailures, LoginKey, LoginThrottleStore};
@@ -64,6 +66,7 @@ pub trait Store:
     + ClientStore
     + ConsentStore
     + CustomFieldStore
+    + DataRequestStore
     + HistoryStore
     + LoginThrottleStore
     + NoteStore

@@ -4,6 +4,7 @@
 //! reads nothing but the message and the public URL, so a message says the
 //! same whenever it is sent, and a resend says it again word for word.
 
+mod data_request;
 mod letter;
 mod parameters;
 pub mod when;
@@ -74,6 +75,9 @@ pub fn kind_label(kind: NoticeKind) -> &'static str {
         NoticeKind::SignInLink => "enlace para entrar",
         NoticeKind::PasswordReset => "cambio de contraseña",
         NoticeKind::EmailChange => "verificación de correo",
+        NoticeKind::PrivacyCode => "código de privacidad",
+        NoticeKind::DataRequestReceived => "solicitud de datos recibida",
+        NoticeKind::DataRequestAnswered => "solicitud de datos respondida",
     }
 }
 

@@ -228,3 +228,28 @@ fn a_long_note_is_cut_for_whatsapp() {
     assert_eq!(note.chars().count(), 700);
     assert!(note.ends_with('…'));
 }
+
+#[test]
+fn data_request_emails_tell_the_due_date_and_the_answer() {
+    let about = |status: &str, response: Option<&str>| {
+        let mut f = facts();
+        f.data_request = Some(ficha_domain::DataRequestFacts {
+            right: "erasure".into(),
+            due_on: jiff::civil::date(2026, 12, 31),
+            status: status.into(),
+            response: response.map(str::to_owned),
+        });
+        f
+    };
+    let received = render(&message(NoticeKind::DataRequestReceived, about("received", None)), &links());
+    assert_eq!(received.subject, "Clínica Alameda recibió tu solicitud sobre tus datos");
+    assert!(received.text.contains("solicitud de supresión de tus datos"), "{}", received.text);
+    assert!(received.text.contains("a más tardar el 31-12-2026"), "{}", received.text);
+    let refused = about("refused", Some("Las boletas se guardan 6 años <SII>."));
+    let refused = render(&message(NoticeKind::DataRequestAnswered, refused), &links());
+    assert!(refused.text.contains("no puede acogerla"), "{}", refused.text);
+    assert!(refused.text.contains("Las boletas se guardan 6 años <SII>."), "{}", refused.text);
+    assert!(refused.html.contains("&#60;SII&#62;"), "the answer is escaped");
+    let code = render(&account(NoticeKind::PrivacyCode, "/reservar/alameda/privacidad", Some("123456")), &links());
+    assert!(code.text.contains("Código: 123456"), "{}", code.text);
+}

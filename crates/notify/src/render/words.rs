@@ -22,6 +22,10 @@ pub fn letter(kind: NoticeKind, facts: &Facts, links: &Links) -> Letter {
         (NoticeKind::SignInLink, _) => told.sign_in(),
         (NoticeKind::PasswordReset, _) => told.password_reset(),
         (NoticeKind::EmailChange, _) => told.email_change(),
+        (NoticeKind::PrivacyCode, _) => told.privacy_code(),
+        (NoticeKind::DataRequestReceived | NoticeKind::DataRequestAnswered, _) => {
+            super::data_request::letter(kind, facts, links)
+        }
         (NoticeKind::BookingCreated, Some(b)) => told.created(b),
         (NoticeKind::BookingConfirmed, Some(b)) => told.confirmed(b),
         (NoticeKind::BookingCancelled, Some(b)) => told.cancelled(b),
@@ -259,6 +263,18 @@ impl Told<'_> {
             "Confirmar mi correo",
             "Si no lo pediste, ignora este correo: tu cuenta sigue con su dirección anterior.",
         )
+    }
+
+    fn privacy_code(&self) -> Letter {
+        let b = self.business();
+        let mut letter = self.account_letter(
+            format!("Tu código para enviar una solicitud a {b}"),
+            format!("Para confirmar tu correo y enviar tu solicitud sobre tus datos a {b}, escribe este código."),
+            "Abrir la página de privacidad",
+            "El código sirve una sola vez, durante 15 minutos. Si no lo pediste, ignora este correo.",
+        );
+        letter.code = self.facts.code.clone();
+        letter
     }
 
     fn without_booking(&self, kind: NoticeKind) -> Letter {

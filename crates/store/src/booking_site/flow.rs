@@ -283,7 +283,15 @@ async fn whatsapp_choice<T: SiteTx>(
     }
     let held = outbox.hold_preferences(business, client).await?;
     let wanted = ficha_domain::ClientPreferences { no_whatsapp: !acceptance.whatsapp_opt_in, ..held };
-    let change = crate::outbox::flow::set_preferences(&mut *outbox, business, client, wanted, now).await?;
+    let change = crate::outbox::flow::set_preferences(
+        &mut *outbox,
+        business,
+        client,
+        wanted,
+        ficha_domain::ChoiceSource::BookingSite,
+        now,
+    )
+    .await?;
     drop(outbox);
     if let Some(change) = change {
         tx.record(actor, client, now, &[change]).await?;

@@ -11,6 +11,7 @@ mod client_accounts;
 mod clients;
 mod consent;
 mod custom_fields;
+mod data_requests;
 mod history;
 mod import;
 mod listing;
@@ -39,6 +40,7 @@ pub use client_accounts::*;
 pub use clients::*;
 pub use consent::*;
 pub use custom_fields::*;
+pub use data_requests::*;
 pub use history::*;
 pub use import::*;
 pub use listing::*;
@@ -144,6 +146,7 @@ macro_rules! contract_suite {
         $crate::attention_notes_contract!($fresh);
         $crate::outbox_contract!($fresh);
         $crate::blocks_contract!($fresh);
+        $crate::data_requests_contract!($fresh);
     };
     (@cases $fresh:path; $($case:ident),* $(,)?) => {
         $(

@@ -133,6 +133,7 @@ fn facts(audience: &Audience, booking: Option<BookingFacts>) -> Facts {
         note: None,
         link: None,
         code: None,
+        data_request: None,
     }
 }
 

@@ -221,17 +221,17 @@ impl BusinessRecord {
 
     /// Who an account message goes to: the address it names.
     pub fn account_audience(self, message: &AccountMessage) -> StoreResult<Audience> {
+        self.addressed_to(message.client, message.email.clone(), message.client_name.clone())
+    }
+
+    /// Who an email of the client's side goes to: `email`, by name.
+    pub fn addressed_to(self, client: Option<ClientId>, email: Email, name: String) -> StoreResult<Audience> {
         Ok(Audience {
             business_name: self.name,
             business_slug: self.slug,
             time_zone: self.time_zone,
-            client_name: message.client_name.clone(),
-            recipient: Recipient {
-                client: message.client,
-                email: message.email.clone(),
-                phone: None,
-                preferences: ClientPreferences::default(),
-            },
+            client_name: name,
+            recipient: Recipient { client, email, phone: None, preferences: ClientPreferences::default() },
             settings: settings(self.settings)?,
         })
     }

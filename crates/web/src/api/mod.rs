@@ -7,6 +7,7 @@ mod auth;
 pub mod bookings;
 pub mod clients;
 pub mod custom_fields;
+pub mod data_requests;
 pub(crate) mod history;
 pub mod notes;
 pub mod notifications;
@@ -121,6 +122,12 @@ pub fn routes() -> Vec<ApiRoute> {
         ApiRoute::get("/notifications", notifications::list),
         ApiRoute::get("/notifications/{id}", notifications::read),
         ApiRoute::post("/notifications/{id}/resend", notifications::resend),
+        ApiRoute::get("/data-requests", data_requests::list),
+        ApiRoute::post("/data-requests", data_requests::create),
+        ApiRoute::get("/data-requests/{id}", data_requests::read),
+        ApiRoute::patch("/data-requests/{id}", data_requests::update),
+        ApiRoute::get("/settings/data-requests", data_requests::settings),
+        ApiRoute::put("/settings/data-requests", data_requests::set_settings),
         ApiRoute::get("/settings/notifications", notifications::settings),
         ApiRoute::put("/settings/notifications", notifications::set_settings),
         ApiRoute::get("/tokens", tokens::list),

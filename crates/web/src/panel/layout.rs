@@ -30,6 +30,9 @@ pub struct Chrome {
     /// Configuración seen by a professional: every control is shown
     /// disabled and the changes stay the owners' (SPEC, Users).
     pub read_only: bool,
+    /// Owners: data requests overdue, and due within a few days.
+    pub requests_overdue: u32,
+    pub requests_due_soon: u32,
 }
 
 impl Chrome {
@@ -44,6 +47,8 @@ impl Chrome {
             q: String::new(),
             section,
             read_only: section == Section::Settings && !staffer.is_owner(),
+            requests_overdue: staffer.requests_due.overdue,
+            requests_due_soon: staffer.requests_due.due_soon,
         }
     }
 
@@ -62,6 +67,23 @@ impl Chrome {
 
     pub fn in_notifications(&self) -> bool {
         self.section == Section::Notifications
+    }
+
+    /// The header's flag: "2 solicitudes de datos vencidas · 1 vence pronto".
+    pub fn requests_flag(&self) -> Option<String> {
+        let count = |n: u32, one: &str, many: &str| match n {
+            0 => None,
+            1 => Some(format!("1 {one}")),
+            n => Some(format!("{n} {many}")),
+        };
+        let parts: Vec<String> = [
+            count(self.requests_overdue, "solicitud de datos vencida", "solicitudes de datos vencidas"),
+            count(self.requests_due_soon, "solicitud de datos vence pronto", "solicitudes de datos vencen pronto"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        (!parts.is_empty()).then(|| parts.join(" · "))
     }
 
     pub fn in_settings(&self) -> bool {

@@ -21,6 +21,8 @@ mod came_from;
 mod client_form;
 mod clients;
 mod consent_words;
+mod data_request;
+mod data_requests;
 mod delete;
 mod error;
 mod error_page;
@@ -39,6 +41,7 @@ mod profile_head;
 pub(crate) mod profile_history;
 mod profile_notes;
 mod profile_notifications;
+pub(crate) mod request_words;
 mod search;
 pub(crate) mod session;
 mod settings;
@@ -68,6 +71,9 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/cuenta", get(account::show))
         .route("/clientes", get(clients::list).post(clients::create))
         .route("/clientes/nuevo", get(clients::new_form))
+        .route("/clientes/solicitudes", get(data_requests::list).post(data_requests::record))
+        .route("/clientes/solicitudes/{id}", get(data_request::show))
+        .route("/clientes/solicitudes/{id}/{accion}", post(data_request::act))
         .route("/clientes/{id}", get(profile::show).post(profile::save_general))
         .route("/clientes/{id}/otros-datos", post(profile::save_other))
         .route("/clientes/{id}/notas", post(note_forms::add))
@@ -101,6 +107,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/configuracion/notificaciones", get(settings::notifications::show).post(settings::notifications::save))
         .route("/configuracion/reservas", get(settings::booking_site::show).post(settings::booking_site::save))
         .route("/configuracion/privacidad", get(settings::privacy::show).post(settings::privacy::save))
+        .route("/configuracion/solicitudes", get(settings::data_requests::show).post(settings::data_requests::save))
         .route("/assets/{name}", get(assets::serve))
         .layer(axum::middleware::from_fn_with_state(state, error_page::with_chrome))
         .layer(SetResponseHeaderLayer::overriding(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))

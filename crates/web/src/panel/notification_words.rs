@@ -38,6 +38,9 @@ pub fn kind_label(kind: NoticeKind) -> &'static str {
         NoticeKind::SignInLink => "Enlace de acceso",
         NoticeKind::PasswordReset => "Restablecer contraseña",
         NoticeKind::EmailChange => "Verificar correo",
+        NoticeKind::PrivacyCode => "Código de privacidad",
+        NoticeKind::DataRequestReceived => "Solicitud de datos recibida",
+        NoticeKind::DataRequestAnswered => "Solicitud de datos respondida",
     }
 }
 

@@ -165,7 +165,8 @@ async fn load(state: &AppState, staffer: &Staffer, id: &str, lists: &ListsParams
 
 impl ProfilePage {
     fn new(state: &AppState, staffer: &Staffer, loaded: Loaded) -> Self {
-        let Loaded { client, consent, values, fields, bookings, notes, attention, notifications, history, block } = loaded;
+        let Loaded { client, consent, values, fields, bookings, notes, attention, notifications, history, block } =
+            loaded;
         let client = &client;
         let zone = staffer.zone();
         let today = state.clock.now().to_zoned(zone.clone()).date();

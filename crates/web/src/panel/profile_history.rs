@@ -10,6 +10,7 @@ use super::booking_words::{attendance_label, payment_label};
 use super::error::PanelError;
 use super::format::{date, date_time, query};
 use super::profile_notes::who_name;
+use super::request_words::{event_values, right_label};
 use super::session::Staffer;
 use crate::AppState;
 
@@ -99,6 +100,10 @@ pub(crate) fn row(entry: &HistoryEntry, zone: &jiff::tz::TimeZone) -> HistoryRow
         }
         Change::ClientBlocked { reason } => ("Perfil bloqueado".into(), None, Some(preview(reason))),
         Change::ClientUnblocked => ("Perfil desbloqueado".into(), None, None),
+        Change::DataRequest { right, event, .. } => {
+            let (old, new) = event_values(event);
+            (format!("Solicitud de datos: {}", right_label(*right).to_lowercase()), old, new)
+        }
     };
     // Entries that say what happened rather than a value's before and after.
     let is_event = !matches!(entry.change, Change::Field { .. } | Change::CustomValue { .. });
@@ -131,6 +136,7 @@ pub(crate) fn source_label(source: ChoiceSource) -> &'static str {
         ChoiceSource::Panel => "desde el panel",
         ChoiceSource::Api => "por la API",
         ChoiceSource::MiCuenta => "el cliente, en Mi cuenta",
+        ChoiceSource::BookingSite => "el cliente, al reservar en línea",
     }
 }
 

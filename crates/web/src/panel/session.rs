@@ -15,6 +15,7 @@ use axum::http::request::Parts;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ficha_domain::{Actor, Business, Staff};
+use ficha_store::DueCounts;
 use jiff::tz::TimeZone;
 use sha2::{Digest, Sha256};
 
@@ -38,7 +39,13 @@ pub struct Staffer {
     pub csrf: String,
     /// The hash under which the session is stored (for logging out).
     pub session_hash: Vec<u8>,
+    /// For owners: data requests overdue and due within
+    /// `REQUESTS_DUE_SOON_DAYS` (the header's flag); zero for others.
+    pub requests_due: DueCounts,
 }
+
+/// Days before its due date a data request is flagged in the header.
+pub const REQUESTS_DUE_SOON_DAYS: i64 = 5;
 
 impl Staffer {
     pub fn is_owner(&self) -> bool {
@@ -61,7 +68,16 @@ impl FromRequestParts<AppState> for Staffer {
         let session = session.ok_or(PanelError::SignIn)?;
         let actor = session.actor();
         let business = state.store.business(&actor).await?;
-        Ok(Self { actor, staff: session.staff, business, csrf: csrf_token(secret), session_hash })
+        let requests_due = if actor.is_owner() {
+            // One count over the partial index of open requests.
+            let zone = TimeZone::get(&business.time_zone).unwrap_or(TimeZone::UTC);
+            let today = state.clock.now().to_zoned(zone).date();
+            let soon = today.saturating_add(jiff::Span::new().days(REQUESTS_DUE_SOON_DAYS));
+            state.store.data_requests_due(&actor, today, soon).await?
+        } else {
+            DueCounts::default()
+        };
+        Ok(Self { actor, staff: session.staff, business, csrf: csrf_token(secret), session_hash, requests_due })
     }
 }
 

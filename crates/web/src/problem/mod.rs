@@ -12,7 +12,7 @@ use axum::http::header::{CONTENT_TYPE, RETRY_AFTER};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use ficha_domain::{BookingRule, Client, ClientId, SiteRule};
+use ficha_domain::{BookingRule, Client, ClientId, SiteRule, StepRefused};
 use ficha_store::StoreError;
 use serde_json::{Map, Value, json};
 
@@ -71,6 +71,8 @@ pub enum ApiError {
     NotResendable,
     /// The client's profile is blocked (bloqueo): frozen until unblocked.
     ClientBlocked,
+    /// A data-subject request cannot take this step; nothing changed.
+    RequestStep(StepRefused),
     Internal,
 }
 
@@ -92,7 +94,9 @@ impl ApiError {
             Self::Refused(BookingRule::Overlap { .. }) => StatusCode::CONFLICT,
             Self::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::SiteRefused(rule) => crate::api::public::words::site_rule_status(*rule),
-            Self::ServiceInUse | Self::NotResendable | Self::ClientBlocked => StatusCode::CONFLICT,
+            Self::ServiceInUse | Self::NotResendable | Self::ClientBlocked | Self::RequestStep(_) => {
+                StatusCode::CONFLICT
+            }
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -124,6 +128,9 @@ impl ApiError {
             Self::NotNoteAuthor => "not_note_author",
             Self::NotResendable => "not_resendable",
             Self::ClientBlocked => "client_blocked",
+            Self::RequestStep(StepRefused::NotAllowed) => "request_step_not_allowed",
+            Self::RequestStep(StepRefused::AlreadyExtended) => "request_already_extended",
+            Self::RequestStep(StepRefused::Closed) => "request_closed",
             Self::Internal => "internal_error",
         }
     }
@@ -178,6 +185,16 @@ impl ApiError {
                 ("Solo se puede reenviar un mensaje fallido.", "Only a failed message can be sent again.")
             }
             Self::ClientBlocked => ("El perfil del cliente está bloqueado.", "The client's profile is blocked."),
+            Self::RequestStep(StepRefused::NotAllowed) => {
+                ("La solicitud no puede pasar a ese estado.", "The request cannot move to that status.")
+            }
+            Self::RequestStep(StepRefused::AlreadyExtended) => (
+                "El plazo de esta solicitud ya se extendió una vez.",
+                "This request's deadline was already extended once.",
+            ),
+            Self::RequestStep(StepRefused::Closed) => {
+                ("La solicitud ya está cerrada.", "The request is already closed.")
+            }
             Self::Internal => ("Ocurrió un error interno.", "An internal error occurred."),
         };
         lang.pick(es, en)
@@ -276,6 +293,24 @@ impl ApiError {
                     "A blocked profile is not changed, told anything or booked until the business owner unblocks it. Nothing changed.",
                 )
                 .to_owned(),
+            Self::RequestStep(StepRefused::NotAllowed) => lang
+                .pick(
+                    "Una solicitud va de recibida a en curso, y de en curso a respondida o rechazada; respondida y rechazada son finales. Nada cambió.",
+                    "A request goes from received to in progress, and from in progress to answered or refused; answered and refused are final. Nothing changed.",
+                )
+                .to_owned(),
+            Self::RequestStep(StepRefused::AlreadyExtended) => lang
+                .pick(
+                    "La ley permite extender el plazo una sola vez. Nada cambió.",
+                    "The law allows one extension only. Nothing changed.",
+                )
+                .to_owned(),
+            Self::RequestStep(StepRefused::Closed) => lang
+                .pick(
+                    "Una solicitud respondida o rechazada no cambia de plazo. Nada cambió.",
+                    "An answered or refused request keeps its deadline. Nothing changed.",
+                )
+                .to_owned(),
             Self::Internal => lang
                 .pick("Inténtalo de nuevo en unos momentos.", "Please try again in a few moments.")
                 .to_owned(),
@@ -362,6 +397,7 @@ impl From<StoreError> for ApiError {
             StoreError::ServiceInUse => Self::ServiceInUse,
             StoreError::NotResendable => Self::NotResendable,
             StoreError::ClientBlocked => Self::ClientBlocked,
+            StoreError::RequestStep(refused) => Self::RequestStep(refused),
             StoreError::ValuesRefused(refused) => Self::Validation(
                 refused
                     .into_iter()

@@ -26,6 +26,7 @@ pub mod limits;
 mod manage;
 pub(crate) mod notice;
 pub(crate) mod pages;
+mod privacy;
 pub(crate) mod slots;
 
 use askama::Template;
@@ -53,6 +54,8 @@ pub fn router() -> Router<AppState> {
         .route("/reservar/{slug}/reserva/{token}/anular", axum::routing::post(manage::cancel))
         .route("/reservar/{slug}/reserva/{token}/confirmar", axum::routing::post(manage::confirm))
         .route("/reservar/{slug}/reserva/{token}/reagendar", get(manage::slots).post(manage::reschedule))
+        .route("/reservar/{slug}/privacidad", get(privacy::show).post(privacy::request_code))
+        .route("/reservar/{slug}/privacidad/codigo", axum::routing::post(privacy::enter_code))
         .route("/reservar-assets/{name}", get(assets::serve))
         .merge(account::routes())
         .layer(SetResponseHeaderLayer::overriding(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))

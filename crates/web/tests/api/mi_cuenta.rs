@@ -36,21 +36,21 @@ on_both_backends!(
 
 const BASE: &str = "/reservar/clinica/mi-cuenta";
 
-async fn actor(app: &TestApp) -> Actor {
+pub(crate) async fn actor(app: &TestApp) -> Actor {
     let business = app.store.business_by_slug("clinica").await.expect("read").expect("business");
     Actor::System { business: business.id }
 }
 
 /// The fixture (Ana, ana@mail.cl, a professional, a one-hour service), the
 /// site open, cancel and reschedule until 24 h before.
-async fn open(app: &TestApp) -> Fixture {
+pub(crate) async fn open(app: &TestApp) -> Fixture {
     let f = fixture(app).await;
     let rules = BookingRules { online: true, ..BookingRules::default() };
     app.store.set_booking_rules(&actor(app).await, rules).await.expect("rules");
     f
 }
 
-async fn post(app: &TestApp, path: &str, pairs: &[(&str, &str)], cookie: Option<&str>) -> TestResponse {
+pub(crate) async fn post(app: &TestApp, path: &str, pairs: &[(&str, &str)], cookie: Option<&str>) -> TestResponse {
     let request = app.post(path).raw(FORM, encode(pairs));
     match cookie {
         Some(cookie) => request.cookie(cookie).send().await,
@@ -63,7 +63,7 @@ async fn get(app: &TestApp, path: &str, cookie: &str) -> TestResponse {
 }
 
 /// The hidden `name` of the first form that has it.
-fn hidden(page: &TestResponse, name: &str) -> String {
+pub(crate) fn hidden(page: &TestResponse, name: &str) -> String {
     let html = html(page);
     let marker = format!("name=\"{name}\" value=\"");
     let start = html.find(&marker).unwrap_or_else(|| panic!("no {name} in {html}")) + marker.len();
@@ -103,7 +103,7 @@ fn session_cookie(response: &TestResponse) -> String {
 }
 
 /// Signs `email` in with the emailed code; the session cookie.
-async fn signed_in(app: &TestApp, email: &str) -> String {
+pub(crate) async fn signed_in(app: &TestApp, email: &str) -> String {
     let (page, code) = ask_code(app, email).await;
     let done = enter_code(app, &page, &code.expect("a code was sent")).await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", html(&done));

@@ -171,6 +171,10 @@ fn every_problem_code_the_server_returns_is_in_the_documents_enum() {
         ApiError::ServiceInUse,
         ApiError::NotNoteAuthor,
         ApiError::NotResendable,
+        ApiError::ClientBlocked,
+        ApiError::RequestStep(ficha_domain::StepRefused::NotAllowed),
+        ApiError::RequestStep(ficha_domain::StepRefused::AlreadyExtended),
+        ApiError::RequestStep(ficha_domain::StepRefused::Closed),
         ApiError::Internal,
     ]
     .iter()
@@ -180,11 +184,21 @@ fn every_problem_code_the_server_returns_is_in_the_documents_enum() {
     // A stale edit carries a whole client; its code is spelled here.
     codes.push("stale_version");
     use SiteRule::*;
-    let site = [Closed, NotBookable, TooSoon, TooFar, SlotTaken, CancelDeadline, RescheduleDeadline, ConfirmDeadline];
+    let site = [
+        Closed,
+        NotBookable,
+        TooSoon,
+        TooFar,
+        SlotTaken,
+        CancelDeadline,
+        RescheduleDeadline,
+        ConfirmDeadline,
+        NoticeOutdated,
+    ];
     for rule in site {
         match rule {
             Closed | NotBookable | TooSoon | TooFar | SlotTaken | CancelDeadline | RescheduleDeadline
-            | ConfirmDeadline => codes.push(rule.code()),
+            | ConfirmDeadline | NoticeOutdated => codes.push(rule.code()),
         }
     }
     let missing: Vec<&&str> = codes.iter().filter(|code| !listed.contains(**code)).collect();

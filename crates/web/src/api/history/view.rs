@@ -11,12 +11,14 @@ use crate::api::notifications::view::preferences_json;
 /// (`field`, `custom_value`, `note_*`, `booking_*`, `attention_note_*`,
 /// `notification_preferences` with its `source`: `panel`, `api`,
 /// `mi_cuenta`, or null in older entries; `client_blocked` with the reason
-/// as `new`, `client_unblocked`) and
+/// as `new`, `client_unblocked`, `data_request`) and
 /// `field`, `label`, `note_id`, `booking_id` (and an attention note's
 /// `note_kind`) what it was about; `old` and `new` are null where there was
 /// no value (a note added has no old text). Times are RFC 3339 in UTC; a
 /// payment is as on a booking (`{"paid": false}` or with amount, method, date);
-/// the client's notification choices as `{"no_whatsapp", "no_reminders"}`.
+/// the client's notification choices as `{"no_whatsapp", "no_reminders"}`;
+/// a data request's event as `{"event": "received", "due_on"}`,
+/// `{"event": "moved", "from", "to"}` or `{"event": "extended", "due_on", "reason"}`.
 pub fn entry_json(entry: &HistoryEntry) -> Value {
     let mut json = json!({
         "id": entry.id,
@@ -67,6 +69,12 @@ pub fn entry_json(entry: &HistoryEntry) -> Value {
         ),
         Change::ClientBlocked { reason } => ("client_blocked", json!({}), null, text(reason)),
         Change::ClientUnblocked => ("client_unblocked", json!({}), null.clone(), null),
+        Change::DataRequest { request, right, event } => (
+            "data_request",
+            json!({ "data_request_id": request, "right": right.as_str() }),
+            null,
+            serde_json::to_value(event).unwrap_or(Value::Null),
+        ),
     };
     json["change"] = json!(kind);
     if let (Some(target), Some(about)) = (json.as_object_mut(), about.as_object()) {

@@ -109,6 +109,7 @@ mod tests {
             note: None,
             link: None,
             code: None,
+            data_request: None,
         }
     }
 

@@ -2,11 +2,12 @@
 //! create, edit, reorder, archive), its staff accounts (list, add), its
 //! services (`services`), the professionals' agendas (`agendas`), the
 //! notifications (`notifications`), the booking site's rules
-//! (`booking_site`) and its privacy notice (`privacy`). Professionals get the 403 page and do
+//! (`booking_site`) and its privacy notice (`privacy`) and the days to answer a data request (`data_requests`). Professionals get the 403 page and do
 //! not see the link.
 
 pub mod agendas;
 pub mod booking_site;
+pub mod data_requests;
 mod fields;
 pub mod notifications;
 pub mod privacy;

@@ -14,7 +14,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde::Deserialize;
 
 use super::super::{SiteError, assets, page_with};
-use super::{Account, business_site, sign_in, signed_in};
+use super::{Account, business_site, requests, sign_in, signed_in};
 use crate::AppState;
 use crate::panel::booking_words::{Names, attendance_label, payment_label, state_label};
 use crate::panel::format::date_time;
@@ -71,6 +71,8 @@ struct CuentaPage {
     /// What the client receives (ticked) and may turn off here.
     whatsapp: bool,
     reminders: bool,
+    rights: Vec<requests::RightChoice>,
+    requests: Vec<requests::MyRequest>,
 }
 
 fn until(start: Timestamp, hours: u32, zone: &TimeZone) -> String {
@@ -139,6 +141,11 @@ pub async fn show(
         "correo-cambiado" => Some("Tu correo quedó cambiado.".to_owned()),
         "contrasena" => Some("Guardamos tu contraseña.".to_owned()),
         "notificaciones" => Some("Guardamos tus preferencias de mensajes.".to_owned()),
+        "solicitud" => Some("Recibimos tu solicitud. Te enviamos un correo con el plazo de respuesta.".to_owned()),
+        "solicitud-sin-derecho" => Some("Elige qué quieres pedir sobre tus datos: no se envió nada.".to_owned()),
+        "solicitud-detalle" => Some(
+            "El detalle es demasiado largo o tiene caracteres que no se pueden guardar: no se envió nada.".to_owned(),
+        ),
         _ => None,
     };
     page_with(StatusCode::OK, &page(&state, &account, notice).await?)
@@ -213,5 +220,7 @@ async fn page(state: &AppState, account: &Account, notice: Option<String>) -> Re
         }),
         whatsapp: !preferences.no_whatsapp,
         reminders: !preferences.no_reminders,
+        rights: requests::rights(),
+        requests: requests::of(state, account).await?,
     })
 }

@@ -9,6 +9,8 @@
 //! - `bookings.rs`: Confirmar asistencia, Anular, Reagendar and Agendar, by
 //!   `BookingSiteStore::change_as_client` (the business's deadlines,
 //!   checked in the store; another client's booking is not found).
+//! - `requests.rs`: Mis solicitudes — requests about their data (Ley
+//!   21.719) filed in two clicks, with status, due date and answer.
 //! - `data.rs`: Mis datos (the panel's parsers), the email change verified
 //!   at the new address, and the password.
 //!
@@ -22,7 +24,8 @@ mod bookings;
 mod data;
 mod home;
 mod privacy;
-mod sign_in;
+pub(crate) mod requests;
+pub(crate) mod sign_in;
 
 use axum::Router;
 use axum::http::header::SET_COOKIE;
@@ -65,6 +68,7 @@ pub fn routes() -> Router<AppState> {
         .route(&format!("{base}/notificaciones"), post(privacy::save_preferences))
         .route(&format!("{base}/archivo-de-datos"), get(privacy::data_page))
         .route(&format!("{base}/archivo-de-datos.json"), get(privacy::data_json))
+        .route(&format!("{base}/solicitudes"), post(requests::file))
         .route(&format!("{base}/correo/{{token}}"), get(data::email_page).post(data::confirm_email))
 }
 

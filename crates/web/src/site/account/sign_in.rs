@@ -85,7 +85,7 @@ pub struct AvisoPage {
 
 /// Six random digits, uniformly (a draw that would bias the remainder is
 /// drawn again).
-fn six_digits() -> Result<String, SiteError> {
+pub(crate) fn six_digits() -> Result<String, SiteError> {
     loop {
         let mut bytes = [0u8; 4];
         getrandom::fill(&mut bytes).map_err(|_| SiteError::Internal)?;
@@ -97,7 +97,7 @@ fn six_digits() -> Result<String, SiteError> {
 }
 
 /// Counts the request against both limits; the Spanish refusal otherwise.
-async fn allowed(state: &AppState, address: &str, email_key: &str) -> Result<(), limits::Refused> {
+pub(crate) async fn allowed(state: &AppState, address: &str, email_key: &str) -> Result<(), limits::Refused> {
     limits::allow(state, Limit::SignInPerAddress, address).await?;
     limits::allow(state, Limit::SignInPerEmail, email_key).await
 }
