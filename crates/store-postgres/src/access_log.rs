@@ -86,10 +86,16 @@ impl AccessLogStore for PgStore {
         insert(&mut conn, actor, client, kind, micros(self.clock.now())).await
     }
 
-    async fn access_log(&self, actor: &Actor, client: ClientId, query: &HistoryQuery) -> StoreResult<AccessPage> {
+    async fn access_log(
+        &self,
+        actor: &Actor,
+        client: ClientId,
+        query: &HistoryQuery,
+        read_as: AccessKind,
+    ) -> StoreResult<AccessPage> {
         owners_only(actor)?;
         let mut conn = self.pool.acquire().await.map_err(StoreError::backend)?;
-        insert(&mut conn, actor, client, AccessKind::AccessLog, micros(self.clock.now())).await?;
+        insert(&mut conn, actor, client, read_as, micros(self.clock.now())).await?;
         let (at, id) = query.start();
         let limit = limit_of(query);
         let rows = sqlx::query(PAGE)

@@ -23,9 +23,17 @@ pub trait AccessLogStore: Send + Sync {
     async fn record_access(&self, actor: &Actor, client: ClientId, kind: AccessKind) -> StoreResult<()>;
 
     /// One page of the client's access log, newest first. Owners only
-    /// (`OwnerOnly`). The read is itself recorded first (`AccessLog`), so the
-    /// first page starts with it.
-    async fn access_log(&self, actor: &Actor, client: ClientId, page: &HistoryQuery) -> StoreResult<AccessPage>;
+    /// (`OwnerOnly`). The read is itself recorded first, as `read_as`, so
+    /// the first page starts with it: `AccessLog` when the log is what was
+    /// asked for (the API, the CSV), `Profile` when it is a section of the
+    /// profile page, whose one entry covers all its sections.
+    async fn access_log(
+        &self,
+        actor: &Actor,
+        client: ClientId,
+        page: &HistoryQuery,
+        read_as: AccessKind,
+    ) -> StoreResult<AccessPage>;
 
     /// How long the business keeps its entries (the default until an owner
     /// sets one). Owners only.
@@ -99,5 +107,5 @@ pub fn owners_only(actor: &Actor) -> StoreResult<()> {
 
 /// The page size a query asks for, at least one.
 pub fn limit_of(query: &HistoryQuery) -> u32 {
-    query.limit.clamp(1, 500)
+    query.limit.clamp(1, 10_000)
 }

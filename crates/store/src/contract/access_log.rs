@@ -34,7 +34,11 @@ fn seen(entries: &[AccessEntry]) -> Vec<(AccessKind, String, Timestamp)> {
 }
 
 async fn everything(h: &Harness, owner: &Actor, client: ClientId) -> Vec<AccessEntry> {
-    h.store.access_log(owner, client, &HistoryQuery { after: None, limit: 500 }).await.expect("log").entries
+    h.store
+        .access_log(owner, client, &HistoryQuery { after: None, limit: 500 }, AccessKind::AccessLog)
+        .await
+        .expect("log")
+        .entries
 }
 
 pub async fn every_read_is_logged_with_who_what_and_when(h: &Harness) {
@@ -106,7 +110,7 @@ pub async fn only_owners_read_the_access_log_and_reading_it_is_logged(h: &Harnes
     let pedro = staff(h, &sur, "Pedro Soto", Role::Professional).await;
     let ana = client(h, &sur, "ana@mail.cl").await;
 
-    let refused = h.store.access_log(&pedro, ana, &HistoryQuery::default()).await;
+    let refused = h.store.access_log(&pedro, ana, &HistoryQuery::default(), AccessKind::AccessLog).await;
     assert!(matches!(refused, Err(StoreError::OwnerOnly)), "{refused:?}");
 
     h.clock.advance(SignedDuration::from_mins(1));
@@ -126,6 +130,9 @@ pub async fn only_owners_read_the_access_log_and_reading_it_is_logged(h: &Harnes
             (AccessKind::AccessLog, "Olga Díaz".into(), start_time() + SignedDuration::from_mins(1)),
         ]
     );
+    // Read as a section of the profile page, the page's one entry says so.
+    let on_profile = h.store.access_log(&olga, ana, &HistoryQuery::default(), AccessKind::Profile).await;
+    assert_eq!(on_profile.expect("read").entries[0].kind, AccessKind::Profile);
 }
 
 pub async fn another_business_can_neither_log_nor_read_a_clients_accesses(h: &Harness) {
@@ -137,7 +144,7 @@ pub async fn another_business_can_neither_log_nor_read_a_clients_accesses(h: &Ha
 
     let logged = h.store.record_access(&norte_owner, ana, AccessKind::Profile).await;
     assert!(matches!(logged, Err(StoreError::NotFound)), "{logged:?}");
-    let read = h.store.access_log(&norte_owner, ana, &HistoryQuery::default()).await;
+    let read = h.store.access_log(&norte_owner, ana, &HistoryQuery::default(), AccessKind::AccessLog).await;
     assert!(matches!(read, Err(StoreError::NotFound)), "{read:?}");
 
     let whos: Vec<_> = everything(h, &sur, ana).await.iter().map(|e| e.who.clone()).collect();
@@ -162,7 +169,7 @@ pub async fn access_log_pages_newest_first_without_repeats(h: &Harness) {
     let mut query = HistoryQuery { after: None, limit: 10 };
     let mut pages = Vec::new();
     loop {
-        let page = h.store.access_log(&sur, ana, &query).await.expect("page");
+        let page = h.store.access_log(&sur, ana, &query, AccessKind::AccessLog).await.expect("page");
         assert!(page.entries.len() <= 10);
         pages.extend(page.entries);
         match page.next {

@@ -6,6 +6,7 @@
 //! typing in the search box. Forms that change anything go through
 //! `form::Submitted`, which checks the session's CSRF token.
 
+pub(crate) mod access_words;
 mod agendar;
 mod agendar_page;
 mod agendar_pick;
@@ -31,6 +32,7 @@ mod notification_words;
 mod notifications;
 pub(crate) mod other_values;
 mod profile;
+mod profile_access;
 mod profile_bookings;
 mod profile_head;
 mod profile_history;

@@ -23,6 +23,7 @@ use super::form::{FormData, Submitted};
 use super::format::date_time;
 use super::layout::{Chrome, Section};
 use super::other_values::{self, ArchivedValue, ValueInput};
+use super::profile_access::AccessSection;
 use super::profile_bookings::{BookingsSection, ListParams};
 use super::profile_head::ProfileHead;
 use super::profile_history::HistorySection;
@@ -76,6 +77,8 @@ struct ProfilePage {
     attention: AttentionSection,
     notifications: NotificationsSection,
     history: HistorySection,
+    /// "Accesos", for owners.
+    accesses: Option<AccessSection>,
 }
 
 /// A notice after a save, shown in the section it is about.
@@ -106,6 +109,7 @@ struct Loaded {
     attention: AttentionSection,
     notifications: NotificationsSection,
     history: HistorySection,
+    accesses: Option<AccessSection>,
 }
 
 /// Where the profile's long lists start, from its link.
@@ -119,12 +123,17 @@ pub struct ListsParams {
     /// Where "Historial" starts (a cursor from its previous page).
     #[serde(default)]
     historial: String,
+    /// Where "Accesos" starts (a cursor from its previous page).
+    #[serde(default)]
+    accesos: String,
 }
 
 async fn load(state: &AppState, staffer: &Staffer, id: &str, lists: &ListsParams) -> Result<Loaded, PanelError> {
     let id: ClientId = path_id(id)?;
     let list = &lists.bookings;
-    // Independent reads, asked at once (see `BookingsSection::load`).
+    // Independent reads, asked at once (see `BookingsSection::load`); the
+    // access log's entry is written alongside them, so it adds a statement's
+    // time to the page only where it is the slowest of them.
     let client_side = async {
         Ok::<_, PanelError>(tokio::try_join!(
             state.store.get_client(&staffer.actor, id),
@@ -132,20 +141,21 @@ async fn load(state: &AppState, staffer: &Staffer, id: &str, lists: &ListsParams
             state.store.list_fields(&staffer.actor, false),
         )?)
     };
-    let ((client, values, fields), bookings, notes, attention, notifications, history) = tokio::try_join!(
+    let ((client, values, fields), bookings, notes, attention, notifications, history, accesses) = tokio::try_join!(
         client_side,
         BookingsSection::load(state, staffer, id, list),
         NotesSection::load(state, staffer, id, lists.notas.parse().unwrap_or_default()),
         AttentionSection::load(state, staffer, id),
         NotificationsSection::load(state, staffer, id),
         HistorySection::load(state, staffer, id, &lists.historial),
+        AccessSection::record_and_load(state, staffer, id, &lists.accesos),
     )?;
-    Ok(Loaded { client, values, fields, bookings, notes, attention, notifications, history })
+    Ok(Loaded { client, values, fields, bookings, notes, attention, notifications, history, accesses })
 }
 
 impl ProfilePage {
     fn new(state: &AppState, staffer: &Staffer, loaded: Loaded) -> Self {
-        let Loaded { client, values, fields, bookings, notes, attention, notifications, history } = loaded;
+        let Loaded { client, values, fields, bookings, notes, attention, notifications, history, accesses } = loaded;
         let client = &client;
         let zone = staffer.zone();
         let today = state.clock.now().to_zoned(zone.clone()).date();
@@ -190,6 +200,7 @@ impl ProfilePage {
             attention,
             notifications,
             history,
+            accesses,
         }
     }
 }

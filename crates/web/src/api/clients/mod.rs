@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::header::{ETAG, IF_MATCH, LOCATION};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use ficha_domain::{Actor, Client, ClientId};
+use ficha_domain::{AccessKind, Actor, Client, ClientId};
 use ficha_store::FieldValue;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -65,8 +65,12 @@ pub async fn read(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let id = client_id(&id)?;
-    let client = state.store.get_client(&actor, id).await?;
-    let values = state.store.custom_values(&actor, id).await?;
+    // The access log's entry is written alongside the reads, not after them.
+    let (client, values, ()) = tokio::try_join!(
+        state.store.get_client(&actor, id),
+        state.store.custom_values(&actor, id),
+        state.store.record_access(&actor, id, AccessKind::Profile),
+    )?;
     Ok(with_etag(StatusCode::OK, &client, &values))
 }
 
