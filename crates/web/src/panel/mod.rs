@@ -94,6 +94,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/configuracion/agendas/{id}", get(settings::agendas::show).post(settings::agendas::save))
         .route("/configuracion/notificaciones", get(settings::notifications::show).post(settings::notifications::save))
         .route("/configuracion/reservas", get(settings::booking_site::show).post(settings::booking_site::save))
+        .route("/configuracion/accesos", get(settings::access_log::show).post(settings::access_log::save))
         .route("/assets/{name}", get(assets::serve))
         .layer(axum::middleware::from_fn_with_state(state, error_page::with_chrome))
         .layer(SetResponseHeaderLayer::overriding(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))

@@ -222,3 +222,43 @@ async fn the_profile_page_is_one_entry_and_only_owners_see_accesos(app: &TestApp
     let section = &older[older.find("<h2 id=\"accesos\">").expect("Accesos")..];
     assert!(section.contains("Julia Rojas") && section.contains("« Más recientes"), "the older page");
 }
+
+#[tokio::test]
+async fn owners_set_how_long_accesses_are_kept_and_a_bad_number_saves_nothing() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner().await;
+    let path = "/configuracion/accesos";
+    let page = app.get(path).cookie(&owner).send().await;
+    assert_eq!(page.status, StatusCode::OK);
+    let token = crate::panel::csrf(&page);
+    assert!(
+        html(&page).contains("id=\"dias\" name=\"dias\" inputmode=\"numeric\" value=\"730\""),
+        "two years by default"
+    );
+
+    for typed in ["29", "3654", "dos años", ""] {
+        let refused = crate::panel::submit(&app, &owner, path, &token, &[("dias", typed)]).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{typed}");
+        assert!(html(&refused).contains("Escribe un número entero de días entre 30 y 3653 (diez años)."), "{typed}");
+    }
+    let unchanged = app.get(path).cookie(&owner).send().await;
+    assert!(html(&unchanged).contains("value=\"730\""), "nothing saved");
+
+    let saved = crate::panel::submit(&app, &owner, path, &token, &[("dias", " 365 ")]).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    assert_eq!(saved.header("location"), "/configuracion/accesos?guardado=1");
+    let page = app.get("/configuracion/accesos?guardado=1").cookie(&owner).send().await;
+    assert!(html(&page).contains("value=\"365\"") && html(&page).contains("Plazo del registro de accesos guardado."));
+
+    // A professional neither sees the tab nor opens or posts the page.
+    let pro = app.professional().await;
+    let settings = app.get("/configuracion/reservas").cookie(&pro).send().await;
+    assert!(!html(&settings).contains("/configuracion/accesos"));
+    assert_eq!(app.get(path).cookie(&pro).send().await.status, StatusCode::FORBIDDEN);
+    let pro_token = crate::panel::csrf(&settings);
+    let refused = crate::panel::submit(&app, &pro, path, &pro_token, &[("dias", "30")]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let page = app.get(path).cookie(&owner).send().await;
+    assert!(html(&page).contains("value=\"365\""));
+    app.finish().await;
+}

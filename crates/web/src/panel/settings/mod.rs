@@ -5,6 +5,7 @@
 //! (`booking_site`). Professionals get the 403 page and do
 //! not see the link.
 
+pub mod access_log;
 pub mod agendas;
 pub mod booking_site;
 mod fields;
