@@ -32,6 +32,9 @@ impl AccessSection {
         client: ClientId,
         from: &str,
     ) -> Result<Option<Self>, PanelError> {
+        if !state.access_log {
+            return Ok(None);
+        }
         if !staffer.is_owner() {
             state.store.record_access(&staffer.actor, client, AccessKind::Profile).await?;
             return Ok(None);
