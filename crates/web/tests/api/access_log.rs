@@ -199,7 +199,7 @@ async fn the_profile_page_is_one_entry_and_only_owners_see_accesos(app: &TestApp
     assert!(page.contains("href=\"#accesos\""), "the nav leads to Accesos");
     let section = &page[page.find("<h2 id=\"accesos\">Accesos</h2>").expect("Accesos")..];
     let section = &section[..section.find("</section>").expect("end")];
-    let rows: Vec<&str> = section.split("<li class=\"history-item\">").skip(1).collect();
+    let rows: Vec<&str> = section.split("<li class=\"history-item access-item\">").skip(1).collect();
     assert_eq!(rows.len(), 2, "one entry per page view: {section}");
     // Newest first, in the business's time (UTC-3), dd-mm-aaaa.
     assert!(rows[0].contains("<time>14-03-2026 09:02</time> · Persona de Prueba"), "{}", rows[0]);
