@@ -4,6 +4,7 @@
 //!
 //! No I/O, no async, no framework types live here.
 
+pub mod access;
 pub mod actor;
 pub mod agenda;
 pub mod attention_note;
@@ -35,6 +36,7 @@ pub mod rut;
 pub mod service;
 pub mod viewer;
 
+pub use access::{AccessEntry, AccessId, AccessKind, AccessRetention};
 pub use actor::{Actor, Role};
 pub use agenda::{Agenda, DayHours, TimeRange};
 pub use attention_note::{AttentionNote, AttentionNoteId, Visibility};

@@ -8,6 +8,7 @@ mod demo;
 mod first_run;
 mod logging;
 mod notify;
+mod prune;
 mod serve;
 
 use std::sync::Arc;

@@ -47,7 +47,9 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     // The worker stops with the server; what it is sending is finished and
     // marked first.
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let worker = tokio::spawn(notifier.worker.run(wait_for_stop(stopped)));
+    let worker = tokio::spawn(notifier.worker.run(wait_for_stop(stopped.clone())));
+    // The access log's retention, applied in every instance (see prune.rs).
+    let pruner = tokio::spawn(crate::prune::run(store.clone(), wait_for_stop(stopped)));
     let served = app
         .serve(
             async move {
@@ -59,6 +61,9 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         .await;
     if tokio::time::timeout(SHUTDOWN_GRACE, worker).await.is_err() {
         tracing::warn!("the outbox worker did not stop in time");
+    }
+    if tokio::time::timeout(SHUTDOWN_GRACE, pruner).await.is_err() {
+        tracing::warn!("the access log's pruning did not stop in time");
     }
     served?;
     store.close().await;

@@ -5,6 +5,7 @@
 //! its row first so concurrent writers queue on it instead of overwriting each
 //! other.
 
+mod access_log;
 mod accounts;
 mod attention_notes;
 mod blocks;

@@ -4,6 +4,7 @@
 //! `BEGIN IMMEDIATE` so a read-then-write never fails half-way on a lock
 //! upgrade, and `busy_timeout` makes writers queue instead of erroring.
 
+mod access_log;
 mod accounts;
 mod attention_notes;
 mod blocks;

@@ -6,6 +6,7 @@
 //! every query is scoped by the actor's business: one business's rows cannot be
 //! reached through another's actor, whatever id is passed.
 
+pub mod access_log;
 pub mod accounts;
 pub mod attention_notes;
 pub mod blocks;
@@ -31,6 +32,7 @@ pub mod contract;
 
 use async_trait::async_trait;
 
+pub use access_log::{AccessLogStore, AccessPage};
 pub use accounts::{AccountStore, ApiToken, SessionInfo, StaffCredentials};
 pub use attention_notes::{AttentionNoteStore, BookedNote, ClientAttentionNotes};
 pub use blocks::BlockStore;
@@ -57,7 +59,8 @@ pub use search::{SearchHit, SearchPage, SearchStore};
 /// One backend: all aggregates behind one handle.
 #[async_trait]
 pub trait Store:
-    AccountStore
+    AccessLogStore
+    + AccountStore
     + AttentionNoteStore
     + BlockStore
     + BookingSiteStore

@@ -47,10 +47,23 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
     pub config: Arc<WebConfig>,
+    /// Whether the panel's profile page writes its access log entry and
+    /// shows owners "Accesos". Always on, except in `ficha bench-profile`'s
+    /// comparison run (`without_access_log`): no option or flag of the
+    /// server reaches it.
+    pub(crate) access_log: bool,
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: WebConfig) -> Self {
-        Self { store, clock, config: Arc::new(config) }
+        Self { store, clock, config: Arc::new(config), access_log: true }
+    }
+
+    /// The profile page as it was before the access log, for the benchmark
+    /// that measures what the log costs (docs/performance.md). Not for
+    /// serving.
+    #[doc(hidden)]
+    pub fn without_access_log(self) -> Self {
+        Self { access_log: false, ..self }
     }
 }

@@ -2,6 +2,7 @@
 //! `tests/contract.rs` provides a fresh, empty store per test and expands
 //! `contract_suite!` to get one `#[tokio::test]` per case below.
 
+mod access_log;
 mod accounts;
 mod attention_notes;
 mod blocks;
@@ -31,6 +32,7 @@ use std::sync::Arc;
 use ficha_domain::{Actor, ClientName, Email, FixedClock, NewBusiness, NewClient, Slug};
 use jiff::Timestamp;
 
+pub use access_log::*;
 pub use accounts::*;
 pub use attention_notes::*;
 pub use blocks::*;
@@ -147,6 +149,7 @@ macro_rules! contract_suite {
         $crate::outbox_contract!($fresh);
         $crate::blocks_contract!($fresh);
         $crate::data_requests_contract!($fresh);
+        $crate::access_log_contract!($fresh);
     };
     (@cases $fresh:path; $($case:ident),* $(,)?) => {
         $(

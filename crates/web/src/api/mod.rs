@@ -2,6 +2,7 @@
 //! the router is built from that table and a test checks the OpenAPI document
 //! against it, so the two cannot drift apart.
 
+mod access_log;
 pub(crate) mod attention_notes;
 mod auth;
 pub mod bookings;
@@ -88,6 +89,7 @@ pub fn routes() -> Vec<ApiRoute> {
         ApiRoute::delete("/clients/{id}/notes/{note_id}", notes::delete),
         ApiRoute::get("/clients/{id}/attention-notes", attention_notes::of_client),
         ApiRoute::get("/clients/{id}/history", history::client_history),
+        ApiRoute::get("/clients/{id}/access-log", access_log::client_access_log),
         ApiRoute::get("/clients/{id}/notifications", notifications::of_client),
         ApiRoute::get("/clients/{id}/notification-preferences", notifications::preferences),
         ApiRoute::put("/clients/{id}/notification-preferences", notifications::set_preferences),

@@ -91,6 +91,11 @@ impl DataFile {
     pub async fn gather(store: &dyn Store, reader: Reader, client: ClientId, now: Timestamp) -> StoreResult<Self> {
         let actor = reader.actor();
         let profile = store.get_client(&actor, client).await?;
+        // A staff member's read of the whole file is in the access log; the
+        // client reading their own (Mi cuenta) is not.
+        if let Reader::Staff { actor, .. } = &reader {
+            store.record_access(actor, client, ficha_domain::AccessKind::DataFile).await?;
+        }
         let block = store.client_block(&actor, client).await?;
         let by = reader.business_actor();
         let business = store.business(&by).await?;

@@ -6,6 +6,7 @@
 //! typing in the search box. Forms that change anything go through
 //! `form::Submitted`, which checks the session's CSRF token.
 
+pub(crate) mod access_words;
 mod account;
 mod agendar;
 mod agendar_page;
@@ -36,6 +37,7 @@ pub(crate) mod notification_words;
 mod notifications;
 pub(crate) mod other_values;
 mod profile;
+mod profile_access;
 mod profile_bookings;
 mod profile_head;
 pub(crate) mod profile_history;
@@ -108,6 +110,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/configuracion/reservas", get(settings::booking_site::show).post(settings::booking_site::save))
         .route("/configuracion/privacidad", get(settings::privacy::show).post(settings::privacy::save))
         .route("/configuracion/solicitudes", get(settings::data_requests::show).post(settings::data_requests::save))
+        .route("/configuracion/accesos", get(settings::access_log::show).post(settings::access_log::save))
         .route("/assets/{name}", get(assets::serve))
         .layer(axum::middleware::from_fn_with_state(state, error_page::with_chrome))
         .layer(SetResponseHeaderLayer::overriding(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))

@@ -24,6 +24,7 @@ use super::form::{FormData, Submitted};
 use super::format::date_time;
 use super::layout::{Chrome, Section};
 use super::other_values::{self, ArchivedValue, ValueInput};
+use super::profile_access::AccessSection;
 use super::profile_bookings::{BookingsSection, ListParams};
 use super::profile_head::ProfileHead;
 use super::profile_history::HistorySection;
@@ -79,6 +80,8 @@ struct ProfilePage {
     attention: AttentionSection,
     notifications: NotificationsSection,
     history: HistorySection,
+    /// "Accesos", for owners.
+    accesses: Option<AccessSection>,
     /// "Perfil bloqueado desde dd-mm-aaaa: motivo" (only owners see a
     /// blocked profile).
     blocked: Option<String>,
@@ -124,6 +127,7 @@ struct Loaded {
     notifications: NotificationsSection,
     history: HistorySection,
     block: Option<ficha_domain::Block>,
+    accesses: Option<AccessSection>,
 }
 
 /// Where the profile's long lists start, from its link.
@@ -137,12 +141,17 @@ pub struct ListsParams {
     /// Where "Historial" starts (a cursor from its previous page).
     #[serde(default)]
     historial: String,
+    /// Where "Accesos" starts (a cursor from its previous page).
+    #[serde(default)]
+    accesos: String,
 }
 
 async fn load(state: &AppState, staffer: &Staffer, id: &str, lists: &ListsParams) -> Result<Loaded, PanelError> {
     let id: ClientId = path_id(id)?;
     let list = &lists.bookings;
-    // Independent reads, asked at once (see `BookingsSection::load`).
+    // Independent reads, asked at once (see `BookingsSection::load`); the
+    // access log's entry is written alongside them, so it adds a statement's
+    // time to the page only where it is the slowest of them.
     let client_side = async {
         Ok::<_, PanelError>(tokio::try_join!(
             state.store.get_client(&staffer.actor, id),
@@ -152,21 +161,33 @@ async fn load(state: &AppState, staffer: &Staffer, id: &str, lists: &ListsParams
             state.store.client_block(&staffer.actor, id),
         )?)
     };
-    let ((client, values, fields, consent, block), bookings, notes, attention, notifications, history) = tokio::try_join!(
+    let ((client, values, fields, consent, block), bookings, notes, attention, notifications, history, accesses) = tokio::try_join!(
         client_side,
         BookingsSection::load(state, staffer, id, list),
         NotesSection::load(state, staffer, id, lists.notas.parse().unwrap_or_default()),
         AttentionSection::load(state, staffer, id),
         NotificationsSection::load(state, staffer, id),
         HistorySection::load(state, staffer, id, &lists.historial),
+        AccessSection::record_and_load(state, staffer, id, &lists.accesos),
     )?;
-    Ok(Loaded { client, consent, values, fields, bookings, notes, attention, notifications, history, block })
+    Ok(Loaded { client, consent, values, fields, bookings, notes, attention, notifications, history, block, accesses })
 }
 
 impl ProfilePage {
     fn new(state: &AppState, staffer: &Staffer, loaded: Loaded) -> Self {
-        let Loaded { client, consent, values, fields, bookings, notes, attention, notifications, history, block } =
-            loaded;
+        let Loaded {
+            client,
+            consent,
+            values,
+            fields,
+            bookings,
+            notes,
+            attention,
+            notifications,
+            history,
+            block,
+            accesses,
+        } = loaded;
         let client = &client;
         let zone = staffer.zone();
         let today = state.clock.now().to_zoned(zone.clone()).date();
@@ -217,6 +238,7 @@ impl ProfilePage {
                 format!("Perfil bloqueado desde {since}: {}", b.reason.as_str())
             }),
             block_form: BlockForm::default(),
+            accesses,
         }
     }
 }

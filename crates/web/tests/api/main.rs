@@ -1,6 +1,7 @@
 //! The JSON API, driven in-process through the router with a fresh SQLite
 //! database per test. One test binary for the crate keeps link time down.
 
+mod access_log;
 mod attention_notes;
 mod auth;
 mod bookings;

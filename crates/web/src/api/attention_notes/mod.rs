@@ -12,7 +12,7 @@ use axum::extract::{Path, State};
 use axum::http::header::LOCATION;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use ficha_domain::{AttentionNoteId, BookingId, Viewer};
+use ficha_domain::{AccessKind, AttentionNoteId, BookingId, Viewer};
 use serde_json::{Value, json};
 
 use super::clients::client_id;
@@ -100,7 +100,11 @@ pub async fn of_client(
 ) -> Result<Json<Value>, ApiError> {
     let client = client_id(&client)?;
     let zone = business_zone(&state, &actor).await?;
-    let notes = state.store.client_attention_notes(&Viewer::Staff(actor), client).await?;
+    let viewer = Viewer::Staff(actor);
+    let (notes, ()) = tokio::try_join!(
+        state.store.client_attention_notes(&viewer, client),
+        state.store.record_access(&actor, client, AccessKind::AttentionNotes),
+    )?;
     let group =
         |notes: &[ficha_store::BookedNote]| notes.iter().map(|n| booked_note_json(n, &zone)).collect::<Vec<_>>();
     Ok(Json(json!({ "private": group(&notes.private), "shared": group(&notes.shared) })))

@@ -11,7 +11,7 @@ use axum::extract::{Path, State};
 use axum::http::header::{ETAG, IF_MATCH, LOCATION};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use ficha_domain::{Actor, Client, ClientId};
+use ficha_domain::{AccessKind, Actor, Client, ClientId};
 use ficha_store::FieldValue;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -75,8 +75,12 @@ pub async fn read(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let id = client_id(&id)?;
-    let client = state.store.get_client(&actor, id).await?;
-    let values = state.store.custom_values(&actor, id).await?;
+    // The access log's entry is written alongside the reads, not after them.
+    let (client, values, ()) = tokio::try_join!(
+        state.store.get_client(&actor, id),
+        state.store.custom_values(&actor, id),
+        state.store.record_access(&actor, id, AccessKind::Profile),
+    )?;
     let json = block::with_block(&state, &actor, id, client_with_custom_json(&client, &values)).await?;
     let mut response = Json(json).into_response();
     if let Ok(value) = HeaderValue::from_str(&etag(&client)) {

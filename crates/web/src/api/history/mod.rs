@@ -5,6 +5,7 @@ pub mod view;
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
+use ficha_domain::AccessKind;
 use ficha_store::{HistoryCursor, HistoryQuery};
 use serde_json::{Value, json};
 
@@ -26,7 +27,10 @@ pub async fn client_history(
 ) -> Result<Json<Value>, ApiError> {
     let client = client_id(&client)?;
     let query = page_query(&params)?;
-    let page = state.store.client_history(&actor, client, &query).await?;
+    let (page, ()) = tokio::try_join!(
+        state.store.client_history(&actor, client, &query),
+        state.store.record_access(&actor, client, AccessKind::History),
+    )?;
     Ok(Json(json!({
         "items": page.entries.iter().map(entry_json).collect::<Vec<_>>(),
         "next_cursor": page.next.map(|c| c.encode()),

@@ -10,7 +10,7 @@ use axum::extract::{Path, State};
 use axum::http::header::LOCATION;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use ficha_domain::{NoteId, Viewer};
+use ficha_domain::{AccessKind, NoteId, Viewer};
 use serde_json::{Value, json};
 
 use super::clients::client_id;
@@ -30,7 +30,12 @@ pub async fn list(
     Caller(actor): Caller,
     Path(client): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let notes = state.store.notes(&Viewer::Staff(actor), client_id(&client)?).await?;
+    let client = client_id(&client)?;
+    let viewer = Viewer::Staff(actor);
+    let (notes, ()) = tokio::try_join!(
+        state.store.notes(&viewer, client),
+        state.store.record_access(&actor, client, AccessKind::Notes),
+    )?;
     Ok(Json(json!({ "items": notes.iter().map(note_json).collect::<Vec<_>>() })))
 }
 

@@ -5,6 +5,7 @@
 //! (`booking_site`) and its privacy notice (`privacy`) and the days to answer a data request (`data_requests`). Professionals get the 403 page and do
 //! not see the link.
 
+pub mod access_log;
 pub mod agendas;
 pub mod booking_site;
 pub mod data_requests;
