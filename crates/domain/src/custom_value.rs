@@ -58,8 +58,10 @@ pub enum CustomValue {
 }
 
 impl CustomValue {
-    /// Reads `raw` as a value of `field`. `Ok(None)` is "no value", which a
-    /// required field refuses; an archived field refuses any new value.
+    /// Reads `raw` as a new value of `field`. `Ok(None)` is "no value",
+    /// which a required field refuses; an archived field refuses any new
+    /// value; a new date must be between 1900 and 2100, like every date
+    /// people type (values stored before that rule still read back).
     pub fn parse(field: &CustomField, raw: RawValue<'_>) -> Result<Option<Self>, FieldError> {
         if raw.is_empty() {
             return field.check_empty().map(|()| None);
@@ -67,7 +69,10 @@ impl CustomValue {
         if field.is_archived() {
             return Err(FieldError::FieldArchived);
         }
-        Self::read(field, raw).map(Some)
+        match Self::read(field, raw)? {
+            Self::Date(date) => crate::dates::in_range(date).map(|date| Some(Self::Date(date))),
+            value => Ok(Some(value)),
+        }
     }
 
     /// Reads a non-empty `raw` as a value of `field`'s kind, without the
@@ -251,7 +256,13 @@ mod tests {
         let f = field(FieldKind::Date, &[]);
         assert_eq!(value(&f, RawValue::Text("2026-05-01")), CustomValue::Date(date(2026, 5, 1)));
         assert_eq!(value(&f, RawValue::Text("01-05-2026")), CustomValue::Date(date(2026, 5, 1)));
-        assert_eq!(value(&f, RawValue::Text("1890-05-01")), CustomValue::Date(date(1890, 5, 1)));
+        assert_eq!(value(&f, RawValue::Text("1900-01-01")), CustomValue::Date(date(1900, 1, 1)));
+        assert_eq!(value(&f, RawValue::Text("31-12-2100")), CustomValue::Date(date(2100, 12, 31)));
+        for slip in ["1899-12-31", "01-05-0026", "2101-01-01", "31-12-9999"] {
+            assert_eq!(parse(&f, RawValue::Text(slip)), Err(FieldError::DateOutOfRange), "{slip}");
+        }
+        // A value stored before the rule still reads back.
+        assert_eq!(CustomValue::read(&f, RawValue::Text("1890-05-01")), Ok(CustomValue::Date(date(1890, 5, 1))));
         for bad in ["2026-02-30", "mañana", "2026/05"] {
             assert_eq!(parse(&f, RawValue::Text(bad)), Err(FieldError::DateFormat), "{bad}");
         }

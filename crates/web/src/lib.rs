@@ -45,7 +45,7 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// passes through.
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .nest("/api/v1", api::router())
+        .nest("/api/v1", api::router(&state))
         .merge(panel::router(state.clone()))
         .merge(site::router())
         .merge(health::router())

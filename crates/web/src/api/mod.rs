@@ -5,6 +5,7 @@
 mod access_log;
 pub(crate) mod attention_notes;
 mod auth;
+mod blocked;
 pub mod bookings;
 pub mod clients;
 pub mod custom_fields;
@@ -147,10 +148,19 @@ pub fn routes() -> Vec<ApiRoute> {
     ]
 }
 
-pub fn router() -> Router<AppState> {
+pub fn router(state: &AppState) -> Router<AppState> {
     routes()
         .into_iter()
-        .fold(Router::new(), |router, route| router.route(route.path, route.handler))
+        .fold(Router::new(), |router, route| {
+            let handler = if route.path.starts_with("/clients/{id}/") {
+                route
+                    .handler
+                    .route_layer(axum::middleware::from_fn_with_state(state.clone(), blocked::hide_from_professionals))
+            } else {
+                route.handler
+            };
+            router.route(route.path, handler)
+        })
         .method_not_allowed_fallback(crate::problem::method_not_allowed)
         // Outside the routes' method dispatch, so it answers preflights too.
         .layer(axum::middleware::from_fn(public::cors::layer))

@@ -30,6 +30,15 @@ pub fn latest_line(consent: &Consent, zone: &TimeZone) -> String {
     )
 }
 
+/// The same, as the client reads it in Mi cuenta.
+pub fn client_line(consent: &Consent, zone: &TimeZone) -> String {
+    format!(
+        "Aceptaste su aviso de privacidad (versión {}) el {}.",
+        consent.notice_version,
+        date_time(consent.accepted_at, zone)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -43,5 +52,6 @@ mod tests {
         assert_eq!(booking_line(&consent), "Aviso de privacidad v2 aceptado · WhatsApp: no se preguntó");
         let yes = Consent { whatsapp_opt_in: Some(true), ..consent };
         assert_eq!(latest_line(&yes, &zone), "Aviso de privacidad v2, aceptado el 14-03-2026 09:30 · WhatsApp: sí");
+        assert_eq!(client_line(&yes, &zone), "Aceptaste su aviso de privacidad (versión 2) el 14-03-2026 09:30.");
     }
 }

@@ -21,7 +21,7 @@ mod calendar;
 mod came_from;
 mod client_form;
 mod clients;
-mod consent_words;
+pub(crate) mod consent_words;
 mod data_request;
 mod data_requests;
 mod delete;

@@ -1,12 +1,16 @@
 //! `/reservar/{slug}/aviso-de-privacidad`: the business's privacy notice as
 //! clients read it (its current version, or the product's default until the
-//! owner writes one), linked from the booking form's required tick.
+//! owner writes one), linked from the booking form's required tick, the
+//! Privacidad page and every site footer. Open whether or not the business
+//! books online: what the business does with personal data is owed to
+//! anyone, not only to who books now.
 
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
+use super::account::business_site;
 use super::{Site, SiteError, assets, page_with};
 use crate::AppState;
 use crate::panel::format::date;
@@ -29,7 +33,7 @@ pub fn path(site: &Site) -> String {
 }
 
 pub async fn show(State(state): State<AppState>, Path(slug): Path<String>) -> Result<Response, SiteError> {
-    let site = Site::open(&state, &slug).await?;
+    let site = business_site(&state, &slug).await?;
     let notice = state.store.privacy_notice(&site.actor).await?;
     let page = NoticePage {
         css: assets::css_link(),

@@ -236,6 +236,12 @@ async fn staff_fill_values_and_they_come_with_the_client() {
     );
     assert_eq!(saved.body["items"][2]["label"], "Comuna");
 
+    // A typed date is a slip outside 1900–2100 (0026 for 2026), as everywhere.
+    let slip = put_values(&app, &professional, &client, "\"2\"", json!({ "control": "01-05-0026" })).await;
+    assert_eq!(slip.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", slip.body);
+    assert_eq!(slip.field_errors(), ["values.control:date_out_of_range"]);
+    assert!(message(&slip, "values.control").contains("debe estar entre 1900 y 2100"), "{}", slip.body);
+
     let read = app.get(&client_path(&client)).cookie(&professional).send().await;
     assert_eq!(read.header("etag"), "\"2\"");
     assert_eq!(read.body["custom"], expected);

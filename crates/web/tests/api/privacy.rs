@@ -59,6 +59,26 @@ async fn owners_block_a_profile_which_then_refuses_every_change_until_unblocked(
     assert_eq!(listed.body["items"], json!([]), "{}", listed.body);
     let listed = app.get("/api/v1/clients").cookie(&owner).send().await;
     assert_eq!(listed.body["items"].as_array().map(Vec::len), Some(1));
+    // Nor through what hangs from the profile: every sub-resource is 404 to
+    // the professional and answers the owner.
+    for part in [
+        "bookings",
+        "por-reservar",
+        "stats",
+        "custom-values",
+        "notes",
+        "attention-notes",
+        "history",
+        "notifications",
+        "notification-preferences",
+    ] {
+        let hidden = app.get(&format!("{path}/{part}")).cookie(&pro_cookie).send().await;
+        assert_eq!((hidden.status, hidden.code()), (StatusCode::NOT_FOUND, "not_found"), "{part}: {}", hidden.body);
+        let shown = app.get(&format!("{path}/{part}")).cookie(&owner).send().await;
+        assert_eq!(shown.status, StatusCode::OK, "{part}: {}", shown.body);
+    }
+    let note = app.post(&format!("{path}/notes")).cookie(&pro_cookie).json(json!({ "text": "hola" })).send().await;
+    assert_eq!(note.status, StatusCode::NOT_FOUND, "a professional's write finds nothing either");
 
     // In the history, with the reason.
     let history = app.get(&format!("{path}/history")).cookie(&owner).send().await;
@@ -71,6 +91,7 @@ async fn owners_block_a_profile_which_then_refuses_every_change_until_unblocked(
         app.patch(&path).cookie(&owner).header("if-match", &etag).json(json!({ "name": "Ana Soto" })).send().await;
     assert_eq!(edit.status, StatusCode::OK, "{}", edit.body);
     assert_eq!(app.get(&path).cookie(&pro_cookie).send().await.status, StatusCode::OK);
+    assert_eq!(app.get(&format!("{path}/notes")).cookie(&pro_cookie).send().await.status, StatusCode::OK);
 
     // Another business's owner reaches nothing.
     app.add_business("otra").await;

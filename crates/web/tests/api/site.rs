@@ -517,6 +517,15 @@ pub async fn a_notice_changed_while_booking_is_refused_and_asked_again(app: &Tes
     let mut current = CLIENT.to_vec();
     current.extend([("aviso_version", "2"), ("acepta_aviso", "1")]);
     assert_eq!(book(app, &slot, &current).await.status, StatusCode::SEE_OTHER);
+    // The client reads in Mi cuenta which version they accepted, and the notice.
+    let cookie = crate::mi_cuenta::signed_in(app, "marta@mail.cl").await;
+    let account = get_ok_as(app, "/reservar/clinica/mi-cuenta", &cookie).await;
+    let text = html(&account);
+    assert!(text.contains("Aceptaste su aviso de privacidad (versión 2) el 14-03-2026"), "{text}");
+    assert!(
+        text.contains("<a href=\"/reservar/clinica/aviso-de-privacidad\">Leer el aviso de privacidad</a>"),
+        "{text}"
+    );
 }
 
 pub async fn whatsapp_is_asked_only_while_the_business_sends_it(app: &TestApp) {

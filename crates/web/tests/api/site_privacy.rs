@@ -6,7 +6,7 @@
 //! status, due date and answer.
 
 use axum::http::StatusCode;
-use ficha_domain::NoticeKind;
+use ficha_domain::{BookingRules, NoticeKind};
 use ficha_notify::render::{Links, render};
 use ficha_store::{Message, MessageQuery};
 use serde_json::json;
@@ -20,6 +20,7 @@ on_both_backends!(
     five_wrong_codes_lock_a_privacy_request,
     privacy_codes_are_limited_per_email,
     a_client_files_from_mi_cuenta_in_two_clicks_and_sees_the_answer,
+    the_privacy_notice_is_readable_while_the_business_does_not_book_online,
 );
 
 const PAGE: &str = "/reservar/clinica/privacidad";
@@ -73,7 +74,7 @@ pub async fn the_privacy_page_files_a_request_after_the_emailed_code(app: &TestA
     assert_eq!(filed.status, StatusCode::OK, "{}", html(&filed));
     let text = html(&filed);
     assert!(text.contains("Recibimos tu solicitud"), "{text}");
-    assert!(text.contains("<strong id=\"plazo\">13-04-2026</strong>"), "{text}");
+    assert!(text.contains("<strong id=\"plazo\" class=\"nowrap\">13-04-2026</strong>"), "{text}");
     let again = enter(app, &page, &code).await;
     assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY, "the code works once");
 
@@ -167,4 +168,20 @@ pub async fn a_client_files_from_mi_cuenta_in_two_clicks_and_sees_the_answer(app
     assert!(text.contains("<strong>Portabilidad</strong> · Respondida"), "{text}");
     assert!(text.contains("Te enviamos tus datos en JSON."));
     assert_eq!(messages(app, NoticeKind::DataRequestAnswered).await.len(), 1, "told by email too");
+}
+
+/// Privacidad is open while online booking is off, so the notice it links
+/// to must be too: a link from it never leads to "no encontrada".
+pub async fn the_privacy_notice_is_readable_while_the_business_does_not_book_online(app: &TestApp) {
+    open(app).await;
+    let rules = BookingRules { online: false, ..BookingRules::default() };
+    app.store.set_booking_rules(&actor(app).await, rules).await.expect("rules");
+    let form = app.get(PAGE).send().await;
+    assert_eq!(form.status, StatusCode::OK);
+    let text = html(&form);
+    assert!(text.contains("href=\"/reservar/clinica/aviso-de-privacidad\" id=\"aviso\""), "{text}");
+    assert!(text.contains("id=\"enlace-aviso\""), "and from the footer: {text}");
+    let notice = app.get("/reservar/clinica/aviso-de-privacidad").send().await;
+    assert_eq!(notice.status, StatusCode::OK, "{}", html(&notice));
+    assert!(html(&notice).contains("Versión 1"), "{}", html(&notice));
 }

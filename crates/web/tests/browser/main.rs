@@ -8,6 +8,7 @@ mod mail;
 mod mi_cuenta;
 mod panel_pages;
 mod profile;
+mod rights;
 mod site;
 
 use fantoccini::key::Key;

@@ -102,7 +102,7 @@ async fn on_a_phone_a_client_signs_in_with_the_code_sees_the_shared_note_and_edi
 }
 
 /// Signs in to Mi cuenta with the latest emailed code for `email`.
-async fn sign_in_to_mi_cuenta(s: &Session, email: &str) {
+pub async fn sign_in_to_mi_cuenta(s: &Session, email: &str) {
     s.goto("/reservar/clinica/mi-cuenta").await;
     s.fill("#correo", email).await;
     s.click("form[action$='/entrar'] button[type=submit]").await;

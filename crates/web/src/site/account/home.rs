@@ -59,6 +59,9 @@ struct CuentaPage {
     base: String,
     csrf: String,
     notice: Option<String>,
+    /// A notice about a request just filed: said inside Solicitudes, where
+    /// the redirect lands, not at the top of the page.
+    request_notice: Option<String>,
     name: String,
     upcoming: Vec<Row>,
     past: Vec<Row>,
@@ -68,6 +71,9 @@ struct CuentaPage {
     online: bool,
     /// "Tu perfil está bloqueado desde dd-mm-aaaa, como lo pediste…"
     blocked: Option<String>,
+    /// "Aceptaste su aviso de privacidad (versión n) el …", when a booking
+    /// recorded it.
+    consent: Option<String>,
     /// What the client receives (ticked) and may turn off here.
     whatsapp: bool,
     reminders: bool,
@@ -148,10 +154,16 @@ pub async fn show(
         ),
         _ => None,
     };
-    page_with(StatusCode::OK, &page(&state, &account, notice).await?)
+    let requests_notice = params.aviso.starts_with("solicitud");
+    page_with(StatusCode::OK, &page(&state, &account, notice, requests_notice).await?)
 }
 
-async fn page(state: &AppState, account: &Account, notice: Option<String>) -> Result<CuentaPage, SiteError> {
+async fn page(
+    state: &AppState,
+    account: &Account,
+    notice: Option<String>,
+    requests_notice: bool,
+) -> Result<CuentaPage, SiteError> {
     let site = &account.site;
     let (actor, client) = (&account.actor, account.client);
     let profile = state.store.get_client(actor, client).await?;
@@ -203,7 +215,8 @@ async fn page(state: &AppState, account: &Account, notice: Option<String>) -> Re
         home: site.home(),
         base: account.base(),
         csrf: account.csrf.clone(),
-        notice,
+        request_notice: notice.clone().filter(|_| requests_notice),
+        notice: notice.filter(|_| !requests_notice),
         name: profile.name.as_str().to_owned(),
         upcoming: rows(&upcoming),
         past: rows(&past),
@@ -218,6 +231,11 @@ async fn page(state: &AppState, account: &Account, notice: Option<String>) -> Re
                 site.business.name
             )
         }),
+        consent: state
+            .store
+            .latest_consent(&site.actor, client)
+            .await?
+            .map(|c| crate::panel::consent_words::client_line(&c, &site.zone)),
         whatsapp: !preferences.no_whatsapp,
         reminders: !preferences.no_reminders,
         rights: requests::rights(),
