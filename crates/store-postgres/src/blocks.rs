@@ -13,6 +13,7 @@ use ficha_store::record::{micros, timestamp};
 use ficha_store::{StoreError, StoreResult};
 use jiff::Timestamp;
 use sqlx::{PgConnection, Row};
+use uuid::Uuid;
 
 use crate::outbox::OutboxQueries;
 use crate::{PgStore, history};
@@ -158,4 +159,18 @@ impl BlockStore for PgStore {
         flow::unblock(&mut Tx(&mut tx), actor, client, self.clock.now()).await?;
         tx.commit().await.map_err(StoreError::backend)
     }
+}
+
+/// The blocked profiles `actor` must not find: none for an owner, every
+/// blocked one of the business for anyone else (a handful at most).
+pub(crate) async fn hidden_from(conn: &mut PgConnection, actor: &Actor) -> StoreResult<Vec<ClientId>> {
+    if flow::lists_blocked(actor) {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<Uuid> = sqlx::query_scalar("SELECT client_id FROM client_blocks WHERE business_id = $1")
+        .bind(actor.business().as_uuid())
+        .fetch_all(conn)
+        .await
+        .map_err(StoreError::backend)?;
+    Ok(ids.into_iter().map(ClientId::from_uuid).collect())
 }

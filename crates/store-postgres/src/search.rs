@@ -138,7 +138,8 @@ impl SearchStore for PgStore {
     ) -> StoreResult<SearchPage> {
         let business = actor.business();
         let mut conn = self.pool.acquire().await.map_err(StoreError::backend)?;
-        let ranking = search::rank(&mut Source { conn: &mut conn, business }, query, offset, limit).await?;
+        let hidden = crate::blocks::hidden_from(&mut conn, actor).await?;
+        let ranking = search::rank(&mut Source { conn: &mut conn, business }, query, offset, limit, hidden).await?;
         let (ids, next_offset) = ranking.page(offset, limit);
         let uuids: Vec<Uuid> = ids.iter().map(|id| id.as_uuid()).collect();
         let clients = sqlx::query(

@@ -146,6 +146,15 @@ pub async fn a_blocked_profile_is_hidden_from_professionals_lists_and_search(h: 
     let mut owners = found(h.store.search_clients(&o.owner, &ana, 0, 20).await.expect("search"));
     owners.sort();
     assert_eq!(owners, ["Ana Pérez", "Ana Rojas"]);
+
+    // A page of one is still a page of one: a blocked profile ranked first
+    // (the newest of equal matches) is skipped before the page is cut.
+    let palma = super::outbox::client_with(h, &o.owner, "Ana Palma", "palma@mail.cl", None).await;
+    h.store.block_client(&o.owner, palma, reason("Bloqueo solicitado")).await.expect("blocked");
+    let owners_first = h.store.search_clients(&o.owner, &ana, 0, 1).await.expect("search");
+    assert_eq!(found(owners_first), ["Ana Palma"], "ranked first");
+    let first = h.store.search_clients(&pro, &ana, 0, 1).await.expect("search");
+    assert_eq!(found(first), ["Ana Rojas"], "a full page");
 }
 
 pub async fn only_owners_block_and_only_in_their_business(h: &Harness) {

@@ -41,15 +41,17 @@ pub trait SearchSource: Send {
 /// Inside each tier (or half of the broad one) clients are ordered by
 /// `Closeness`, then by recency. The custom values are read, in one query
 /// per tier, only for a query of two words or more and only for the
-/// candidates whose name and email do not hold all its words.
+/// candidates whose name and email do not hold all its words. `hidden`
+/// clients (blocked profiles, for a professional) are never ranked.
 pub async fn rank(
     source: &mut (dyn SearchSource + '_),
     query: &SearchQuery,
     offset: u32,
     limit: u32,
+    hidden: Vec<ClientId>,
 ) -> StoreResult<Ranking> {
     let phrase = Phrase::of(query);
-    let mut ranking = Ranking::default();
+    let mut ranking = Ranking::hiding(hidden);
     if let Some((start, end)) = query.name_start() {
         let found = source.names_starting(&start, &end).await?;
         add(source, &phrase, &mut ranking, found).await?;

@@ -26,6 +26,13 @@ pub struct Ranking {
 }
 
 impl Ranking {
+    /// An empty ranking that never takes `hidden` (the blocked profiles a
+    /// professional must not find): hiding them here, before the page is
+    /// cut, keeps every page as full as its limit.
+    pub fn hiding(hidden: impl IntoIterator<Item = ClientId>) -> Self {
+        Self { ranked: Vec::new(), seen: hidden.into_iter().collect() }
+    }
+
     /// Appends a group of candidates that match the query equally well (one
     /// tier, or one half of the broad tier): the closest first
     /// (`Closeness`), then the most recent booking, the never-booked last,
