@@ -68,10 +68,14 @@ impl Cluster {
         Self { instances, addresses }
     }
 
-    /// The `n`th instance's address, round the ring: request `n` of a run
-    /// goes to instance `n % 3`, as a round-robin balancer sends it.
+    /// The `n`th instance's address, round the ring.
     pub(crate) fn at(&self, n: usize) -> &str {
-        &self.addresses[n % self.addresses.len()]
+        self.ring().at(n)
+    }
+
+    /// The addresses alone, for threads (the processes stay here).
+    pub(crate) fn ring(&self) -> Ring<'_> {
+        Ring(&self.addresses)
     }
 
     pub(crate) fn all(&self) -> impl Iterator<Item = (&'static str, &str)> {
@@ -80,6 +84,17 @@ impl Cluster {
 
     pub(crate) fn logs(&self) -> String {
         self.instances.iter().map(Ficha::log_text).collect::<Vec<_>>().join("\n---\n")
+    }
+}
+
+/// The instances' addresses: request `n` of a run goes to instance `n % 3`,
+/// as a round-robin balancer sends it.
+#[derive(Clone, Copy)]
+pub(crate) struct Ring<'a>(&'a [String]);
+
+impl<'a> Ring<'a> {
+    pub(crate) fn at(self, n: usize) -> &'a str {
+        &self.0[n % self.0.len()]
     }
 }
 
@@ -137,9 +152,38 @@ fn set_up(runtime: &tokio::runtime::Runtime, store: &dyn Store, actor: &Actor) -
     })
 }
 
+/// How long each step took, for the figures.
+struct Laps {
+    started: Instant,
+    last: Instant,
+    laps: Vec<(&'static str, Duration)>,
+}
+
+impl Laps {
+    fn new() -> Self {
+        let now = Instant::now();
+        Self { started: now, last: now, laps: Vec::new() }
+    }
+
+    fn lap(&mut self, step: &'static str) {
+        let now = Instant::now();
+        self.laps.push((step, now - self.last));
+        self.last = now;
+    }
+}
+
+impl std::fmt::Display for Laps {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let steps: Vec<String> =
+            self.laps.iter().map(|(step, took)| format!("{step} {:.1} s", took.as_secs_f64())).collect();
+        write!(f, "{}; {:.1} s in all", steps.join(", "), (self.last - self.started).as_secs_f64())
+    }
+}
+
 #[test]
 pub(crate) fn three_instances_on_one_postgres_share_sessions_bookings_search_and_the_outbox() {
     let test = "three_instances_on_one_postgres_share_sessions_bookings_search_and_the_outbox";
+    let mut laps = Laps::new();
     let Some(sink) = SmtpSink::start(test) else { return };
     let runtime = runtime();
     let Some(database) = Database::create(Backend::Postgres, &runtime) else { return };
@@ -147,29 +191,35 @@ pub(crate) fn three_instances_on_one_postgres_share_sessions_bookings_search_and
     let store = database.open(&runtime);
     let actor = create_business(&runtime, &*store, SLUG);
     let setup = set_up(&runtime, &*store, &actor);
+    laps.lap("SMTP server, database, business");
 
-    let started = Instant::now();
     let cluster = Cluster::start(database.url(), &sink.url(), logs.path());
-    let listening = started.elapsed();
-
+    laps.lap("listening");
     let token = sessions::staff_sessions_and_tokens_work_on_every_instance(&cluster, &setup);
+    laps.lap("sessions");
     let searched = search::an_edit_on_one_is_found_on_the_others_at_once(&cluster, &token);
+    laps.lap("search");
     // The burst is written while the race runs: three workers, woken by
     // pg_notify, share it with the race's own messages.
     let race = std::thread::scope(|scope| {
         scope.spawn(|| write_messages(&runtime, &*store, actor.business(), 0..BURST));
         race::one_slot_raced_over_every_instance_is_booked_once(&cluster, &token, &setup)
     });
+    laps.lap("race");
     sessions::a_client_signs_in_across_instances(&cluster, &sink, &searched);
+    laps.lap("mi cuenta");
     sessions::signing_out_everywhere_on_one_ends_sessions_on_all(&cluster, &setup);
+    laps.lap("sign-out everywhere");
     sessions::a_password_reset_ends_sessions_on_all(&cluster, &setup, database.url());
+    laps.lap("password reset");
 
     wait_until_all_sent(&runtime, &*store, &actor, || cluster.logs());
+    laps.lap("outbox drained");
     let mut cluster = cluster;
     for instance in &mut cluster.instances {
         assert!(instance.stop(Duration::from_secs(20)).success(), "{}", instance.log_text());
     }
-    let took = started.elapsed();
+    laps.lap("stopped");
 
     // Every message is marked sent only after the SMTP server answered, and
     // all are sent: nothing more can arrive.
@@ -187,10 +237,9 @@ pub(crate) fn three_instances_on_one_postgres_share_sessions_bookings_search_and
     }
     let expected = BURST + race.emails + 1;
     let figures = format!(
-        "three instances on PostgreSQL: listening {:.1} s after start; race of {} bookings: {} won, {} refused, \
-         answered in {} ms; outbox: {} messages (race {}, burst {BURST}, sign-in 1), received {}, distinct {}, \
-         duplicates {}; sent by instance {by_instance:?}; {:.1} s in all",
-        listening.as_secs_f64(),
+        "three instances on PostgreSQL: race of {} bookings: {} won, {} refused, answered in {} ms; outbox: {} \
+         messages (race {}, burst {BURST}, sign-in 1), received {}, distinct {}, duplicates {}; sent by instance \
+         {by_instance:?}; {laps}",
         race.racers,
         race.won,
         race.refused,
@@ -200,7 +249,6 @@ pub(crate) fn three_instances_on_one_postgres_share_sessions_bookings_search_and
         tally.received,
         tally.distinct,
         tally.duplicates,
-        took.as_secs_f64(),
     );
     let _ = std::io::stderr().write_all(format!("{figures}\n").as_bytes());
 

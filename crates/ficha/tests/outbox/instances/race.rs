@@ -16,7 +16,7 @@ pub(crate) struct Race {
     pub(crate) racers: usize,
     pub(crate) won: usize,
     pub(crate) refused: usize,
-    /// From the start line to the last answer.
+    /// From the threads setting out to the last answer.
     pub(crate) answered: Duration,
     /// Booking emails the race and the bookings after it wrote.
     pub(crate) emails: usize,
@@ -42,53 +42,47 @@ fn own_slot(n: usize) -> String {
     day.at(hour, minute, 0, 0).to_zoned(zone).expect("a time").timestamp().to_string()
 }
 
-/// Sends `bodies[n]` as `POST /api/v1/bookings` through instance `n % 3`,
-/// all released at once; the answers in order, and how long they took.
-fn all_at_once(cluster: &Cluster, token: &str, bodies: Vec<String>) -> (Vec<(u16, String)>, Duration) {
-    let start_line = std::sync::Barrier::new(bodies.len());
-    let mut released = None;
-    let answers = std::thread::scope(|scope| {
-        let racers: Vec<_> = bodies
-            .iter()
-            .enumerate()
-            .map(|(n, body)| {
-                let (start_line, address) = (&start_line, cluster.at(n));
+/// `request(n)` for every `n` in `0..count`, each on its own thread, all
+/// released at once; the answers in order.
+fn together<T: Send>(count: usize, request: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let start_line = std::sync::Barrier::new(count);
+    std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..count)
+            .map(|n| {
+                let (start_line, request) = (&start_line, &request);
                 scope.spawn(move || {
-                    let leader = start_line.wait().is_leader();
-                    let at = Instant::now();
-                    let (status, _, body) = api(address, "POST", "/api/v1/bookings", Some(body), token);
-                    (status, body, leader.then_some(at))
+                    start_line.wait();
+                    request(n)
                 })
             })
             .collect();
-        racers.into_iter().map(|racer| racer.join().expect("racer")).collect::<Vec<_>>()
-    });
-    let answers = answers
-        .into_iter()
-        .map(|(status, body, at)| {
-            released = released.or(at);
-            (status, body)
-        })
-        .collect();
-    (answers, released.map_or(Duration::ZERO, |at| at.elapsed()))
+        threads.into_iter().map(|thread| thread.join().expect("a request thread")).collect()
+    })
 }
 
-pub(crate) fn one_slot_raced_over_every_instance_is_booked_once(
-    cluster: &Cluster,
-    token: &str,
-    setup: &Setup,
-) -> Race {
-    let clients: Vec<String> = (0..RACERS)
-        .map(|n| {
-            let body = format!(r#"{{"name":"Persona {n} Carrera","email":"persona{n}@correo.cl"}}"#);
-            let (status, _, body) = api(cluster.at(n), "POST", "/api/v1/clients", Some(&body), token);
-            assert_eq!(status, 201, "{body}");
-            json(&body)["id"].as_str().expect("client id").to_owned()
-        })
-        .collect();
+/// `POST /api/v1/bookings` with `bodies[n]` through instance `n % 3`, all
+/// at once: (status, body) in order.
+fn book_all(ring: Ring<'_>, token: &str, bodies: &[String]) -> Vec<(u16, String)> {
+    together(bodies.len(), |n| {
+        let (status, _, body) = api(ring.at(n), "POST", "/api/v1/bookings", Some(&bodies[n]), token);
+        (status, body)
+    })
+}
+
+pub(crate) fn one_slot_raced_over_every_instance_is_booked_once(cluster: &Cluster, token: &str, setup: &Setup) -> Race {
+    let ring = cluster.ring();
+    let clients: Vec<String> = together(RACERS, |n| {
+        let body = format!(r#"{{"name":"Persona {n} Carrera","email":"persona{n}@correo.cl"}}"#);
+        let (status, _, body) = api(ring.at(n), "POST", "/api/v1/clients", Some(&body), token);
+        assert_eq!(status, 201, "{body}");
+        json(&body)["id"].as_str().expect("client id").to_owned()
+    });
 
     let start = in_two_days_at_ten();
-    let (answers, answered) = all_at_once(cluster, token, clients.iter().map(|c| booking(setup, c, &start)).collect());
+    let bodies: Vec<String> = clients.iter().map(|client| booking(setup, client, &start)).collect();
+    let released = Instant::now();
+    let answers = book_all(ring, token, &bodies);
+    let answered = released.elapsed();
     let statuses: Vec<u16> = answers.iter().map(|(status, _)| *status).collect();
     let winners: Vec<usize> = (0..RACERS).filter(|n| statuses[*n] == 201).collect();
     assert_eq!(winners.len(), 1, "exactly one booking: {statuses:?}\nlogs:\n{}", cluster.logs());
@@ -105,16 +99,18 @@ pub(crate) fn one_slot_raced_over_every_instance_is_booked_once(
 
     // The losers' clients have no booking, asked of each instance in turn.
     let losers: Vec<&String> = clients.iter().enumerate().filter(|(n, _)| *n != winner).map(|(_, c)| c).collect();
-    for (n, client) in losers.iter().enumerate() {
-        let (status, _, body) = api(cluster.at(n), "GET", &format!("/api/v1/clients/{client}/bookings"), None, token);
+    together(losers.len(), |n| {
+        let path = format!("/api/v1/clients/{}/bookings", losers[n]);
+        let (status, _, body) = api(ring.at(n), "GET", &path, None, token);
         assert_eq!(status, 200, "{body}");
         assert_eq!(json(&body)["items"].as_array().map(Vec::len), Some(0), "a refused racer booked: {body}");
-    }
+    });
 
     // Each loser books a time of its own, all at once: 35 commits on three
     // instances, each with its email to send.
-    let bodies = losers.iter().enumerate().map(|(n, client)| booking(setup, client, &own_slot(n))).collect();
-    let (afterwards, _) = all_at_once(cluster, token, bodies);
+    let bodies: Vec<String> =
+        losers.iter().enumerate().map(|(n, client)| booking(setup, client, &own_slot(n))).collect();
+    let afterwards = book_all(ring, token, &bodies);
     for (status, body) in &afterwards {
         assert_eq!(*status, 201, "a free time is booked: {body}");
     }

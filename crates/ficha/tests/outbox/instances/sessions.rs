@@ -11,7 +11,8 @@ const FORM: &str = "application/x-www-form-urlencoded";
 /// Signs in through the API on `address`; the `ficha_session` cookie.
 fn sign_in(address: &str, email: &str, password: &str) -> String {
     let login = format!(r#"{{"business":"{SLUG}","email":"{email}","password":"{password}"}}"#);
-    let (status, head, body) = http_with(address, "POST", "/api/v1/auth/login", Some(("application/json", &login)), &[]);
+    let (status, head, body) =
+        http_with(address, "POST", "/api/v1/auth/login", Some(("application/json", &login)), &[]);
     assert_eq!(status, 200, "{email} signs in on {address}: {body}");
     set_cookie(&head, "ficha_session").expect("a session cookie")
 }
@@ -63,13 +64,8 @@ pub(crate) fn staff_sessions_and_tokens_work_on_every_instance(cluster: &Cluster
     }
 
     let body = r#"{"name":"Integración de prueba"}"#;
-    let (status, _, body) = http_with(
-        cluster.at(1),
-        "POST",
-        "/api/v1/tokens",
-        Some(("application/json", body)),
-        &[("Cookie", &cookie)],
-    );
+    let (status, _, body) =
+        http_with(cluster.at(1), "POST", "/api/v1/tokens", Some(("application/json", body)), &[("Cookie", &cookie)]);
     assert_eq!(status, 201, "{body}");
     let token = json(&body)["token"].as_str().expect("the token, shown once").to_owned();
     for (instance, address) in cluster.all() {
@@ -161,7 +157,8 @@ pub(crate) fn a_password_reset_ends_sessions_on_all(cluster: &Cluster, setup: &S
         assert_eq!(live_everywhere(cluster, cookie, &setup.owner_id), Some(false), "the reset ended the session");
     }
     let login = format!(r#"{{"business":"{SLUG}","email":"{OWNER}","password":"{PASSWORD}"}}"#);
-    let (status, _, _) = http_with(cluster.at(2), "POST", "/api/v1/auth/login", Some(("application/json", &login)), &[]);
+    let (status, _, _) =
+        http_with(cluster.at(2), "POST", "/api/v1/auth/login", Some(("application/json", &login)), &[]);
     assert_eq!(status, 401, "the old password no longer works");
     let renewed = sign_in(cluster.at(2), OWNER, new_password);
     assert_eq!(live_everywhere(cluster, &renewed, &setup.owner_id), Some(true), "the new one does, everywhere");
