@@ -23,11 +23,23 @@ pub(crate) fn http_typed(
     body: Option<(&str, &str)>,
     cookie: Option<&str>,
 ) -> (u16, String, String) {
+    let cookie = cookie.map(|cookie| ("Cookie", cookie));
+    http_with(address, method, path, body, cookie.as_slice())
+}
+
+/// `http_typed` with any request headers (`Authorization`, `If-Match`…).
+pub(crate) fn http_with(
+    address: &str,
+    method: &str,
+    path: &str,
+    body: Option<(&str, &str)>,
+    headers: &[(&str, &str)],
+) -> (u16, String, String) {
     let mut stream = TcpStream::connect(address).expect("connects");
     stream.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
     let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n");
-    if let Some(cookie) = cookie {
-        request.push_str(&format!("Cookie: {cookie}\r\n"));
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
     }
     if let Some((media_type, body)) = body {
         request.push_str(&format!("Content-Type: {media_type}\r\nContent-Length: {}\r\n", body.len()));

@@ -10,7 +10,10 @@
 //! - a booking made through the API is an email with its calendar invite at
 //!   the SMTP server within a second, and its cancellation the cancel invite;
 //! - clients racing for one booking-site slot through two instances on one
-//!   PostgreSQL make one booking and one email.
+//!   PostgreSQL make one booking and one email;
+//! - three `ficha serve` on one PostgreSQL behave as one (`instances/`):
+//!   sessions, a booking race, search and sign-out everywhere across them,
+//!   each outbox message sent once.
 //!
 //! Without aiosmtpd or PostgreSQL a test skips with one line; with `CI=true`
 //! it fails instead. Nothing waits by a fixed sleep: every wait looks again
@@ -55,6 +58,7 @@ pub(crate) const PROMPT: Duration = Duration::from_secs(1);
 mod api_email;
 mod crash;
 mod harness;
+mod instances;
 mod site_race;
 
 pub(crate) use harness::*;

@@ -16,7 +16,7 @@ use super::*;
 const RACERS: usize = 16;
 
 /// A professional open 08:00–20:00 every day with a 30-minute service.
-fn bookable(runtime: &tokio::runtime::Runtime, store: &dyn Store, actor: &Actor) -> (String, String) {
+pub(crate) fn bookable(runtime: &tokio::runtime::Runtime, store: &dyn Store, actor: &Actor) -> (String, String) {
     runtime.block_on(async {
         let staff = NewStaff {
             name: ClientName::parse("Andrés Ibáñez").expect("valid"),
@@ -45,14 +45,14 @@ fn bookable(runtime: &tokio::runtime::Runtime, store: &dyn Store, actor: &Actor)
 
 /// The day after tomorrow at 10:00 in Santiago, as the site's forms carry
 /// it: more than a day away at any hour, so its reminder is always written.
-fn in_two_days_at_ten() -> String {
+pub(crate) fn in_two_days_at_ten() -> String {
     let zone = jiff::tz::TimeZone::get("America/Santiago").expect("zone");
     let today = jiff::Timestamp::now().to_zoned(zone.clone()).date();
     let day = today.tomorrow().and_then(|d| d.tomorrow()).expect("a date");
     day.at(10, 0, 0, 0).to_zoned(zone).expect("a time").timestamp().to_string()
 }
 
-fn encoded(text: &str) -> String {
+pub(crate) fn encoded(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
