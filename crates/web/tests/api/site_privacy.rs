@@ -149,7 +149,7 @@ pub async fn a_client_files_from_mi_cuenta_in_two_clicks_and_sees_the_answer(app
     let text = html(&page);
     assert!(text.contains("Recibimos tu solicitud."), "{text}");
     assert!(text.contains("<strong>Portabilidad</strong> · Recibida"), "{text}");
-    assert!(text.contains("Plazo de respuesta: 13-04-2026"));
+    assert!(text.contains("Plazo de respuesta: <span class=\"nowrap\">13-04-2026</span>"), "{text}");
 
     let list = app.get("/api/v1/data-requests").cookie(&f.owner).send().await;
     let request = &list.body["items"][0];
