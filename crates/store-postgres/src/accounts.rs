@@ -192,17 +192,18 @@ impl AccountStore for PgStore {
 
     async fn create_session(&self, staff: &Staff, token_hash: &[u8], expires_at: Timestamp) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO sessions (business_id, token_hash, staff_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO sessions (business_id, token_hash, staff_id, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(staff.business.as_uuid())
         .bind(token_hash)
-            .bind(staff.id.as_uuid())
-            .bind(micros(self.clock.now()))
-            .bind(micros(expires_at))
-            .execute(&self.pool)
-            .await
-            .map(drop)
-            .map_err(StoreError::backend)
+        .bind(staff.id.as_uuid())
+        .bind(micros(self.clock.now()))
+        .bind(micros(expires_at))
+        .execute(&self.pool)
+        .await
+        .map(drop)
+        .map_err(StoreError::backend)
     }
 
     async fn session(&self, token_hash: &[u8], now: Timestamp) -> StoreResult<Option<SessionInfo>> {
