@@ -26,30 +26,34 @@ use crate::{PgStore, history, notes};
 const SELECT_NOTE: &str = "SELECT n.id, n.booking_id, n.client_id, n.visibility, n.text, \
      n.author_kind AS who_kind, n.author_id AS who_id, s.name AS who_name, n.created_at, n.edited_at, \
      b.starts_at AS booking_start, v.name AS service_name \
-     FROM attention_notes n JOIN bookings b ON b.id = n.booking_id JOIN services v ON v.id = b.service_id \
-     LEFT JOIN staff s ON s.id = n.author_id WHERE n.business_id = $1 AND n.id = $2";
+     FROM attention_notes n JOIN bookings b ON b.business_id = n.business_id AND b.id = n.booking_id \
+     JOIN services v ON v.business_id = b.business_id AND v.id = b.service_id \
+     LEFT JOIN staff s ON s.business_id = n.business_id AND s.id = n.author_id WHERE n.business_id = $1 AND n.id = $2";
 
 /// One note by id, if of a kind the viewer sees ($3: 'private' for staff).
 const READ_NOTE: &str = "SELECT n.id, n.booking_id, n.client_id, n.visibility, n.text, \
      n.author_kind AS who_kind, n.author_id AS who_id, s.name AS who_name, n.created_at, n.edited_at, \
      b.starts_at AS booking_start, v.name AS service_name \
-     FROM attention_notes n JOIN bookings b ON b.id = n.booking_id JOIN services v ON v.id = b.service_id \
-     LEFT JOIN staff s ON s.id = n.author_id \
+     FROM attention_notes n JOIN bookings b ON b.business_id = n.business_id AND b.id = n.booking_id \
+     JOIN services v ON v.business_id = b.business_id AND v.id = b.service_id \
+     LEFT JOIN staff s ON s.business_id = n.business_id AND s.id = n.author_id \
      WHERE n.business_id = $1 AND n.id = $2 AND n.visibility IN ('shared', $3)";
 
 const BOOKING_NOTES: &str = "SELECT n.id, n.booking_id, n.client_id, n.visibility, n.text, \
      n.author_kind AS who_kind, n.author_id AS who_id, s.name AS who_name, n.created_at, n.edited_at, \
      b.starts_at AS booking_start, v.name AS service_name \
-     FROM attention_notes n JOIN bookings b ON b.id = n.booking_id JOIN services v ON v.id = b.service_id \
-     LEFT JOIN staff s ON s.id = n.author_id \
+     FROM attention_notes n JOIN bookings b ON b.business_id = n.business_id AND b.id = n.booking_id \
+     JOIN services v ON v.business_id = b.business_id AND v.id = b.service_id \
+     LEFT JOIN staff s ON s.business_id = n.business_id AND s.id = n.author_id \
      WHERE n.business_id = $1 AND n.booking_id = $2 AND n.visibility IN ('shared', $3) \
      ORDER BY n.created_at DESC, n.id DESC";
 
 const CLIENT_NOTES: &str = "SELECT n.id, n.booking_id, n.client_id, n.visibility, n.text, \
      n.author_kind AS who_kind, n.author_id AS who_id, s.name AS who_name, n.created_at, n.edited_at, \
      b.starts_at AS booking_start, v.name AS service_name \
-     FROM attention_notes n JOIN bookings b ON b.id = n.booking_id JOIN services v ON v.id = b.service_id \
-     LEFT JOIN staff s ON s.id = n.author_id \
+     FROM attention_notes n JOIN bookings b ON b.business_id = n.business_id AND b.id = n.booking_id \
+     JOIN services v ON v.business_id = b.business_id AND v.id = b.service_id \
+     LEFT JOIN staff s ON s.business_id = n.business_id AND s.id = n.author_id \
      WHERE n.business_id = $1 AND n.client_id = $2 AND n.visibility IN ('shared', $3) \
      ORDER BY n.created_at DESC, n.id DESC";
 
@@ -63,8 +67,9 @@ const LOCK_BOOKING: &str = "SELECT client_id FROM bookings WHERE business_id = $
 const SELECT_NOTE_FOR_UPDATE: &str = "SELECT n.id, n.booking_id, n.client_id, n.visibility, n.text, \
      n.author_kind AS who_kind, n.author_id AS who_id, s.name AS who_name, n.created_at, n.edited_at, \
      b.starts_at AS booking_start, v.name AS service_name \
-     FROM attention_notes n JOIN bookings b ON b.id = n.booking_id JOIN services v ON v.id = b.service_id \
-     LEFT JOIN staff s ON s.id = n.author_id WHERE n.business_id = $1 AND n.id = $2 FOR UPDATE OF n";
+     FROM attention_notes n JOIN bookings b ON b.business_id = n.business_id AND b.id = n.booking_id \
+     JOIN services v ON v.business_id = b.business_id AND v.id = b.service_id \
+     LEFT JOIN staff s ON s.business_id = n.business_id AND s.id = n.author_id WHERE n.business_id = $1 AND n.id = $2 FOR UPDATE OF n";
 
 const INSERT_NOTE: &str = "INSERT INTO attention_notes (id, business_id, booking_id, client_id, visibility, text, \
      author_kind, author_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";

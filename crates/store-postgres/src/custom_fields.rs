@@ -77,12 +77,12 @@ const CLIENT_EXISTS: &str = "SELECT EXISTS (SELECT 1 FROM clients WHERE business
 
 const CLIENT_VALUES: &str = "SELECT f.id, f.key, f.label, f.kind, f.options, f.required, f.in_booking_form, \
      f.visible_to_client, f.sensitive, f.position, f.archived_at, v.value \
-     FROM client_custom_values v JOIN custom_fields f ON f.id = v.field_id \
+     FROM client_custom_values v JOIN custom_fields f ON f.business_id = v.business_id AND f.id = v.field_id \
      WHERE v.business_id = $1 AND v.client_id = $2 ORDER BY f.position, f.id";
 
 const UPSERT_VALUE: &str = "INSERT INTO client_custom_values (client_id, field_id, business_id, value, search_text) \
      VALUES ($1, $2, $3, $4, $5) \
-     ON CONFLICT (client_id, field_id) DO UPDATE SET value = excluded.value, search_text = excluded.search_text";
+     ON CONFLICT (business_id, client_id, field_id) DO UPDATE SET value = excluded.value, search_text = excluded.search_text";
 
 const DELETE_VALUE: &str =
     "DELETE FROM client_custom_values WHERE business_id = $1 AND client_id = $2 AND field_id = $3";

@@ -22,12 +22,12 @@ const INSERT_DELETION: &str =
 /// Newest first, strictly before ($3, $4); the staff member's name joined in.
 const CLIENT_HISTORY: &str = "SELECT h.id, h.client_id, h.at, h.who_kind, h.who_id, s.name AS who_name, \
      h.change, h.subject, h.old_value, h.new_value, h.booking_id, h.visibility \
-     FROM client_history h LEFT JOIN staff s ON s.id = h.who_id \
+     FROM client_history h LEFT JOIN staff s ON s.business_id = h.business_id AND s.id = h.who_id \
      WHERE h.business_id = $1 AND h.client_id = $2 AND (h.at, h.id) < ($3, $4) \
      ORDER BY h.at DESC, h.id DESC LIMIT $5";
 
 const DELETIONS: &str = "SELECT d.id, d.at, d.who_kind, d.who_id, s.name AS who_name \
-     FROM client_deletions d LEFT JOIN staff s ON s.id = d.who_id \
+     FROM client_deletions d LEFT JOIN staff s ON s.business_id = d.business_id AND s.id = d.who_id \
      WHERE d.business_id = $1 AND (d.at, d.id) < ($2, $3) \
      ORDER BY d.at DESC, d.id DESC LIMIT $4";
 

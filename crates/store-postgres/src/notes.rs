@@ -16,17 +16,17 @@ use crate::{PgStore, history};
 
 const SELECT_NOTE: &str = "SELECT n.id, n.client_id, n.text, n.author_kind AS who_kind, n.author_id AS who_id, \
      s.name AS who_name, n.created_at, n.edited_at \
-     FROM client_notes n LEFT JOIN staff s ON s.id = n.author_id WHERE n.business_id = $1 AND n.id = $2";
+     FROM client_notes n LEFT JOIN staff s ON s.business_id = n.business_id AND s.id = n.author_id WHERE n.business_id = $1 AND n.id = $2";
 
 const CLIENT_NOTES: &str = "SELECT n.id, n.client_id, n.text, n.author_kind AS who_kind, n.author_id AS who_id, \
      s.name AS who_name, n.created_at, n.edited_at \
-     FROM client_notes n LEFT JOIN staff s ON s.id = n.author_id WHERE n.business_id = $1 AND n.client_id = $2 \
+     FROM client_notes n LEFT JOIN staff s ON s.business_id = n.business_id AND s.id = n.author_id WHERE n.business_id = $1 AND n.client_id = $2 \
      ORDER BY n.created_at DESC, n.id DESC";
 
 /// The same row, locked until the transaction ends.
 const SELECT_NOTE_FOR_UPDATE: &str = "SELECT n.id, n.client_id, n.text, n.author_kind AS who_kind, \
      n.author_id AS who_id, s.name AS who_name, n.created_at, n.edited_at \
-     FROM client_notes n LEFT JOIN staff s ON s.id = n.author_id WHERE n.business_id = $1 AND n.id = $2 \
+     FROM client_notes n LEFT JOIN staff s ON s.business_id = n.business_id AND s.id = n.author_id WHERE n.business_id = $1 AND n.id = $2 \
      FOR UPDATE OF n";
 
 /// Held until the new note is written: the client cannot be deleted meanwhile.

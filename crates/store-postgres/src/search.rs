@@ -19,15 +19,17 @@ use crate::clients::{SELECT_CLIENT, fetch_client, record};
 /// the writing transaction, after the client's rows are written.
 pub(crate) async fn refresh(conn: &mut PgConnection, business: BusinessId, client: ClientId) -> StoreResult<()> {
     let stored = fetch_client(conn, SELECT_CLIENT, business, client).await?;
-    let custom: Vec<String> = sqlx::query_scalar("SELECT search_text FROM client_custom_values WHERE client_id = $1")
-        .bind(client.as_uuid())
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(StoreError::backend)?;
+    let custom: Vec<String> =
+        sqlx::query_scalar("SELECT search_text FROM client_custom_values WHERE business_id = $1 AND client_id = $2")
+            .bind(business.as_uuid())
+            .bind(client.as_uuid())
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(StoreError::backend)?;
     let document = SearchDocument::new(business, &stored, &custom);
     sqlx::query(
         "INSERT INTO client_search (client_id, business_id, doc) VALUES ($1, $2, array_to_tsvector($3)) \
-         ON CONFLICT (client_id) DO UPDATE SET doc = EXCLUDED.doc",
+         ON CONFLICT (business_id, client_id) DO UPDATE SET doc = EXCLUDED.doc",
     )
     .bind(client.as_uuid())
     .bind(business.as_uuid())
@@ -50,25 +52,30 @@ pub(crate) async fn index_pending(store: &PgStore) -> StoreResult<()> {
     loop {
         let mut tx = store.pool.begin().await.map_err(StoreError::backend)?;
         let rows = sqlx::query(
-            "SELECT p.client_id, c.business_id FROM client_search_pending p \
-             JOIN clients c ON c.id = p.client_id LIMIT 1000 FOR UPDATE OF p SKIP LOCKED",
+            "SELECT p.client_id, p.business_id FROM client_search_pending p \
+             JOIN clients c ON c.business_id = p.business_id AND c.id = p.client_id \
+             LIMIT 1000 FOR UPDATE OF p SKIP LOCKED",
         )
         .fetch_all(&mut *tx)
         .await
         .map_err(StoreError::backend)?;
         if rows.is_empty() {
             // Entries whose client was deleted meanwhile.
-            sqlx::query("DELETE FROM client_search_pending WHERE client_id NOT IN (SELECT id FROM clients)")
-                .execute(&mut *tx)
-                .await
-                .map_err(StoreError::backend)?;
+            sqlx::query(
+                "DELETE FROM client_search_pending p WHERE NOT EXISTS \
+                 (SELECT 1 FROM clients c WHERE c.business_id = p.business_id AND c.id = p.client_id)",
+            )
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::backend)?;
             return tx.commit().await.map_err(StoreError::backend);
         }
         for row in rows {
             let client: Uuid = row.try_get(0).map_err(StoreError::backend)?;
             let business = BusinessId::from_uuid(row.try_get(1).map_err(StoreError::backend)?);
             refresh(&mut tx, business, ClientId::from_uuid(client)).await?;
-            sqlx::query("DELETE FROM client_search_pending WHERE client_id = $1")
+            sqlx::query("DELETE FROM client_search_pending WHERE business_id = $1 AND client_id = $2")
+                .bind(business.as_uuid())
                 .bind(client)
                 .execute(&mut *tx)
                 .await
@@ -157,7 +164,7 @@ impl SearchStore for PgStore {
         .iter()
         .map(|row| record(row).map_err(StoreError::backend)?.into_client())
         .collect::<StoreResult<Vec<_>>>()?;
-        let custom = custom_texts(&mut conn, &uuids, false).await?;
+        let custom = custom_texts(&mut conn, business, &uuids, false).await?;
         Ok(SearchPage { hits: search::assemble(query, ids, clients, &custom), next_offset })
     }
 
@@ -214,7 +221,7 @@ impl SearchSource for Source<'_> {
 
     async fn custom_texts(&mut self, ids: &[ClientId]) -> StoreResult<Vec<(ClientId, String, String)>> {
         let uuids: Vec<Uuid> = ids.iter().map(|id| id.as_uuid()).collect();
-        custom_texts(self.conn, &uuids, true).await
+        custom_texts(self.conn, self.business, &uuids, true).await
     }
 }
 
@@ -327,13 +334,16 @@ async fn group_sizes(conn: &mut PgConnection, business: BusinessId, tier: &Tier)
 /// matched (`with_sensitive` false for "what matched").
 async fn custom_texts(
     conn: &mut PgConnection,
+    business: BusinessId,
     ids: &[Uuid],
     with_sensitive: bool,
 ) -> StoreResult<Vec<(ClientId, String, String)>> {
     let rows = sqlx::query(
-        "SELECT v.client_id, f.label, v.search_text FROM client_custom_values v JOIN custom_fields f ON f.id = v.field_id \
-         WHERE v.client_id = ANY($1) AND ($2 OR NOT f.sensitive) ORDER BY f.position",
+        "SELECT v.client_id, f.label, v.search_text FROM client_custom_values v \
+         JOIN custom_fields f ON f.business_id = v.business_id AND f.id = v.field_id \
+         WHERE v.business_id = $1 AND v.client_id = ANY($2) AND ($3 OR NOT f.sensitive) ORDER BY f.position",
     )
+    .bind(business.as_uuid())
     .bind(ids)
     .bind(with_sensitive)
     .fetch_all(conn)

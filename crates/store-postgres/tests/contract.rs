@@ -38,6 +38,11 @@ mod postgres {
     ficha_store::contract_suite!(super::fresh);
 }
 
+// The schema read back from PostgreSQL's catalog: every table of a
+// business's data keyed by business_id (docs/scale-out.md).
+#[path = "contract/catalog.rs"]
+mod catalog;
+
 // Races between connections, which the shared suite (one call at a time)
 // cannot show. Beside this file, in a folder Cargo does not take for a test
 // binary of its own.

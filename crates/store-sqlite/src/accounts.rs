@@ -185,21 +185,26 @@ impl AccountStore for SqliteStore {
     }
 
     async fn create_session(&self, staff: &Staff, token_hash: &[u8], expires_at: Timestamp) -> StoreResult<()> {
-        sqlx::query("INSERT INTO sessions (token_hash, staff_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)")
-            .bind(token_hash)
-            .bind(staff.id.as_uuid())
-            .bind(micros(self.clock.now()))
-            .bind(micros(expires_at))
-            .execute(&self.pool)
-            .await
-            .map(drop)
-            .map_err(StoreError::backend)
+        sqlx::query(
+            "INSERT INTO sessions (business_id, token_hash, staff_id, created_at, expires_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )
+        .bind(staff.business.as_uuid())
+        .bind(token_hash)
+        .bind(staff.id.as_uuid())
+        .bind(micros(self.clock.now()))
+        .bind(micros(expires_at))
+        .execute(&self.pool)
+        .await
+        .map(drop)
+        .map_err(StoreError::backend)
     }
 
     async fn session(&self, token_hash: &[u8], now: Timestamp) -> StoreResult<Option<SessionInfo>> {
         let row = sqlx::query(
             "SELECT s.id, s.business_id, s.name, s.email, s.role, s.created_at, x.expires_at \
-             FROM sessions x JOIN staff s ON s.id = x.staff_id WHERE x.token_hash = ?1 AND x.expires_at > ?2",
+             FROM sessions x JOIN staff s ON s.business_id = x.business_id AND s.id = x.staff_id \
+             WHERE x.token_hash = ?1 AND x.expires_at > ?2",
         )
         .bind(token_hash)
         .bind(micros(now))
@@ -284,16 +289,13 @@ impl AccountStore for SqliteStore {
 }
 
 /// Deletes the sessions of staff member `id`, only if they belong to the
-/// actor's business (sessions carry no business of their own).
+/// actor's business.
 async fn end_sessions(conn: &mut SqliteConnection, actor: &Actor, id: StaffId) -> StoreResult<u64> {
-    sqlx::query(
-        "DELETE FROM sessions WHERE staff_id = ?2 \
-         AND staff_id IN (SELECT id FROM staff WHERE business_id = ?1 AND id = ?2)",
-    )
-    .bind(actor.business().as_uuid())
-    .bind(id.as_uuid())
-    .execute(conn)
-    .await
-    .map(|done| done.rows_affected())
-    .map_err(StoreError::backend)
+    sqlx::query("DELETE FROM sessions WHERE business_id = ?1 AND staff_id = ?2")
+        .bind(actor.business().as_uuid())
+        .bind(id.as_uuid())
+        .execute(conn)
+        .await
+        .map(|done| done.rows_affected())
+        .map_err(StoreError::backend)
 }

@@ -36,11 +36,13 @@ pub(crate) async fn fetch_service(
     id: ServiceId,
 ) -> StoreResult<Service> {
     let row = crate::scoped_row(conn, SELECT_SERVICE, business, id.as_uuid()).await?;
-    let staff: Vec<Uuid> = sqlx::query_scalar("SELECT staff_id FROM service_staff WHERE service_id = ?1")
-        .bind(id.as_uuid())
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(StoreError::backend)?;
+    let staff: Vec<Uuid> =
+        sqlx::query_scalar("SELECT staff_id FROM service_staff WHERE business_id = ?1 AND service_id = ?2")
+            .bind(business.as_uuid())
+            .bind(id.as_uuid())
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(StoreError::backend)?;
     service_record(&row).map_err(StoreError::backend)?.into_service(staff.into_iter().map(StaffId::from_uuid).collect())
 }
 
@@ -71,7 +73,8 @@ async fn write_professionals(
     service: ServiceId,
     professionals: &BTreeSet<StaffId>,
 ) -> StoreResult<()> {
-    sqlx::query("DELETE FROM service_staff WHERE service_id = ?1")
+    sqlx::query("DELETE FROM service_staff WHERE business_id = ?1 AND service_id = ?2")
+        .bind(business.as_uuid())
         .bind(service.as_uuid())
         .execute(&mut *conn)
         .await
@@ -81,7 +84,8 @@ async fn write_professionals(
             Err(StoreError::NotFound) => return Err(BookingRule::ProfessionalUnknown.into()),
             other => other?,
         }
-        sqlx::query("INSERT INTO service_staff (service_id, staff_id) VALUES (?1, ?2)")
+        sqlx::query("INSERT INTO service_staff (business_id, service_id, staff_id) VALUES (?1, ?2, ?3)")
+            .bind(business.as_uuid())
             .bind(service.as_uuid())
             .bind(staff.as_uuid())
             .execute(&mut *conn)
@@ -159,14 +163,12 @@ impl SqliteStore {
     pub(crate) async fn list_service_rows(&self, actor: &Actor) -> StoreResult<Vec<Service>> {
         let business = actor.business().as_uuid();
         let mut conn = self.pool.acquire().await.map_err(StoreError::backend)?;
-        let pairs: Vec<(Uuid, Uuid)> = sqlx::query_as(
-            "SELECT ss.service_id, ss.staff_id FROM service_staff ss JOIN services s ON s.id = ss.service_id \
-             WHERE s.business_id = ?1",
-        )
-        .bind(business)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(StoreError::backend)?;
+        let pairs: Vec<(Uuid, Uuid)> =
+            sqlx::query_as("SELECT service_id, staff_id FROM service_staff WHERE business_id = ?1")
+                .bind(business)
+                .fetch_all(&mut *conn)
+                .await
+                .map_err(StoreError::backend)?;
         let mut staff: BTreeMap<Uuid, BTreeSet<StaffId>> = BTreeMap::new();
         for (service, member) in pairs {
             staff.entry(service).or_default().insert(StaffId::from_uuid(member));
@@ -216,7 +218,7 @@ impl SqliteStore {
         check_staff(&mut tx, business, staff).await?;
         sqlx::query(
             "INSERT INTO agendas (staff_id, business_id, hours, updated_at) VALUES (?1, ?2, ?3, ?4) \
-             ON CONFLICT (staff_id) DO UPDATE SET hours = excluded.hours, updated_at = excluded.updated_at",
+             ON CONFLICT (business_id, staff_id) DO UPDATE SET hours = excluded.hours, updated_at = excluded.updated_at",
         )
         .bind(staff.as_uuid())
         .bind(business.as_uuid())

@@ -45,7 +45,8 @@ fn page_sql(when: When) -> &'static str {
 const CALENDAR: &str = "SELECT b.id, b.client_id, b.service_id, b.staff_id, b.starts_at, b.ends_at, b.state, \
      b.attendance, b.origin, b.paid_amount, b.paid_method, b.paid_on::text AS paid_on, b.created_by, b.created_at, b.pack_id, \
      b.pack_number, b.pack_size, c.name AS client_name, s.name AS service_name \
-     FROM bookings b JOIN clients c ON c.id = b.client_id JOIN services s ON s.id = b.service_id \
+     FROM bookings b JOIN clients c ON c.business_id = b.business_id AND c.id = b.client_id \
+     JOIN services s ON s.business_id = b.business_id AND s.id = b.service_id \
      WHERE b.business_id = $1 AND b.starts_at >= $2 AND b.starts_at < $3 AND ($5 OR b.state <> 'cancelled') \
      AND ($4 IS NULL OR b.staff_id = $4) ORDER BY b.starts_at, b.id";
 
