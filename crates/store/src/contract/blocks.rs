@@ -149,6 +149,7 @@ pub async fn a_blocked_profile_is_hidden_from_professionals_lists_and_search(h: 
 
     // A page of one is still a page of one: a blocked profile ranked first
     // (the newest of equal matches) is skipped before the page is cut.
+    h.clock.advance(jiff::SignedDuration::from_mins(1));
     let palma = super::outbox::client_with(h, &o.owner, "Ana Palma", "palma@mail.cl", None).await;
     h.store.block_client(&o.owner, palma, reason("Bloqueo solicitado")).await.expect("blocked");
     let owners_first = h.store.search_clients(&o.owner, &ana, 0, 1).await.expect("search");
