@@ -48,13 +48,13 @@ mod search;
 pub(crate) mod session;
 mod settings;
 
-use axum::{Extension, Router};
 use axum::extract::State;
 use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY};
 use axum::http::{HeaderMap, HeaderValue, Uri};
 use axum::response::Redirect;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use axum::{Extension, Router};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::AppState;
