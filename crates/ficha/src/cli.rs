@@ -81,6 +81,11 @@ pub enum Command {
         /// Profile loads measured.
         #[arg(long, default_value_t = 2_000)]
         rounds: usize,
+        /// Render the profile page only without the access log, and skip
+        /// the log's statement alone: the same work as a `bench-profile` of
+        /// a binary from before the log, to compare the two.
+        #[arg(long)]
+        without_access_log: bool,
     },
     /// Send the notification outbox without serving HTTP (`serve` runs the
     /// same worker already; this is for a dedicated sender process).

@@ -41,9 +41,16 @@ async fn main() -> anyhow::Result<()> {
         Command::Bench { clients, queries, naive_queries, seed } => {
             bench::run(bench::BenchArgs { database_url: url, clients, queries, naive_queries, seed }).await
         }
-        Command::BenchProfile { bookings, others, others_bookings, notes, rounds } => {
-            let args =
-                bench::profile::ProfileArgs { database_url: url, bookings, others, others_bookings, notes, rounds };
+        Command::BenchProfile { bookings, others, others_bookings, notes, rounds, without_access_log } => {
+            let args = bench::profile::ProfileArgs {
+                database_url: url,
+                bookings,
+                others,
+                others_bookings,
+                notes,
+                rounds,
+                with_access_log: !without_access_log,
+            };
             bench::profile::run(args).await
         }
         Command::Worker(args) => serve::worker(&url, args).await,

@@ -18,7 +18,31 @@ use tower::ServiceExt;
 
 use super::{percentile, print_row};
 
-pub async fn measure(store: Arc<dyn Store>, actor: &Actor, client: ClientId, rounds: usize) -> anyhow::Result<()> {
+pub async fn measure(
+    store: Arc<dyn Store>,
+    actor: &Actor,
+    client: ClientId,
+    rounds: usize,
+    with_access_log: bool,
+) -> anyhow::Result<()> {
+    if !with_access_log {
+        // Only the page as before the log: the same work as an older
+        // binary's bench, so the two can be compared on the same data.
+        let pages = [
+            ("page: próximas", format!("/clientes/{client}"), false),
+            ("page: pasadas", format!("/clientes/{client}?reservas=pasadas"), false),
+        ];
+        let (times, bytes) = render_each(store.clone(), actor, &pages, rounds).await?;
+        let bytes = bytes.last().copied().unwrap_or(0);
+        println!("\nprofile page rendered in-process ({rounds} rounds each, last page {bytes} bytes, no access log)");
+        println!("{:<18} {:>6} {:>9} {:>9} {:>9}", "page", "count", "p50 ms", "p95 ms", "p99 ms");
+        for ((label, _, _), took) in pages.iter().zip(&times) {
+            print_row(label, took);
+        }
+        let all: Vec<Duration> = times.concat();
+        println!("profile page p99: {:.2} ms", percentile(&all, 0.99).as_secs_f64() * 1000.0);
+        return Ok(());
+    }
     // Each page with the access log (an entry per view; an owner also reads
     // "Accesos") and without it (the page as before the log), in the same
     // rounds, so both see the same machine.

@@ -34,6 +34,8 @@ pub struct ProfileArgs {
     /// General notes of the measured client (each also a history entry).
     pub notes: u64,
     pub rounds: usize,
+    /// Also render the page with the access log, and time its statement.
+    pub with_access_log: bool,
 }
 
 pub async fn run(args: ProfileArgs) -> anyhow::Result<()> {
@@ -86,7 +88,7 @@ pub async fn run(args: ProfileArgs) -> anyhow::Result<()> {
     }
     print_row("whole profile", &whole);
     println!("whole profile p99: {:.2} ms", percentile(&whole, 0.99).as_secs_f64() * 1000.0);
-    page::measure(store.clone(), &actor, client, args.rounds).await?;
+    page::measure(store.clone(), &actor, client, args.rounds, args.with_access_log).await?;
     store.close().await;
     Ok(())
 }

@@ -48,16 +48,17 @@ mod search;
 pub(crate) mod session;
 mod settings;
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY};
 use axum::http::{HeaderMap, HeaderValue, Uri};
 use axum::response::Redirect;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use axum::{Extension, Router};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::AppState;
+use session::NoHeader;
 
 /// Only our own files run and style the pages; nothing is framed or sent
 /// elsewhere.
@@ -85,7 +86,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/clientes/{id}/eliminar", get(delete::confirm).post(delete::erase))
         .route("/clientes/{id}/bloquear", post(block::block))
         .route("/clientes/{id}/desbloquear", post(block::unblock))
-        .route("/clientes/{id}/archivo-de-datos", get(block::data_file))
+        .route("/clientes/{id}/archivo-de-datos", get(block::data_file).layer(Extension(NoHeader)))
         .route("/clientes/{id}/agendar", get(agendar::form).post(agendar::book))
         .route("/calendario", get(calendar::show))
         .route("/agendar", get(agendar_pick::pick))
@@ -95,7 +96,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/reservas/{id}/notas/{nota}/eliminar", post(attention_notes::delete))
         .route("/notificaciones", get(notifications::list))
         .route("/notificaciones/{id}/reenviar", post(notifications::resend))
-        .route("/buscar", get(search::results))
+        .route("/buscar", get(search::results).layer(Extension(NoHeader)))
         .route("/configuracion", get(settings::show))
         .route("/configuracion/campos", post(settings::create_field))
         .route("/configuracion/campos/{id}", post(settings::update_field))

@@ -40,12 +40,19 @@ pub struct Staffer {
     /// The hash under which the session is stored (for logging out).
     pub session_hash: Vec<u8>,
     /// For owners: data requests overdue and due within
-    /// `REQUESTS_DUE_SOON_DAYS` (the header's flag); zero for others.
+    /// `REQUESTS_DUE_SOON_DAYS` (the header's flag); zero for others and
+    /// on `NoHeader` routes.
     pub requests_due: DueCounts,
 }
 
 /// Days before its due date a data request is flagged in the header.
 pub const REQUESTS_DUE_SOON_DAYS: i64 = 5;
+
+/// On a route whose answers never show the panel's header (the search
+/// box's fragments, asked at every keystroke; the printable data file):
+/// its `Staffer` skips the header's count of data requests.
+#[derive(Debug, Clone, Copy)]
+pub struct NoHeader;
 
 impl Staffer {
     pub fn is_owner(&self) -> bool {
@@ -68,7 +75,7 @@ impl FromRequestParts<AppState> for Staffer {
         let session = session.ok_or(PanelError::SignIn)?;
         let actor = session.actor();
         let business = state.store.business(&actor).await?;
-        let requests_due = if actor.is_owner() {
+        let requests_due = if actor.is_owner() && parts.extensions.get::<NoHeader>().is_none() {
             // One count over the partial index of open requests.
             let zone = TimeZone::get(&business.time_zone).unwrap_or(TimeZone::UTC);
             let today = state.clock.now().to_zoned(zone).date();
