@@ -154,15 +154,16 @@ pub async fn show(
         ),
         _ => None,
     };
-    let requests_notice = params.aviso.starts_with("solicitud");
-    page_with(StatusCode::OK, &page(&state, &account, notice, requests_notice).await?)
+    // A request's notice is said inside Solicitudes, where the redirect lands.
+    let (notice, request_notice) = if params.aviso.starts_with("solicitud") { (None, notice) } else { (notice, None) };
+    page_with(StatusCode::OK, &page(&state, &account, notice, request_notice).await?)
 }
 
 async fn page(
     state: &AppState,
     account: &Account,
     notice: Option<String>,
-    requests_notice: bool,
+    request_notice: Option<String>,
 ) -> Result<CuentaPage, SiteError> {
     let site = &account.site;
     let (actor, client) = (&account.actor, account.client);
@@ -215,8 +216,8 @@ async fn page(
         home: site.home(),
         base: account.base(),
         csrf: account.csrf.clone(),
-        request_notice: notice.clone().filter(|_| requests_notice),
-        notice: notice.filter(|_| !requests_notice),
+        request_notice,
+        notice,
         name: profile.name.as_str().to_owned(),
         upcoming: rows(&upcoming),
         past: rows(&past),
