@@ -87,6 +87,22 @@ pub enum Command {
         #[arg(long)]
         without_access_log: bool,
     },
+    /// Measure everyday single-client writes (create, edit, custom values)
+    /// by one writer and by several at once (see docs/performance.md).
+    BenchWrites {
+        /// Clients loaded first (skipped when the database already has the
+        /// benchmark business).
+        #[arg(long, default_value_t = 100_000)]
+        clients: u64,
+        /// Writes of each kind in each run.
+        #[arg(long, default_value_t = 2_000)]
+        writes: usize,
+        /// Concurrent writers in the second run.
+        #[arg(long, default_value_t = 8)]
+        writers: usize,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+    },
     /// Send the notification outbox without serving HTTP (`serve` runs the
     /// same worker already; this is for a dedicated sender process).
     Worker(NotifyArgs),

@@ -54,6 +54,10 @@ async fn main() -> anyhow::Result<()> {
             bench::profile::run(args).await
         }
         Command::Worker(args) => serve::worker(&url, args).await,
+        Command::BenchWrites { clients, writes, writers, seed } => {
+            let args = bench::writes::WritesArgs { database_url: url, clients, writes, writers, seed };
+            bench::writes::run(args).await
+        }
         Command::BenchNotify { messages, bookings, notify } => {
             bench::notify::run(bench::notify::NotifyBenchArgs { database_url: url, messages, bookings, notify }).await
         }

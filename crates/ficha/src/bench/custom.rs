@@ -37,7 +37,7 @@ pub async fn seed(store: &dyn Store, actor: &Actor, count: usize, seed: u64) -> 
     Ok(())
 }
 
-async fn define(
+pub(super) async fn define(
     store: &dyn Store,
     actor: &Actor,
     key: &str,

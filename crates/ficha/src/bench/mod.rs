@@ -11,6 +11,7 @@ mod page;
 pub mod profile;
 pub mod site;
 mod team;
+pub mod writes;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
