@@ -99,7 +99,7 @@ impl Work {
         for (n, pair) in targets.chunks(2).take(count).enumerate() {
             let [edited, valued] = pair else { break };
             let new = synthetic_client(&mut random, today, first_number + n as u64);
-            let phone = Phone::parse(&format!("+569{}", random.between(30_000_000, 99_999_999)))?;
+            let phone = mobile(&mut random);
             let changes = ClientChanges { phone: Some(Some(phone)), ..Default::default() };
             let values = vec![
                 (pet.key.clone(), CustomValue::parse(pet, RawValue::Text(random.pick::<&str>(PETS)))?),
@@ -119,6 +119,15 @@ impl Work {
             times.entry(KINDS[2]).or_default().push(started.elapsed());
         }
         Ok(times)
+    }
+}
+
+/// A valid Chilean mobile (not every random eight digits is one).
+fn mobile(random: &mut Random) -> Phone {
+    loop {
+        if let Ok(phone) = Phone::parse(&format!("+569{}", random.between(30_000_000, 99_999_999))) {
+            return phone;
+        }
     }
 }
 
