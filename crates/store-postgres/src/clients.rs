@@ -6,6 +6,7 @@ use ficha_domain::{Actor, BusinessId, Change, Client, ClientChanges, ClientId, N
 use ficha_store::clients::CursorKey;
 use ficha_store::clients::registered;
 use ficha_store::record::{ClientRecord, micros};
+use ficha_store::search::SearchDocument;
 use ficha_store::{ClientPage, ClientSort, ClientStore, Cursor, ListQuery, StoreError, StoreResult};
 use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::{PgConnection, Postgres, Row};
@@ -22,10 +23,59 @@ const CLIENTS_EMAIL: &str = "clients_email";
 pub(crate) const SELECT_CLIENT: &str = "SELECT id, name, email, phone, rut, birth_date::text AS birth_date, last_booking_at, \
      registered_at, version FROM clients WHERE business_id = $1 AND id = $2";
 
-/// The same row, locked until the transaction ends: a concurrent update waits
-/// and then compares its version against what this one wrote.
-const SELECT_CLIENT_FOR_UPDATE: &str = "SELECT id, name, email, phone, rut, birth_date::text AS birth_date, \
-     last_booking_at, registered_at, version FROM clients WHERE business_id = $1 AND id = $2 FOR UPDATE";
+/// Everything a write of one client needs to know first, in one round trip:
+/// the row, whether it is blocked, and what its custom values add to its
+/// search entry (in the profile's order).
+pub(crate) const HOLD_CLIENT: &str = "SELECT c.id, c.name, c.email, c.phone, c.rut, c.birth_date::text AS birth_date, \
+     c.last_booking_at, c.registered_at, c.version, \
+     EXISTS (SELECT 1 FROM client_blocks b WHERE b.business_id = $1 AND b.client_id = c.id) AS blocked, \
+     ARRAY (SELECT v.search_text FROM client_custom_values v \
+      JOIN custom_fields f ON f.business_id = v.business_id AND f.id = v.field_id \
+      WHERE v.business_id = $1 AND v.client_id = c.id ORDER BY f.position, f.id) AS custom \
+     FROM clients c WHERE c.business_id = $1 AND c.id = $2";
+
+/// The same, with the client's row locked until the transaction ends: a
+/// concurrent write waits, then compares its version against this one's.
+pub(crate) const HOLD_CLIENT_FOR_UPDATE: &str = "SELECT c.id, c.name, c.email, c.phone, c.rut, \
+     c.birth_date::text AS birth_date, c.last_booking_at, c.registered_at, c.version, \
+     EXISTS (SELECT 1 FROM client_blocks b WHERE b.business_id = $1 AND b.client_id = c.id) AS blocked, \
+     ARRAY (SELECT v.search_text FROM client_custom_values v \
+      JOIN custom_fields f ON f.business_id = v.business_id AND f.id = v.field_id \
+      WHERE v.business_id = $1 AND v.client_id = c.id ORDER BY f.position, f.id) AS custom \
+     FROM clients c WHERE c.business_id = $1 AND c.id = $2 FOR UPDATE OF c";
+
+/// A client as a writing transaction found it (`HOLD_CLIENT…`).
+pub(crate) struct Held {
+    pub client: Client,
+    pub blocked: bool,
+    /// Its custom values' search text, in the profile's order.
+    pub custom: Vec<String>,
+}
+
+impl Held {
+    /// The client, unless it is blocked (`ClientBlocked`): every write of a
+    /// client's data asks.
+    pub(crate) fn open(self) -> StoreResult<Self> {
+        ficha_store::blocks::flow::open(self.blocked)?;
+        Ok(self)
+    }
+}
+
+/// Reads `id` for a write with `sql` (one of the `HOLD_CLIENT` statements),
+/// inside the caller's transaction; `NotFound` when it is not `business`'s.
+pub(crate) async fn hold(
+    conn: &mut PgConnection,
+    sql: &'static str,
+    business: BusinessId,
+    id: ClientId,
+) -> StoreResult<Held> {
+    let row = crate::scoped_row(conn, sql, business, id.as_uuid()).await?;
+    Ok(Held {
+        client: record(&row).map_err(StoreError::backend)?.into_client()?,
+        blocked: row.try_get("blocked").map_err(StoreError::backend)?,
+        custom: row.try_get("custom").map_err(StoreError::backend)?,
+    })
+}
 
 const SELECT_BY_EMAIL: &str = "SELECT id FROM clients WHERE business_id = $1 AND email_key = $2";
 
@@ -169,7 +219,7 @@ impl ClientStore for PgStore {
             }
             Err(e) => return Err(StoreError::backend(e)),
         }
-        search::refresh(&mut tx, business, client.id).await?;
+        search::rewrite(&mut tx, business, client.id, None, SearchDocument::new(business, &client, &[])).await?;
         tx.commit().await.map_err(StoreError::backend)?;
         Ok(client)
     }
@@ -202,15 +252,15 @@ impl ClientStore for PgStore {
         // Every early return below drops `tx`, which rolls it back and
         // releases the row lock.
         let mut tx = self.pool.begin().await.map_err(StoreError::backend)?;
-        let current = fetch_client(&mut tx, SELECT_CLIENT_FOR_UPDATE, business, id).await?;
-        blocks::ensure_open(&mut tx, business, id).await?;
-        if current.version != expected_version {
-            return Err(StoreError::Stale { current: Box::new(current) });
+        let held = hold(&mut tx, HOLD_CLIENT_FOR_UPDATE, business, id).await?.open()?;
+        if held.client.version != expected_version {
+            return Err(StoreError::Stale { current: Box::new(held.client) });
         }
         if changes.is_empty() {
-            return Ok(current);
+            return Ok(held.client);
         }
-        let mut updated = changes.applied_to(&current);
+        let current = &held.client;
+        let mut updated = changes.applied_to(current);
         updated.version += 1;
         let email_key = updated.email.key();
         // Checked first so the usual case answers without a failed statement;
@@ -230,8 +280,10 @@ impl ClientStore for PgStore {
             }
             Err(e) => return Err(StoreError::backend(e)),
         }
-        search::refresh(&mut tx, business, id).await?;
-        history::record(&mut tx, actor, id, self.clock.now(), &Change::between(&current, &updated)).await?;
+        let before = SearchDocument::new(business, current, &held.custom);
+        let after = SearchDocument::new(business, &updated, &held.custom);
+        search::rewrite(&mut tx, business, id, Some(&before), after).await?;
+        history::record(&mut tx, actor, id, self.clock.now(), &Change::between(current, &updated)).await?;
         tx.commit().await.map_err(StoreError::backend)?;
         Ok(updated)
     }

@@ -10,16 +10,17 @@ use ficha_domain::{
     Actor, BusinessId, ClientId, CustomField, CustomFieldChanges, CustomFieldId, CustomValue, FieldKey, FieldKind,
     NewCustomField,
 };
-use ficha_store::custom_fields::check_values;
 use ficha_store::custom_fields::record::{CustomFieldRecord, options_text, read_value, stored_labels, value_text};
+use ficha_store::custom_fields::{check_values, search_texts, values_after};
 use ficha_store::history::value_changes;
 use ficha_store::record::micros;
+use ficha_store::search::SearchDocument;
 use ficha_store::{CustomFieldStore, FieldValue, Removed, SavedValues, StoreError, StoreResult};
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Row};
 use uuid::Uuid;
 
-use crate::clients::fetch_client;
+use crate::clients::{HOLD_CLIENT_FOR_UPDATE, hold};
 use crate::{PgStore, history, search, violates_unique};
 
 const SELECT_FIELD: &str = "SELECT id, key, label, kind, options, required, in_booking_form, visible_to_client, sensitive, \
@@ -35,11 +36,6 @@ const SELECT_FIELD_FOR_UPDATE: &str = "SELECT id, key, label, kind, options, req
 const LOCK_FIELDS_BY_KEY: &str = "SELECT id, key, label, kind, options, required, in_booking_form, \
      visible_to_client, sensitive, position, archived_at FROM custom_fields WHERE business_id = $1 AND key = ANY($2) \
      ORDER BY id FOR SHARE";
-
-/// The client, locked like `update_client` locks it: concurrent writes of
-/// one client queue and compare versions one after the other.
-const SELECT_CLIENT_FOR_UPDATE: &str = "SELECT id, name, email, phone, rut, birth_date::text AS birth_date, \
-     last_booking_at, registered_at, version FROM clients WHERE business_id = $1 AND id = $2 FOR UPDATE";
 
 /// The unique constraint of `0002_custom_fields.sql` on (business_id, key).
 const CUSTOM_FIELDS_KEY: &str = "custom_fields_key";
@@ -84,10 +80,17 @@ const UPSERT_VALUE: &str = "INSERT INTO client_custom_values (client_id, field_i
      VALUES ($1, $2, $3, $4, $5) \
      ON CONFLICT (business_id, client_id, field_id) DO UPDATE SET value = excluded.value, search_text = excluded.search_text";
 
-const DELETE_VALUE: &str =
-    "DELETE FROM client_custom_values WHERE business_id = $1 AND client_id = $2 AND field_id = $3";
-
-const SET_VERSION: &str = "UPDATE clients SET version = $3 WHERE business_id = $1 AND id = $2";
+/// A save of a client's values: upserts ($4 fields, $5 values, $6 search
+/// texts), deletes ($7 fields) and the client's new version ($3).
+const SAVE_VALUES: &str = "WITH written AS (\
+     INSERT INTO client_custom_values (client_id, field_id, business_id, value, search_text) \
+     SELECT $2, w.field_id, $1, w.value, w.search_text FROM unnest($4::uuid[], $5::text[], $6::text[]) \
+     AS w (field_id, value, search_text) \
+     ON CONFLICT (business_id, client_id, field_id) \
+     DO UPDATE SET value = excluded.value, search_text = excluded.search_text), \
+     emptied AS (DELETE FROM client_custom_values \
+     WHERE business_id = $1 AND client_id = $2 AND field_id = ANY($7::uuid[])) \
+     UPDATE clients SET version = $3 WHERE business_id = $1 AND id = $2";
 
 fn field_record(row: &PgRow) -> Result<CustomFieldRecord, sqlx::Error> {
     Ok(CustomFieldRecord {
@@ -346,52 +349,41 @@ impl CustomFieldStore for PgStore {
     ) -> StoreResult<SavedValues> {
         let business = actor.business();
         let mut tx = self.pool.begin().await.map_err(StoreError::backend)?;
-        let mut current = fetch_client(&mut tx, SELECT_CLIENT_FOR_UPDATE, business, client).await?;
-        crate::blocks::ensure_open(&mut tx, business, client).await?;
+        let held = hold(&mut tx, HOLD_CLIENT_FOR_UPDATE, business, client).await?.open()?;
+        let mut current = held.client;
         if current.version != expected_version {
             return Err(StoreError::Stale { current: Box::new(current) });
         }
-        if values.is_empty() {
-            let values = client_values(&mut tx, business, client).await?;
-            return Ok(SavedValues { client: current, values });
-        }
         let before = client_values(&mut tx, business, client).await?;
+        if values.is_empty() {
+            return Ok(SavedValues { client: current, values: before });
+        }
         let keys = values.iter().map(|(key, _)| key.as_str().to_owned()).collect();
         let fields = lock_fields(&mut tx, business, keys).await?;
         let accepted = check_values(&fields, values).map_err(StoreError::ValuesRefused)?;
-        for (field, value) in accepted {
-            let written = match value {
-                Some(value) => {
-                    sqlx::query(UPSERT_VALUE)
-                        .bind(client.as_uuid())
-                        .bind(field.id.as_uuid())
-                        .bind(business.as_uuid())
-                        .bind(value_text(&value))
-                        .bind(value.search_text(&field))
-                        .execute(&mut *tx)
-                        .await
-                }
-                None => {
-                    sqlx::query(DELETE_VALUE)
-                        .bind(business.as_uuid())
-                        .bind(client.as_uuid())
-                        .bind(field.id.as_uuid())
-                        .execute(&mut *tx)
-                        .await
-                }
-            };
-            written.map_err(StoreError::backend)?;
-        }
         current.version += 1;
-        sqlx::query(SET_VERSION)
+        // The values written and deleted, and the new version, in one
+        // statement: each is a round trip less.
+        let (kept, emptied): (Vec<_>, Vec<_>) = accepted.iter().partition(|(_, value)| value.is_some());
+        sqlx::query(SAVE_VALUES)
             .bind(business.as_uuid())
             .bind(client.as_uuid())
             .bind(current.version)
+            .bind(kept.iter().map(|(field, _)| field.id.as_uuid()).collect::<Vec<_>>())
+            .bind(kept.iter().filter_map(|(_, value)| value.as_ref().map(value_text)).collect::<Vec<_>>())
+            .bind(
+                kept.iter()
+                    .filter_map(|(field, value)| value.as_ref().map(|v| v.search_text(field)))
+                    .collect::<Vec<_>>(),
+            )
+            .bind(emptied.iter().map(|(field, _)| field.id.as_uuid()).collect::<Vec<_>>())
             .execute(&mut *tx)
             .await
             .map_err(StoreError::backend)?;
-        search::refresh(&mut tx, business, client).await?;
-        let values = client_values(&mut tx, business, client).await?;
+        let values = values_after(before.clone(), &accepted);
+        let entry_before = SearchDocument::new(business, &current, &held.custom);
+        let entry_after = SearchDocument::new(business, &current, &search_texts(&values));
+        search::rewrite(&mut tx, business, client, Some(&entry_before), entry_after).await?;
         history::record(&mut tx, actor, client, self.clock.now(), &value_changes(&before, &values)).await?;
         tx.commit().await.map_err(StoreError::backend)?;
         Ok(SavedValues { client: current, values })

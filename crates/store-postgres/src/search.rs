@@ -13,37 +13,48 @@ use sqlx::{PgConnection, Row};
 use uuid::Uuid;
 
 use crate::PgStore;
-use crate::clients::{SELECT_CLIENT, fetch_client, record};
+use crate::clients::{HOLD_CLIENT, hold, record};
 
 /// Rebuilds the search entry of one client from its stored data. Call it in
 /// the writing transaction, after the client's rows are written.
 pub(crate) async fn refresh(conn: &mut PgConnection, business: BusinessId, client: ClientId) -> StoreResult<()> {
-    let stored = fetch_client(conn, SELECT_CLIENT, business, client).await?;
-    let custom: Vec<String> =
-        sqlx::query_scalar("SELECT search_text FROM client_custom_values WHERE business_id = $1 AND client_id = $2")
-            .bind(business.as_uuid())
-            .bind(client.as_uuid())
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(StoreError::backend)?;
-    let document = SearchDocument::new(business, &stored, &custom);
+    let held = hold(conn, HOLD_CLIENT, business, client).await?;
+    let document = SearchDocument::new(business, &held.client, &held.custom);
+    rewrite(conn, business, client, None, document).await
+}
+
+/// Writes a client's entry `after` over the one it had (`before`, when the
+/// writer knows it), in one statement, skipping what did not change: the
+/// whole entry when it is the same (a birth date, a value that is not
+/// searched) — its trigger would rewrite every word row of the client for
+/// nothing — and the typo vocabulary when the name is.
+pub(crate) async fn rewrite(
+    conn: &mut PgConnection,
+    business: BusinessId,
+    client: ClientId,
+    before: Option<&SearchDocument>,
+    after: SearchDocument,
+) -> StoreResult<()> {
+    if before == Some(&after) {
+        return Ok(());
+    }
+    let new_terms = match before {
+        Some(before) if before.name == after.name => Vec::new(),
+        _ => after.typo_targets(),
+    };
     sqlx::query(
-        "INSERT INTO client_search (client_id, business_id, doc) VALUES ($1, $2, array_to_tsvector($3)) \
-         ON CONFLICT (business_id, client_id) DO UPDATE SET doc = EXCLUDED.doc",
+        "WITH entry AS (INSERT INTO client_search (client_id, business_id, doc) VALUES ($1, $2, array_to_tsvector($3)) \
+         ON CONFLICT (business_id, client_id) DO UPDATE SET doc = EXCLUDED.doc) \
+         INSERT INTO search_terms (business_id, term) SELECT $2, unnest($4::text[]) ON CONFLICT DO NOTHING",
     )
     .bind(client.as_uuid())
     .bind(business.as_uuid())
-    .bind(document.tokens())
+    .bind(after.tokens())
+    .bind(new_terms)
     .execute(&mut *conn)
     .await
-    .map_err(StoreError::backend)?;
-    sqlx::query("INSERT INTO search_terms (business_id, term) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING")
-        .bind(business.as_uuid())
-        .bind(document.typo_targets())
-        .execute(&mut *conn)
-        .await
-        .map(drop)
-        .map_err(StoreError::backend)
+    .map(drop)
+    .map_err(StoreError::backend)
 }
 
 /// Indexes the clients waiting in `client_search_pending` (those that existed

@@ -6,6 +6,7 @@ use ficha_domain::{Actor, BusinessId, Change, Client, ClientChanges, ClientId, N
 use ficha_store::clients::CursorKey;
 use ficha_store::clients::registered;
 use ficha_store::record::{ClientRecord, micros};
+use ficha_store::search::SearchDocument;
 use ficha_store::{ClientPage, ClientSort, ClientStore, Cursor, ListQuery, StoreError, StoreResult};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
@@ -18,9 +19,21 @@ const SELECT_CLIENT: &str = "SELECT id, name, email, phone, rut, birth_date, las
 
 const SELECT_BY_EMAIL: &str = "SELECT id FROM clients WHERE business_id = ?1 AND email_key = ?2";
 
+/// The new row's rowid is where its search entry goes.
 const INSERT_CLIENT: &str = "INSERT INTO clients \
      (id, business_id, name, name_key, email, email_key, phone, rut, birth_date, registered_at) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING rowid";
+
+/// Everything a write of one client needs to know first, in one statement:
+/// the row, where its search entry is, whether it is blocked, and what its
+/// custom values add to the entry (in the profile's order).
+const HOLD_CLIENT: &str = "SELECT c.rowid AS entry, c.id, c.name, c.email, c.phone, c.rut, c.birth_date, \
+     c.last_booking_at, c.registered_at, c.version, \
+     EXISTS (SELECT 1 FROM client_blocks b WHERE b.business_id = ?1 AND b.client_id = c.id) AS blocked, \
+     (SELECT json_group_array(t.search_text) FROM (SELECT v.search_text FROM client_custom_values v \
+      JOIN custom_fields f ON f.business_id = v.business_id AND f.id = v.field_id \
+      WHERE v.business_id = ?1 AND v.client_id = c.id ORDER BY f.position, f.id) AS t) AS custom \
+     FROM clients c WHERE c.business_id = ?1 AND c.id = ?2";
 
 pub(crate) const UPDATE_CLIENT: &str = "UPDATE clients SET name = ?3, name_key = ?4, email = ?5, email_key = ?6, \
      phone = ?7, rut = ?8, birth_date = ?9, version = ?10 WHERE business_id = ?1 AND id = ?2";
@@ -91,6 +104,38 @@ pub(crate) async fn fetch_client(
     record(&row).map_err(StoreError::backend)?.into_client()
 }
 
+/// A client as a writing transaction found it (`HOLD_CLIENT`).
+pub(crate) struct Held {
+    pub client: Client,
+    /// The rowid its search entry is stored under.
+    pub entry: i64,
+    pub blocked: bool,
+    /// Its custom values' search text, in the profile's order.
+    pub custom: Vec<String>,
+}
+
+impl Held {
+    /// The client, unless it is blocked (`ClientBlocked`): every write of a
+    /// client's data asks.
+    pub(crate) fn open(self) -> StoreResult<Self> {
+        ficha_store::blocks::flow::open(self.blocked)?;
+        Ok(self)
+    }
+}
+
+/// Reads `id` for a write, inside the caller's transaction; `NotFound` when
+/// it is not `business`'s.
+pub(crate) async fn hold(conn: &mut SqliteConnection, business: BusinessId, id: ClientId) -> StoreResult<Held> {
+    let row = crate::scoped_row(conn, HOLD_CLIENT, business, id.as_uuid()).await?;
+    let custom: String = row.try_get("custom").map_err(StoreError::backend)?;
+    Ok(Held {
+        client: record(&row).map_err(StoreError::backend)?.into_client()?,
+        entry: row.try_get("entry").map_err(StoreError::backend)?,
+        blocked: row.try_get("blocked").map_err(StoreError::backend)?,
+        custom: serde_json::from_str(&custom).map_err(StoreError::backend)?,
+    })
+}
+
 async fn holder_of_email(
     conn: &mut SqliteConnection,
     business: BusinessId,
@@ -127,9 +172,9 @@ impl ClientStore for SqliteStore {
         let client = registered(new, self.clock.now());
         let mut tx = self.write().await?;
         let insert = sqlx::query(INSERT_CLIENT).bind(client.id.as_uuid()).bind(business.as_uuid());
-        let inserted = bind_fields(insert, &client).bind(micros(client.registered_at)).execute(&mut *tx).await;
-        match inserted {
-            Ok(_) => {}
+        let inserted = bind_fields(insert, &client).bind(micros(client.registered_at)).fetch_one(&mut *tx).await;
+        let rowid: i64 = match inserted {
+            Ok(row) => row.try_get(0).map_err(StoreError::backend)?,
             Err(e) if is_unique_violation(&e) => {
                 let existing = holder_of_email(&mut tx, business, &client.email.key()).await?;
                 return Err(
@@ -137,8 +182,8 @@ impl ClientStore for SqliteStore {
                 );
             }
             Err(e) => return Err(StoreError::backend(e)),
-        }
-        search::refresh(&mut tx, business, client.id).await?;
+        };
+        search::rewrite(&mut tx, rowid, None, SearchDocument::new(business, &client, &[])).await?;
         tx.commit().await.map_err(StoreError::backend)?;
         Ok(client)
     }
@@ -169,15 +214,15 @@ impl ClientStore for SqliteStore {
         }
         let business = actor.business();
         let mut tx = self.write().await?;
-        let current = fetch_client(&mut tx, business, id).await?;
-        blocks::ensure_open(&mut tx, business, id).await?;
-        if current.version != expected_version {
-            return Err(StoreError::Stale { current: Box::new(current) });
+        let held = hold(&mut tx, business, id).await?.open()?;
+        if held.client.version != expected_version {
+            return Err(StoreError::Stale { current: Box::new(held.client) });
         }
         if changes.is_empty() {
-            return Ok(current);
+            return Ok(held.client);
         }
-        let mut updated = changes.applied_to(&current);
+        let current = &held.client;
+        let mut updated = changes.applied_to(current);
         updated.version += 1;
         if updated.email.key() != current.email.key()
             && let Some(existing) = holder_of_email(&mut tx, business, &updated.email.key()).await?
@@ -186,8 +231,10 @@ impl ClientStore for SqliteStore {
         }
         let update = sqlx::query(UPDATE_CLIENT).bind(business.as_uuid()).bind(id.as_uuid());
         bind_fields(update, &updated).bind(updated.version).execute(&mut *tx).await.map_err(StoreError::backend)?;
-        search::refresh(&mut tx, business, id).await?;
-        history::record(&mut tx, actor, id, self.clock.now(), &Change::between(&current, &updated)).await?;
+        let before = SearchDocument::new(business, current, &held.custom);
+        let after = SearchDocument::new(business, &updated, &held.custom);
+        search::rewrite(&mut tx, held.entry, Some(&before), after).await?;
+        history::record(&mut tx, actor, id, self.clock.now(), &Change::between(current, &updated)).await?;
         tx.commit().await.map_err(StoreError::backend)?;
         Ok(updated)
     }

@@ -9,16 +9,17 @@ use ficha_domain::{
     Actor, BusinessId, ClientId, CustomField, CustomFieldChanges, CustomFieldId, CustomValue, FieldKey, FieldKind,
     NewCustomField,
 };
-use ficha_store::custom_fields::check_values;
 use ficha_store::custom_fields::record::{CustomFieldRecord, options_text, read_value, stored_labels, value_text};
+use ficha_store::custom_fields::{check_values, search_texts, values_after};
 use ficha_store::history::value_changes;
 use ficha_store::record::micros;
+use ficha_store::search::SearchDocument;
 use ficha_store::{CustomFieldStore, FieldValue, Removed, SavedValues, StoreError, StoreResult};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 use uuid::Uuid;
 
-use crate::clients::fetch_client;
+use crate::clients::hold;
 use crate::{SqliteStore, history, is_unique_violation, search};
 
 const SELECT_FIELD: &str = "SELECT id, key, label, kind, options, required, in_booking_form, visible_to_client, sensitive, \
@@ -305,27 +306,26 @@ impl CustomFieldStore for SqliteStore {
     ) -> StoreResult<SavedValues> {
         let business = actor.business();
         let mut tx = self.write().await?;
-        let mut current = fetch_client(&mut tx, business, client).await?;
-        crate::blocks::ensure_open(&mut tx, business, client).await?;
+        let held = hold(&mut tx, business, client).await?.open()?;
+        let mut current = held.client;
         if current.version != expected_version {
             return Err(StoreError::Stale { current: Box::new(current) });
         }
-        if values.is_empty() {
-            let values = client_values(&mut tx, business, client).await?;
-            return Ok(SavedValues { client: current, values });
-        }
         let before = client_values(&mut tx, business, client).await?;
+        if values.is_empty() {
+            return Ok(SavedValues { client: current, values: before });
+        }
         let fields = fetch_fields(&mut tx, business, true).await?;
         let accepted = check_values(&fields, values).map_err(StoreError::ValuesRefused)?;
-        for (field, value) in accepted {
+        for (field, value) in &accepted {
             let written = match value {
                 Some(value) => {
                     sqlx::query(UPSERT_VALUE)
                         .bind(client.as_uuid())
                         .bind(field.id.as_uuid())
                         .bind(business.as_uuid())
-                        .bind(value_text(&value))
-                        .bind(value.search_text(&field))
+                        .bind(value_text(value))
+                        .bind(value.search_text(field))
                         .execute(&mut *tx)
                         .await
                 }
@@ -348,9 +348,12 @@ impl CustomFieldStore for SqliteStore {
             .execute(&mut *tx)
             .await
             .map_err(StoreError::backend)?;
-        search::refresh(&mut tx, business, client).await?;
-        let values = client_values(&mut tx, business, client).await?;
-        history::record(&mut tx, actor, client, self.clock.now(), &value_changes(&before, &values)).await?;
+        let values = values_after(before.clone(), &accepted);
+        let changes = value_changes(&before, &values);
+        let entry_before = SearchDocument::new(business, &current, &held.custom);
+        let entry_after = SearchDocument::new(business, &current, &search_texts(&values));
+        search::rewrite(&mut tx, held.entry, Some(&entry_before), entry_after).await?;
+        history::record(&mut tx, actor, client, self.clock.now(), &changes).await?;
         tx.commit().await.map_err(StoreError::backend)?;
         Ok(SavedValues { client: current, values })
     }

@@ -2,7 +2,8 @@
 //!
 //! One writer at a time is SQLite's rule; every writing transaction starts with
 //! `BEGIN IMMEDIATE` so a read-then-write never fails half-way on a lock
-//! upgrade, and `busy_timeout` makes writers queue instead of erroring.
+//! upgrade. Writers of one process queue in turn (`write_turn`), first come
+//! first served; `busy_timeout` is left for writers of other processes.
 
 mod access_log;
 mod accounts;
@@ -23,6 +24,7 @@ mod outbox;
 mod request_limits;
 mod search;
 mod services;
+mod write_turn;
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -31,8 +33,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use ficha_domain::Clock;
 use ficha_store::{OutboxSignal, Store, StoreError, StoreResult};
+use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool, Transaction};
 
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
@@ -40,6 +42,8 @@ pub struct SqliteStore {
     clock: Arc<dyn Clock>,
     /// Rung after each commit that may have written outbox messages.
     signal: OutboxSignal,
+    /// Whose turn it is to write (see write_turn.rs).
+    turns: write_turn::Turns,
 }
 
 /// Page cache of each connection, in KiB (SQLite's negative form).
@@ -65,7 +69,7 @@ impl SqliteStore {
             .pragma("cache_size", PAGE_CACHE);
         let pool =
             SqlitePoolOptions::new().max_connections(8).connect_with(options).await.map_err(StoreError::backend)?;
-        let store = Self { pool, clock, signal: OutboxSignal::default() };
+        let store = Self { pool, clock, signal: OutboxSignal::default(), turns: write_turn::Turns::default() };
         store.migrate().await?;
         search::index_pending(&store).await?;
         Ok(store)
@@ -76,8 +80,12 @@ impl SqliteStore {
         sqlx::migrate!("./migrations").run(&self.pool).await.map_err(StoreError::backend)
     }
 
-    async fn write(&self) -> StoreResult<Transaction<'static, Sqlite>> {
-        self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(StoreError::backend)
+    /// A writing transaction, begun once this process's earlier writers are
+    /// done.
+    async fn write(&self) -> StoreResult<write_turn::WriteTx> {
+        let turn = self.turns.wait().await;
+        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(StoreError::backend)?;
+        Ok(write_turn::WriteTx::new(tx, turn))
     }
 }
 

@@ -2,7 +2,7 @@
 //! of every write that changes what a client can be found by.
 
 use async_trait::async_trait;
-use ficha_domain::{Actor, BusinessId, Client, ClientId};
+use ficha_domain::{Actor, BusinessId, ClientId};
 use std::collections::HashSet;
 
 use ficha_store::search::{self, Candidate, SearchDocument, SearchQuery, SearchSource, TIER_WINDOW, Tier};
@@ -11,46 +11,45 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 
 use crate::SqliteStore;
-use crate::clients::{fetch_client, record};
+use crate::clients::{hold, record};
 
 mod plan;
 
 /// Rebuilds the search entry of one client from its stored data. Call it in
 /// the writing transaction, after the client's rows are written.
 pub(crate) async fn refresh(conn: &mut SqliteConnection, business: BusinessId, client: ClientId) -> StoreResult<()> {
-    let stored = fetch_client(conn, business, client).await?;
-    let rowid: i64 = sqlx::query_scalar("SELECT rowid FROM clients WHERE business_id = ?1 AND id = ?2")
-        .bind(business.as_uuid())
-        .bind(client.as_uuid())
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(StoreError::backend)?;
-    index(conn, business, rowid, &stored).await
+    let held = hold(conn, business, client).await?;
+    let document = SearchDocument::new(business, &held.client, &held.custom);
+    rewrite(conn, held.entry, None, document).await
 }
 
-async fn index(conn: &mut SqliteConnection, business: BusinessId, rowid: i64, client: &Client) -> StoreResult<()> {
-    let custom: Vec<String> = sqlx::query_scalar("SELECT search_text FROM client_custom_values WHERE client_id = ?1")
-        .bind(client.id.as_uuid())
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(StoreError::backend)?;
-    write_entry(conn, rowid, SearchDocument::new(business, client, &custom)).await
-}
-
-async fn write_entry(conn: &mut SqliteConnection, rowid: i64, document: SearchDocument) -> StoreResult<()> {
-    for term in document.typo_targets() {
-        sqlx::query("INSERT OR IGNORE INTO search_terms (tenant, term) VALUES (?1, ?2)")
-            .bind(&document.tenant)
-            .bind(term)
+/// Writes a client's entry `after` over the one it had (`before`, when the
+/// writer knows it), skipping what did not change: the whole entry when it
+/// is the same (a birth date, a value that is not searched), the typo
+/// vocabulary when the name is. Two statements at most.
+pub(crate) async fn rewrite(
+    conn: &mut SqliteConnection,
+    rowid: i64,
+    before: Option<&SearchDocument>,
+    after: SearchDocument,
+) -> StoreResult<()> {
+    if before == Some(&after) {
+        return Ok(());
+    }
+    if before.is_none_or(|before| before.name != after.name) {
+        let terms = serde_json::Value::from(after.typo_targets()).to_string();
+        sqlx::query("INSERT OR IGNORE INTO search_terms (tenant, term) SELECT ?1, value FROM json_each(?2)")
+            .bind(&after.tenant)
+            .bind(terms)
             .execute(&mut *conn)
             .await
             .map_err(StoreError::backend)?;
     }
     sqlx::query("INSERT OR REPLACE INTO client_search (rowid, tenant, name, other) VALUES (?1, ?2, ?3, ?4)")
         .bind(rowid)
-        .bind(document.tenant)
-        .bind(document.name)
-        .bind(document.other)
+        .bind(after.tenant)
+        .bind(after.name)
+        .bind(after.other)
         .execute(&mut *conn)
         .await
         .map(drop)

@@ -75,6 +75,24 @@ pub fn exportable(values: &[FieldValue], include_sensitive: bool) -> impl Iterat
     values.iter().filter(move |v| include_sensitive || !v.field.sensitive)
 }
 
+/// A client's values once `accepted` (from `check_values`) is written over
+/// `before`, in the order the profile shows them (position, then id): what a
+/// save returns, and indexes, without reading its rows back.
+pub fn values_after(before: Vec<FieldValue>, accepted: &[(CustomField, Option<CustomValue>)]) -> Vec<FieldValue> {
+    let rewritten = |v: &FieldValue| accepted.iter().any(|(field, _)| field.id == v.field.id);
+    let mut after: Vec<FieldValue> = before.into_iter().filter(|v| !rewritten(v)).collect();
+    after.extend(
+        accepted.iter().filter_map(|(field, value)| Some(FieldValue { field: field.clone(), value: value.clone()? })),
+    );
+    after.sort_by_key(|v| (v.field.position, v.field.id.as_uuid()));
+    after
+}
+
+/// What a client's values add to its search entry.
+pub fn search_texts(values: &[FieldValue]) -> Vec<String> {
+    values.iter().map(|v| v.value.search_text(&v.field)).collect()
+}
+
 /// What `remove_field` did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Removed {
@@ -119,7 +137,11 @@ pub fn check_values(
             None => field.check_empty().map(|()| None),
         };
         match checked {
-            Ok(value) => accepted.push((field.clone(), value)),
+            // A field named twice keeps its last value, as if written in turn.
+            Ok(value) => match accepted.iter_mut().find(|(f, _): &&mut (CustomField, _)| f.id == field.id) {
+                Some(slot) => slot.1 = value,
+                None => accepted.push((field.clone(), value)),
+            },
             Err(error) => refused.push(RefusedValue { key, label: field.label.to_string(), error }),
         }
     }

@@ -188,5 +188,10 @@ fn report(times: &BTreeMap<&str, Vec<Duration>>, took: Duration) {
     }
     let all: Vec<Duration> = times.values().flatten().copied().collect();
     print_row("all", &all);
-    println!("{} writes in {:.2} s: {:.0} writes/s", all.len(), took.as_secs_f64(), all.len() as f64 / took.as_secs_f64());
+    println!(
+        "{} writes in {:.2} s: {:.0} writes/s",
+        all.len(),
+        took.as_secs_f64(),
+        all.len() as f64 / took.as_secs_f64()
+    );
 }

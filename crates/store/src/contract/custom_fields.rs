@@ -28,7 +28,9 @@ macro_rules! custom_fields_contract {
             deleting_a_client_deletes_its_values,
             saving_values_checks_the_clients_version,
             values_are_found_by_search,
-            a_sensitive_field_keeps_its_mark_and_its_values
+            a_sensitive_field_keeps_its_mark_and_its_values,
+            writes_that_change_nothing_searched_keep_the_entry_right,
+            a_field_named_twice_keeps_its_last_value
         );
     };
 }
@@ -433,6 +435,54 @@ pub async fn values_are_found_by_search(h: &Harness) {
 
     h.store.set_custom_values(&actor, ana.id, 2, vec![(key("mascota"), None)]).await.expect("cleared");
     assert!(found(h, &actor, "firulais").await.is_empty(), "a cleared value is not found any more");
+}
+
+/// Writes skip rewriting a search entry that would come out the same: what
+/// they do write must still be found, and what they replace must not.
+pub async fn writes_that_change_nothing_searched_keep_the_entry_right(h: &Harness) {
+    let actor = business(h, "sinreescribir").await;
+    let ana = h.store.create_client(&actor, new_client("Ana Pérez", "ana@mail.cl")).await.expect("created");
+    let mascota = define(h, &actor, "mascota", FieldKind::Text, &[]).await;
+    let firulais = vec![(key("mascota"), Some(value(&mascota, RawValue::Text("Firulais"))))];
+    h.store.set_custom_values(&actor, ana.id, 1, firulais.clone()).await.expect("saved");
+    let again = h.store.set_custom_values(&actor, ana.id, 2, firulais).await.expect("saved the same again");
+    assert_eq!(again.values.len(), 1);
+    assert_eq!(found(h, &actor, "firulais").await, ["Ana Pérez"], "the same value saved twice");
+
+    let birth = ficha_domain::BirthDate::parse("14-02-1990", jiff::civil::date(2026, 12, 1)).expect("valid date");
+    let changes = ficha_domain::ClientChanges { birth_date: Some(Some(birth)), ..Default::default() };
+    h.store.update_client(&actor, ana.id, 3, changes).await.expect("edited a date, which is not searched");
+    assert_eq!(found(h, &actor, "firulais").await, ["Ana Pérez"]);
+    assert_eq!(found(h, &actor, "ana perez").await, ["Ana Pérez"]);
+
+    let renamed = ficha_domain::ClientChanges {
+        name: Some(ficha_domain::ClientName::parse("Ana Tapia").expect("valid")),
+        ..Default::default()
+    };
+    h.store.update_client(&actor, ana.id, 4, renamed).await.expect("renamed");
+    assert_eq!(found(h, &actor, "tapia").await, ["Ana Tapia"]);
+    assert!(found(h, &actor, "perez").await.is_empty(), "the old name is not found any more");
+    assert_eq!(found(h, &actor, "firulais").await, ["Ana Tapia"], "the values stay in the entry");
+    assert_eq!(found(h, &actor, "tapai").await, ["Ana Tapia"], "a typo of the new name");
+}
+
+/// A save that names one field twice keeps the last value, as if the two
+/// were written in turn.
+pub async fn a_field_named_twice_keeps_its_last_value(h: &Harness) {
+    let actor = business(h, "dosveces").await;
+    let ana = h.store.create_client(&actor, new_client("Ana Pérez", "ana@mail.cl")).await.expect("created");
+    let mascota = define(h, &actor, "mascota", FieldKind::Text, &[]).await;
+    let writes = vec![
+        (key("mascota"), Some(value(&mascota, RawValue::Text("Firulais")))),
+        (key("mascota"), Some(value(&mascota, RawValue::Text("Cachupín")))),
+    ];
+    let saved = h.store.set_custom_values(&actor, ana.id, 1, writes).await.expect("saved");
+    let stored = h.store.custom_values(&actor, ana.id).await.expect("read");
+    assert_eq!(saved.values, stored, "what the save returns is what is stored");
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].value, value(&mascota, RawValue::Text("Cachupín")));
+    assert!(found(h, &actor, "firulais").await.is_empty());
+    assert_eq!(found(h, &actor, "cachupin").await, ["Ana Pérez"]);
 }
 
 pub async fn a_sensitive_field_keeps_its_mark_and_its_values(h: &Harness) {
