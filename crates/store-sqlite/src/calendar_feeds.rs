@@ -22,8 +22,9 @@ const LIST: &str = "SELECT id, staff_id, label, created_at, last_used_at FROM ca
 const REVOKE: &str = "DELETE FROM calendar_feeds WHERE business_id = ?1 AND id = ?2 AND (?3 IS NULL OR staff_id = ?3)";
 
 /// By the hash index, with the business's choice of names.
-const OPEN: &str = "SELECT f.business_id, f.id, f.staff_id, f.last_used_at, \
+const OPEN: &str = "SELECT f.business_id, f.id, f.staff_id, f.last_used_at, b.name AS business_name, \
      coalesce(s.full_names, 0) AS full_names FROM calendar_feeds f \
+     JOIN businesses b ON b.id = f.business_id \
      LEFT JOIN calendar_feed_settings s ON s.business_id = f.business_id WHERE f.token_hash = ?1";
 
 /// Only when the last use recorded is older than ?4 (so concurrent polls
@@ -147,6 +148,7 @@ impl CalendarFeedStore for SqliteStore {
             id: FeedId::from_uuid(row.try_get("id").map_err(StoreError::backend)?),
             business: ficha_domain::BusinessId::from_uuid(row.try_get("business_id").map_err(StoreError::backend)?),
             staff: StaffId::from_uuid(row.try_get("staff_id").map_err(StoreError::backend)?),
+            business_name: row.try_get("business_name").map_err(StoreError::backend)?,
             full_names: row.try_get("full_names").map_err(StoreError::backend)?,
         };
         let last_used: Option<i64> = row.try_get("last_used_at").map_err(StoreError::backend)?;

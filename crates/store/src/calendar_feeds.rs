@@ -59,6 +59,8 @@ pub struct OpenFeed {
     pub id: FeedId,
     pub business: BusinessId,
     pub staff: StaffId,
+    /// What the subscribed calendar is called.
+    pub business_name: String,
     pub full_names: bool,
 }
 

@@ -45,6 +45,7 @@ pub async fn a_feed_opens_by_its_token_until_revoked(h: &Harness) {
 
     let open = h.store.open_calendar_feed(b"hash-phone", start_time()).await.expect("read").expect("opens");
     assert_eq!((open.id, open.business, open.staff, open.full_names), (phone.id, sur.business(), pro, false));
+    assert_eq!(open.business_name, "Negocio sur");
     let listed = h.store.list_calendar_feeds(&me, pro).await.expect("listed");
     assert_eq!(listed.iter().map(|f| f.label.as_str()).collect::<Vec<_>>(), ["iPhone", "Notebook"]);
     assert_eq!(listed[0].last_used_at, Some(start_time()));
