@@ -3,7 +3,7 @@
 //! shows that professional's bookings only, a blocked client without name.
 
 use ficha_domain::{
-    Actor, BlockReason, BookingState, ClientId, FeedLabel, Origin, Role, ServiceId, StaffId,
+    Actor, BlockReason, BookingState, ClientId, Clock, FeedLabel, Origin, Role, ServiceId, StaffId,
     calendar_feed::LAST_USE_GRAIN,
 };
 use jiff::SignedDuration;
