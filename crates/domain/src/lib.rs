@@ -47,8 +47,8 @@ pub use booking::{
     Attendance, Booking, BookingRule, BookingState, Interval, Origin, PackPlace, Payment, PaymentMethod, Request,
 };
 pub use booking_rules::{BookingRules, SiteRule};
-pub use calendar_feed::{CalendarFeed, FeedId, FeedLabel};
 pub use business::{Business, NewBusiness, NewStaff, Slug, Staff};
+pub use calendar_feed::{CalendarFeed, FeedId, FeedLabel};
 pub use client::{Client, ClientChanges, NewClient};
 pub use client_name::ClientName;
 pub use clock::{Clock, FixedClock, SystemClock};

@@ -90,13 +90,8 @@ impl CalendarFeedStore for SqliteStore {
         token_hash: &[u8],
     ) -> StoreResult<CalendarFeed> {
         may_reach(actor, staff)?;
-        let created = CalendarFeed {
-            id: FeedId::generate(),
-            staff,
-            label,
-            created_at: self.clock.now(),
-            last_used_at: None,
-        };
+        let created =
+            CalendarFeed { id: FeedId::generate(), staff, label, created_at: self.clock.now(), last_used_at: None };
         let inserted = sqlx::query(CREATE)
             .bind(actor.business().as_uuid())
             .bind(created.id.as_uuid())
@@ -136,11 +131,8 @@ impl CalendarFeedStore for SqliteStore {
     }
 
     async fn open_calendar_feed(&self, token_hash: &[u8], now: Timestamp) -> StoreResult<Option<OpenFeed>> {
-        let Some(row) = sqlx::query(OPEN)
-            .bind(token_hash)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(StoreError::backend)?
+        let Some(row) =
+            sqlx::query(OPEN).bind(token_hash).fetch_optional(&self.pool).await.map_err(StoreError::backend)?
         else {
             return Ok(None);
         };

@@ -121,7 +121,8 @@ impl FeedRecord {
         Ok(CalendarFeed {
             id: FeedId::from_uuid(self.id),
             staff: StaffId::from_uuid(self.staff),
-            label: FeedLabel::parse(&self.label).map_err(|_| StoreError::Corrupt(format!("feed label {:?}", self.label)))?,
+            label: FeedLabel::parse(&self.label)
+                .map_err(|_| StoreError::Corrupt(format!("feed label {:?}", self.label)))?,
             created_at: crate::record::timestamp(self.created_at)?,
             last_used_at: self.last_used_at.map(crate::record::timestamp).transpose()?,
         })

@@ -119,9 +119,8 @@ pub async fn a_feed_shows_only_its_professionals_bookings_and_hides_blocked_clie
     let pablo = h.store.create_client(&sur, new_client("Pablo Díaz", "pablo@mail.cl")).await.expect("client").id;
     let nora = h.store.create_client(&norte, new_client("Nora Vial", "nora@mail.cl")).await.expect("client").id;
 
-    let book = |actor: Actor, new: NewBooking| async move {
-        h.store.book(&actor, new).await.expect("booked").remove(0)
-    };
+    let book =
+        |actor: Actor, new: NewBooking| async move { h.store.book(&actor, new).await.expect("booked").remove(0) };
     let first = book(sur, booking(marta, kine.id, ana, 16, 10)).await;
     let blocked = book(sur, booking(pablo, kine.id, ana, 17, 10)).await;
     let cancelled = book(sur, booking(marta, kine.id, ana, 18, 10)).await;
@@ -129,7 +128,10 @@ pub async fn a_feed_shows_only_its_professionals_bookings_and_hides_blocked_clie
     book(sur, booking(marta, kine.id, beto, 16, 10)).await;
     book(norte, booking(nora, masaje.id, lejos, 16, 10)).await;
     h.store.change_booking(&sur, cancelled.id, BookingChange::Cancel).await.expect("cancelled");
-    h.store.block_client(&sur, pablo, BlockReason::parse("A pedido del cliente").expect("valid")).await.expect("blocked");
+    h.store
+        .block_client(&sur, pablo, BlockReason::parse("A pedido del cliente").expect("valid"))
+        .await
+        .expect("blocked");
 
     let me = as_staff(&sur, ana, Role::Professional);
     h.store.create_calendar_feed(&me, ana, label("iPhone"), b"hash-ana").await.expect("created");
@@ -146,7 +148,10 @@ pub async fn a_feed_shows_only_its_professionals_bookings_and_hides_blocked_clie
     assert_eq!((shown.start, shown.end, shown.state), (when.start(), when.end(), BookingState::Pending));
     assert!(shown.changed_at >= first.created_at);
     assert_eq!(events[1].client_name, None, "a blocked client's name is not read out");
-    assert_eq!(h.store.feed_events(&feed, to, to + SignedDuration::from_hours(24 * 7)).await.expect("events")[0].booking, late.id);
+    assert_eq!(
+        h.store.feed_events(&feed, to, to + SignedDuration::from_hours(24 * 7)).await.expect("events")[0].booking,
+        late.id
+    );
 
     // A notified change raises the sequence the feed carries.
     let before = shown.sequence;

@@ -46,7 +46,9 @@ fn whose(actor: &Actor, named: Option<StaffId>, field: &'static str) -> Result<S
         (Some(named), _) if actor.is_owner() => Ok(named),
         (Some(_), _) => Err(Vec::new()),
         (None, Some(own)) => Ok(own),
-        (None, None) => Err(vec![FieldProblem::new(field, FieldProblemKind::Invalid(ficha_domain::FieldError::Required))]),
+        (None, None) => {
+            Err(vec![FieldProblem::new(field, FieldProblemKind::Invalid(ficha_domain::FieldError::Required))])
+        }
     }
 }
 

@@ -98,7 +98,8 @@ async fn a_feed_shows_the_professionals_bookings_as_the_business_chose(app: &Tes
     let agenda = app.put(&format!("/api/v1/professionals/{owner}/agenda")).cookie(&f.owner).json(week).send().await;
     assert_eq!(agenda.status, StatusCode::OK, "{}", agenda.body);
     let facial = create_service(app, &f.owner, "Facial", 60, 1, &owner).await;
-    let theirs = json!({ "client_id": f.client, "service_id": facial, "professional_id": owner, "start": "2026-03-16T10:00" });
+    let theirs =
+        json!({ "client_id": f.client, "service_id": facial, "professional_id": owner, "start": "2026-03-16T10:00" });
     assert_eq!(app.post("/api/v1/bookings").cookie(&f.owner).json(theirs).send().await.status, StatusCode::CREATED);
 
     let created = subscribe(app, &f.pro_cookie, "iPhone").await;
@@ -109,8 +110,18 @@ async fn a_feed_shows_the_professionals_bookings_as_the_business_chose(app: &Tes
     assert_eq!(
         shown,
         [
-            (format!("{}@ficha", id(&first)), "Kinesiología · A.P.".into(), "TENTATIVE".into(), "20260316T130000Z".into()),
-            (format!("{}@ficha", id(&second)), "Kinesiología · A.P.".into(), "TENTATIVE".into(), "20260317T180000Z".into()),
+            (
+                format!("{}@ficha", id(&first)),
+                "Kinesiología · A.P.".into(),
+                "TENTATIVE".into(),
+                "20260316T130000Z".into()
+            ),
+            (
+                format!("{}@ficha", id(&second)),
+                "Kinesiología · A.P.".into(),
+                "TENTATIVE".into(),
+                "20260317T180000Z".into()
+            ),
         ],
         "{ics}"
     );
@@ -137,7 +148,8 @@ async fn a_feed_shows_the_professionals_bookings_as_the_business_chose(app: &Tes
     // Full names, when the owner chooses them; the professional may not.
     let by_pro = app.put("/api/v1/settings/calendar-feeds").cookie(&f.pro_cookie).json(json!({ "full_names": true }));
     assert_eq!(by_pro.send().await.status, StatusCode::FORBIDDEN);
-    let set = app.put("/api/v1/settings/calendar-feeds").cookie(&f.owner).json(json!({ "full_names": true })).send().await;
+    let set =
+        app.put("/api/v1/settings/calendar-feeds").cookie(&f.owner).json(json!({ "full_names": true })).send().await;
     assert_eq!((set.status, &set.body), (StatusCode::OK, &json!({ "full_names": true })));
     let read = app.get("/api/v1/settings/calendar-feeds").cookie(&f.pro_cookie).send().await;
     assert_eq!(read.body, json!({ "full_names": true }));
@@ -169,7 +181,10 @@ async fn feeds_are_revoked_and_stay_inside_their_business(app: &TestApp) {
 
     // Bad input is refused field by field, and saves nothing.
     let empty = app.post("/api/v1/calendar-feeds").cookie(&f.pro_cookie).json(json!({ "label": "  " })).send().await;
-    assert_eq!((empty.status, empty.field_errors()), (StatusCode::UNPROCESSABLE_ENTITY, vec!["label:required".to_owned()]));
+    assert_eq!(
+        (empty.status, empty.field_errors()),
+        (StatusCode::UNPROCESSABLE_ENTITY, vec!["label:required".to_owned()])
+    );
     let sneaky = json!({ "label": "x", "url": "http://x" });
     let sneaky = app.post("/api/v1/calendar-feeds").cookie(&f.pro_cookie).json(sneaky).send().await;
     assert_eq!(sneaky.field_errors(), ["url:read_only"]);
