@@ -14,6 +14,7 @@ pub mod block;
 pub mod booking;
 pub mod booking_rules;
 pub mod business;
+pub mod calendar_feed;
 pub mod client;
 pub mod client_name;
 pub mod clock;
@@ -47,6 +48,7 @@ pub use booking::{
 };
 pub use booking_rules::{BookingRules, SiteRule};
 pub use business::{Business, NewBusiness, NewStaff, Slug, Staff};
+pub use calendar_feed::{CalendarFeed, FeedId, FeedLabel};
 pub use client::{Client, ClientChanges, NewClient};
 pub use client_name::ClientName;
 pub use clock::{Clock, FixedClock, SystemClock};

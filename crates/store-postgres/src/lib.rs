@@ -11,6 +11,7 @@ mod attention_notes;
 mod blocks;
 mod booking_site;
 mod bookings;
+mod calendar_feeds;
 mod client_accounts;
 mod clients;
 mod consent;

@@ -12,6 +12,7 @@ pub mod attention_notes;
 pub mod blocks;
 pub mod booking_site;
 pub mod bookings;
+pub mod calendar_feeds;
 pub mod client_accounts;
 pub mod clients;
 pub mod consent;
@@ -41,6 +42,7 @@ pub use bookings::{
     BookingChange, BookingCursor, BookingPage, BookingQuery, BookingStore, CalendarEntry, ClientStats, NewBooking,
     NewTime, PackUse, PorReservar, When,
 };
+pub use calendar_feeds::{CalendarFeedStore, FeedEvent, OpenFeed};
 pub use client_accounts::{ClientAccountStore, NewSignIn, PendingEmail, SignInRefused};
 pub use clients::{ClientPage, ClientSort, ClientStore, Cursor, ListQuery};
 pub use consent::ConsentStore;
@@ -65,6 +67,7 @@ pub trait Store:
     + BlockStore
     + BookingSiteStore
     + BookingStore
+    + CalendarFeedStore
     + ClientAccountStore
     + ClientStore
     + ConsentStore

@@ -12,6 +12,7 @@
 pub mod api;
 pub mod auth;
 pub(crate) mod data_file;
+mod feeds;
 mod health;
 pub mod i18n;
 pub mod input;
@@ -48,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api::router(&state))
         .merge(panel::router(state.clone()))
         .merge(site::router())
+        .merge(feeds::router())
         .merge(health::router())
         .merge(webhooks::router())
         .fallback(panel::not_found)

@@ -8,6 +8,7 @@ mod attention_notes;
 mod blocks;
 mod booking_site;
 mod bookings;
+mod calendar_feeds;
 mod client_accounts;
 mod clients;
 mod consent;
@@ -38,6 +39,7 @@ pub use attention_notes::*;
 pub use blocks::*;
 pub use booking_site::*;
 pub use bookings::*;
+pub use calendar_feeds::*;
 pub use client_accounts::*;
 pub use clients::*;
 pub use consent::*;
@@ -150,6 +152,7 @@ macro_rules! contract_suite {
         $crate::blocks_contract!($fresh);
         $crate::data_requests_contract!($fresh);
         $crate::access_log_contract!($fresh);
+        $crate::calendar_feeds_contract!($fresh);
     };
     (@cases $fresh:path; $($case:ident),* $(,)?) => {
         $(

@@ -7,6 +7,7 @@ pub(crate) mod attention_notes;
 mod auth;
 mod blocked;
 pub mod bookings;
+mod calendar_feeds;
 pub mod clients;
 pub mod custom_fields;
 pub mod data_requests;
@@ -122,6 +123,9 @@ pub fn routes() -> Vec<ApiRoute> {
         ApiRoute::patch("/bookings/{id}/notes/{note_id}", attention_notes::update),
         ApiRoute::delete("/bookings/{id}/notes/{note_id}", attention_notes::delete),
         ApiRoute::get("/calendar", bookings::calendar::calendar),
+        ApiRoute::get("/calendar-feeds", calendar_feeds::list),
+        ApiRoute::post("/calendar-feeds", calendar_feeds::create),
+        ApiRoute::delete("/calendar-feeds/{id}", calendar_feeds::revoke),
         ApiRoute::get("/notifications", notifications::list),
         ApiRoute::get("/notifications/{id}", notifications::read),
         ApiRoute::post("/notifications/{id}/resend", notifications::resend),
@@ -131,6 +135,8 @@ pub fn routes() -> Vec<ApiRoute> {
         ApiRoute::patch("/data-requests/{id}", data_requests::update),
         ApiRoute::get("/settings/data-requests", data_requests::settings),
         ApiRoute::put("/settings/data-requests", data_requests::set_settings),
+        ApiRoute::get("/settings/calendar-feeds", calendar_feeds::settings),
+        ApiRoute::put("/settings/calendar-feeds", calendar_feeds::set_settings),
         ApiRoute::get("/settings/notifications", notifications::settings),
         ApiRoute::put("/settings/notifications", notifications::set_settings),
         ApiRoute::get("/tokens", tokens::list),

@@ -18,6 +18,7 @@ mod block;
 mod booking;
 pub(crate) mod booking_words;
 mod calendar;
+mod calendar_feeds;
 mod came_from;
 mod client_form;
 mod clients;
@@ -89,6 +90,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/clientes/{id}/archivo-de-datos", get(block::data_file).layer(Extension(NoHeader)))
         .route("/clientes/{id}/agendar", get(agendar::form).post(agendar::book))
         .route("/calendario", get(calendar::show))
+        .route("/calendario/suscripciones", get(calendar_feeds::show).post(calendar_feeds::create))
+        .route("/calendario/suscripciones/{id}/revocar", post(calendar_feeds::revoke))
         .route("/agendar", get(agendar_pick::pick))
         .route("/reservas/{id}", get(booking::show))
         .route("/reservas/{id}/{accion}", post(booking::act))
@@ -112,6 +115,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/configuracion/privacidad", get(settings::privacy::show).post(settings::privacy::save))
         .route("/configuracion/solicitudes", get(settings::data_requests::show).post(settings::data_requests::save))
         .route("/configuracion/accesos", get(settings::access_log::show).post(settings::access_log::save))
+        .route("/configuracion/calendario", get(settings::calendar_feeds::show).post(settings::calendar_feeds::save))
         .route("/assets/{name}", get(assets::serve))
         .layer(axum::middleware::from_fn_with_state(state, error_page::with_chrome))
         .layer(SetResponseHeaderLayer::overriding(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))

@@ -8,6 +8,7 @@
 pub mod access_log;
 pub mod agendas;
 pub mod booking_site;
+pub mod calendar_feeds;
 pub mod data_requests;
 mod fields;
 pub mod notifications;
