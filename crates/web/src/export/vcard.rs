@@ -110,13 +110,13 @@ mod tests {
     #[test]
     fn a_client_is_a_vcard_of_name_email_phone_and_birthday() {
         let mut ana = client("Ana Pérez, hija; \\ sur");
-        ana.phone = Some(Phone::parse("9 1234 5678").expect("valid"));
+        ana.phone = Some(Phone::parse("9 6123 4567").expect("valid"));
         ana.birth_date = Some(BirthDate::new(date(1990, 4, 23), date(2026, 1, 1)).expect("valid"));
         let card = vcard(&ana);
         let head = format!("BEGIN:VCARD\r\nVERSION:4.0\r\nPRODID:-//Ficha//ES\r\nUID:urn:uuid:{}\r\n", ana.id);
         assert!(card.starts_with(&head), "{card}");
         assert!(card.contains("\r\nFN:Ana Pérez\\, hija\\; \\\\ sur\r\nN:;Ana Pérez\\, hija\\; \\\\ sur;;;\r\n"), "{card}");
-        assert!(card.contains("\r\nEMAIL:ana@correo.cl\r\nTEL;VALUE=uri:tel:+56912345678\r\nBDAY:19900423\r\nEND:VCARD\r\n"));
+        assert!(card.contains("\r\nEMAIL:ana@correo.cl\r\nTEL;VALUE=uri:tel:+56961234567\r\nBDAY:19900423\r\nEND:VCARD\r\n"));
         assert!(!vcard(&client("Ana")).contains("TEL"), "no phone, no TEL");
     }
 
