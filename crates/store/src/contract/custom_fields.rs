@@ -1,8 +1,8 @@
 //! Contract cases for custom fields ("Otros datos").
 
 use ficha_domain::{
-    Actor, BlockReason, ChoiceOptions, ClientId, CustomField, CustomFieldChanges, CustomFieldId, CustomValue, FieldError, FieldKey,
-    FieldKind, FieldLabel, NewCustomField, RawValue, Role,
+    Actor, BlockReason, ChoiceOptions, ClientId, CustomField, CustomFieldChanges, CustomFieldId, CustomValue,
+    FieldError, FieldKey, FieldKind, FieldLabel, NewCustomField, RawValue, Role,
 };
 use jiff::SignedDuration;
 

@@ -157,7 +157,11 @@ mod tests {
             (&control, read(&control, RawValue::Text("1990-04-23")), "23-04-1990"),
             (&seguro, read(&seguro, RawValue::Bool(true)), "Sí"),
             (&seguro, read(&seguro, RawValue::Bool(false)), "No"),
-            (&comunas, read(&comunas, RawValue::List(vec![Some("maipu"), Some("ñuñoa, centro")])), "Ñuñoa, centro\nMaipú"),
+            (
+                &comunas,
+                read(&comunas, RawValue::List(vec![Some("maipu"), Some("ñuñoa, centro")])),
+                "Ñuñoa, centro\nMaipú",
+            ),
         ];
         for (field, value, text) in cases {
             let cell = value_cell(&value);

@@ -43,7 +43,8 @@ fn lines(rows: Vec<Vec<Cell>>, separator: Separator) -> Vec<u8> {
         .delimiter(separator.byte())
         .terminator(::csv::Terminator::CRLF)
         .from_writer(Vec::new());
-    let written = rows.iter().try_for_each(|row| writer.write_record(row.iter().map(|cell| cell.defused().into_owned())));
+    let written =
+        rows.iter().try_for_each(|row| writer.write_record(row.iter().map(|cell| cell.defused().into_owned())));
     // Writing into memory fails only on an I/O error, which a Vec never has.
     if let Err(error) = written {
         tracing::error!(error = %error, "client export: a CSV line could not be written");

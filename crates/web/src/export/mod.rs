@@ -117,9 +117,7 @@ pub async fn response(
     let today = now.to_zoned(zone).date().strftime("%d-%m-%Y");
     let (body, content_type, extension) = match export.format {
         Format::Csv => (csv::body(rows, export.separator), "text/csv; charset=utf-8; header=present", "csv"),
-        Format::Xlsx => {
-            (xlsx::body(rows), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")
-        }
+        Format::Xlsx => (xlsx::body(rows), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
     };
     let file = format!("attachment; filename=\"clientes-{}-{today}.{extension}\"", business.slug.as_str());
     Ok(attachment(body, content_type, &file))

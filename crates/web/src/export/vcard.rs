@@ -115,8 +115,15 @@ mod tests {
         let card = vcard(&ana);
         let head = format!("BEGIN:VCARD\r\nVERSION:4.0\r\nPRODID:-//Ficha//ES\r\nUID:urn:uuid:{}\r\n", ana.id);
         assert!(card.starts_with(&head), "{card}");
-        assert!(card.contains("\r\nFN:Ana Pérez\\, hija\\; \\\\ sur\r\nN:;Ana Pérez\\, hija\\; \\\\ sur;;;\r\n"), "{card}");
-        assert!(card.contains("\r\nEMAIL:ana@correo.cl\r\nTEL;VALUE=uri:tel:+56961234567\r\nBDAY:19900423\r\nEND:VCARD\r\n"));
+        assert!(
+            card.contains("\r\nFN:Ana Pérez\\, hija\\; \\\\ sur\r\nN:;Ana Pérez\\, hija\\; \\\\ sur;;;\r\n"),
+            "{card}"
+        );
+        assert!(
+            card.contains(
+                "\r\nEMAIL:ana@correo.cl\r\nTEL;VALUE=uri:tel:+56961234567\r\nBDAY:19900423\r\nEND:VCARD\r\n"
+            )
+        );
         assert!(!vcard(&client("Ana")).contains("TEL"), "no phone, no TEL");
     }
 

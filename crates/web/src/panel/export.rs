@@ -44,14 +44,14 @@ pub async fn clients(
         Some(SearchQuery::parse(q).map_err(|_| PanelError::BadRequest("La búsqueda es demasiado larga."))?)
     };
     let request = Export { format, search, sensitive: params.sensibles == "1", separator: Separator::Semicolon };
-    export::response(state.store.clone(), staffer.actor, request, state.clock.now()).await.map_err(|error| {
-        match error {
+    export::response(state.store.clone(), staffer.actor, request, state.clock.now()).await.map_err(
+        |error| match error {
             ExportError::Store(error) => error.into(),
             ExportError::TooManyForXlsx => {
                 PanelError::BadRequest("Una hoja de Excel admite hasta 1.048.575 clientes: exporta en CSV.")
             }
-        }
-    })
+        },
+    )
 }
 
 pub async fn vcard(

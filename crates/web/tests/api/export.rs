@@ -23,8 +23,7 @@ on_both_backends!(
 );
 
 const BOM: &str = "\u{feff}";
-const HEADER: &str =
-    "Nombre;Correo;Teléfono;RUT;Fecha de nacimiento;Fecha de registro;Última reserva;Nombre de la mascota;Edad;\
+const HEADER: &str = "Nombre;Correo;Teléfono;RUT;Fecha de nacimiento;Fecha de registro;Última reserva;Nombre de la mascota;Edad;\
      Comunas;Indicaciones";
 
 async fn field(app: &TestApp, owner: &str, body: Value) {
@@ -38,7 +37,8 @@ async fn registry(app: &TestApp) -> (String, String) {
     let owner = app.owner().await;
     field(app, &owner, json!({ "key": "mascota", "label": "Nombre de la mascota", "kind": "text" })).await;
     field(app, &owner, json!({ "key": "edad", "label": "Edad", "kind": "number" })).await;
-    let comunas = json!({ "key": "comunas", "label": "Comunas", "kind": "multi_choice", "options": ["Ñuñoa", "Maipú"] });
+    let comunas =
+        json!({ "key": "comunas", "label": "Comunas", "kind": "multi_choice", "options": ["Ñuñoa", "Maipú"] });
     field(app, &owner, comunas).await;
     field(app, &owner, json!({ "key": "indicaciones", "label": "Indicaciones", "kind": "long_text" })).await;
     let diagnosis = json!({ "key": "diagnostico", "label": "Diagnóstico", "kind": "text", "sensitive": true });
@@ -87,9 +87,7 @@ async fn the_csv_holds_every_column_in_the_panels_words_and_escapes_what_it_must
     assert_eq!(csv.header("content-disposition"), "attachment; filename=\"clientes-clinica-14-03-2026.csv\"");
     assert_eq!(csv.header("cache-control"), "no-store");
     // Name order: Bruno before Núñez; registered at 12:00 UTC, 09:00 in Santiago.
-    let expected = format!(
-        "{BOM}{HEADER}\r\nBruno Díaz;bruno@correo.cl;;;;14-03-2026 09:00;;;;;\r\n{ANA_ROW}"
-    );
+    let expected = format!("{BOM}{HEADER}\r\nBruno Díaz;bruno@correo.cl;;;;14-03-2026 09:00;;;;;\r\n{ANA_ROW}");
     assert_eq!(text(&csv), expected);
     // Without `format`, CSV; with `,` on request.
     assert_eq!(text(&export(app, &owner, "").await), expected);
@@ -160,8 +158,7 @@ fn sheet_rows(bytes: &[u8]) -> Vec<Vec<String>> {
     let mut workbook = String::new();
     archive.by_name("xl/workbook.xml").expect("the workbook").read_to_string(&mut workbook).expect("UTF-8");
     assert!(workbook.contains("name=\"Clientes\""), "{workbook}");
-    let unescape =
-        |t: &str| t.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&amp;", "&");
+    let unescape = |t: &str| t.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&amp;", "&");
     xml.split("<row ")
         .skip(1)
         .map(|row| {

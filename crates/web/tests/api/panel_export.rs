@@ -62,9 +62,8 @@ async fn the_profile_offers_its_vcard_to_every_staff_member() {
     let app = TestApp::spawn().await;
     let owner = app.owner().await;
     let pro = app.professional().await;
-    let ana = app
-        .create_client(&owner, json!({ "name": "Ana Núñez", "email": "ana@correo.cl", "phone": "961234567" }))
-        .await;
+    let ana =
+        app.create_client(&owner, json!({ "name": "Ana Núñez", "email": "ana@correo.cl", "phone": "961234567" })).await;
     let id = ana["id"].as_str().expect("id");
 
     for cookie in [&owner, &pro] {

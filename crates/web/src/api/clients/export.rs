@@ -43,7 +43,9 @@ fn export_of(params: &[(String, String)]) -> Result<Export, ApiError> {
         match (name.as_str(), value.as_str()) {
             ("format", "csv") => export.format = Format::Csv,
             ("format", "xlsx") => export.format = Format::Xlsx,
-            ("format", _) => problems.push(FieldProblem::new("format", FieldProblemKind::NotOneOf { allowed: FORMATS })),
+            ("format", _) => {
+                problems.push(FieldProblem::new("format", FieldProblemKind::NotOneOf { allowed: FORMATS }))
+            }
             ("sensitive", "true") => export.sensitive = true,
             ("sensitive", "false") => export.sensitive = false,
             ("sensitive", _) => {
