@@ -33,10 +33,14 @@ pub fn body(rows: Rows) -> Body {
     tokio::task::spawn_blocking(move || {
         let mut out = ChannelWriter { sender: sender.clone(), buffer: Vec::with_capacity(CHUNK) };
         let written = write(&handle, rows, &mut out).and_then(|()| out.flush().map_err(XlsxError::from));
-        if let Err(error) = written {
-            tracing::error!(error = %error, "client export (xlsx) failed");
-            // Nobody is listening any more when the download was dropped.
-            let _ = sender.blocking_send(Err(io::Error::other(error.to_string())));
+        match written {
+            Ok(()) => {}
+            // The person stopped the download: nothing failed.
+            Err(_) if sender.is_closed() => tracing::info!("client export (xlsx) dropped by the client"),
+            Err(error) => {
+                tracing::error!(error = %error, "client export (xlsx) failed");
+                let _ = sender.blocking_send(Err(io::Error::other(error.to_string())));
+            }
         }
     });
     let chunks = futures_util::stream::unfold(receiver, |mut receiver| async move {
@@ -54,7 +58,11 @@ fn write(handle: &Handle, mut rows: Rows, out: &mut ChannelWriter) -> Result<(),
         sheet.write_string_with_format(0, column, header, &bold)?;
     }
     let mut row: u32 = 1;
-    while let Some(page) = handle.block_on(rows.next_page()).map_err(|e| XlsxError::ParameterError(e.to_string()))? {
+    while let Some(page) = handle.block_on(rows.next_page()).map_err(|e| XlsxError::CustomError(e.to_string()))? {
+        // No reading on for a download nobody waits for any more.
+        if out.sender.is_closed() {
+            return Err(XlsxError::IoError(io::ErrorKind::BrokenPipe.into()));
+        }
         for cells in page {
             if u64::from(row) > MAX_ROWS {
                 return Err(XlsxError::RowColumnLimitError);
