@@ -10,6 +10,7 @@ use ficha_domain::{
     Actor, BusinessId, ClientId, CustomField, CustomFieldChanges, CustomFieldId, CustomValue, FieldKey, FieldKind,
     NewCustomField,
 };
+use ficha_store::blocks::flow::lists_blocked;
 use ficha_store::custom_fields::record::{CustomFieldRecord, options_text, read_value, stored_labels, value_text};
 use ficha_store::custom_fields::{check_values, search_texts, values_after};
 use ficha_store::history::value_changes;
@@ -75,6 +76,17 @@ const CLIENT_VALUES: &str = "SELECT f.id, f.key, f.label, f.kind, f.options, f.r
      f.visible_to_client, f.sensitive, f.position, f.archived_at, v.value \
      FROM client_custom_values v JOIN custom_fields f ON f.business_id = v.business_id AND f.id = v.field_id \
      WHERE v.business_id = $1 AND v.client_id = $2 ORDER BY f.position, f.id";
+
+/// The values of the clients in $2, grouped in that order (`WITH
+/// ORDINALITY`), each client's by its fields' order; blocked profiles'
+/// only when $3 is true.
+const VALUES_OF_CLIENTS: &str = "SELECT v.client_id, f.id, f.key, f.label, f.kind, f.options, f.required, \
+     f.in_booking_form, f.visible_to_client, f.sensitive, f.position, f.archived_at, v.value \
+     FROM unnest($2::uuid[]) WITH ORDINALITY AS j (client_id, n) \
+     JOIN client_custom_values v ON v.business_id = $1 AND v.client_id = j.client_id \
+     JOIN custom_fields f ON f.business_id = v.business_id AND f.id = v.field_id \
+     WHERE ($3 OR NOT EXISTS (SELECT 1 FROM client_blocks b WHERE b.business_id = $1 AND b.client_id = v.client_id)) \
+     ORDER BY j.n, f.position, f.id";
 
 const UPSERT_VALUE: &str = "INSERT INTO client_custom_values (client_id, field_id, business_id, value, search_text) \
      VALUES ($1, $2, $3, $4, $5) \
@@ -338,6 +350,28 @@ impl CustomFieldStore for PgStore {
             return Err(StoreError::NotFound);
         }
         client_values(&mut conn, business, client).await
+    }
+
+    async fn custom_values_of(&self, actor: &Actor, clients: &[ClientId]) -> StoreResult<Vec<(ClientId, FieldValue)>> {
+        if clients.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<Uuid> = clients.iter().map(|id| id.as_uuid()).collect();
+        let rows = sqlx::query(VALUES_OF_CLIENTS)
+            .bind(actor.business().as_uuid())
+            .bind(ids)
+            .bind(lists_blocked(actor))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(StoreError::backend)?;
+        rows.iter()
+            .map(|row| {
+                let client = ClientId::from_uuid(row.try_get("client_id").map_err(StoreError::backend)?);
+                let field = field(row)?;
+                let stored: String = row.try_get("value").map_err(StoreError::backend)?;
+                Ok((client, FieldValue { value: read_value(&field, &stored)?, field }))
+            })
+            .collect()
     }
 
     async fn set_custom_values(

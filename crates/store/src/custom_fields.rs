@@ -40,6 +40,13 @@ pub trait CustomFieldStore: Send + Sync {
     /// fields included (their field says it is archived).
     async fn custom_values(&self, actor: &Actor, client: ClientId) -> StoreResult<Vec<FieldValue>>;
 
+    /// The values of many clients in one query (an export reads a page of
+    /// clients at a time): `(client, value)` grouped by client in the order
+    /// `clients` lists them, each client's in the order of their fields;
+    /// archived fields' values included. Ids of other businesses' clients,
+    /// unknown ids and, for a professional, blocked profiles give nothing.
+    async fn custom_values_of(&self, actor: &Actor, clients: &[ClientId]) -> StoreResult<Vec<(ClientId, FieldValue)>>;
+
     /// Sets (`Some`) or clears (`None`) the client's values of the fields
     /// named, in one transaction, if the client's stored version is
     /// `expected_version` (else `Stale`); bumps the version like

@@ -12,6 +12,7 @@
 pub mod api;
 pub mod auth;
 pub(crate) mod data_file;
+mod export;
 mod feeds;
 mod health;
 pub mod i18n;

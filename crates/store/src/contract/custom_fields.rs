@@ -1,11 +1,12 @@
 //! Contract cases for custom fields ("Otros datos").
 
 use ficha_domain::{
-    Actor, ChoiceOptions, ClientId, CustomField, CustomFieldChanges, CustomFieldId, CustomValue, FieldError, FieldKey,
-    FieldKind, FieldLabel, NewCustomField, RawValue,
+    Actor, BlockReason, ChoiceOptions, ClientId, CustomField, CustomFieldChanges, CustomFieldId, CustomValue,
+    FieldError, FieldKey, FieldKind, FieldLabel, NewCustomField, RawValue, Role,
 };
 use jiff::SignedDuration;
 
+use super::notes::staff;
 use super::{Harness, business, new_client, start_time};
 use crate::search::SearchQuery;
 use crate::{FieldValue, RefusedValue, Removed, StoreError};
@@ -30,7 +31,8 @@ macro_rules! custom_fields_contract {
             values_are_found_by_search,
             a_sensitive_field_keeps_its_mark_and_its_values,
             writes_that_change_nothing_searched_keep_the_entry_right,
-            a_field_named_twice_keeps_its_last_value
+            a_field_named_twice_keeps_its_last_value,
+            values_of_many_clients_come_in_one_read
         );
     };
 }
@@ -520,4 +522,48 @@ pub async fn a_sensitive_field_keeps_its_mark_and_its_values(h: &Harness) {
     assert!(!crate::custom_fields::has_sensitive(&values));
     let page = h.store.search_clients(&actor, &query, 0, 20).await.expect("searched");
     assert_eq!(page.hits[0].matched, [crate::search::Matched::Custom("Campo diagnostico".into())]);
+}
+
+/// An export's read: the values of a page of clients at once, grouped by
+/// client in the order asked, each in its fields' order; nothing of
+/// another business, and a blocked profile's only for owners.
+pub async fn values_of_many_clients_come_in_one_read(h: &Harness) {
+    let sur = business(h, "sur").await;
+    let norte = business(h, "norte").await;
+    let ana = h.store.create_client(&sur, new_client("Ana Pérez", "ana@mail.cl")).await.expect("created");
+    let bea = h.store.create_client(&sur, new_client("Bea Soto", "bea@mail.cl")).await.expect("created");
+    let eva = h.store.create_client(&sur, new_client("Eva Ríos", "eva@mail.cl")).await.expect("created");
+    let theirs = h.store.create_client(&norte, new_client("Ida Paz", "ida@mail.cl")).await.expect("created");
+    let mascota = define(h, &sur, "mascota", FieldKind::Text, &[]).await;
+    let edad = define(h, &sur, "edad", FieldKind::Number, &[]).await;
+    let raza = define(h, &norte, "raza", FieldKind::Text, &[]).await;
+    let save = |actor: Actor, client: ClientId, writes: Vec<(FieldKey, Option<CustomValue>)>| async move {
+        h.store.set_custom_values(&actor, client, 1, writes).await.expect("saved");
+    };
+    let ana_values = vec![
+        (key("edad"), Some(value(&edad, RawValue::Text("34")))),
+        (key("mascota"), Some(value(&mascota, RawValue::Text("Firulais")))),
+    ];
+    save(sur, ana.id, ana_values).await;
+    save(sur, bea.id, vec![(key("mascota"), Some(value(&mascota, RawValue::Text("Cachupín"))))]).await;
+    save(norte, theirs.id, vec![(key("raza"), Some(value(&raza, RawValue::Text("Quiltro"))))]).await;
+
+    let asked = [bea.id, theirs.id, eva.id, ClientId::generate(), ana.id];
+    let read = h.store.custom_values_of(&sur, &asked).await.expect("read");
+    let seen: Vec<(ClientId, &str)> = read.iter().map(|(id, v)| (*id, v.field.key.as_str())).collect();
+    assert_eq!(seen, [(bea.id, "mascota"), (ana.id, "mascota"), (ana.id, "edad")]);
+    assert_eq!(read[0].1, FieldValue { field: mascota.clone(), value: value(&mascota, RawValue::Text("Cachupín")) });
+    assert!(h.store.custom_values_of(&sur, &[]).await.expect("read").is_empty());
+    assert!(h.store.custom_values_of(&norte, &[ana.id, bea.id]).await.expect("read").is_empty());
+
+    let owner = staff(h, &sur, "Olga Díaz", Role::Owner).await;
+    let professional = staff(h, &sur, "Pía Lagos", Role::Professional).await;
+    let reason = BlockReason::parse("A pedido de la clienta").expect("valid reason");
+    h.store.block_client(&owner, bea.id, reason).await.expect("blocked");
+    let of = |actor: Actor| async move {
+        let read = h.store.custom_values_of(&actor, &[ana.id, bea.id]).await.expect("read");
+        read.iter().map(|(id, _)| *id).collect::<Vec<_>>()
+    };
+    assert_eq!(of(owner).await, [ana.id, ana.id, bea.id], "owners see a blocked profile's values");
+    assert_eq!(of(professional).await, [ana.id, ana.id], "hidden from professionals like the profile");
 }

@@ -28,6 +28,7 @@ mod data_requests;
 mod delete;
 mod error;
 mod error_page;
+mod export;
 mod flash;
 pub(crate) mod form;
 pub(crate) mod format;
@@ -75,6 +76,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/cuenta", get(account::show))
         .route("/clientes", get(clients::list).post(clients::create))
         .route("/clientes/nuevo", get(clients::new_form))
+        .route("/clientes/exportar", get(export::clients).layer(Extension(NoHeader)))
         .route("/clientes/solicitudes", get(data_requests::list).post(data_requests::record))
         .route("/clientes/solicitudes/{id}", get(data_request::show))
         .route("/clientes/solicitudes/{id}/{accion}", post(data_request::act))
@@ -87,6 +89,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/clientes/{id}/eliminar", get(delete::confirm).post(delete::erase))
         .route("/clientes/{id}/bloquear", post(block::block))
         .route("/clientes/{id}/desbloquear", post(block::unblock))
+        .route("/clientes/{id}/vcard", get(export::vcard).layer(Extension(NoHeader)))
         .route("/clientes/{id}/archivo-de-datos", get(block::data_file).layer(Extension(NoHeader)))
         .route("/clientes/{id}/agendar", get(agendar::form).post(agendar::book))
         .route("/calendario", get(calendar::show))

@@ -63,6 +63,8 @@ pub enum FieldProblemKind {
     NotWhatsappKind { allowed: &'static [&'static str] },
     /// A booking without the client's acceptance of the privacy notice.
     NoticeNotAccepted,
+    /// An export to XLSX of more clients than a sheet has rows.
+    TooManyRows { max: u64 },
 }
 
 impl FieldProblem {
@@ -96,6 +98,7 @@ impl FieldProblem {
             FieldProblemKind::TemplateLanguage => "template_language_invalid",
             FieldProblemKind::NotWhatsappKind { .. } => "not_whatsapp_kind",
             FieldProblemKind::NoticeNotAccepted => "privacy_notice_not_accepted",
+            FieldProblemKind::TooManyRows { .. } => "too_many_rows",
         }
     }
 
@@ -118,6 +121,10 @@ impl FieldProblem {
             FieldProblemKind::NotText { nullable: false } => match lang {
                 Lang::Es => format!("El campo «{label}» debe ser texto."),
                 Lang::En => format!("The field “{label}” must be a string."),
+            },
+            FieldProblemKind::TooManyRows { max } => match lang {
+                Lang::Es => format!("Una hoja de Excel admite hasta {max} clientes: exporta en CSV."),
+                Lang::En => format!("An Excel sheet holds up to {max} clients: export as CSV."),
             },
             FieldProblemKind::OutOfRange { min, max } => match lang {
                 Lang::Es => format!("El parámetro «{label}» debe ser un número entero entre {min} y {max}."),

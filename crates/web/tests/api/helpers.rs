@@ -41,6 +41,8 @@ pub struct TestResponse {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: Value,
+    /// The body as sent (for files: a CSV's BOM, an XLSX).
+    pub bytes: Vec<u8>,
 }
 
 impl TestResponse {
@@ -237,7 +239,7 @@ impl RequestBuilder<'_> {
         } else {
             serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
         };
-        TestResponse { status, headers, body }
+        TestResponse { status, headers, body, bytes: bytes.to_vec() }
     }
 }
 

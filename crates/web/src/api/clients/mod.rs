@@ -2,8 +2,10 @@
 
 pub mod block;
 pub mod data_file;
+pub mod export;
 mod input;
 mod listing;
+pub mod vcard;
 pub mod view;
 
 use axum::Json;
