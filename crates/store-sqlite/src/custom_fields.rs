@@ -77,8 +77,15 @@ const UPSERT_VALUE: &str = "INSERT INTO client_custom_values (client_id, field_i
      VALUES (?1, ?2, ?3, ?4, ?5) \
      ON CONFLICT (client_id, field_id) DO UPDATE SET value = excluded.value, search_text = excluded.search_text";
 
-const DELETE_VALUE: &str =
-    "DELETE FROM client_custom_values WHERE business_id = ?1 AND client_id = ?2 AND field_id = ?3";
+/// A save's values, from a JSON array of [field id in hex, value, search
+/// text]. (`WHERE true` lets SQLite read the upsert after a SELECT.)
+const SAVE_VALUES: &str = "INSERT INTO client_custom_values (client_id, field_id, business_id, value, search_text) \
+     SELECT ?1, unhex(w.value ->> 0), ?2, w.value ->> 1, w.value ->> 2 FROM json_each(?3) AS w WHERE true \
+     ON CONFLICT (client_id, field_id) DO UPDATE SET value = excluded.value, search_text = excluded.search_text";
+
+/// A save's emptied values: ?3 a JSON array of field ids in hex.
+const EMPTY_VALUES: &str = "DELETE FROM client_custom_values WHERE business_id = ?1 AND client_id = ?2 \
+     AND field_id IN (SELECT unhex(value) FROM json_each(?3))";
 
 const SET_VERSION: &str = "UPDATE clients SET version = ?3 WHERE business_id = ?1 AND id = ?2";
 
@@ -351,28 +358,34 @@ impl CustomFieldStore for SqliteStore {
         }
         let fields = fetch_fields(&mut tx, business, true).await?;
         let accepted = check_values(&fields, values).map_err(StoreError::ValuesRefused)?;
-        for (field, value) in &accepted {
-            let written = match value {
-                Some(value) => {
-                    sqlx::query(UPSERT_VALUE)
-                        .bind(client.as_uuid())
-                        .bind(field.id.as_uuid())
-                        .bind(business.as_uuid())
-                        .bind(value_text(value))
-                        .bind(value.search_text(field))
-                        .execute(&mut *tx)
-                        .await
-                }
-                None => {
-                    sqlx::query(DELETE_VALUE)
-                        .bind(business.as_uuid())
-                        .bind(client.as_uuid())
-                        .bind(field.id.as_uuid())
-                        .execute(&mut *tx)
-                        .await
-                }
-            };
-            written.map_err(StoreError::backend)?;
+        // The values written, and those emptied, one statement each.
+        let hex = |field: &CustomField| field.id.as_uuid().simple().to_string();
+        let (kept, emptied): (Vec<_>, Vec<_>) = accepted.iter().partition(|(_, value)| value.is_some());
+        if !kept.is_empty() {
+            let rows: Vec<_> = kept
+                .iter()
+                .filter_map(|(field, value)| {
+                    let value = value.as_ref()?;
+                    Some(serde_json::json!([hex(field), value_text(value), value.search_text(field)]))
+                })
+                .collect();
+            sqlx::query(SAVE_VALUES)
+                .bind(client.as_uuid())
+                .bind(business.as_uuid())
+                .bind(serde_json::Value::from(rows).to_string())
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::backend)?;
+        }
+        if !emptied.is_empty() {
+            let fields: Vec<_> = emptied.iter().map(|(field, _)| hex(field)).collect();
+            sqlx::query(EMPTY_VALUES)
+                .bind(business.as_uuid())
+                .bind(client.as_uuid())
+                .bind(serde_json::Value::from(fields).to_string())
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::backend)?;
         }
         current.version += 1;
         sqlx::query(SET_VERSION)

@@ -12,9 +12,12 @@ use sqlx::{Row, SqliteConnection};
 
 use crate::{SqliteStore, notes};
 
-const INSERT_ENTRY: &str = "INSERT INTO client_history \
+/// Every entry of one write, from a JSON array of
+/// [id, change, subject, old, new, booking, visibility] (ids in hex).
+const INSERT_ENTRIES: &str = "INSERT INTO client_history \
      (id, business_id, client_id, at, who_kind, who_id, change, subject, old_value, new_value, booking_id, \
-     visibility) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+     visibility) SELECT unhex(e.value ->> 0), ?1, ?2, ?3, ?4, ?5, e.value ->> 1, e.value ->> 2, e.value ->> 3, \
+     e.value ->> 4, unhex(e.value ->> 5), e.value ->> 6 FROM json_each(?6) AS e";
 
 const INSERT_DELETION: &str =
     "INSERT INTO client_deletions (id, business_id, at, who_kind, who_id) VALUES (?1, ?2, ?3, ?4, ?5)";
@@ -40,27 +43,38 @@ pub(crate) async fn record(
     at: Timestamp,
     changes: &[Change],
 ) -> StoreResult<()> {
-    let (who_kind, who_id) = WhoRecord::columns(actor);
-    for change in changes {
-        let stored = ChangeRecord::of(change);
-        sqlx::query(INSERT_ENTRY)
-            .bind(HistoryId::generate().as_uuid())
-            .bind(actor.business().as_uuid())
-            .bind(client.as_uuid())
-            .bind(micros(at))
-            .bind(who_kind)
-            .bind(who_id)
-            .bind(stored.kind)
-            .bind(stored.subject)
-            .bind(stored.old)
-            .bind(stored.new)
-            .bind(stored.booking)
-            .bind(stored.visibility)
-            .execute(&mut *conn)
-            .await
-            .map_err(StoreError::backend)?;
+    if changes.is_empty() {
+        return Ok(());
     }
-    Ok(())
+    let (who_kind, who_id) = WhoRecord::columns(actor);
+    // One statement for all of a write's entries, each a JSON array.
+    let hex = |id: Option<uuid::Uuid>| id.map(|id| id.simple().to_string());
+    let entries: Vec<_> = changes
+        .iter()
+        .map(|change| {
+            let stored = ChangeRecord::of(change);
+            serde_json::json!([
+                hex(Some(HistoryId::generate().as_uuid())),
+                stored.kind,
+                stored.subject,
+                stored.old,
+                stored.new,
+                hex(stored.booking),
+                stored.visibility
+            ])
+        })
+        .collect();
+    sqlx::query(INSERT_ENTRIES)
+        .bind(actor.business().as_uuid())
+        .bind(client.as_uuid())
+        .bind(micros(at))
+        .bind(who_kind)
+        .bind(who_id)
+        .bind(serde_json::Value::from(entries).to_string())
+        .execute(&mut *conn)
+        .await
+        .map(drop)
+        .map_err(StoreError::backend)
 }
 
 /// Leaves the anonymous trace of a client `actor` deleted at `at`.

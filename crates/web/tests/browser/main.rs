@@ -7,6 +7,7 @@ mod harness;
 mod mail;
 mod mi_cuenta;
 mod panel_pages;
+mod phone_calendar;
 mod profile;
 mod rights;
 mod site;
