@@ -72,6 +72,9 @@ pub fn routes() -> Vec<ApiRoute> {
         ApiRoute::get("/auth/me", auth::me),
         ApiRoute::get("/clients", clients::list),
         ApiRoute::post("/clients", clients::create),
+        // Literal segments: matchit prefers them to `/clients/{id}`.
+        ApiRoute::get("/clients/duplicates", clients::duplicates::list),
+        ApiRoute::post("/clients/duplicates/dismiss", clients::duplicates::dismiss),
         ApiRoute::get("/clients/{id}", clients::read),
         ApiRoute::patch("/clients/{id}", clients::update),
         ApiRoute::delete("/clients/{id}", clients::delete),

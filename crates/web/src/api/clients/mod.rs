@@ -2,6 +2,7 @@
 
 pub mod block;
 pub mod data_file;
+pub mod duplicates;
 mod input;
 mod listing;
 pub mod view;
