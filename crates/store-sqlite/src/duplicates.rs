@@ -2,11 +2,13 @@
 //! here; the pairs are made in `ficha_store::duplicates`. The keys are kept
 //! by the triggers of `0022_duplicates.sql`.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
-use ficha_domain::{Actor, BusinessId, ClientId};
-use ficha_store::duplicates::{self, DuplicatePage, DuplicatePair, DuplicateStore, KeyKind, KeyMember, PairCursor};
+use ficha_domain::{Actor, BusinessId, Client, ClientId};
+use ficha_store::duplicates::{
+    self, Candidate, DuplicatePage, DuplicatePair, DuplicateStore, KeyKind, KeyMember, PairCursor,
+};
 use ficha_store::record::micros;
 use ficha_store::{StoreError, StoreResult};
 use sqlx::{Row, SqliteConnection};
@@ -21,8 +23,7 @@ const MEMBERS: &str = "WITH g AS (\
        SELECT kind, key FROM client_match_keys WHERE business_id = ?1 \
        AND (?4 IS NULL OR (kind, key) IN (SELECT kind, key FROM client_match_keys WHERE business_id = ?1 AND client_id = ?4)) \
        GROUP BY kind, key HAVING count(*) BETWEEN 2 AND ?3) \
-     SELECT k.kind, k.key, c.id, c.name, c.email, c.phone, c.rut, c.birth_date, c.last_booking_at, \
-       c.registered_at, c.version \
+     SELECT k.kind, k.key, k.client_id, c.name_key \
      FROM g JOIN client_match_keys k ON k.business_id = ?1 AND k.kind = g.kind AND k.key = g.key \
      JOIN clients c ON c.business_id = ?1 AND c.id = k.client_id \
      WHERE (?2 OR NOT EXISTS (SELECT 1 FROM client_blocks b WHERE b.business_id = ?1 AND b.client_id = c.id))";
@@ -30,11 +31,9 @@ const MEMBERS: &str = "WITH g AS (\
 const DISMISSED: &str = "SELECT client_a, client_b FROM duplicate_dismissals WHERE business_id = ?1 \
      AND (?2 IS NULL OR client_a = ?2 OR client_b = ?2)";
 
-async fn suggestions(
-    conn: &mut SqliteConnection,
-    actor: &Actor,
-    only: Option<ClientId>,
-) -> StoreResult<Vec<DuplicatePair>> {
+/// The pairs as ids, best first: all of the business's, or those whose
+/// keys `only` holds (and maybe more, which the caller filters).
+async fn candidates(conn: &mut SqliteConnection, actor: &Actor, only: Option<ClientId>) -> StoreResult<Vec<Candidate>> {
     duplicates::staff_only(actor)?;
     let business = actor.business().as_uuid();
     let only = only.map(|c| c.as_uuid());
@@ -53,7 +52,8 @@ async fn suggestions(
             kind: KeyKind::parse(&kind)
                 .ok_or_else(|| StoreError::backend(std::io::Error::other(format!("match key kind {kind}"))))?,
             key: row.try_get("key").map_err(StoreError::backend)?,
-            client: clients::record(row).map_err(StoreError::backend)?.into_client()?,
+            client: ClientId::from_uuid(row.try_get("client_id").map_err(StoreError::backend)?),
+            name_key: row.try_get("name_key").map_err(StoreError::backend)?,
         });
     }
     let dismissed: HashSet<(ClientId, ClientId)> = sqlx::query_as::<_, (Uuid, Uuid)>(DISMISSED)
@@ -66,6 +66,30 @@ async fn suggestions(
         .map(|(a, b)| (ClientId::from_uuid(a), ClientId::from_uuid(b)))
         .collect();
     Ok(duplicates::pairs(members, &dismissed))
+}
+
+/// The candidates with their clients (a page's worth: one indexed read
+/// each, in process).
+async fn with_clients(
+    conn: &mut SqliteConnection,
+    business: BusinessId,
+    candidates: Vec<Candidate>,
+) -> StoreResult<Vec<DuplicatePair>> {
+    let mut clients: HashMap<ClientId, Client> = HashMap::new();
+    for id in candidates.iter().flat_map(|c| [c.a, c.b]) {
+        if clients.contains_key(&id) {
+            continue;
+        }
+        match clients::fetch_client(conn, business, id).await {
+            Ok(client) => {
+                clients.insert(id, client);
+            }
+            // Deleted since the candidates were read: its pairs drop out.
+            Err(StoreError::NotFound) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(duplicates::resolve(candidates, &clients))
 }
 
 /// How many of `a` and `b` are profiles `actor` may see.
@@ -93,13 +117,15 @@ impl DuplicateStore for SqliteStore {
         after: Option<&PairCursor>,
     ) -> StoreResult<DuplicatePage> {
         let mut conn = self.pool.acquire().await.map_err(StoreError::backend)?;
-        Ok(duplicates::page(suggestions(&mut conn, actor, None).await?, limit, after))
+        let (page, next) = duplicates::page(candidates(&mut conn, actor, None).await?, limit, after);
+        Ok(DuplicatePage { pairs: with_clients(&mut conn, actor.business(), page).await?, next })
     }
 
     async fn duplicates_of(&self, actor: &Actor, client: ClientId) -> StoreResult<Vec<DuplicatePair>> {
         let mut conn = self.pool.acquire().await.map_err(StoreError::backend)?;
-        let pairs = suggestions(&mut conn, actor, Some(client)).await?;
-        Ok(pairs.into_iter().filter(|p| p.involves(client)).collect())
+        let mut found = candidates(&mut conn, actor, Some(client)).await?;
+        found.retain(|c| c.involves(client));
+        with_clients(&mut conn, actor.business(), found).await
     }
 
     async fn dismiss_duplicate(&self, actor: &Actor, a: ClientId, b: ClientId) -> StoreResult<()> {
@@ -129,6 +155,6 @@ impl DuplicateStore for SqliteStore {
 
     async fn count_duplicates(&self, actor: &Actor) -> StoreResult<u64> {
         let mut conn = self.pool.acquire().await.map_err(StoreError::backend)?;
-        Ok(suggestions(&mut conn, actor, None).await?.len() as u64)
+        Ok(candidates(&mut conn, actor, None).await?.len() as u64)
     }
 }

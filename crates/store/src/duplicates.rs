@@ -13,7 +13,8 @@ use ficha_domain::{Actor, ClientId};
 use crate::error::StoreResult;
 
 pub use pairs::{
-    DuplicatePage, DuplicatePair, GROUP_CAP, KeyKind, KeyMember, PairCursor, Reason, names_similar, page, pairs,
+    Candidate, DuplicatePage, DuplicatePair, GROUP_CAP, KeyKind, KeyMember, PairCursor, Reason, names_similar, page,
+    pairs, resolve,
 };
 
 #[async_trait]

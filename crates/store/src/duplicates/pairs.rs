@@ -1,6 +1,8 @@
-//! From key groups to scored pairs: pure, so both backends agree.
+//! From key groups to scored pairs: pure, so both backends agree. Pairs
+//! are made from ids and stored name keys only; the page's clients are read
+//! afterwards, so counting or listing never loads every candidate profile.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use ficha_domain::fold::name_key;
 use ficha_domain::{Client, ClientId};
@@ -69,7 +71,28 @@ impl Reason {
 pub struct KeyMember {
     pub kind: KeyKind,
     pub key: String,
-    pub client: Client,
+    pub client: ClientId,
+    /// The client's stored `name_key` (`fold::name_key` of its name).
+    pub name_key: String,
+}
+
+/// A pair before its clients are read: ids (`a < b`), reasons and score.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    pub a: ClientId,
+    pub b: ClientId,
+    pub reasons: Vec<Reason>,
+    pub score: u32,
+}
+
+impl Candidate {
+    pub fn cursor(&self) -> PairCursor {
+        PairCursor { score: self.score, a: self.a, b: self.b }
+    }
+
+    pub fn involves(&self, client: ClientId) -> bool {
+        self.a == client || self.b == client
+    }
 }
 
 /// Two profiles, `a.id < b.id`, with every reason found and their score.
@@ -132,7 +155,11 @@ pub struct DuplicatePage {
 /// accents, hyphens), the same number of words, each word of one matching
 /// a different word of the other in any order, exactly or with one typo.
 pub fn names_similar(a: &str, b: &str) -> bool {
-    let (a, b) = (name_key(a), name_key(b));
+    keys_similar(&name_key(a), &name_key(b))
+}
+
+/// `names_similar` on names already folded by `fold::name_key`.
+fn keys_similar(a: &str, b: &str) -> bool {
     let a: Vec<&str> = a.split(' ').filter(|w| !w.is_empty()).collect();
     let b: Vec<&str> = b.split(' ').filter(|w| !w.is_empty()).collect();
     // Names of more words than this are compared in order only, which
@@ -165,57 +192,74 @@ fn assign(a: &[&str], b: &[&str], used: &mut [bool]) -> bool {
 
 /// Every pair the key groups make, without the dismissed ones (each kept
 /// as `(smaller id, larger id)`), best first.
-pub fn pairs(members: Vec<KeyMember>, dismissed: &HashSet<(ClientId, ClientId)>) -> Vec<DuplicatePair> {
-    let mut groups: BTreeMap<(KeyKind, String), Vec<Client>> = BTreeMap::new();
+pub fn pairs(members: Vec<KeyMember>, dismissed: &HashSet<(ClientId, ClientId)>) -> Vec<Candidate> {
+    let mut groups: BTreeMap<(KeyKind, String), Vec<(ClientId, String)>> = BTreeMap::new();
     for member in members {
-        groups.entry((member.kind, member.key)).or_default().push(member.client);
+        groups.entry((member.kind, member.key)).or_default().push((member.client, member.name_key));
     }
-    let mut found: BTreeMap<(ClientId, ClientId), (Client, Client, BTreeSet<Reason>)> = BTreeMap::new();
+    let mut found: BTreeMap<(ClientId, ClientId), BTreeSet<Reason>> = BTreeMap::new();
     for ((kind, _), clients) in groups {
         if clients.len() > GROUP_CAP {
             continue;
         }
         for (i, x) in clients.iter().enumerate() {
             for y in &clients[i + 1..] {
-                if x.id == y.id {
+                if x.0 == y.0 {
                     continue;
                 }
-                let (a, b) = if x.id < y.id { (x, y) } else { (y, x) };
-                if dismissed.contains(&(a.id, b.id)) {
+                let (a, b) = if x.0 < y.0 { (x, y) } else { (y, x) };
+                if dismissed.contains(&(a.0, b.0)) {
                     continue;
                 }
                 let reason = match kind {
                     KeyKind::Rut => Reason::SameRut,
                     KeyKind::Phone => Reason::SamePhone,
-                    KeyKind::BirthDate if names_similar(a.name.as_str(), b.name.as_str()) => Reason::BirthDateAndName,
+                    KeyKind::BirthDate if keys_similar(&a.1, &b.1) => Reason::BirthDateAndName,
                     KeyKind::BirthDate => continue,
                 };
-                found.entry((a.id, b.id)).or_insert_with(|| (a.clone(), b.clone(), BTreeSet::new())).2.insert(reason);
+                found.entry((a.0, b.0)).or_default().insert(reason);
             }
         }
     }
-    let mut pairs: Vec<DuplicatePair> = found
-        .into_values()
-        .map(|(a, b, reasons)| {
+    let mut pairs: Vec<Candidate> = found
+        .into_iter()
+        .map(|((a, b), reasons)| {
             let score = reasons.iter().map(|r| r.score()).sum::<u32>().min(SCORE_CAP);
-            DuplicatePair { a, b, reasons: reasons.into_iter().collect(), score }
+            Candidate { a, b, reasons: reasons.into_iter().collect(), score }
         })
         .collect();
     pairs.sort_by_key(|p| p.cursor().sort_key());
     pairs
 }
 
-/// One page of `pairs` (sorted as `pairs` returns them) after `after`.
-pub fn page(pairs: Vec<DuplicatePair>, limit: u32, after: Option<&PairCursor>) -> DuplicatePage {
+/// One page of `pairs` (sorted as `pairs` returns them) after `after`, and
+/// the cursor of the next page if there is one.
+pub fn page(pairs: Vec<Candidate>, limit: u32, after: Option<&PairCursor>) -> (Vec<Candidate>, Option<PairCursor>) {
     let limit = limit.max(1) as usize;
-    let mut rest: Vec<DuplicatePair> = match after {
+    let mut rest: Vec<Candidate> = match after {
         Some(cursor) => pairs.into_iter().filter(|p| p.cursor().sort_key() > cursor.sort_key()).collect(),
         None => pairs,
     };
     let more = rest.len() > limit;
     rest.truncate(limit);
-    let next = if more { rest.last().map(DuplicatePair::cursor) } else { None };
-    DuplicatePage { pairs: rest, next }
+    let next = if more { rest.last().map(Candidate::cursor) } else { None };
+    (rest, next)
+}
+
+/// The candidates with their clients, as read after paging; a pair whose
+/// client vanished meanwhile (deleted between the reads) is left out.
+pub fn resolve(candidates: Vec<Candidate>, clients: &HashMap<ClientId, Client>) -> Vec<DuplicatePair> {
+    candidates
+        .into_iter()
+        .filter_map(|c| {
+            Some(DuplicatePair {
+                a: clients.get(&c.a)?.clone(),
+                b: clients.get(&c.b)?.clone(),
+                reasons: c.reasons,
+                score: c.score,
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -239,7 +283,7 @@ mod tests {
     }
 
     fn member(kind: KeyKind, key: &str, client: &Client) -> KeyMember {
-        KeyMember { kind, key: key.to_owned(), client: client.clone() }
+        KeyMember { kind, key: key.to_owned(), client: client.id, name_key: name_key(client.name.as_str()) }
     }
 
     #[test]
@@ -280,7 +324,7 @@ mod tests {
             &HashSet::new(),
         );
         assert_eq!(found.len(), 1);
-        assert_eq!((found[0].a.id, found[0].b.id), (x.id, y.id));
+        assert_eq!((found[0].a, found[0].b), (x.id, y.id));
         assert_eq!((found[0].reasons.clone(), found[0].score), (vec![Reason::SamePhone], 60));
 
         let both = pairs(
@@ -304,7 +348,7 @@ mod tests {
             &HashSet::new(),
         );
         assert_eq!(found.len(), 1);
-        assert_eq!((found[0].a.id, found[0].b.id, found[0].score), (x.id, y.id, 70));
+        assert_eq!((found[0].a, found[0].b, found[0].score), (x.id, y.id, 70));
     }
 
     #[test]
@@ -330,10 +374,14 @@ mod tests {
         ];
         let all = pairs(members, &HashSet::new());
         assert_eq!(all.iter().map(|p| p.score).collect::<Vec<_>>(), vec![100, 60]);
-        let first = page(all.clone(), 1, None);
-        assert_eq!(first.pairs, all[..1]);
-        let cursor = PairCursor::decode(&first.next.unwrap().encode()).unwrap();
-        let second = page(all.clone(), 1, Some(&cursor));
-        assert_eq!((second.pairs.as_slice(), second.next), (&all[1..], None));
+        let (first, next) = page(all.clone(), 1, None);
+        assert_eq!(first, all[..1]);
+        let cursor = PairCursor::decode(&next.unwrap().encode()).unwrap();
+        let (second, next) = page(all.clone(), 1, Some(&cursor));
+        assert_eq!((second.as_slice(), next), (&all[1..], None));
+        let clients: HashMap<ClientId, Client> = c.iter().map(|c| (c.id, c.clone())).collect();
+        let resolved = resolve(second, &clients);
+        assert_eq!((resolved[0].a.id, resolved[0].b.id, resolved[0].score), (c[0].id, c[1].id, 60));
+        assert!(resolve(first, &HashMap::new()).is_empty(), "a vanished client drops its pair");
     }
 }
