@@ -271,8 +271,8 @@ mod tests {
     fn client(n: u128, name: &str) -> Client {
         Client {
             id: ClientId::from_uuid(uuid::Uuid::from_u128(n)),
-            name: ClientName::parse(name).unwrap(),
-            email: Email::parse(&format!("c{n}@example.cl")).unwrap(),
+            name: ClientName::parse(name).expect("valid name"),
+            email: Email::parse(&format!("c{n}@example.cl")).expect("valid email"),
             phone: None,
             rut: None,
             birth_date: None,
@@ -376,7 +376,7 @@ mod tests {
         assert_eq!(all.iter().map(|p| p.score).collect::<Vec<_>>(), vec![100, 60]);
         let (first, next) = page(all.clone(), 1, None);
         assert_eq!(first, all[..1]);
-        let cursor = PairCursor::decode(&next.unwrap().encode()).unwrap();
+        let cursor = PairCursor::decode(&next.expect("a next page").encode()).expect("decodes");
         let (second, next) = page(all.clone(), 1, Some(&cursor));
         assert_eq!((second.as_slice(), next), (&all[1..], None));
         let clients: HashMap<ClientId, Client> = c.iter().map(|c| (c.id, c.clone())).collect();
