@@ -16,17 +16,33 @@ use uuid::Uuid;
 
 use crate::{PgStore, blocks, clients};
 
-/// The members of every key shared by 2 to $3 clients (all of the
-/// business's, or only the keys of client $4), without the blocked
-/// profiles when $2 is false.
-const MEMBERS: &str = "WITH g AS (\
-       SELECT kind, key FROM client_match_keys WHERE business_id = $1 \
-       AND ($4::uuid IS NULL OR (kind, key) IN (SELECT kind, key FROM client_match_keys WHERE business_id = $1 AND client_id = $4)) \
-       GROUP BY kind, key HAVING count(*) BETWEEN 2 AND $3) \
-     SELECT k.kind, k.key, k.client_id, c.name_key \
+/// The members of the groups `g`.
+macro_rules! members_of_g {
+    () => {
+        "SELECT k.kind, k.key, k.client_id, c.name_key \
      FROM g JOIN client_match_keys k ON k.business_id = $1 AND k.kind = g.kind AND k.key = g.key \
      JOIN clients c ON c.business_id = $1 AND c.id = k.client_id \
-     WHERE ($2 OR NOT EXISTS (SELECT 1 FROM client_blocks b WHERE b.business_id = $1 AND b.client_id = c.id))";
+     WHERE ($2 OR NOT EXISTS (SELECT 1 FROM client_blocks b WHERE b.business_id = $1 AND b.client_id = c.id))"
+    };
+}
+
+/// The members of every key shared by 2 to $3 clients, without the
+/// blocked profiles when $2 is false.
+const MEMBERS: &str = concat!(
+    "WITH g AS (SELECT kind, key FROM client_match_keys WHERE business_id = $1 \
+     GROUP BY kind, key HAVING count(*) BETWEEN 2 AND $3) ",
+    members_of_g!()
+);
+
+/// The same for the keys client $4 holds: its few keys first, each group
+/// counted by primary key, never a scan of the business's keys.
+const MEMBERS_OF: &str = concat!(
+    "WITH mine AS (SELECT kind, key FROM client_match_keys WHERE business_id = $1 AND client_id = $4), \
+     g AS (SELECT m.kind, m.key FROM mine m CROSS JOIN client_match_keys o \
+       WHERE o.business_id = $1 AND o.kind = m.kind AND o.key = m.key \
+       GROUP BY m.kind, m.key HAVING count(*) BETWEEN 2 AND $3) ",
+    members_of_g!()
+);
 
 const DISMISSED: &str = "SELECT client_a, client_b FROM duplicate_dismissals WHERE business_id = $1 \
      AND ($2::uuid IS NULL OR client_a = $2 OR client_b = $2)";
@@ -37,14 +53,15 @@ async fn candidates(conn: &mut PgConnection, actor: &Actor, only: Option<ClientI
     duplicates::staff_only(actor)?;
     let business = actor.business().as_uuid();
     let only = only.map(|c| c.as_uuid());
-    let rows = sqlx::query(MEMBERS)
+    let statement = sqlx::query(if only.is_some() { MEMBERS_OF } else { MEMBERS })
         .bind(business)
         .bind(blocks::flow_lists_blocked(actor))
-        .bind(duplicates::GROUP_CAP as i64)
-        .bind(only)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(StoreError::backend)?;
+        .bind(duplicates::GROUP_CAP as i64);
+    let statement = match only {
+        Some(client) => statement.bind(client),
+        None => statement,
+    };
+    let rows = statement.fetch_all(&mut *conn).await.map_err(StoreError::backend)?;
     let mut members = Vec::with_capacity(rows.len());
     for row in &rows {
         let kind: String = row.try_get("kind").map_err(StoreError::backend)?;

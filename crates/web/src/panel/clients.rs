@@ -102,8 +102,6 @@ struct ClientsPage {
     /// "Página 2 de 7" in the plain list.
     page_label: Option<String>,
     notice: Option<String>,
-    /// Suggested duplicate pairs, counted in the plain list only.
-    duplicates: u64,
 }
 
 impl ClientsPage {
@@ -156,7 +154,6 @@ pub async fn list(
         prev_href: None,
         first_href: None,
         page_label: None,
-        duplicates: 0,
         // The name comes from a cookie the deletion set, never from the
         // link: a link cannot make the panel say what it likes.
         notice: deleted.map(|name| match name {
@@ -166,7 +163,6 @@ pub async fn list(
     };
     if q.is_empty() {
         list_page(&state, &staffer, &params, sort, &mut page_data).await?;
-        page_data.duplicates = state.store.count_duplicates(&staffer.actor).await?;
     } else {
         let search = SearchQuery::parse(q).map_err(|_| PanelError::BadRequest("La búsqueda es demasiado larga."))?;
         let offset: u32 = params.desde.parse().unwrap_or(0);
