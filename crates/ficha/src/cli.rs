@@ -103,6 +103,23 @@ pub enum Command {
         #[arg(long, default_value_t = 7)]
         seed: u64,
     },
+    /// Measure duplicate suggestions on a large business with planted
+    /// duplicates: the count, the first page, one profile's (see
+    /// docs/performance.md).
+    BenchDuplicates {
+        /// Clients loaded first (skipped when the database already has the
+        /// benchmark business).
+        #[arg(long, default_value_t = 100_000)]
+        clients: u64,
+        /// Duplicates planted after the load.
+        #[arg(long, default_value_t = 3_000)]
+        planted: usize,
+        /// Timed calls of each kind.
+        #[arg(long, default_value_t = 20)]
+        rounds: usize,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+    },
     /// Send the notification outbox without serving HTTP (`serve` runs the
     /// same worker already; this is for a dedicated sender process).
     Worker(NotifyArgs),

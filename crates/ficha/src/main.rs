@@ -58,6 +58,10 @@ async fn main() -> anyhow::Result<()> {
             let args = bench::writes::WritesArgs { database_url: url, clients, writes, writers, seed };
             bench::writes::run(args).await
         }
+        Command::BenchDuplicates { clients, planted, rounds, seed } => {
+            let args = bench::duplicates::DuplicatesArgs { database_url: url, clients, planted, rounds, seed };
+            bench::duplicates::run(args).await
+        }
         Command::BenchNotify { messages, bookings, notify } => {
             bench::notify::run(bench::notify::NotifyBenchArgs { database_url: url, messages, bookings, notify }).await
         }

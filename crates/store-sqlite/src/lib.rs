@@ -17,6 +17,7 @@ mod clients;
 mod consent;
 mod custom_fields;
 mod data_requests;
+mod duplicates;
 mod history;
 mod import;
 mod login_throttle;

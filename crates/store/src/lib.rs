@@ -18,6 +18,7 @@ pub mod clients;
 pub mod consent;
 pub mod custom_fields;
 pub mod data_requests;
+pub mod duplicates;
 pub mod error;
 pub mod history;
 pub mod login_throttle;
@@ -48,6 +49,7 @@ pub use clients::{ClientPage, ClientSort, ClientStore, Cursor, ListQuery};
 pub use consent::ConsentStore;
 pub use custom_fields::{CustomFieldStore, FieldValue, RefusedValue, Removed, SavedValues};
 pub use data_requests::{DataRequestStore, DueCounts, NewDataRequest, PrivacyCode, RequestFilter};
+pub use duplicates::{DuplicatePage, DuplicatePair, DuplicateStore, PairCursor, Reason};
 pub use error::{StoreError, StoreResult};
 pub use history::{DeletionPage, HistoryCursor, HistoryPage, HistoryQuery, HistoryStore};
 pub use login_throttle::{LoginFailures, LoginKey, LoginThrottleStore};
@@ -73,6 +75,7 @@ pub trait Store:
     + ConsentStore
     + CustomFieldStore
     + DataRequestStore
+    + DuplicateStore
     + HistoryStore
     + LoginThrottleStore
     + NoteStore

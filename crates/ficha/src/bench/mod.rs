@@ -5,6 +5,7 @@
 
 pub mod calendar;
 mod custom;
+pub mod duplicates;
 mod mix;
 pub mod notify;
 mod page;

@@ -14,6 +14,7 @@ mod clients;
 mod consent;
 mod custom_fields;
 mod data_requests;
+mod duplicates;
 mod history;
 mod import;
 mod listing;
@@ -45,6 +46,7 @@ pub use clients::*;
 pub use consent::*;
 pub use custom_fields::*;
 pub use data_requests::*;
+pub use duplicates::*;
 pub use history::*;
 pub use import::*;
 pub use listing::*;
@@ -153,6 +155,7 @@ macro_rules! contract_suite {
         $crate::data_requests_contract!($fresh);
         $crate::access_log_contract!($fresh);
         $crate::calendar_feeds_contract!($fresh);
+        $crate::duplicates_contract!($fresh);
     };
     (@cases $fresh:path; $($case:ident),* $(,)?) => {
         $(

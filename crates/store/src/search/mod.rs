@@ -21,6 +21,7 @@ use async_trait::async_trait;
 use ficha_domain::{Actor, Client, ClientId};
 
 pub use closeness::Closeness;
+pub(crate) use closeness::within_one_edit;
 pub use document::{SearchDocument, phone_tail_token, rut_token, tenant_token};
 pub use flow::{SearchSource, rank};
 pub use plan::{SearchPlan, Tier, Token};

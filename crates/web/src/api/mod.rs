@@ -74,6 +74,9 @@ pub fn routes() -> Vec<ApiRoute> {
         ApiRoute::get("/clients", clients::list),
         ApiRoute::post("/clients", clients::create),
         ApiRoute::get("/clients/export", clients::export::export),
+        // Literal segments: matchit prefers them to `/clients/{id}`.
+        ApiRoute::get("/clients/duplicates", clients::duplicates::list),
+        ApiRoute::post("/clients/duplicates/dismiss", clients::duplicates::dismiss),
         ApiRoute::get("/clients/{id}", clients::read),
         ApiRoute::patch("/clients/{id}", clients::update),
         ApiRoute::delete("/clients/{id}", clients::delete),

@@ -26,6 +26,7 @@ pub(crate) mod consent_words;
 mod data_request;
 mod data_requests;
 mod delete;
+mod duplicates;
 mod error;
 mod error_page;
 mod export;
@@ -77,6 +78,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/clientes", get(clients::list).post(clients::create))
         .route("/clientes/nuevo", get(clients::new_form))
         .route("/clientes/exportar", get(export::clients).layer(Extension(NoHeader)))
+        .route("/clientes/duplicados", get(duplicates::list))
+        .route("/clientes/duplicados/descartar", post(duplicates::dismiss))
         .route("/clientes/solicitudes", get(data_requests::list).post(data_requests::record))
         .route("/clientes/solicitudes/{id}", get(data_request::show))
         .route("/clientes/solicitudes/{id}/{accion}", post(data_request::act))

@@ -87,6 +87,8 @@ struct ProfilePage {
     blocked: Option<String>,
     /// The block form's refused reason and its message.
     block_form: BlockForm,
+    /// "Este cliente podría estar duplicado": where its pairs are listed.
+    duplicates_href: Option<String>,
 }
 
 /// The "Bloquear perfil" form in "Más acciones": what was typed, and why it
@@ -128,6 +130,8 @@ struct Loaded {
     history: HistorySection,
     block: Option<ficha_domain::Block>,
     accesses: Option<AccessSection>,
+    /// How many suggested duplicate pairs include this profile.
+    duplicates: usize,
 }
 
 /// Where the profile's long lists start, from its link.
@@ -159,9 +163,18 @@ async fn load(state: &AppState, staffer: &Staffer, id: &str, lists: &ListsParams
             state.store.list_fields(&staffer.actor, false),
             state.store.latest_consent(&staffer.actor, id),
             state.store.client_block(&staffer.actor, id),
+            state.store.duplicates_of(&staffer.actor, id),
         )?)
     };
-    let ((client, values, fields, consent, block), bookings, notes, attention, notifications, history, accesses) = tokio::try_join!(
+    let (
+        (client, values, fields, consent, block, duplicates),
+        bookings,
+        notes,
+        attention,
+        notifications,
+        history,
+        accesses,
+    ) = tokio::try_join!(
         client_side,
         BookingsSection::load(state, staffer, id, list),
         NotesSection::load(state, staffer, id, lists.notas.parse().unwrap_or_default()),
@@ -170,7 +183,20 @@ async fn load(state: &AppState, staffer: &Staffer, id: &str, lists: &ListsParams
         HistorySection::load(state, staffer, id, &lists.historial),
         AccessSection::record_and_load(state, staffer, id, &lists.accesos),
     )?;
-    Ok(Loaded { client, consent, values, fields, bookings, notes, attention, notifications, history, block, accesses })
+    Ok(Loaded {
+        client,
+        consent,
+        values,
+        fields,
+        bookings,
+        notes,
+        attention,
+        notifications,
+        history,
+        block,
+        accesses,
+        duplicates: duplicates.len(),
+    })
 }
 
 impl ProfilePage {
@@ -187,6 +213,7 @@ impl ProfilePage {
             history,
             block,
             accesses,
+            duplicates,
         } = loaded;
         let client = &client;
         let zone = staffer.zone();
@@ -239,6 +266,7 @@ impl ProfilePage {
             }),
             block_form: BlockForm::default(),
             accesses,
+            duplicates_href: (duplicates > 0).then(|| format!("/clientes/duplicados?cliente={}", client.id)),
         }
     }
 }

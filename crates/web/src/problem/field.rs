@@ -49,6 +49,9 @@ pub enum FieldProblemKind {
     LocalTime(LocalTimeError),
     /// Not the id of anything (not a UUID).
     NotAnId,
+    /// The same client named twice where two different ones are meant
+    /// (a pair of possible duplicates).
+    SameClient,
     /// A WhatsApp setting the channel cannot be turned on without.
     NeededForWhatsapp,
     /// A WhatsApp phone-number id that is not digits.
@@ -91,6 +94,7 @@ impl FieldProblem {
             FieldProblemKind::LocalTime(LocalTimeError::Ambiguous { .. }) => "time_ambiguous",
             FieldProblemKind::LocalTime(LocalTimeError::OutOfRange) => "datetime_format",
             FieldProblemKind::NotAnId => "not_an_id",
+            FieldProblemKind::SameClient => "same_client",
             FieldProblemKind::NeededForWhatsapp => "required",
             FieldProblemKind::PhoneNumberId => "phone_number_id_invalid",
             FieldProblemKind::AccessToken => "access_token_invalid",
@@ -172,6 +176,11 @@ impl FieldProblem {
                 custom_value_message(error, label, options, lang)
             }
             FieldProblemKind::LocalTime(error) => local_time_message(error, lang),
+            FieldProblemKind::SameClient => lang.pick(
+                "Indica dos clientes distintos: un cliente no es duplicado de sí mismo.",
+                "Name two different clients: a client is not a duplicate of itself.",
+            )
+            .to_owned(),
             FieldProblemKind::NotAnId => match lang {
                 Lang::Es => format!("El campo «{label}» debe tener identificadores válidos (UUID)."),
                 Lang::En => format!("The field “{label}” must hold valid ids (UUIDs)."),

@@ -3,6 +3,7 @@
 pub mod block;
 pub mod data_file;
 pub mod export;
+pub mod duplicates;
 mod input;
 mod listing;
 pub mod vcard;

@@ -1,0 +1,186 @@
+//! Contract cases for duplicate suggestions: each reason pairs two profiles
+//! of one business, the keys follow every write at once (create, edit,
+//! delete, import), a dismissed pair stays gone, and professionals never
+//! see a pair with a blocked profile.
+
+use ficha_domain::{Actor, BirthDate, BlockReason, ClientChanges, ClientId, NewClient, Phone, Role, Rut};
+use jiff::civil::date;
+
+use super::notes::staff;
+use super::{Harness, business, new_client};
+use crate::StoreError;
+use crate::duplicates::{DuplicatePair, Reason};
+
+#[macro_export]
+macro_rules! duplicates_contract {
+    ($fresh:path) => {
+        $crate::contract_suite!(@cases $fresh;
+            duplicates_are_found_by_each_reason_and_scored,
+            a_dismissed_pair_stays_gone,
+            an_edit_of_a_key_moves_the_pair_at_once,
+            another_business_never_pairs,
+            professionals_never_see_a_blocked_profile_paired,
+            imported_and_deleted_clients_keep_their_keys
+        );
+    };
+}
+
+fn with(name: &str, email: &str, rut: Option<&str>, phone: Option<&str>, birth: Option<&str>) -> NewClient {
+    NewClient {
+        rut: rut.map(|r| Rut::parse(r).expect("valid rut")),
+        phone: phone.map(|p| Phone::parse(p).expect("valid phone")),
+        birth_date: birth.map(|b| BirthDate::parse(b, date(2026, 1, 1)).expect("valid birth date")),
+        ..new_client(name, email)
+    }
+}
+
+async fn add(h: &Harness, actor: &Actor, client: NewClient) -> ClientId {
+    h.store.create_client(actor, client).await.expect("created").id
+}
+
+async fn listed(h: &Harness, actor: &Actor) -> Vec<DuplicatePair> {
+    h.store.duplicate_suggestions(actor, 100, None).await.expect("listed").pairs
+}
+
+fn ids(pairs: &[DuplicatePair]) -> Vec<(ClientId, ClientId, Vec<Reason>, u32)> {
+    pairs.iter().map(|p| (p.a.id, p.b.id, p.reasons.clone(), p.score)).collect()
+}
+
+fn pair(x: ClientId, y: ClientId) -> (ClientId, ClientId) {
+    crate::duplicates::ordered(x, y)
+}
+
+pub async fn duplicates_are_found_by_each_reason_and_scored(h: &Harness) {
+    let b = business(h, "dup").await;
+    let rut1 = add(h, &b, with("Ana Pérez", "a1@x.cl", Some("12.345.678-5"), None, None)).await;
+    let rut2 = add(h, &b, with("Anita Soto", "a2@x.cl", Some("12345678-5"), None, None)).await;
+    let tel1 = add(h, &b, with("Luis Rojas", "l1@x.cl", None, Some("+56 9 6234 5678"), None)).await;
+    let tel2 = add(h, &b, with("Pedro Díaz", "l2@x.cl", None, Some("962345678"), None)).await;
+    let bd1 = add(h, &b, with("Catalina González Muñoz", "c1@x.cl", None, None, Some("1990-04-23"))).await;
+    let bd2 = add(h, &b, with("Munoz Catalna Gonzales", "c2@x.cl", None, None, Some("23-04-1990"))).await;
+    // Same birth date, another person: no pair.
+    add(h, &b, with("Jorge Fuentes", "j@x.cl", None, None, Some("1990-04-23"))).await;
+    // Both reasons at once add up (capped).
+    let both1 = add(h, &b, with("Rosa Vera", "r1@x.cl", Some("11.111.111-1"), Some("+56 2 2345 6789"), None)).await;
+    let both2 = add(h, &b, with("Rosa Vera", "r2@x.cl", Some("11111111-1"), Some("+56 2 2345 6789"), None)).await;
+
+    let found = listed(h, &b).await;
+    let (r, t, d, w) = (pair(rut1, rut2), pair(tel1, tel2), pair(bd1, bd2), pair(both1, both2));
+    assert_eq!(ids(&found), {
+        let mut expected =
+            vec![(w.0, w.1, vec![Reason::SameRut, Reason::SamePhone], 100), (r.0, r.1, vec![Reason::SameRut], 100)];
+        expected.sort_by_key(|e| (e.0, e.1));
+        expected.push((d.0, d.1, vec![Reason::BirthDateAndName], 70));
+        expected.push((t.0, t.1, vec![Reason::SamePhone], 60));
+        expected
+    });
+    assert_eq!(h.store.count_duplicates(&b).await.expect("counted"), 4);
+    let of = h.store.duplicates_of(&b, bd2).await.expect("of one");
+    assert_eq!(ids(&of), vec![(d.0, d.1, vec![Reason::BirthDateAndName], 70)]);
+
+    // Pages follow the same order.
+    let first = h.store.duplicate_suggestions(&b, 3, None).await.expect("page");
+    assert_eq!(first.pairs, found[..3]);
+    let rest = h.store.duplicate_suggestions(&b, 3, first.next.as_ref()).await.expect("next page");
+    assert_eq!((rest.pairs.as_slice(), rest.next), (&found[3..], None));
+}
+
+pub async fn a_dismissed_pair_stays_gone(h: &Harness) {
+    let b = business(h, "dup").await;
+    let x = add(h, &b, with("Ana Pérez", "a1@x.cl", Some("12345678-5"), None, None)).await;
+    let y = add(h, &b, with("Ana Pérez", "a2@x.cl", Some("12345678-5"), Some("+56961234567"), None)).await;
+    let owner = staff(h, &b, "Olga Dueña", Role::Owner).await;
+    h.store.dismiss_duplicate(&owner, y, x).await.expect("dismissed");
+    h.store.dismiss_duplicate(&owner, x, y).await.expect("dismissing twice is no error");
+    assert!(listed(h, &b).await.is_empty());
+    assert!(h.store.duplicates_of(&b, x).await.expect("of").is_empty());
+    assert_eq!(h.store.count_duplicates(&b).await.expect("counted"), 0);
+
+    // A new reason for the same two does not bring them back.
+    let yv = h.store.get_client(&b, x).await.expect("read");
+    let phone = ClientChanges { phone: Some(Some(Phone::parse("+56961234567").expect("phone"))), ..Default::default() };
+    h.store.update_client(&b, x, yv.version, phone).await.expect("edited");
+    assert!(listed(h, &b).await.is_empty());
+
+    // A third profile still pairs with each of them.
+    let z = add(h, &b, with("Otra", "z@x.cl", Some("12345678-5"), None, None)).await;
+    assert_eq!(listed(h, &b).await.len(), 2);
+    assert!(listed(h, &b).await.iter().all(|p| p.involves(z)));
+
+    assert!(matches!(h.store.dismiss_duplicate(&owner, x, x).await, Err(StoreError::NotFound)));
+}
+
+pub async fn an_edit_of_a_key_moves_the_pair_at_once(h: &Harness) {
+    let b = business(h, "dup").await;
+    let x = add(h, &b, with("Ana Pérez", "a1@x.cl", Some("12345678-5"), None, None)).await;
+    let y = add(h, &b, with("Luis Soto", "a2@x.cl", Some("12345678-5"), None, None)).await;
+    let z = add(h, &b, with("Rosa Vera", "a3@x.cl", Some("11111111-1"), None, None)).await;
+    assert_eq!(ids(&listed(h, &b).await).into_iter().map(|p| (p.0, p.1)).collect::<Vec<_>>(), vec![pair(x, y)]);
+
+    let current = h.store.get_client(&b, y).await.expect("read");
+    let rut = ClientChanges { rut: Some(Some(Rut::parse("11111111-1").expect("rut"))), ..Default::default() };
+    h.store.update_client(&b, y, current.version, rut).await.expect("edited");
+    assert_eq!(ids(&listed(h, &b).await).into_iter().map(|p| (p.0, p.1)).collect::<Vec<_>>(), vec![pair(y, z)]);
+
+    // Removing the RUT removes the pair.
+    let current = h.store.get_client(&b, y).await.expect("read");
+    h.store
+        .update_client(&b, y, current.version, ClientChanges { rut: Some(None), ..Default::default() })
+        .await
+        .expect("edited");
+    assert!(listed(h, &b).await.is_empty());
+}
+
+pub async fn another_business_never_pairs(h: &Harness) {
+    let one = business(h, "uno").await;
+    let two = business(h, "dos").await;
+    let x = add(h, &one, with("Ana Pérez", "a@x.cl", Some("12345678-5"), Some("+56961234567"), None)).await;
+    add(h, &two, with("Ana Pérez", "a@x.cl", Some("12345678-5"), Some("+56961234567"), None)).await;
+    assert!(listed(h, &one).await.is_empty());
+    assert!(listed(h, &two).await.is_empty());
+    let y = add(h, &two, with("Ana Pérez", "b@x.cl", Some("12345678-5"), None, None)).await;
+    assert_eq!(listed(h, &two).await.len(), 1);
+    // Neither can dismiss across businesses, nor read the other's suggestions.
+    assert!(matches!(h.store.dismiss_duplicate(&one, x, y).await, Err(StoreError::NotFound)));
+    assert!(h.store.duplicates_of(&one, y).await.expect("of").is_empty());
+}
+
+pub async fn professionals_never_see_a_blocked_profile_paired(h: &Harness) {
+    let b = business(h, "dup").await;
+    let owner = staff(h, &b, "Olga Dueña", Role::Owner).await;
+    let pro = staff(h, &b, "Pía Profesional", Role::Professional).await;
+    let x = add(h, &b, with("Ana Pérez", "a1@x.cl", Some("12345678-5"), None, None)).await;
+    let y = add(h, &b, with("Ana Pérez", "a2@x.cl", Some("12345678-5"), None, None)).await;
+    assert_eq!(listed(h, &pro).await.len(), 1);
+    h.store.block_client(&owner, y, BlockReason::parse("A pedido").expect("reason")).await.expect("blocked");
+
+    assert!(listed(h, &pro).await.is_empty());
+    assert_eq!(h.store.count_duplicates(&pro).await.expect("counted"), 0);
+    assert!(h.store.duplicates_of(&pro, x).await.expect("of").is_empty());
+    assert!(matches!(h.store.dismiss_duplicate(&pro, x, y).await, Err(StoreError::NotFound)));
+    // Owners still see it; a client signed in to Mi cuenta sees nothing.
+    assert_eq!(listed(h, &owner).await.len(), 1);
+    let client = Actor::Client { business: b.business(), client: x };
+    assert!(matches!(h.store.duplicate_suggestions(&client, 10, None).await, Err(StoreError::NotFound)));
+}
+
+pub async fn imported_and_deleted_clients_keep_their_keys(h: &Harness) {
+    let b = business(h, "dup").await;
+    let x = add(h, &b, with("Ana Pérez", "a@x.cl", None, Some("+56961234567"), None)).await;
+    let imported = vec![
+        with("Ana P", "b@x.cl", None, Some("+56961234567"), None),
+        with("Luis Soto", "c@x.cl", Some("12345678-5"), None, None),
+        with("Luis Soto", "d@x.cl", Some("12345678-5"), None, None),
+    ];
+    assert_eq!(h.store.import_clients(&b, imported).await.expect("imported"), 3);
+    let found = listed(h, &b).await;
+    assert_eq!(
+        found.iter().map(|p| p.reasons.clone()).collect::<Vec<_>>(),
+        vec![vec![Reason::SameRut], vec![Reason::SamePhone]]
+    );
+
+    let phone_pair = found[1].clone();
+    let other = if phone_pair.a.id == x { phone_pair.b.id } else { phone_pair.a.id };
+    h.store.delete_client(&b, other).await.expect("deleted");
+    assert_eq!(listed(h, &b).await.iter().map(|p| p.reasons.clone()).collect::<Vec<_>>(), vec![vec![Reason::SameRut]]);
+}
