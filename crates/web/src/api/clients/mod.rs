@@ -2,8 +2,8 @@
 
 pub mod block;
 pub mod data_file;
-pub mod export;
 pub mod duplicates;
+pub mod export;
 mod input;
 mod listing;
 pub mod vcard;
