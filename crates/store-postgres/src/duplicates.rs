@@ -145,6 +145,12 @@ impl DuplicateStore for PgStore {
         with_clients(&mut conn, actor.business(), found).await
     }
 
+    async fn count_duplicates_of(&self, actor: &Actor, client: ClientId) -> StoreResult<u64> {
+        let mut conn = self.pool.acquire().await.map_err(StoreError::backend)?;
+        let found = candidates(&mut conn, actor, Some(client)).await?;
+        Ok(found.iter().filter(|c| c.involves(client)).count() as u64)
+    }
+
     async fn dismiss_duplicate(&self, actor: &Actor, a: ClientId, b: ClientId) -> StoreResult<()> {
         duplicates::staff_only(actor)?;
         if a == b {

@@ -33,6 +33,10 @@ pub trait DuplicateStore: Send + Sync {
     /// The suggested pairs that include `client` (the profile's notice).
     async fn duplicates_of(&self, actor: &Actor, client: ClientId) -> StoreResult<Vec<DuplicatePair>>;
 
+    /// How many suggested pairs include `client`: the profile's notice asks
+    /// this on every page, so no client of a pair is read.
+    async fn count_duplicates_of(&self, actor: &Actor, client: ClientId) -> StoreResult<u64>;
+
     /// "No es duplicado": the pair is never suggested again. Both must be
     /// profiles the actor may see (`NotFound` otherwise, or when `a == b`);
     /// dismissing twice is no error.

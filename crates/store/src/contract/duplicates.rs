@@ -77,6 +77,7 @@ pub async fn duplicates_are_found_by_each_reason_and_scored(h: &Harness) {
     assert_eq!(h.store.count_duplicates(&b).await.expect("counted"), 4);
     let of = h.store.duplicates_of(&b, bd2).await.expect("of one");
     assert_eq!(ids(&of), vec![(d.0, d.1, vec![Reason::BirthDateAndName], 70)]);
+    assert_eq!(h.store.count_duplicates_of(&b, bd2).await.expect("counted one's"), 1, "the profile's notice");
 
     // Pages follow the same order.
     let first = h.store.duplicate_suggestions(&b, 3, None).await.expect("page");
@@ -157,6 +158,7 @@ pub async fn professionals_never_see_a_blocked_profile_paired(h: &Harness) {
     assert!(listed(h, &pro).await.is_empty());
     assert_eq!(h.store.count_duplicates(&pro).await.expect("counted"), 0);
     assert!(h.store.duplicates_of(&pro, x).await.expect("of").is_empty());
+    assert_eq!(h.store.count_duplicates_of(&pro, x).await.expect("counted"), 0, "nor on its notice");
     assert!(matches!(h.store.dismiss_duplicate(&pro, x, y).await, Err(StoreError::NotFound)));
     // Owners still see it; a client signed in to Mi cuenta sees nothing.
     assert_eq!(listed(h, &owner).await.len(), 1);

@@ -131,7 +131,7 @@ struct Loaded {
     block: Option<ficha_domain::Block>,
     accesses: Option<AccessSection>,
     /// How many suggested duplicate pairs include this profile.
-    duplicates: usize,
+    duplicates: u64,
 }
 
 /// Where the profile's long lists start, from its link.
@@ -163,7 +163,7 @@ async fn load(state: &AppState, staffer: &Staffer, id: &str, lists: &ListsParams
             state.store.list_fields(&staffer.actor, false),
             state.store.latest_consent(&staffer.actor, id),
             state.store.client_block(&staffer.actor, id),
-            state.store.duplicates_of(&staffer.actor, id),
+            state.store.count_duplicates_of(&staffer.actor, id),
         )?)
     };
     let (
@@ -195,7 +195,7 @@ async fn load(state: &AppState, staffer: &Staffer, id: &str, lists: &ListsParams
         history,
         block,
         accesses,
-        duplicates: duplicates.len(),
+        duplicates,
     })
 }
 
