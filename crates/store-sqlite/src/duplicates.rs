@@ -14,7 +14,7 @@ use ficha_store::{StoreError, StoreResult};
 use sqlx::{Row, SqliteConnection};
 use uuid::Uuid;
 
-use crate::{SqliteStore, blocks, clients};
+use crate::{SqliteStore, blocks, clients, duplicate_links};
 
 /// The members of the groups `g`. CROSS JOIN fixes SQLite's join order: each
 /// shared key, then its members by primary key (left to itself, the planner
@@ -68,8 +68,7 @@ async fn candidates(conn: &mut SqliteConnection, actor: &Actor, only: Option<Cli
     for row in &rows {
         let kind: String = row.try_get("kind").map_err(StoreError::backend)?;
         members.push(KeyMember {
-            kind: KeyKind::parse(&kind)
-                .ok_or_else(|| StoreError::backend(std::io::Error::other(format!("match key kind {kind}"))))?,
+            kind: KeyKind::stored(&kind)?,
             key: row.try_get("key").map_err(StoreError::backend)?,
             client: ClientId::from_uuid(row.try_get("client_id").map_err(StoreError::backend)?),
             name_key: row.try_get("name_key").map_err(StoreError::backend)?,
@@ -135,8 +134,11 @@ impl DuplicateStore for SqliteStore {
         limit: u32,
         after: Option<&PairCursor>,
     ) -> StoreResult<DuplicatePage> {
+        duplicates::staff_only(actor)?;
+        self.refresh_duplicate_links(actor.business()).await?;
         let mut conn = self.pool.acquire().await.map_err(StoreError::backend)?;
-        let (page, next) = duplicates::page(candidates(&mut conn, actor, None).await?, limit, after);
+        let found = duplicate_links::stored_candidates(&mut conn, actor).await?;
+        let (page, next) = duplicates::page(found, limit, after);
         Ok(DuplicatePage { pairs: with_clients(&mut conn, actor.business(), page).await?, next })
     }
 
@@ -179,7 +181,14 @@ impl DuplicateStore for SqliteStore {
     }
 
     async fn count_duplicates(&self, actor: &Actor) -> StoreResult<u64> {
+        duplicates::staff_only(actor)?;
+        self.refresh_duplicate_links(actor.business()).await?;
         let mut conn = self.pool.acquire().await.map_err(StoreError::backend)?;
-        Ok(candidates(&mut conn, actor, None).await?.len() as u64)
+        duplicate_links::count_stored(&mut conn, actor).await
+    }
+
+    async fn refresh_duplicates(&self, actor: &Actor) -> StoreResult<()> {
+        duplicates::staff_only(actor)?;
+        self.refresh_duplicate_links(actor.business()).await
     }
 }

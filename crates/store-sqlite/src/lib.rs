@@ -17,6 +17,7 @@ mod clients;
 mod consent;
 mod custom_fields;
 mod data_requests;
+mod duplicate_links;
 mod duplicates;
 mod history;
 mod import;

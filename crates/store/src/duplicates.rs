@@ -3,7 +3,10 @@
 //! client with every other: each backend keeps `client_match_keys` (RUT,
 //! phone, birth date) current by trigger in the statement that writes the
 //! client, and hands the members of each shared key here; which pairs they
-//! make, why, and in what order is decided once, in `pairs`.
+//! make, why, and in what order is decided once, in `pairs`. The business's
+//! list is read from stored links (`links`: one per shared key that makes
+//! a pair), recomputed only for the key groups that changed since; one
+//! profile's pairs are computed from its own few keys on every call.
 
 mod pairs;
 
@@ -13,8 +16,8 @@ use ficha_domain::{Actor, ClientId};
 use crate::error::StoreResult;
 
 pub use pairs::{
-    Candidate, DuplicatePage, DuplicatePair, GROUP_CAP, KeyKind, KeyMember, PairCursor, Reason, names_similar, page,
-    pairs, resolve,
+    Candidate, DuplicatePage, DuplicatePair, GROUP_CAP, KeyKind, KeyMember, Link, PairCursor, Reason, from_links,
+    links, names_similar, page, pairs, resolve,
 };
 
 #[async_trait]
@@ -44,6 +47,12 @@ pub trait DuplicateStore: Send + Sync {
 
     /// How many pairs `duplicate_suggestions` would list in all.
     async fn count_duplicates(&self, actor: &Actor) -> StoreResult<u64>;
+
+    /// Recomputes the pairs of every key group changed since the last
+    /// call (all of them after a bulk import). Listing and counting do this
+    /// first themselves; calling it ahead (after an import, in a benchmark)
+    /// only moves the work.
+    async fn refresh_duplicates(&self, actor: &Actor) -> StoreResult<()>;
 }
 
 /// The pair's two ids in the order the dismissals table keeps them.

@@ -1,7 +1,8 @@
 //! Contract cases for duplicate suggestions: each reason pairs two profiles
 //! of one business, the keys follow every write at once (create, edit,
 //! delete, import), a dismissed pair stays gone, and professionals never
-//! see a pair with a blocked profile.
+//! see a pair with a blocked profile. The list is read from stored links,
+//! so each case lists after its writes: a stale link would show.
 
 use ficha_domain::{Actor, BirthDate, BlockReason, ClientChanges, ClientId, NewClient, Phone, Role, Rut};
 use jiff::civil::date;
@@ -20,7 +21,8 @@ macro_rules! duplicates_contract {
             an_edit_of_a_key_moves_the_pair_at_once,
             another_business_never_pairs,
             professionals_never_see_a_blocked_profile_paired,
-            imported_and_deleted_clients_keep_their_keys
+            imported_and_deleted_clients_keep_their_keys,
+            a_new_name_pairs_and_unpairs_by_birth_date
         );
     };
 }
@@ -185,4 +187,28 @@ pub async fn imported_and_deleted_clients_keep_their_keys(h: &Harness) {
     let other = if phone_pair.a.id == x { phone_pair.b.id } else { phone_pair.a.id };
     h.store.delete_client(&b, other).await.expect("deleted");
     assert_eq!(listed(h, &b).await.iter().map(|p| p.reasons.clone()).collect::<Vec<_>>(), vec![vec![Reason::SameRut]]);
+}
+
+pub async fn a_new_name_pairs_and_unpairs_by_birth_date(h: &Harness) {
+    let b = business(h, "dup").await;
+    let x = add(h, &b, with("Ana Pérez", "a@x.cl", None, None, Some("1990-01-02"))).await;
+    let y = add(h, &b, with("Luis Soto", "b@x.cl", None, None, Some("1990-01-02"))).await;
+    assert!(listed(h, &b).await.is_empty());
+    assert_eq!(h.store.count_duplicates(&b).await.expect("counted"), 0);
+
+    // Only the name changes: the birth date's group is recomputed.
+    let rename = |name: &str| ClientChanges {
+        name: Some(ficha_domain::ClientName::parse(name).expect("name")),
+        ..Default::default()
+    };
+    let current = h.store.get_client(&b, y).await.expect("read");
+    h.store.update_client(&b, y, current.version, rename("Peres Ana")).await.expect("renamed");
+    let found = listed(h, &b).await;
+    assert_eq!(ids(&found), vec![(pair(x, y).0, pair(x, y).1, vec![Reason::BirthDateAndName], 70)]);
+    assert_eq!(h.store.count_duplicates(&b).await.expect("counted"), 1);
+
+    let current = h.store.get_client(&b, x).await.expect("read");
+    h.store.update_client(&b, x, current.version, rename("Rosa Vera")).await.expect("renamed");
+    assert!(listed(h, &b).await.is_empty());
+    assert_eq!(h.store.count_duplicates(&b).await.expect("counted"), 0);
 }

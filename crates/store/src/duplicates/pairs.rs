@@ -37,6 +37,22 @@ impl KeyKind {
     pub fn parse(text: &str) -> Option<Self> {
         [Self::Rut, Self::Phone, Self::BirthDate].into_iter().find(|k| k.as_str() == text)
     }
+
+    /// A kind as a backend stored it; anything else is a broken row.
+    pub fn stored(text: &str) -> crate::StoreResult<Self> {
+        Self::parse(text)
+            .ok_or_else(|| crate::StoreError::backend(std::io::Error::other(format!("match key kind {text}"))))
+    }
+
+    /// What sharing a key of this kind says (a birth date is shared as a
+    /// link only with a very similar name).
+    pub fn reason(self) -> Reason {
+        match self {
+            Self::Rut => Reason::SameRut,
+            Self::Phone => Reason::SamePhone,
+            Self::BirthDate => Reason::BirthDateAndName,
+        }
+    }
 }
 
 /// Why two profiles may be one person.
@@ -190,15 +206,27 @@ fn assign(a: &[&str], b: &[&str], used: &mut [bool]) -> bool {
     false
 }
 
-/// Every pair the key groups make, without the dismissed ones (each kept
-/// as `(smaller id, larger id)`), best first.
-pub fn pairs(members: Vec<KeyMember>, dismissed: &HashSet<(ClientId, ClientId)>) -> Vec<Candidate> {
+/// One shared key that makes a pair: the pair `(a, b)`, `a < b`, with the
+/// kind and value of the key they share. A pair is the sum of its links.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Link {
+    pub kind: KeyKind,
+    pub key: String,
+    pub a: ClientId,
+    pub b: ClientId,
+}
+
+/// The links the key groups make: every two members of a group of at
+/// most `GROUP_CAP`, and for a birth date only those whose names are very
+/// similar. The backends keep these in `duplicate_links`, recomputed per
+/// group when a group changes.
+pub fn links(members: Vec<KeyMember>) -> Vec<Link> {
     let mut groups: BTreeMap<(KeyKind, String), Vec<(ClientId, String)>> = BTreeMap::new();
     for member in members {
         groups.entry((member.kind, member.key)).or_default().push((member.client, member.name_key));
     }
-    let mut found: BTreeMap<(ClientId, ClientId), BTreeSet<Reason>> = BTreeMap::new();
-    for ((kind, _), clients) in groups {
+    let mut found = Vec::new();
+    for ((kind, key), clients) in groups {
         if clients.len() > GROUP_CAP {
             continue;
         }
@@ -208,18 +236,28 @@ pub fn pairs(members: Vec<KeyMember>, dismissed: &HashSet<(ClientId, ClientId)>)
                     continue;
                 }
                 let (a, b) = if x.0 < y.0 { (x, y) } else { (y, x) };
-                if dismissed.contains(&(a.0, b.0)) {
+                if kind == KeyKind::BirthDate && !keys_similar(&a.1, &b.1) {
                     continue;
                 }
-                let reason = match kind {
-                    KeyKind::Rut => Reason::SameRut,
-                    KeyKind::Phone => Reason::SamePhone,
-                    KeyKind::BirthDate if keys_similar(&a.1, &b.1) => Reason::BirthDateAndName,
-                    KeyKind::BirthDate => continue,
-                };
-                found.entry((a.0, b.0)).or_default().insert(reason);
+                found.push(Link { kind, key: key.clone(), a: a.0, b: b.0 });
             }
         }
+    }
+    found
+}
+
+/// The pairs a set of links makes, without the dismissed ones (each kept
+/// as `(smaller id, larger id)`), best first.
+pub fn from_links(
+    links: impl IntoIterator<Item = (ClientId, ClientId, KeyKind)>,
+    dismissed: &HashSet<(ClientId, ClientId)>,
+) -> Vec<Candidate> {
+    let mut found: BTreeMap<(ClientId, ClientId), BTreeSet<Reason>> = BTreeMap::new();
+    for (a, b, kind) in links {
+        if dismissed.contains(&(a, b)) {
+            continue;
+        }
+        found.entry((a, b)).or_default().insert(kind.reason());
     }
     let mut pairs: Vec<Candidate> = found
         .into_iter()
@@ -230,6 +268,11 @@ pub fn pairs(members: Vec<KeyMember>, dismissed: &HashSet<(ClientId, ClientId)>)
         .collect();
     pairs.sort_by_key(|p| p.cursor().sort_key());
     pairs
+}
+
+/// Every pair the key groups make, without the dismissed ones, best first.
+pub fn pairs(members: Vec<KeyMember>, dismissed: &HashSet<(ClientId, ClientId)>) -> Vec<Candidate> {
+    from_links(links(members).into_iter().map(|l| (l.a, l.b, l.kind)), dismissed)
 }
 
 /// One page of `pairs` (sorted as `pairs` returns them) after `after`, and

@@ -102,6 +102,9 @@ struct ClientsPage {
     /// "Página 2 de 7" in the plain list.
     page_label: Option<String>,
     notice: Option<String>,
+    /// Suggested duplicate pairs, beside the "Posibles duplicados" link
+    /// (the plain list only; a search does not ask).
+    duplicates: Option<u64>,
 }
 
 impl ClientsPage {
@@ -160,9 +163,15 @@ pub async fn list(
             Some(name) => format!("Se eliminó a {name} y toda su ficha."),
             None => "Se eliminó el cliente y toda su ficha.".to_owned(),
         }),
+        duplicates: None,
     };
     if q.is_empty() {
-        list_page(&state, &staffer, &params, sort, &mut page_data).await?;
+        let (listed, duplicates) = tokio::join!(
+            list_page(&state, &staffer, &params, sort, &mut page_data),
+            state.store.count_duplicates(&staffer.actor)
+        );
+        listed?;
+        page_data.duplicates = Some(duplicates?);
     } else {
         let search = SearchQuery::parse(q).map_err(|_| PanelError::BadRequest("La búsqueda es demasiado larga."))?;
         let offset: u32 = params.desde.parse().unwrap_or(0);

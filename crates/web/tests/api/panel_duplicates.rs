@@ -34,6 +34,10 @@ async fn staff_see_the_pairs_and_dismiss_one_for_good() {
 
     let clients = app.get("/clientes").cookie(&owner).send().await;
     assert!(html(&clients).contains("href=\"/clientes/duplicados\""), "{}", html(&clients));
+    assert!(
+        html(&clients).contains("id=\"duplicados-cuenta\" title=\"Pares por revisar\">1</span>"),
+        "the count beside the link"
+    );
 
     let page = app.get(LIST).cookie(&owner).send().await;
     assert_eq!(page.status, StatusCode::OK);
@@ -70,6 +74,8 @@ async fn staff_see_the_pairs_and_dismiss_one_for_good() {
     assert!(text.contains("ya no se sugerirá") && text.contains("No hay posibles duplicados."), "{text}");
     let profile = app.get(&format!("/clientes/{ana}")).cookie(&owner).send().await;
     assert!(!html(&profile).contains("podría estar duplicado"));
+    let clients = app.get("/clientes").cookie(&owner).send().await;
+    assert!(!html(&clients).contains("duplicados-cuenta"), "no pair left, no count");
 
     // Elsewhere is never where the form sends the user.
     let elsewhere =

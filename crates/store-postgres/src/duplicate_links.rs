@@ -1,0 +1,177 @@
+//! The stored links of duplicate suggestions on PostgreSQL (`0025`): the
+//! key groups queued in `duplicate_stale_keys` are recomputed in batches,
+//! each in one transaction, and the business's suggestions are then read
+//! from `duplicate_links` alone — a few rows per pair, never every shared
+//! key of the business.
+//!
+//! Concurrency: one recompute per business at a time (a transaction-level
+//! advisory lock). A batch deletes the queue entries its statement can see
+//! and only then reads the groups' members, so a write committed after the
+//! delete leaves its own entry for the next recompute. The members' client
+//! rows are held `FOR KEY SHARE`, so a client deleted meanwhile waits for
+//! the batch (its links then go by cascade) instead of failing its insert.
+
+use std::collections::HashSet;
+
+use ficha_domain::{Actor, BusinessId, ClientId};
+use ficha_store::duplicates::{self, Candidate, KeyKind, KeyMember};
+use ficha_store::{StoreError, StoreResult};
+use sqlx::{PgConnection, Row};
+use uuid::Uuid;
+
+use crate::{PgStore, blocks};
+
+/// Queue entries taken per transaction.
+const BATCH: i64 = 5_000;
+
+impl PgStore {
+    /// Recomputes every queued group of the business. Cheap when nothing is
+    /// queued (one indexed read).
+    pub(crate) async fn refresh_duplicate_links(&self, business: BusinessId) -> StoreResult<()> {
+        let business = business.as_uuid();
+        loop {
+            let queued: Option<i32> =
+                sqlx::query_scalar("SELECT 1 FROM duplicate_stale_keys WHERE business_id = $1 LIMIT 1")
+                    .bind(business)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(StoreError::backend)?;
+            if queued.is_none() {
+                return Ok(());
+            }
+            let mut tx = self.pool.begin().await.map_err(StoreError::backend)?;
+            let done = recompute_batch(&mut tx, business).await?;
+            tx.commit().await.map_err(StoreError::backend)?;
+            if done {
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// Recomputes the groups of up to `BATCH` queue entries; true when fewer
+/// were queued.
+async fn recompute_batch(conn: &mut PgConnection, business: Uuid) -> StoreResult<bool> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('duplicate_links:' || $1::text, 0))")
+        .bind(business)
+        .execute(&mut *conn)
+        .await
+        .map_err(StoreError::backend)?;
+    let taken: Vec<(String, String, i64)> = sqlx::query_as(
+        "WITH picked AS (SELECT id FROM duplicate_stale_keys WHERE business_id = $1 ORDER BY id LIMIT $2), \
+         gone AS (DELETE FROM duplicate_stale_keys s USING picked p \
+           WHERE s.business_id = $1 AND s.id = p.id RETURNING s.kind, s.key) \
+         SELECT kind, key, count(*) FROM gone GROUP BY kind, key",
+    )
+    .bind(business)
+    .bind(BATCH)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(StoreError::backend)?;
+    let entries: i64 = taken.iter().map(|t| t.2).sum();
+    if taken.is_empty() {
+        return Ok(true);
+    }
+    let (kinds, keys): (Vec<String>, Vec<String>) = taken.into_iter().map(|(kind, key, _)| (kind, key)).unzip();
+    let rows = sqlx::query(
+        "SELECT k.kind, k.key, k.client_id, c.name_key \
+         FROM unnest($2::text[], $3::text[]) AS g(kind, key) \
+         JOIN client_match_keys k ON k.business_id = $1 AND k.kind = g.kind AND k.key = g.key \
+         JOIN clients c ON c.business_id = $1 AND c.id = k.client_id \
+         FOR KEY SHARE OF c",
+    )
+    .bind(business)
+    .bind(&kinds)
+    .bind(&keys)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(StoreError::backend)?;
+    let mut members = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let kind: String = row.try_get("kind").map_err(StoreError::backend)?;
+        members.push(KeyMember {
+            kind: KeyKind::stored(&kind)?,
+            key: row.try_get("key").map_err(StoreError::backend)?,
+            client: ClientId::from_uuid(row.try_get("client_id").map_err(StoreError::backend)?),
+            name_key: row.try_get("name_key").map_err(StoreError::backend)?,
+        });
+    }
+    sqlx::query(
+        "DELETE FROM duplicate_links l USING unnest($2::text[], $3::text[]) AS g(kind, key) \
+         WHERE l.business_id = $1 AND l.kind = g.kind AND l.key = g.key",
+    )
+    .bind(business)
+    .bind(&kinds)
+    .bind(&keys)
+    .execute(&mut *conn)
+    .await
+    .map_err(StoreError::backend)?;
+    let links = duplicates::links(members);
+    let mut kinds = Vec::with_capacity(links.len());
+    let mut keys = Vec::with_capacity(links.len());
+    let mut a = Vec::with_capacity(links.len());
+    let mut b = Vec::with_capacity(links.len());
+    for link in links {
+        kinds.push(link.kind.as_str());
+        keys.push(link.key);
+        a.push(link.a.as_uuid());
+        b.push(link.b.as_uuid());
+    }
+    sqlx::query(
+        "INSERT INTO duplicate_links (business_id, kind, key, client_a, client_b) \
+         SELECT $1, * FROM unnest($2::text[], $3::text[], $4::uuid[], $5::uuid[]) ON CONFLICT DO NOTHING",
+    )
+    .bind(business)
+    .bind(&kinds)
+    .bind(&keys)
+    .bind(&a)
+    .bind(&b)
+    .execute(&mut *conn)
+    .await
+    .map_err(StoreError::backend)?;
+    Ok(entries < BATCH)
+}
+
+/// The links `actor` may see: not of a dismissed pair, and not of a
+/// blocked profile unless `actor` lists those.
+macro_rules! visible_links {
+    () => {
+        "FROM duplicate_links l WHERE l.business_id = $1 \
+     AND NOT EXISTS (SELECT 1 FROM duplicate_dismissals d \
+       WHERE d.business_id = $1 AND d.client_a = l.client_a AND d.client_b = l.client_b) \
+     AND ($2 OR NOT EXISTS (SELECT 1 FROM client_blocks b \
+       WHERE b.business_id = $1 AND b.client_id IN (l.client_a, l.client_b)))"
+    };
+}
+
+/// The business's pairs from its stored links, best first.
+pub(crate) async fn stored_candidates(conn: &mut PgConnection, actor: &Actor) -> StoreResult<Vec<Candidate>> {
+    let rows: Vec<(Uuid, Uuid, String)> =
+        sqlx::query_as(concat!("SELECT l.client_a, l.client_b, l.kind ", visible_links!()))
+            .bind(actor.business().as_uuid())
+            .bind(blocks::flow_lists_blocked(actor))
+            .fetch_all(conn)
+            .await
+            .map_err(StoreError::backend)?;
+    let mut links = Vec::with_capacity(rows.len());
+    for (a, b, kind) in rows {
+        links.push((ClientId::from_uuid(a), ClientId::from_uuid(b), KeyKind::stored(&kind)?));
+    }
+    Ok(duplicates::from_links(links, &HashSet::new()))
+}
+
+/// How many pairs `stored_candidates` would make, counted in the database
+/// (Clientes shows it on every visit).
+pub(crate) async fn count_stored(conn: &mut PgConnection, actor: &Actor) -> StoreResult<u64> {
+    let count: i64 = sqlx::query_scalar(concat!(
+        "SELECT count(*) FROM (SELECT DISTINCT l.client_a, l.client_b ",
+        visible_links!(),
+        ") AS pairs"
+    ))
+    .bind(actor.business().as_uuid())
+    .bind(blocks::flow_lists_blocked(actor))
+    .fetch_one(conn)
+    .await
+    .map_err(StoreError::backend)?;
+    Ok(count as u64)
+}

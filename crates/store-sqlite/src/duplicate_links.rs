@@ -1,0 +1,159 @@
+//! The stored links of duplicate suggestions on SQLite (`0025`): the key
+//! groups queued in `duplicate_stale_keys` are recomputed in batches, each
+//! in one write transaction, and the business's suggestions are then read
+//! from `duplicate_links` alone — a few rows per pair, never every shared
+//! key of the business.
+
+use std::collections::HashSet;
+
+use ficha_domain::{Actor, BusinessId, ClientId};
+use ficha_store::duplicates::{self, Candidate, KeyKind, KeyMember};
+use ficha_store::{StoreError, StoreResult};
+use sqlx::{QueryBuilder, Row, SqliteConnection};
+use uuid::Uuid;
+
+use crate::{SqliteStore, blocks};
+
+/// Queued groups recomputed per transaction: small enough that other
+/// writers wait milliseconds, not the whole recompute, after a bulk import.
+const BATCH: i64 = 5_000;
+
+/// Links inserted per statement (5 bound values each, far below SQLite's
+/// limit of 32 766).
+const INSERT_CHUNK: usize = 1_000;
+
+/// The members of the queued groups from (?2, ?3) to (?4, ?5), in order.
+const MEMBERS: &str = "SELECT s.kind, s.key, k.client_id, c.name_key \
+     FROM duplicate_stale_keys s CROSS JOIN client_match_keys k CROSS JOIN clients c \
+     WHERE s.business_id = ?1 AND (s.kind, s.key) >= (?2, ?3) AND (s.kind, s.key) <= (?4, ?5) \
+     AND k.business_id = ?1 AND k.kind = s.kind AND k.key = s.key \
+     AND c.business_id = ?1 AND c.id = k.client_id";
+
+impl SqliteStore {
+    /// Recomputes every queued group of the business. Cheap when nothing is
+    /// queued (one indexed read, no write lock).
+    pub(crate) async fn refresh_duplicate_links(&self, business: BusinessId) -> StoreResult<()> {
+        let business = business.as_uuid();
+        loop {
+            let queued: Option<i64> =
+                sqlx::query_scalar("SELECT 1 FROM duplicate_stale_keys WHERE business_id = ?1 LIMIT 1")
+                    .bind(business)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(StoreError::backend)?;
+            if queued.is_none() {
+                return Ok(());
+            }
+            let mut tx = self.write().await?;
+            let done = recompute_batch(&mut tx, business).await?;
+            tx.commit().await.map_err(StoreError::backend)?;
+            if done {
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// Recomputes the first `BATCH` queued groups; true when none was queued.
+async fn recompute_batch(conn: &mut SqliteConnection, business: Uuid) -> StoreResult<bool> {
+    let bounds: Vec<(String, String)> =
+        sqlx::query_as("SELECT kind, key FROM duplicate_stale_keys WHERE business_id = ?1 ORDER BY kind, key LIMIT ?2")
+            .bind(business)
+            .bind(BATCH)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(StoreError::backend)?;
+    let (Some(first), Some(last)) = (bounds.first(), bounds.last()) else { return Ok(true) };
+    let rows = sqlx::query(MEMBERS)
+        .bind(business)
+        .bind(&first.0)
+        .bind(&first.1)
+        .bind(&last.0)
+        .bind(&last.1)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(StoreError::backend)?;
+    let mut members = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let kind: String = row.try_get("kind").map_err(StoreError::backend)?;
+        members.push(KeyMember {
+            kind: KeyKind::stored(&kind)?,
+            key: row.try_get("key").map_err(StoreError::backend)?,
+            client: ClientId::from_uuid(row.try_get("client_id").map_err(StoreError::backend)?),
+            name_key: row.try_get("name_key").map_err(StoreError::backend)?,
+        });
+    }
+    // The range's old links and queue entries go; its new links come.
+    for statement in [
+        "DELETE FROM duplicate_links WHERE business_id = ?1 AND (kind, key) >= (?2, ?3) AND (kind, key) <= (?4, ?5)",
+        "DELETE FROM duplicate_stale_keys WHERE business_id = ?1 AND (kind, key) >= (?2, ?3) AND (kind, key) <= (?4, ?5)",
+    ] {
+        sqlx::query(statement)
+            .bind(business)
+            .bind(&first.0)
+            .bind(&first.1)
+            .bind(&last.0)
+            .bind(&last.1)
+            .execute(&mut *conn)
+            .await
+            .map_err(StoreError::backend)?;
+    }
+    let links = duplicates::links(members);
+    for chunk in links.chunks(INSERT_CHUNK) {
+        let mut insert =
+            QueryBuilder::new("INSERT OR IGNORE INTO duplicate_links (business_id, kind, key, client_a, client_b) ");
+        insert.push_values(chunk, |mut row, link| {
+            row.push_bind(business)
+                .push_bind(link.kind.as_str())
+                .push_bind(link.key.as_str())
+                .push_bind(link.a.as_uuid())
+                .push_bind(link.b.as_uuid());
+        });
+        insert.build().execute(&mut *conn).await.map_err(StoreError::backend)?;
+    }
+    Ok((bounds.len() as i64) < BATCH)
+}
+
+/// The links `actor` may see: not of a dismissed pair, and not of a
+/// blocked profile unless `actor` lists those.
+macro_rules! visible_links {
+    () => {
+        "FROM duplicate_links l WHERE l.business_id = ?1 \
+     AND NOT EXISTS (SELECT 1 FROM duplicate_dismissals d \
+       WHERE d.business_id = ?1 AND d.client_a = l.client_a AND d.client_b = l.client_b) \
+     AND (?2 OR NOT EXISTS (SELECT 1 FROM client_blocks b \
+       WHERE b.business_id = ?1 AND b.client_id IN (l.client_a, l.client_b)))"
+    };
+}
+
+/// The business's pairs from its stored links, best first.
+pub(crate) async fn stored_candidates(conn: &mut SqliteConnection, actor: &Actor) -> StoreResult<Vec<Candidate>> {
+    let rows: Vec<(Uuid, Uuid, String)> =
+        sqlx::query_as(concat!("SELECT l.client_a, l.client_b, l.kind ", visible_links!()))
+            .bind(actor.business().as_uuid())
+            .bind(blocks::flow_lists_blocked(actor))
+            .fetch_all(conn)
+            .await
+            .map_err(StoreError::backend)?;
+    let mut links = Vec::with_capacity(rows.len());
+    for (a, b, kind) in rows {
+        links.push((ClientId::from_uuid(a), ClientId::from_uuid(b), KeyKind::stored(&kind)?));
+    }
+    Ok(duplicates::from_links(links, &HashSet::new()))
+}
+
+/// How many pairs `stored_candidates` would make, counted in the database
+/// (Clientes shows it on every visit).
+pub(crate) async fn count_stored(conn: &mut SqliteConnection, actor: &Actor) -> StoreResult<u64> {
+    let count: i64 = sqlx::query_scalar(concat!(
+        "SELECT count(*) FROM (SELECT DISTINCT l.client_a, l.client_b ",
+        visible_links!(),
+        ") AS pairs"
+    ))
+    .bind(actor.business().as_uuid())
+    .bind(blocks::flow_lists_blocked(actor))
+    .fetch_one(conn)
+    .await
+    .map_err(StoreError::backend)?;
+    Ok(count as u64)
+}
