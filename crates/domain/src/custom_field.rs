@@ -189,6 +189,9 @@ pub struct CustomField {
     /// Sensitive data (diagnóstico, alergias): never shown in search
     /// snippets or default exports, marked on the profile.
     pub sensitive: bool,
+    /// Identifies a person (N° de ficha, pasaporte): two profiles with the
+    /// same value and a very similar name are suggested as duplicates.
+    pub identifying: bool,
     /// Where it is shown among the business's fields, lowest first.
     pub position: i32,
     pub archived_at: Option<Timestamp>,
@@ -217,6 +220,7 @@ pub struct NewCustomField {
     pub in_booking_form: bool,
     pub visible_to_client: bool,
     pub sensitive: bool,
+    pub identifying: bool,
     pub position: Option<i32>,
 }
 
@@ -230,6 +234,7 @@ pub struct CustomFieldChanges {
     pub in_booking_form: Option<bool>,
     pub visible_to_client: Option<bool>,
     pub sensitive: Option<bool>,
+    pub identifying: Option<bool>,
     pub position: Option<i32>,
     /// `Some(true)` archives, `Some(false)` brings an archived field back.
     pub archived: Option<bool>,
@@ -250,6 +255,7 @@ impl CustomFieldChanges {
             in_booking_form: self.in_booking_form.unwrap_or(field.in_booking_form),
             visible_to_client: self.visible_to_client.unwrap_or(field.visible_to_client),
             sensitive: self.sensitive.unwrap_or(field.sensitive),
+            identifying: self.identifying.unwrap_or(field.identifying),
             position: self.position.unwrap_or(field.position),
             archived_at: match self.archived {
                 Some(true) => field.archived_at.or(Some(now)),
@@ -281,6 +287,7 @@ pub(crate) fn sample_field(label: &str, kind: FieldKind, options: &[&str]) -> Cu
         in_booking_form: false,
         visible_to_client: false,
         sensitive: false,
+        identifying: false,
         position: 1,
         archived_at: None,
     }

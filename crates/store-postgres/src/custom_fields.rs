@@ -25,17 +25,17 @@ use crate::clients::{HOLD_CLIENT_FOR_UPDATE, hold};
 use crate::{PgStore, history, search, violates_unique};
 
 const SELECT_FIELD: &str = "SELECT id, key, label, kind, options, required, in_booking_form, visible_to_client, sensitive, \
-     position, archived_at FROM custom_fields WHERE business_id = $1 AND id = $2";
+     identifying, position, archived_at FROM custom_fields WHERE business_id = $1 AND id = $2";
 
 /// The field, locked until the transaction ends: saves of its values wait.
 const SELECT_FIELD_FOR_UPDATE: &str = "SELECT id, key, label, kind, options, required, in_booking_form, \
-     visible_to_client, sensitive, position, archived_at FROM custom_fields WHERE business_id = $1 AND id = $2 FOR UPDATE";
+     visible_to_client, sensitive, identifying, position, archived_at FROM custom_fields WHERE business_id = $1 AND id = $2 FOR UPDATE";
 
 /// The fields named by a save of values, share-locked until it commits: an
 /// edit or removal of one of them waits (and then sees the saved values).
 /// Locked in id order, as every transaction that locks several does.
 const LOCK_FIELDS_BY_KEY: &str = "SELECT id, key, label, kind, options, required, in_booking_form, \
-     visible_to_client, sensitive, position, archived_at FROM custom_fields WHERE business_id = $1 AND key = ANY($2) \
+     visible_to_client, sensitive, identifying, position, archived_at FROM custom_fields WHERE business_id = $1 AND key = ANY($2) \
      ORDER BY id FOR SHARE";
 
 /// The unique constraint of `0002_custom_fields.sql` on (business_id, key).
@@ -44,18 +44,18 @@ const CUSTOM_FIELDS_KEY: &str = "custom_fields_key";
 /// The business's fields in the order they are shown; archived ones only
 /// when $2 is true.
 const LIST_FIELDS: &str = "SELECT id, key, label, kind, options, required, in_booking_form, visible_to_client, sensitive, \
-     position, archived_at FROM custom_fields WHERE business_id = $1 AND ($2 OR archived_at IS NULL) \
+     identifying, position, archived_at FROM custom_fields WHERE business_id = $1 AND ($2 OR archived_at IS NULL) \
      ORDER BY position, id";
 
 /// Without a position ($10 null) a field goes after the business's others.
 const INSERT_FIELD: &str = "INSERT INTO custom_fields \
      (id, business_id, key, label, kind, options, required, in_booking_form, visible_to_client, position, created_at, \
-     sensitive) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
-     coalesce($10, (SELECT coalesce(max(position), 0) + 1 FROM custom_fields WHERE business_id = $2)), $11, $12) \
+     sensitive, identifying) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+     coalesce($10, (SELECT coalesce(max(position), 0) + 1 FROM custom_fields WHERE business_id = $2)), $11, $12, $13) \
      RETURNING position";
 
 const UPDATE_FIELD: &str = "UPDATE custom_fields SET label = $3, options = $4, required = $5, in_booking_form = $6, \
-     visible_to_client = $7, position = $8, archived_at = $9, sensitive = $10 WHERE business_id = $1 AND id = $2";
+     visible_to_client = $7, position = $8, archived_at = $9, sensitive = $10, identifying = $11 WHERE business_id = $1 AND id = $2";
 
 const DELETE_FIELD: &str = "DELETE FROM custom_fields WHERE business_id = $1 AND id = $2";
 
@@ -73,7 +73,7 @@ const RELABEL_YES: &str = "UPDATE client_custom_values SET search_text = $3 \
 const CLIENT_EXISTS: &str = "SELECT EXISTS (SELECT 1 FROM clients WHERE business_id = $1 AND id = $2)";
 
 const CLIENT_VALUES: &str = "SELECT f.id, f.key, f.label, f.kind, f.options, f.required, f.in_booking_form, \
-     f.visible_to_client, f.sensitive, f.position, f.archived_at, v.value \
+     f.visible_to_client, f.sensitive, f.identifying, f.position, f.archived_at, v.value \
      FROM client_custom_values v JOIN custom_fields f ON f.business_id = v.business_id AND f.id = v.field_id \
      WHERE v.business_id = $1 AND v.client_id = $2 ORDER BY f.position, f.id";
 
@@ -81,7 +81,7 @@ const CLIENT_VALUES: &str = "SELECT f.id, f.key, f.label, f.kind, f.options, f.r
 /// ORDINALITY`), each client's by its fields' order; blocked profiles'
 /// only when $3 is true.
 const VALUES_OF_CLIENTS: &str = "SELECT v.client_id, f.id, f.key, f.label, f.kind, f.options, f.required, \
-     f.in_booking_form, f.visible_to_client, f.sensitive, f.position, f.archived_at, v.value \
+     f.in_booking_form, f.visible_to_client, f.sensitive, f.identifying, f.position, f.archived_at, v.value \
      FROM unnest($2::uuid[]) WITH ORDINALITY AS j (client_id, n) \
      JOIN client_custom_values v ON v.business_id = $1 AND v.client_id = j.client_id \
      JOIN custom_fields f ON f.business_id = v.business_id AND f.id = v.field_id \
@@ -115,6 +115,7 @@ fn field_record(row: &PgRow) -> Result<CustomFieldRecord, sqlx::Error> {
         in_booking_form: row.try_get("in_booking_form")?,
         visible_to_client: row.try_get("visible_to_client")?,
         sensitive: row.try_get("sensitive")?,
+        identifying: row.try_get("identifying")?,
         position: row.try_get("position")?,
         archived_at: row.try_get("archived_at")?,
     })
@@ -220,6 +221,7 @@ impl CustomFieldStore for PgStore {
             .bind(new.position)
             .bind(micros(self.clock.now()))
             .bind(new.sensitive)
+            .bind(new.identifying)
             .fetch_one(&self.pool)
             .await;
         let position: i32 = match inserted {
@@ -237,6 +239,7 @@ impl CustomFieldStore for PgStore {
             in_booking_form: new.in_booking_form,
             visible_to_client: new.visible_to_client,
             sensitive: new.sensitive,
+            identifying: new.identifying,
             position,
             archived_at: None,
         })
@@ -284,6 +287,7 @@ impl CustomFieldStore for PgStore {
             .bind(after.position)
             .bind(after.archived_at.map(micros))
             .bind(after.sensitive)
+            .bind(after.identifying)
             .execute(&mut *tx)
             .await
             .map_err(StoreError::backend)?;

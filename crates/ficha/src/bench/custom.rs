@@ -54,6 +54,7 @@ pub(super) async fn define(
         in_booking_form: false,
         visible_to_client: false,
         sensitive: false,
+        identifying: false,
         position: None,
     };
     store.create_field(actor, new).await.context("defining a benchmark field")

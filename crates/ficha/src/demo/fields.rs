@@ -47,6 +47,7 @@ pub async fn create(store: &dyn Store, actor: &Actor) -> anyhow::Result<()> {
             in_booking_form: spec.key == "comuna",
             visible_to_client: spec.key != "alergias",
             sensitive: spec.key == "alergias",
+            identifying: false,
             position: None,
         };
         store.create_field(actor, new).await.context("creating a demo field")?;

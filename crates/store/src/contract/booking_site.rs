@@ -338,6 +338,7 @@ pub async fn booking_form_answers_fill_empty_values_and_keep_differing_ones_asid
             in_booking_form: true,
             visible_to_client: false,
             sensitive: false,
+            identifying: false,
             position: None,
         };
         let field = h.store.create_field(&s.actor, new).await.expect("field");

@@ -51,6 +51,7 @@ fn new_field(key_text: &str, kind: FieldKind, options: &[&str]) -> NewCustomFiel
         in_booking_form: false,
         visible_to_client: false,
         sensitive: false,
+        identifying: false,
         position: None,
     }
 }

@@ -22,7 +22,8 @@ macro_rules! duplicates_contract {
             another_business_never_pairs,
             professionals_never_see_a_blocked_profile_paired,
             imported_and_deleted_clients_keep_their_keys,
-            a_new_name_pairs_and_unpairs_by_birth_date
+            a_new_name_pairs_and_unpairs_by_birth_date,
+            an_identifying_field_pairs_similar_names_with_one_value
         );
     };
 }
@@ -211,4 +212,72 @@ pub async fn a_new_name_pairs_and_unpairs_by_birth_date(h: &Harness) {
     h.store.update_client(&b, x, current.version, rename("Rosa Vera")).await.expect("renamed");
     assert!(listed(h, &b).await.is_empty());
     assert_eq!(h.store.count_duplicates(&b).await.expect("counted"), 0);
+}
+
+pub async fn an_identifying_field_pairs_similar_names_with_one_value(h: &Harness) {
+    use ficha_domain::{
+        ChoiceOptions, CustomFieldChanges, CustomValue, FieldKey, FieldKind, FieldLabel, NewCustomField, RawValue,
+    };
+    let b = business(h, "dup").await;
+    let ficha = h
+        .store
+        .create_field(
+            &b,
+            NewCustomField {
+                key: FieldKey::parse("ficha").expect("key"),
+                label: FieldLabel::parse("N° de ficha").expect("label"),
+                kind: FieldKind::Text,
+                options: ChoiceOptions::parse(FieldKind::Text, &[]).expect("options"),
+                required: false,
+                in_booking_form: false,
+                visible_to_client: false,
+                sensitive: false,
+                identifying: true,
+                position: None,
+            },
+        )
+        .await
+        .expect("field");
+    let set = |client: ClientId, version: i64, text: &'static str| {
+        let value = CustomValue::parse(&ficha, RawValue::Text(text)).expect("valid").expect("some");
+        let store = &h.store;
+        let b = b.clone();
+        async move {
+            store
+                .set_custom_values(&b, client, version, vec![(FieldKey::parse("ficha").expect("key"), Some(value))])
+                .await
+                .expect("saved")
+        }
+    };
+    let x = add(h, &b, with("Ana Pérez", "a@x.cl", None, None, None)).await;
+    let y = add(h, &b, with("Peres Ana", "b@x.cl", None, None, None)).await;
+    let z = add(h, &b, with("Luis Soto", "c@x.cl", None, None, None)).await;
+    set(x, 1, "F-120").await;
+    set(y, 1, "f-120 ").await;
+    set(z, 1, "F-120").await;
+    let (a, bb) = pair(x, y);
+    assert_eq!(
+        ids(&listed(h, &b).await),
+        vec![(a, bb, vec![Reason::IdentifyingFieldAndName], 80)],
+        "same value, case and spaces aside, and a similar name; Luis Soto shares the value only"
+    );
+    assert_eq!(h.store.count_duplicates_of(&b, y).await.expect("counted"), 1, "the profile's notice too");
+
+    // Another value parts them.
+    set(y, 2, "F-121").await;
+    assert!(listed(h, &b).await.is_empty());
+    set(y, 3, "F-120").await;
+    assert_eq!(listed(h, &b).await.len(), 1);
+
+    // A field no longer marked identifying pairs nobody; marked again, it does.
+    let unmark = CustomFieldChanges { identifying: Some(false), ..Default::default() };
+    h.store.update_field(&b, ficha.id, unmark).await.expect("unmarked");
+    assert!(listed(h, &b).await.is_empty());
+    let mark = CustomFieldChanges { identifying: Some(true), ..Default::default() };
+    h.store.update_field(&b, ficha.id, mark).await.expect("marked");
+    assert_eq!(listed(h, &b).await.len(), 1);
+
+    // Deleting one of them takes the pair with it.
+    h.store.delete_client(&b, y).await.expect("deleted");
+    assert!(listed(h, &b).await.is_empty());
 }

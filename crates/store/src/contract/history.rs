@@ -89,6 +89,7 @@ pub async fn custom_value_changes_are_recorded_by_label(h: &Harness) {
         in_booking_form: false,
         visible_to_client: false,
         sensitive: false,
+        identifying: false,
         position: None,
     };
     let field = h.store.create_field(&sur, new_field).await.expect("field");

@@ -77,6 +77,7 @@ async fn field(h: &Harness, actor: &Actor, key: &str, kind: FieldKind, options: 
         in_booking_form: false,
         visible_to_client: false,
         sensitive: false,
+        identifying: false,
         position: None,
     };
     h.store.create_field(actor, new).await.expect("field created")

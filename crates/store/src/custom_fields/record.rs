@@ -22,6 +22,7 @@ pub struct CustomFieldRecord {
     pub in_booking_form: bool,
     pub visible_to_client: bool,
     pub sensitive: bool,
+    pub identifying: bool,
     pub position: i32,
     pub archived_at: Option<i64>,
 }
@@ -44,6 +45,7 @@ impl CustomFieldRecord {
             in_booking_form: self.in_booking_form,
             visible_to_client: self.visible_to_client,
             sensitive: self.sensitive,
+            identifying: self.identifying,
             position: self.position,
             archived_at: self.archived_at.map(timestamp).transpose()?,
         })
@@ -110,6 +112,7 @@ mod tests {
             in_booking_form: false,
             visible_to_client: false,
             sensitive: false,
+            identifying: false,
             position: 0,
             archived_at: None,
         }
@@ -147,6 +150,7 @@ mod tests {
             in_booking_form: false,
             visible_to_client: false,
             sensitive: false,
+            identifying: false,
             position: 0,
             archived_at: None,
         };

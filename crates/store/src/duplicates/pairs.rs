@@ -23,6 +23,8 @@ pub enum KeyKind {
     Rut,
     Phone,
     BirthDate,
+    /// The value of a custom field the business marks as identifying.
+    Field,
 }
 
 impl KeyKind {
@@ -31,11 +33,18 @@ impl KeyKind {
             Self::Rut => "rut",
             Self::Phone => "phone",
             Self::BirthDate => "birth_date",
+            Self::Field => "field",
         }
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        [Self::Rut, Self::Phone, Self::BirthDate].into_iter().find(|k| k.as_str() == text)
+        [Self::Rut, Self::Phone, Self::BirthDate, Self::Field].into_iter().find(|k| k.as_str() == text)
+    }
+
+    /// Whether sharing the key says something only with a very similar
+    /// name (many people are born on one day; a field value may be short).
+    fn needs_similar_names(self) -> bool {
+        matches!(self, Self::BirthDate | Self::Field)
     }
 
     /// A kind as a backend stored it; anything else is a broken row.
@@ -44,13 +53,14 @@ impl KeyKind {
             .ok_or_else(|| crate::StoreError::backend(std::io::Error::other(format!("match key kind {text}"))))
     }
 
-    /// What sharing a key of this kind says (a birth date is shared as a
-    /// link only with a very similar name).
+    /// What sharing a key of this kind says (a birth date or a field's
+    /// value is shared as a link only with a very similar name).
     pub fn reason(self) -> Reason {
         match self {
             Self::Rut => Reason::SameRut,
             Self::Phone => Reason::SamePhone,
             Self::BirthDate => Reason::BirthDateAndName,
+            Self::Field => Reason::IdentifyingFieldAndName,
         }
     }
 }
@@ -61,12 +71,14 @@ pub enum Reason {
     SameRut,
     SamePhone,
     BirthDateAndName,
+    IdentifyingFieldAndName,
 }
 
 impl Reason {
     pub fn score(self) -> u32 {
         match self {
             Self::SameRut => 100,
+            Self::IdentifyingFieldAndName => 80,
             Self::BirthDateAndName => 70,
             Self::SamePhone => 60,
         }
@@ -78,6 +90,7 @@ impl Reason {
             Self::SameRut => "same_rut",
             Self::SamePhone => "same_phone",
             Self::BirthDateAndName => "birth_date_and_name",
+            Self::IdentifyingFieldAndName => "identifying_field_and_name",
         }
     }
 }
@@ -236,7 +249,7 @@ pub fn links(members: Vec<KeyMember>) -> Vec<Link> {
                     continue;
                 }
                 let (a, b) = if x.0 < y.0 { (x, y) } else { (y, x) };
-                if kind == KeyKind::BirthDate && !keys_similar(&a.1, &b.1) {
+                if kind.needs_similar_names() && !keys_similar(&a.1, &b.1) {
                     continue;
                 }
                 found.push(Link { kind, key: key.clone(), a: a.0, b: b.0 });
@@ -392,6 +405,16 @@ mod tests {
         );
         assert_eq!(found.len(), 1);
         assert_eq!((found[0].a, found[0].b, found[0].score), (x.id, y.id, 70));
+    }
+
+    #[test]
+    fn an_identifying_value_pairs_only_similar_names() {
+        let (x, y, z) = (client(1, "Ana Pérez"), client(2, "Ana Peres"), client(3, "Luis Soto"));
+        let found =
+            pairs([&x, &y, &z].into_iter().map(|c| member(KeyKind::Field, "f:ficha-12", c)).collect(), &HashSet::new());
+        assert_eq!(found.len(), 1);
+        assert_eq!((found[0].a, found[0].b), (x.id, y.id));
+        assert_eq!((found[0].reasons.clone(), found[0].score), (vec![Reason::IdentifyingFieldAndName], 80));
     }
 
     #[test]

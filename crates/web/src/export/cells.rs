@@ -137,6 +137,7 @@ mod tests {
             in_booking_form: false,
             visible_to_client: false,
             sensitive: false,
+            identifying: false,
             position: 0,
             archived_at: None,
         }

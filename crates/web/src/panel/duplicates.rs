@@ -29,6 +29,7 @@ pub fn reason_label(reason: Reason) -> &'static str {
         Reason::SameRut => "Mismo RUT",
         Reason::SamePhone => "Mismo teléfono",
         Reason::BirthDateAndName => "Misma fecha de nacimiento y nombre parecido",
+        Reason::IdentifyingFieldAndName => "Mismo dato identificador y nombre parecido",
     }
 }
 

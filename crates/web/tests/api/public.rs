@@ -245,6 +245,7 @@ pub async fn every_field_problem_is_named_at_once_and_nothing_is_booked(app: &Te
         in_booking_form: true,
         visible_to_client: false,
         sensitive: false,
+        identifying: false,
         position: None,
     };
     app.store.create_field(&actor(app).await, field).await.expect("field");

@@ -265,6 +265,7 @@ pub async fn fields_asked_in_the_booking_form_are_checked_and_stored(app: &TestA
             in_booking_form: asked,
             visible_to_client: false,
             sensitive: false,
+            identifying: false,
             position: None,
         };
         app.store.create_field(&actor, new).await.expect("field");

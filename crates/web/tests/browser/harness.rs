@@ -339,6 +339,7 @@ async fn seed_business(store: &dyn Store) -> Actor {
         in_booking_form: false,
         visible_to_client: false,
         sensitive: false,
+        identifying: false,
         position: None,
     };
     store.create_field(&actor, comuna).await.expect("field");

@@ -11,11 +11,30 @@ use crate::input::{JsonObject, Problems};
 use crate::problem::{ApiError, FieldProblem, FieldProblemKind};
 
 /// What an owner sends to define a field.
-pub const CREATE: &[&str] =
-    &["key", "label", "kind", "options", "required", "in_booking_form", "visible_to_client", "sensitive", "position"];
+pub const CREATE: &[&str] = &[
+    "key",
+    "label",
+    "kind",
+    "options",
+    "required",
+    "in_booking_form",
+    "visible_to_client",
+    "sensitive",
+    "identifying",
+    "position",
+];
 /// What an owner may change afterwards.
-pub const EDIT: &[&str] =
-    &["label", "options", "required", "in_booking_form", "visible_to_client", "sensitive", "position", "archived"];
+pub const EDIT: &[&str] = &[
+    "label",
+    "options",
+    "required",
+    "in_booking_form",
+    "visible_to_client",
+    "sensitive",
+    "identifying",
+    "position",
+    "archived",
+];
 /// Fixed when the field is created.
 const IMMUTABLE: &[&str] = &["key", "kind"];
 /// Shown by the API, maintained by the system.
@@ -35,12 +54,24 @@ pub fn new_field(body: &JsonObject) -> Result<NewCustomField, ApiError> {
     let in_booking_form = flag(&mut problems, body, "in_booking_form").map(|f| f.unwrap_or(false));
     let visible_to_client = flag(&mut problems, body, "visible_to_client").map(|f| f.unwrap_or(false));
     let sensitive = flag(&mut problems, body, "sensitive").map(|f| f.unwrap_or(false));
+    let identifying = flag(&mut problems, body, "identifying").map(|f| f.unwrap_or(false));
     // null, like absent, puts the field last.
     let position = match body.get("position") {
         Some(Value::Null) => Some(None),
         _ => position(&mut problems, body),
     };
-    let new = match (key, label, kind, options, required, in_booking_form, visible_to_client, sensitive, position) {
+    let new = match (
+        key,
+        label,
+        kind,
+        options,
+        required,
+        in_booking_form,
+        visible_to_client,
+        sensitive,
+        identifying,
+        position,
+    ) {
         (
             Some(key),
             Some(label),
@@ -50,6 +81,7 @@ pub fn new_field(body: &JsonObject) -> Result<NewCustomField, ApiError> {
             Some(in_booking_form),
             Some(visible_to_client),
             Some(sensitive),
+            Some(identifying),
             Some(position),
         ) => Some(NewCustomField {
             key,
@@ -60,6 +92,7 @@ pub fn new_field(body: &JsonObject) -> Result<NewCustomField, ApiError> {
             in_booking_form,
             visible_to_client,
             sensitive,
+            identifying,
             position,
         }),
         _ => None,
@@ -93,6 +126,7 @@ pub fn field_changes(body: &JsonObject, field: &CustomField) -> Result<CustomFie
     changes.in_booking_form = flag(&mut problems, body, "in_booking_form").flatten();
     changes.visible_to_client = flag(&mut problems, body, "visible_to_client").flatten();
     changes.sensitive = flag(&mut problems, body, "sensitive").flatten();
+    changes.identifying = flag(&mut problems, body, "identifying").flatten();
     changes.archived = flag(&mut problems, body, "archived").flatten();
     changes.position = position(&mut problems, body).flatten();
     problems.finish(Some(changes))

@@ -15,6 +15,7 @@ pub fn field_json(field: &CustomField) -> Value {
         "in_booking_form": field.in_booking_form,
         "visible_to_client": field.visible_to_client,
         "sensitive": field.sensitive,
+        "identifying": field.identifying,
         "position": field.position,
         "archived": field.is_archived(),
         "archived_at": field.archived_at.map(|t| t.to_string()),

@@ -44,6 +44,7 @@ pub struct FieldRow {
     pub in_booking_form: bool,
     pub visible_to_client: bool,
     pub sensitive: bool,
+    pub identifying: bool,
     pub archived: bool,
     pub first: bool,
     pub last: bool,
@@ -63,6 +64,7 @@ impl FieldRow {
             in_booking_form: field.in_booking_form,
             visible_to_client: field.visible_to_client,
             sensitive: field.sensitive,
+            identifying: field.identifying,
             archived: field.is_archived(),
             first: false,
             last: false,
@@ -85,6 +87,7 @@ pub struct NewFieldForm {
     pub in_booking_form: bool,
     pub visible_to_client: bool,
     pub sensitive: bool,
+    pub identifying: bool,
     pub errors: Vec<String>,
 }
 
@@ -144,6 +147,7 @@ impl NewFieldForm {
             in_booking_form: form.ticked("en_reserva"),
             visible_to_client: form.ticked("visible_cliente"),
             sensitive: form.ticked("sensible"),
+            identifying: form.ticked("identifica"),
             errors: Vec::new(),
         }
     }
@@ -166,6 +170,7 @@ impl NewFieldForm {
             in_booking_form: self.in_booking_form,
             visible_to_client: self.visible_to_client,
             sensitive: self.sensitive,
+            identifying: self.identifying,
             position: None,
         })
     }
@@ -224,6 +229,7 @@ pub async fn update_field(
             in_booking_form: Some(form.ticked("en_reserva")),
             visible_to_client: Some(form.ticked("visible_cliente")),
             sensitive: Some(form.ticked("sensible")),
+            identifying: Some(form.ticked("identifica")),
             ..Default::default()
         };
         match state.store.update_field(&staffer.actor, field.id, changes).await {
