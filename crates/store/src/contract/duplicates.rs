@@ -241,7 +241,6 @@ pub async fn an_identifying_field_pairs_similar_names_with_one_value(h: &Harness
     let set = |client: ClientId, version: i64, text: &'static str| {
         let value = CustomValue::parse(&ficha, RawValue::Text(text)).expect("valid").expect("some");
         let store = &h.store;
-        let b = b.clone();
         async move {
             store
                 .set_custom_values(&b, client, version, vec![(FieldKey::parse("ficha").expect("key"), Some(value))])
