@@ -1,6 +1,7 @@
 //! Posibles duplicados through the API: the pairs with their reasons and
 //! score, "No es duplicado", per-field problems, and a professional's view
-//! without blocked profiles.
+//! without blocked profiles; a custom field marked identifying, through
+//! the API and Configuración.
 
 use axum::http::StatusCode;
 use serde_json::json;
@@ -9,7 +10,8 @@ use crate::helpers::{TestApp, on_both_backends};
 
 on_both_backends!(
     pairs_are_listed_with_reasons_and_dismissed_for_good,
-    professionals_never_see_blocked_profiles_paired
+    professionals_never_see_blocked_profiles_paired,
+    a_field_marked_identifying_pairs_one_value_and_a_similar_name
 );
 
 async fn pairs_are_listed_with_reasons_and_dismissed_for_good(app: &TestApp) {
@@ -81,4 +83,40 @@ async fn professionals_never_see_blocked_profiles_paired(app: &TestApp) {
     assert_eq!(listed.body["items"], json!([]));
     let listed = app.get("/api/v1/clients/duplicates").cookie(&owner).send().await;
     assert_eq!(listed.body["items"].as_array().map(Vec::len), Some(1));
+}
+
+async fn a_field_marked_identifying_pairs_one_value_and_a_similar_name(app: &TestApp) {
+    let owner = app.owner().await;
+    let field = json!({ "key": "ficha", "label": "N° de ficha", "kind": "text", "identifying": true });
+    let created = app.post("/api/v1/custom-fields").cookie(&owner).json(field).send().await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    assert_eq!(created.body["identifying"], true);
+    for (name, email) in [("Ana Pérez", "ana@x.cl"), ("Ana Peres", "ana2@x.cl"), ("Luis Soto", "luis@x.cl")] {
+        let client = app.create_client(&owner, json!({ "name": name, "email": email })).await;
+        let id = client["id"].as_str().expect("id");
+        let saved = app
+            .request(axum::http::Method::PUT, &format!("/api/v1/clients/{id}/custom-values"))
+            .cookie(&owner)
+            .header("if-match", "\"1\"")
+            .json(json!({ "values": { "ficha": "F-120" } }))
+            .send()
+            .await;
+        assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    }
+    let listed = app.get("/api/v1/clients/duplicates").cookie(&owner).send().await;
+    let items = listed.body["items"].as_array().expect("items");
+    assert_eq!(items.len(), 1, "Luis Soto shares the value, not the name: {}", listed.body);
+    assert_eq!(items[0]["reasons"], json!(["identifying_field_and_name"]));
+    assert_eq!(items[0]["score"], 80);
+    let clientes = app.get("/clientes/duplicados").cookie(&owner).send().await;
+    assert!(crate::panel::html(&clientes).contains("Mismo dato identificador y nombre parecido"));
+    let settings = app.get("/configuracion").cookie(&owner).send().await;
+    assert!(crate::panel::html(&settings).contains("identifica al cliente</span>"));
+
+    // Unmarked, the value pairs nobody.
+    let id = created.body["id"].as_str().expect("id");
+    let patch = app.patch(&format!("/api/v1/custom-fields/{id}")).cookie(&owner).json(json!({ "identifying": false }));
+    assert_eq!(patch.send().await.status, StatusCode::OK);
+    let listed = app.get("/api/v1/clients/duplicates").cookie(&owner).send().await;
+    assert_eq!(listed.body["items"], json!([]));
 }
