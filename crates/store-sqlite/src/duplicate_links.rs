@@ -84,8 +84,11 @@ async fn recompute_batch(conn: &mut SqliteConnection, business: Uuid) -> StoreRe
         });
     }
     // The range's old links and queue entries go; its new links come.
+    // Only the queued groups' links: the range also holds groups that did
+    // not change, whose links stay.
     for statement in [
-        "DELETE FROM duplicate_links WHERE business_id = ?1 AND (kind, key) >= (?2, ?3) AND (kind, key) <= (?4, ?5)",
+        "DELETE FROM duplicate_links WHERE business_id = ?1 AND (kind, key) IN (SELECT kind, key \
+         FROM duplicate_stale_keys WHERE business_id = ?1 AND (kind, key) >= (?2, ?3) AND (kind, key) <= (?4, ?5))",
         "DELETE FROM duplicate_stale_keys WHERE business_id = ?1 AND (kind, key) >= (?2, ?3) AND (kind, key) <= (?4, ?5)",
     ] {
         sqlx::query(statement)

@@ -23,7 +23,8 @@ macro_rules! duplicates_contract {
             professionals_never_see_a_blocked_profile_paired,
             imported_and_deleted_clients_keep_their_keys,
             a_new_name_pairs_and_unpairs_by_birth_date,
-            an_identifying_field_pairs_similar_names_with_one_value
+            an_identifying_field_pairs_similar_names_with_one_value,
+            a_write_keeps_the_pairs_of_keys_it_did_not_touch
         );
     };
 }
@@ -279,4 +280,23 @@ pub async fn an_identifying_field_pairs_similar_names_with_one_value(h: &Harness
     // Deleting one of them takes the pair with it.
     h.store.delete_client(&b, y).await.expect("deleted");
     assert!(listed(h, &b).await.is_empty());
+}
+
+pub async fn a_write_keeps_the_pairs_of_keys_it_did_not_touch(h: &Harness) {
+    let b = business(h, "dup").await;
+    // Two pairs whose keys sort between the keys the last client queues
+    // (a low phone, a high RUT): a recompute must touch only its own.
+    let p1 = add(h, &b, with("Ana Pérez", "a1@x.cl", None, Some("+56 9 8765 4321"), None)).await;
+    let p2 = add(h, &b, with("Rosa Vera", "a2@x.cl", None, Some("+56 9 8765 4321"), None)).await;
+    let r1 = add(h, &b, with("Luis Soto", "b1@x.cl", Some("11.111.111-1"), None, None)).await;
+    let r2 = add(h, &b, with("Pedro Díaz", "b2@x.cl", Some("11.111.111-1"), None, None)).await;
+    let before = listed(h, &b).await;
+    assert_eq!(before.len(), 2);
+    add(h, &b, with("Jorge Fuentes", "c@x.cl", Some("22.222.222-2"), Some("+56 9 6123 4567"), Some("1990-01-02")))
+        .await;
+    let after = listed(h, &b).await;
+    assert_eq!(ids(&after), ids(&before), "untouched pairs stay");
+    assert!(after.iter().any(|p| p.involves(p1) && p.involves(p2)));
+    assert!(after.iter().any(|p| p.involves(r1) && p.involves(r2)));
+    assert_eq!(h.store.count_duplicates(&b).await.expect("counted"), 2);
 }
