@@ -27,7 +27,7 @@ $$;
 -- ask custom_fields, so the function does.)
 CREATE FUNCTION client_match_keys_value() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP = 'UPDATE' AND OLD.value IS NOT DISTINCT FROM NEW.value THEN
+    IF TG_OP = 'UPDATE' AND OLD.value IS NOT DISTINCT FROM NEW.value AND OLD.client_id = NEW.client_id THEN
         RETURN NULL;
     END IF;
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
@@ -43,7 +43,8 @@ BEGIN
     RETURN NULL;
 END $$;
 
-CREATE TRIGGER client_match_keys_value AFTER INSERT OR DELETE OR UPDATE OF value ON client_custom_values
+-- (A merge moves values to another client: client_id changes too.)
+CREATE TRIGGER client_match_keys_value AFTER INSERT OR DELETE OR UPDATE OF value, client_id ON client_custom_values
     FOR EACH ROW EXECUTE FUNCTION client_match_keys_value();
 
 -- Marking or unmarking a field writes or removes the keys of its values.

@@ -51,8 +51,9 @@ BEGIN
     VALUES (NEW.business_id, 'field', hex(NEW.field_id) || ':' || lower(trim(NEW.value)), NEW.client_id);
 END;
 
-CREATE TRIGGER client_match_keys_value_changed AFTER UPDATE OF value ON client_custom_values
-WHEN OLD.value IS NOT NEW.value
+-- (A merge moves values to another client: client_id changes too.)
+CREATE TRIGGER client_match_keys_value_changed AFTER UPDATE OF value, client_id ON client_custom_values
+WHEN (OLD.value IS NOT NEW.value OR OLD.client_id IS NOT NEW.client_id)
     AND EXISTS (SELECT 1 FROM custom_fields f WHERE f.id = NEW.field_id AND f.identifying)
 BEGIN
     DELETE FROM client_match_keys WHERE business_id = OLD.business_id AND kind = 'field'
