@@ -73,11 +73,15 @@ async fn recompute_batch(conn: &mut PgConnection, business: Uuid) -> StoreResult
         return Ok(true);
     }
     let (kinds, keys): (Vec<String>, Vec<String>) = taken.into_iter().map(|(kind, key, _)| (kind, key)).unzip();
+    // Members of groups of one (most RUTs and phones) are skipped before
+    // their client is read.
     let rows = sqlx::query(
         "SELECT k.kind, k.key, k.client_id, c.name_key \
          FROM unnest($2::text[], $3::text[]) AS g(kind, key) \
          JOIN client_match_keys k ON k.business_id = $1 AND k.kind = g.kind AND k.key = g.key \
          JOIN clients c ON c.business_id = $1 AND c.id = k.client_id \
+         WHERE EXISTS (SELECT 1 FROM client_match_keys o WHERE o.business_id = $1 AND o.kind = g.kind \
+           AND o.key = g.key AND o.client_id <> k.client_id) \
          FOR KEY SHARE OF c",
     )
     .bind(business)
