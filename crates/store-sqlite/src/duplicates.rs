@@ -86,26 +86,30 @@ async fn candidates(conn: &mut SqliteConnection, actor: &Actor, only: Option<Cli
     Ok(duplicates::pairs(members, &dismissed))
 }
 
-/// The candidates with their clients (a page's worth: one indexed read
-/// each, in process).
+/// The candidates with their clients, read in one statement (`json_each`
+/// drives a primary-key probe per id): a statement per client would pay
+/// the pool's thread hand-off a hundred times a page.
 async fn with_clients(
     conn: &mut SqliteConnection,
     business: BusinessId,
     candidates: Vec<Candidate>,
 ) -> StoreResult<Vec<DuplicatePair>> {
-    let mut clients: HashMap<ClientId, Client> = HashMap::new();
-    for id in candidates.iter().flat_map(|c| [c.a, c.b]) {
-        if clients.contains_key(&id) {
-            continue;
-        }
-        match clients::fetch_client(conn, business, id).await {
-            Ok(client) => {
-                clients.insert(id, client);
-            }
-            // Deleted since the candidates were read: its pairs drop out.
-            Err(StoreError::NotFound) => {}
-            Err(e) => return Err(e),
-        }
+    let ids: Vec<String> =
+        candidates.iter().flat_map(|c| [c.a, c.b]).map(|id| id.as_uuid().simple().to_string()).collect();
+    let rows = sqlx::query(
+        "SELECT c.id, c.name, c.email, c.phone, c.rut, c.birth_date, c.last_booking_at, c.registered_at, c.version \
+         FROM json_each(?2) AS j CROSS JOIN clients c WHERE c.business_id = ?1 AND c.id = unhex(j.value)",
+    )
+    .bind(business.as_uuid())
+    .bind(serde_json::to_string(&ids).map_err(StoreError::backend)?)
+    .fetch_all(conn)
+    .await
+    .map_err(StoreError::backend)?;
+    // Deleted since the candidates were read: its pairs drop out.
+    let mut clients: HashMap<ClientId, Client> = HashMap::with_capacity(rows.len());
+    for row in &rows {
+        let client = clients::record(row).map_err(StoreError::backend)?.into_client()?;
+        clients.insert(client.id, client);
     }
     Ok(duplicates::resolve(candidates, &clients))
 }
