@@ -3,7 +3,9 @@
 //! way the rest of the panel writes them: dates `dd-mm-aaaa`, Sí/No, lists
 //! with commas.
 
-use ficha_domain::{Change, ChoiceSource, ClientId, ClientPreferences, GeneralField, HistoryEntry, Visibility};
+use ficha_domain::{
+    Change, ChoiceSource, ClientId, ClientPreferences, GeneralField, HistoryEntry, MergeRole, Visibility,
+};
 use ficha_store::{HistoryCursor, HistoryQuery};
 
 use super::booking_words::{attendance_label, payment_label};
@@ -100,6 +102,20 @@ pub(crate) fn row(entry: &HistoryEntry, zone: &jiff::tz::TimeZone) -> HistoryRow
         }
         Change::ClientBlocked { reason } => ("Perfil bloqueado".into(), None, Some(preview(reason))),
         Change::ClientUnblocked => ("Perfil desbloqueado".into(), None, None),
+        Change::ClientMerged { role, other_name, other_email, .. } => {
+            let what = match role {
+                MergeRole::Survivor => "Fusionado: absorbió el perfil",
+                MergeRole::Absorbed => "Fusionado en el perfil",
+            };
+            (what.into(), None, Some(format!("{other_name} <{other_email}>")))
+        }
+        Change::MergeUndone { role, other_name, other_email, .. } => {
+            let what = match role {
+                MergeRole::Survivor => "Fusión deshecha: volvió el perfil",
+                MergeRole::Absorbed => "Fusión deshecha: separado de",
+            };
+            (what.into(), None, Some(format!("{other_name} <{other_email}>")))
+        }
         Change::DataRequest { right, event, .. } => {
             let (old, new) = event_values(event);
             (format!("Solicitud de datos: {}", right_label(*right).to_lowercase()), old, new)

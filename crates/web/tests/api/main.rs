@@ -15,6 +15,7 @@ mod export;
 mod hardening;
 mod helpers;
 mod lockout;
+mod merges;
 mod mi_cuenta;
 mod notes;
 mod notifications;
