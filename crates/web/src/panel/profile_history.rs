@@ -163,7 +163,7 @@ fn notifications(preferences: &ClientPreferences) -> String {
     format!("{}, {}", say(preferences.no_whatsapp, "WhatsApp"), say(preferences.no_reminders, "recordatorios"))
 }
 
-fn field_label(field: GeneralField) -> &'static str {
+pub(crate) fn field_label(field: GeneralField) -> &'static str {
     match field {
         GeneralField::Name => "Nombre",
         GeneralField::Email => "Correo",
@@ -176,7 +176,7 @@ fn field_label(field: GeneralField) -> &'static str {
 /// A general field's stored value as the profile shows it: a phone as
 /// everywhere else (`9 6123 4567`), a RUT as `12.345.678-5` (stored E.164
 /// and bare).
-fn general_value(field: GeneralField, stored: &str) -> String {
+pub(crate) fn general_value(field: GeneralField, stored: &str) -> String {
     match field {
         GeneralField::Phone => ficha_domain::Phone::parse(stored).map_or_else(|_| stored.to_owned(), |p| p.display()),
         GeneralField::Rut => ficha_domain::Rut::parse(stored).map_or_else(|_| stored.to_owned(), |r| r.display()),

@@ -29,6 +29,7 @@ mod panel_calendar_feeds;
 mod panel_data_requests;
 mod panel_duplicates;
 mod panel_export;
+mod panel_merge;
 mod panel_notes;
 mod panel_notifications;
 mod panel_pages;
