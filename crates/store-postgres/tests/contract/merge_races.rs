@@ -49,7 +49,7 @@ async fn online_bookings_with_the_absorbed_email_racing_a_merge_land_on_one_prof
         survivor_version: None,
         absorbed_version: None,
     };
-    let (store, actor) = (h.store.clone(), site.actor.clone());
+    let (store, actor) = (h.store.clone(), site.actor);
     let merged = tokio::spawn(async move { store.merge_clients(&actor, merge).await });
     let mut booked = Vec::new();
     while let Some(done) = writers.join_next().await {

@@ -541,7 +541,7 @@ async fn try_book(store: Arc<dyn Store>, actor: Actor, new: NewBooking) -> Resul
 pub async fn bookings_racing_a_merge_and_its_undo_end_on_exactly_one_profile(h: &Harness) {
     let p = pair(h, "carrera").await;
     let owner = owner(h, &p).await;
-    let actor = p.site.actor.clone();
+    let actor = p.site.actor;
     let pro: StaffId = p.site.pros[0];
     let mut slot = 0;
     let mut next = |client| {
@@ -552,10 +552,10 @@ pub async fn bookings_racing_a_merge_and_its_undo_end_on_exactly_one_profile(h: 
     let mut tasks = Vec::new();
     for i in 0..12 {
         let client = if i % 2 == 0 { p.survivor } else { p.absorbed };
-        tasks.push(tokio::spawn(try_book(h.store.clone(), actor.clone(), next(client))));
+        tasks.push(tokio::spawn(try_book(h.store.clone(), actor, next(client))));
     }
     let store = h.store.clone();
-    let (merge_owner, request) = (owner.clone(), usual(&p));
+    let (merge_owner, request) = (owner, usual(&p));
     let merge = tokio::spawn(async move { store.merge_clients(&merge_owner, request).await });
     let mut booked = 0;
     for task in tasks {
@@ -575,7 +575,7 @@ pub async fn bookings_racing_a_merge_and_its_undo_end_on_exactly_one_profile(h: 
     let mut tasks = Vec::new();
     for i in 0..12 {
         let client = if i % 2 == 0 { p.survivor } else { p.absorbed };
-        tasks.push(tokio::spawn(try_book(h.store.clone(), actor.clone(), next(client))));
+        tasks.push(tokio::spawn(try_book(h.store.clone(), actor, next(client))));
     }
     let store = h.store.clone();
     let undo = tokio::spawn(async move { store.undo_merge(&owner, outcome.merge).await });
