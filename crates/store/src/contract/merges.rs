@@ -31,6 +31,7 @@ macro_rules! merges_contract {
             an_undo_is_refused_once_its_email_is_taken_after_30_days_and_twice,
             a_refused_merge_changes_nothing,
             another_business_can_neither_merge_nor_see_a_merge,
+            a_survivor_merged_again_carries_its_merges_and_each_undoes_alone,
             bookings_racing_a_merge_and_its_undo_end_on_exactly_one_profile
         );
     };
@@ -589,4 +590,51 @@ pub async fn bookings_racing_a_merge_and_its_undo_end_on_exactly_one_profile(h: 
     undo.await.expect("joined").expect("undone");
     let (s, a) = (counts(h, &p, p.survivor).await, counts(h, &p, p.absorbed).await);
     assert_eq!(s.bookings + a.bookings, booked, "no booking lost or on a missing profile");
+}
+
+async fn notes_of(h: &Harness, actor: &Actor, client: ClientId) -> Vec<String> {
+    let notes = h.store.notes(&ficha_domain::Viewer::Staff(*actor), client).await.expect("notes");
+    notes.into_iter().map(|n| n.text.as_str().to_owned()).collect()
+}
+
+async fn holder(h: &Harness, actor: &Actor, email: &str) -> Option<ClientId> {
+    h.store.client_by_email(actor, email).await.expect("read").map(|c| c.id)
+}
+
+pub async fn a_survivor_merged_again_carries_its_merges_and_each_undoes_alone(h: &Harness) {
+    let p = pair(h, "cadena").await;
+    let owner = owner(h, &p).await;
+    let actor = &p.site.actor;
+    h.store.add_note(actor, p.absorbed, NoteText::parse("de Anita").expect("text")).await.expect("note");
+    let third = h.store.create_client(actor, new_client("Ana P. Soto", "soto@mail.cl")).await.expect("third").id;
+    let first = h.store.merge_clients(&owner, usual(&p)).await.expect("first merge").merge;
+    // The survivor is absorbed in turn: what it gathered, its alias and its
+    // merge go along.
+    let again = MergeRequest {
+        survivor: third,
+        absorbed: p.survivor,
+        choices: choices(&[(GeneralField::Name, Keep::Survivor), (GeneralField::Email, Keep::Survivor)], &[]),
+        survivor_version: None,
+        absorbed_version: None,
+    };
+    let second = h.store.merge_clients(&owner, again).await.expect("second merge").merge;
+    assert_eq!(merged_into(h.store.get_client(actor, p.absorbed).await), third);
+    assert_eq!(merged_into(h.store.get_client(actor, p.survivor).await), third);
+    assert_eq!(holder(h, actor, "anita@otro.cl").await, Some(third));
+    assert_eq!(holder(h, actor, "ana@mail.cl").await, Some(third));
+    assert_eq!(notes_of(h, actor, third).await, ["de Anita"]);
+    assert_eq!(h.store.merges_of(&owner, third).await.expect("merges").len(), 2);
+
+    // The first merge undoes on its own: Anita leaves the third profile.
+    h.store.undo_merge(&owner, first).await.expect("first undone");
+    assert_eq!(h.store.get_client(actor, p.absorbed).await.expect("back").email.as_str(), "Anita@Otro.cl");
+    assert_eq!(notes_of(h, actor, p.absorbed).await, ["de Anita"]);
+    assert_eq!(holder(h, actor, "anita@otro.cl").await, Some(p.absorbed));
+    assert_eq!(merged_into(h.store.get_client(actor, p.survivor).await), third);
+    // Then the second: Ana comes back too, and the third is as it was.
+    h.store.undo_merge(&owner, second).await.expect("second undone");
+    assert_eq!(h.store.get_client(actor, p.survivor).await.expect("back").email.as_str(), "ana@mail.cl");
+    assert_eq!(holder(h, actor, "ana@mail.cl").await, Some(p.survivor));
+    assert!(notes_of(h, actor, third).await.is_empty());
+    assert_eq!(h.store.list_clients(actor, &ListQuery::default()).await.expect("list").total, 4);
 }
