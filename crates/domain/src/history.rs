@@ -8,7 +8,7 @@ use crate::data_request::{DataRequestId, DataRight, RequestEvent};
 use crate::ids::Id;
 use crate::note::{NoteId, Who};
 use crate::notification::{ChoiceSource, ClientPreferences};
-use crate::{Attendance, Booking, BookingId, BookingState, Client, ClientId, Payment};
+use crate::{Attendance, Booking, BookingId, BookingState, Client, ClientId, MergeId, Payment};
 
 #[derive(Debug)]
 pub enum HistoryKind {}
@@ -47,7 +47,7 @@ impl GeneralField {
 
     /// The field's value in its stored form (E.164 phone, canonical RUT,
     /// ISO date), as the history keeps it.
-    fn value_of(self, client: &Client) -> Option<String> {
+    pub fn value_of(self, client: &Client) -> Option<String> {
         match self {
             Self::Name => Some(client.name.as_str().to_owned()),
             Self::Email => Some(client.email.as_str().to_owned()),
@@ -152,6 +152,51 @@ pub enum Change {
         right: DataRight,
         event: RequestEvent,
     },
+    /// This profile and `other` were merged into one (issue 13): the
+    /// survivor's entry sits beside the field and custom value changes the
+    /// chosen values made; `other_name`/`other_email` are the other
+    /// profile's as they were then.
+    ClientMerged {
+        merge: MergeId,
+        role: MergeRole,
+        other: ClientId,
+        other_name: String,
+        other_email: String,
+    },
+    /// The merge was undone: the absorbed profile is back.
+    MergeUndone {
+        merge: MergeId,
+        role: MergeRole,
+        other: ClientId,
+        other_name: String,
+        other_email: String,
+    },
+}
+
+/// Which side of a merge a history entry's profile was on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MergeRole {
+    /// The profile that stayed and took the other's rows.
+    Survivor,
+    /// The profile that was folded into the survivor.
+    Absorbed,
+}
+
+impl MergeRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Survivor => "survivor",
+            Self::Absorbed => "absorbed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "survivor" => Some(Self::Survivor),
+            "absorbed" => Some(Self::Absorbed),
+            _ => None,
+        }
+    }
 }
 
 impl Change {

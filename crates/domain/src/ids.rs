@@ -23,6 +23,8 @@ pub enum ClientKind {}
 #[derive(Debug)]
 pub enum CustomFieldKind {}
 #[derive(Debug)]
+pub enum MergeKind {}
+#[derive(Debug)]
 pub enum PackKind {}
 #[derive(Debug)]
 pub enum ServiceKind {}
@@ -35,6 +37,8 @@ pub type BookingId = Id<BookingKind>;
 pub type BusinessId = Id<BusinessKind>;
 pub type ClientId = Id<ClientKind>;
 pub type CustomFieldId = Id<CustomFieldKind>;
+/// A merge of two client profiles (issue 13): what it moved, so it can be undone.
+pub type MergeId = Id<MergeKind>;
 /// The purchase of a pack: its sessions share it.
 pub type PackId = Id<PackKind>;
 pub type ServiceId = Id<ServiceKind>;

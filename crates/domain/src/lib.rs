@@ -63,8 +63,8 @@ pub use data_request::{
 pub use decimal::Decimal;
 pub use email::Email;
 pub use field_error::FieldError;
-pub use history::{Change, Deletion, DeletionId, GeneralField, HistoryEntry, HistoryId};
-pub use ids::{BookingId, BusinessId, ClientId, CustomFieldId, NotAnId, PackId, ServiceId, StaffId, TokenId};
+pub use history::{Change, Deletion, DeletionId, GeneralField, HistoryEntry, HistoryId, MergeRole};
+pub use ids::{BookingId, BusinessId, ClientId, CustomFieldId, MergeId, NotAnId, PackId, ServiceId, StaffId, TokenId};
 pub use note::{Note, NoteId, NoteText, Who};
 pub use notification::{
     BookingFacts, Channel, ChoiceSource, ClientPreferences, DataRequestFacts, Event, Facts, MessageId, MessageStatus,

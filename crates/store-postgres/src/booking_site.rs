@@ -108,16 +108,25 @@ impl SiteTx for Tx<'_> {
     }
 
     async fn client_by_email(&mut self, business: BusinessId, email_key: &str) -> StoreResult<Option<Client>> {
-        let row = sqlx::query(
-            "SELECT id, name, email, phone, rut, birth_date::text AS birth_date, last_booking_at, registered_at, \
-             version FROM clients WHERE business_id = $1 AND email_key = $2 FOR UPDATE",
-        )
-        .bind(business.as_uuid())
-        .bind(email_key)
-        .fetch_optional(&mut *self.0)
-        .await
-        .map_err(StoreError::backend)?;
-        row.map(|row| record(&row).map_err(StoreError::backend)?.into_client()).transpose()
+        // The email's client, or the one it is an alias of (a merge), then
+        // its row locked. A merge committing in between deletes the row
+        // found: asked again, the lookup sees the merge's alias.
+        for _ in 0..3 {
+            let Some(id) = crate::merges::email_holder(self.0, business, email_key).await? else { return Ok(None) };
+            let row = sqlx::query(
+                "SELECT id, name, email, phone, rut, birth_date::text AS birth_date, last_booking_at, registered_at, \
+                 version FROM clients WHERE business_id = $1 AND id = $2 FOR UPDATE",
+            )
+            .bind(business.as_uuid())
+            .bind(id.as_uuid())
+            .fetch_optional(&mut *self.0)
+            .await
+            .map_err(StoreError::backend)?;
+            if let Some(row) = row {
+                return record(&row).map_err(StoreError::backend)?.into_client().map(Some);
+            }
+        }
+        Err(StoreError::NotFound)
     }
 
     async fn insert_client(&mut self, business: BusinessId, client: &Client) -> StoreResult<bool> {

@@ -12,7 +12,7 @@ use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::{PgConnection, Postgres, Row};
 use uuid::Uuid;
 
-use crate::{PgStore, blocks, history, search, violates_unique};
+use crate::{PgStore, blocks, history, merges, search, violates_unique};
 
 /// The unique index of `0001_registry.sql` that keeps one email per client.
 const CLIENTS_EMAIL: &str = "clients_email";
@@ -219,6 +219,12 @@ impl ClientStore for PgStore {
             }
             Err(e) => return Err(StoreError::backend(e)),
         }
+        // An alias of another profile is taken too. Asked after the insert:
+        // a merge that frees the email commits its alias with it, and the
+        // insert waited for that commit, so this statement sees the alias.
+        if let Some(existing) = merges::alias_holder(&mut tx, business, &client.email.key()).await? {
+            return Err(StoreError::EmailTaken { existing });
+        }
         search::rewrite(&mut tx, business, client.id, None, SearchDocument::new(business, &client, &[])).await?;
         tx.commit().await.map_err(StoreError::backend)?;
         Ok(client)
@@ -229,7 +235,16 @@ impl ClientStore for PgStore {
             return Err(StoreError::NotFound);
         }
         let mut conn = self.pool.acquire().await.map_err(StoreError::backend)?;
-        let client = fetch_client(&mut conn, SELECT_CLIENT, actor.business(), id).await?;
+        let client = match fetch_client(&mut conn, SELECT_CLIENT, actor.business(), id).await {
+            // An absorbed profile leads to the one it was merged into.
+            Err(StoreError::NotFound) if !actor.is_client() => {
+                return Err(match merges::merged_into(&mut conn, actor.business(), id).await? {
+                    Some(into) => StoreError::Merged { into },
+                    None => StoreError::NotFound,
+                });
+            }
+            other => other?,
+        };
         // A blocked profile is hidden from professionals: one more lookup,
         // only for them.
         if !blocks::flow_lists_blocked(actor) && blocks::is_blocked(&mut conn, actor.business(), id).await? {
@@ -267,7 +282,8 @@ impl ClientStore for PgStore {
         // the index below still decides when another writer takes the email
         // between this check and the update.
         if email_key != current.email.key()
-            && let Some(existing) = holder_of_email(&mut tx, business, &email_key).await?
+            && let Some(existing) = merges::email_holder(&mut tx, business, &email_key).await?
+            && existing != id
         {
             return Err(StoreError::EmailTaken { existing });
         }
@@ -279,6 +295,14 @@ impl ClientStore for PgStore {
                 return Err(self.email_taken(business, &email_key, e).await);
             }
             Err(e) => return Err(StoreError::backend(e)),
+        }
+        // A merge committing meanwhile may have made it an alias (see
+        // create_client).
+        if email_key != current.email.key()
+            && let Some(existing) = merges::alias_holder(&mut tx, business, &email_key).await?
+            && existing != id
+        {
+            return Err(StoreError::EmailTaken { existing });
         }
         let before = SearchDocument::new(business, current, &held.custom);
         let after = SearchDocument::new(business, &updated, &held.custom);

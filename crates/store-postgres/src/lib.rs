@@ -23,6 +23,7 @@ mod history;
 mod import;
 mod listen;
 mod login_throttle;
+mod merges;
 mod notes;
 mod outbox;
 mod request_limits;

@@ -46,6 +46,8 @@ mod catalog;
 // Races between connections, which the shared suite (one call at a time)
 // cannot show. Beside this file, in a folder Cargo does not take for a test
 // binary of its own.
+#[path = "contract/merge_races.rs"]
+mod merge_races;
 #[path = "contract/note_races.rs"]
 mod note_races;
 #[path = "contract/outbox_races.rs"]

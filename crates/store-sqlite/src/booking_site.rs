@@ -106,12 +106,14 @@ impl SiteTx for Tx<'_> {
     }
 
     async fn client_by_email(&mut self, business: BusinessId, email_key: &str) -> StoreResult<Option<Client>> {
+        // The email's client, or the one it is an alias of (a merge).
+        let Some(id) = crate::merges::email_holder(self.0, business, email_key).await? else { return Ok(None) };
         let row = sqlx::query(
             "SELECT id, name, email, phone, rut, birth_date, last_booking_at, registered_at, version \
-             FROM clients WHERE business_id = ?1 AND email_key = ?2",
+             FROM clients WHERE business_id = ?1 AND id = ?2",
         )
         .bind(business.as_uuid())
-        .bind(email_key)
+        .bind(id.as_uuid())
         .fetch_optional(&mut *self.0)
         .await
         .map_err(StoreError::backend)?;

@@ -18,13 +18,18 @@ use crate::clients::record;
 #[async_trait]
 impl ClientAccountStore for SqliteStore {
     async fn client_by_email(&self, actor: &Actor, email_key: &str) -> StoreResult<Option<Client>> {
+        // The email's client, or the one it is an alias of (a merge): the
+        // person signs in to the profile they live on now.
+        let mut conn = self.pool.acquire().await.map_err(StoreError::backend)?;
+        let business = actor.business();
+        let Some(id) = crate::merges::email_holder(&mut conn, business, email_key).await? else { return Ok(None) };
         let row = sqlx::query(
             "SELECT id, name, email, phone, rut, birth_date, last_booking_at, registered_at, version \
-             FROM clients WHERE business_id = ?1 AND email_key = ?2",
+             FROM clients WHERE business_id = ?1 AND id = ?2",
         )
-        .bind(actor.business().as_uuid())
-        .bind(email_key)
-        .fetch_optional(&self.pool)
+        .bind(business.as_uuid())
+        .bind(id.as_uuid())
+        .fetch_optional(&mut *conn)
         .await
         .map_err(StoreError::backend)?;
         row.map(|row| record(&row).map_err(StoreError::backend)?.into_client()).transpose()
@@ -172,16 +177,14 @@ impl ClientAccountStore for SqliteStore {
         expires_at: Timestamp,
     ) -> StoreResult<()> {
         let business = actor.business().as_uuid();
-        let holder: Option<Uuid> =
-            sqlx::query_scalar("SELECT id FROM clients WHERE business_id = ?1 AND email_key = ?2 AND id <> ?3")
-                .bind(business)
-                .bind(email.key())
-                .bind(client.as_uuid())
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(StoreError::backend)?;
+        // Another profile's email, or an alias of another profile, is taken.
+        let mut conn = self.pool.acquire().await.map_err(StoreError::backend)?;
+        let holder = crate::merges::email_holder(&mut conn, actor.business(), &email.key())
+            .await?
+            .filter(|holder| *holder != client);
+        drop(conn);
         if let Some(existing) = holder {
-            return Err(StoreError::EmailTaken { existing: ClientId::from_uuid(existing) });
+            return Err(StoreError::EmailTaken { existing });
         }
         sqlx::query(
             "INSERT INTO client_email_changes (business_id, token_hash, client_id, new_email, created_at, expires_at) \

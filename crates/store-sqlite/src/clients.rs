@@ -12,7 +12,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 use uuid::Uuid;
 
-use crate::{SqliteStore, blocks, history, is_unique_violation, search};
+use crate::{SqliteStore, blocks, history, is_unique_violation, merges, search};
 
 const SELECT_CLIENT: &str = "SELECT id, name, email, phone, rut, birth_date, last_booking_at, registered_at, version \
      FROM clients WHERE business_id = ?1 AND id = ?2";
@@ -183,6 +183,10 @@ impl ClientStore for SqliteStore {
             }
             Err(e) => return Err(StoreError::backend(e)),
         };
+        // An alias of another profile is taken too.
+        if let Some(existing) = merges::alias_holder(&mut tx, business, &client.email.key()).await? {
+            return Err(StoreError::EmailTaken { existing });
+        }
         search::rewrite(&mut tx, rowid, None, SearchDocument::new(business, &client, &[])).await?;
         tx.commit().await.map_err(StoreError::backend)?;
         Ok(client)
@@ -193,7 +197,16 @@ impl ClientStore for SqliteStore {
             return Err(StoreError::NotFound);
         }
         let mut conn = self.pool.acquire().await.map_err(StoreError::backend)?;
-        let client = fetch_client(&mut conn, actor.business(), id).await?;
+        let client = match fetch_client(&mut conn, actor.business(), id).await {
+            // An absorbed profile leads to the one it was merged into.
+            Err(StoreError::NotFound) if !actor.is_client() => {
+                return Err(match merges::merged_into(&mut conn, actor.business(), id).await? {
+                    Some(into) => StoreError::Merged { into },
+                    None => StoreError::NotFound,
+                });
+            }
+            other => other?,
+        };
         // A blocked profile is hidden from professionals: one more lookup,
         // only for them.
         if !blocks::flow_lists_blocked(actor) && blocks::is_blocked(&mut conn, actor.business(), id).await? {
@@ -225,7 +238,8 @@ impl ClientStore for SqliteStore {
         let mut updated = changes.applied_to(current);
         updated.version += 1;
         if updated.email.key() != current.email.key()
-            && let Some(existing) = holder_of_email(&mut tx, business, &updated.email.key()).await?
+            && let Some(existing) = merges::email_holder(&mut tx, business, &updated.email.key()).await?
+            && existing != id
         {
             return Err(StoreError::EmailTaken { existing });
         }

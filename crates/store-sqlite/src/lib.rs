@@ -22,6 +22,7 @@ mod duplicates;
 mod history;
 mod import;
 mod login_throttle;
+mod merges;
 mod notes;
 mod outbox;
 mod request_limits;

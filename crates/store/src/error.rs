@@ -2,6 +2,7 @@ use ficha_domain::{BookingRule, Client, ClientId, SiteRule, StepRefused};
 use thiserror::Error;
 
 use crate::custom_fields::RefusedValue;
+use crate::merges::MergeRefusal;
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
@@ -60,6 +61,13 @@ pub enum StoreError {
     /// Only a failed message can be sent again.
     #[error("only a failed message can be sent again")]
     NotResendable,
+    /// The profile was merged into another (issue 13): `into` is the
+    /// profile it lives on now, so its address can lead there.
+    #[error("merged into client {into}")]
+    Merged { into: ClientId },
+    /// A merge of two profiles, or its undo, was refused; nothing changed.
+    #[error("merge refused: {0:?}")]
+    MergeRefused(MergeRefusal),
     /// A stored value no longer parses: data written around the application.
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),

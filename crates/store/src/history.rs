@@ -8,8 +8,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ficha_domain::{
     Actor, Attendance, AttentionNoteId, BookingId, Change, ClientId, ClientPreferences, DataRequestId, DataRight,
-    Deletion, DeletionId, GeneralField, HistoryEntry, HistoryId, NoteId, Payment, PaymentMethod, StaffId, Visibility,
-    Who,
+    Deletion, DeletionId, GeneralField, HistoryEntry, HistoryId, MergeId, MergeRole, NoteId, Payment, PaymentMethod,
+    StaffId, Visibility, Who,
 };
 use jiff::Timestamp;
 use uuid::Uuid;
@@ -221,6 +221,21 @@ impl ChangeRecord {
             Change::ClientBlocked { reason } => record("client_blocked", BLOCK_SUBJECT.to_owned(), None, Some(reason)),
             Change::ClientUnblocked => record("client_unblocked", BLOCK_SUBJECT.to_owned(), None, None),
             // The right as the old value, what happened (JSON) as the new.
+            // The merge's id as subject, the other profile's id as the old
+            // value, which side this one was and the other's name and
+            // email (JSON) as the new.
+            Change::ClientMerged { merge, role, other, other_name, other_email } => record(
+                "client_merged",
+                merge.to_string(),
+                Some(&other.to_string()),
+                Some(&merge_text(*role, other_name, other_email)),
+            ),
+            Change::MergeUndone { merge, role, other, other_name, other_email } => record(
+                "merge_undone",
+                merge.to_string(),
+                Some(&other.to_string()),
+                Some(&merge_text(*role, other_name, other_email)),
+            ),
             Change::DataRequest { request, right, event } => record(
                 "data_request",
                 request.to_string(),
@@ -238,6 +253,18 @@ const PREFERENCES_SUBJECT: &str = "notifications";
 
 /// The subject of block entries: the profile as a whole.
 const BLOCK_SUBJECT: &str = "profile";
+
+/// The other side of a merge entry as the history keeps it.
+fn merge_text(role: MergeRole, name: &str, email: &str) -> String {
+    serde_json::json!({ "role": role.as_str(), "name": name, "email": email }).to_string()
+}
+
+/// Reads `merge_text` back: (role, name, email).
+fn merge_of(text: Option<&str>) -> Option<(MergeRole, String, String)> {
+    let value: serde_json::Value = serde_json::from_str(text?).ok()?;
+    let role = MergeRole::parse(value.get("role")?.as_str()?)?;
+    Some((role, value.get("name")?.as_str()?.to_owned(), value.get("email")?.as_str()?.to_owned()))
+}
 
 /// A client's choices as the history keeps them: JSON,
 /// `{"no_whatsapp":false,"no_reminders":true}`.
@@ -336,6 +363,16 @@ impl HistoryRecord {
                     None => return Err(corrupt()),
                 };
                 Change::NotificationPreferences { old: preferences(&self.old)?, new: preferences(&self.new)?, source }
+            }
+            "client_merged" | "merge_undone" => {
+                let merge = self.subject.parse::<MergeId>().map_err(|_| corrupt())?;
+                let other = self.old.as_deref().and_then(|o| o.parse::<ClientId>().ok()).ok_or_else(corrupt)?;
+                let (role, other_name, other_email) = merge_of(self.new.as_deref()).ok_or_else(corrupt)?;
+                if self.kind == "client_merged" {
+                    Change::ClientMerged { merge, role, other, other_name, other_email }
+                } else {
+                    Change::MergeUndone { merge, role, other, other_name, other_email }
+                }
             }
             "client_blocked" if self.subject == BLOCK_SUBJECT => Change::ClientBlocked { reason: text(&self.new)? },
             "client_unblocked" if self.subject == BLOCK_SUBJECT => Change::ClientUnblocked,
@@ -447,6 +484,20 @@ mod tests {
             },
             Change::ClientBlocked { reason: "A pedido del cliente".into() },
             Change::ClientUnblocked,
+            Change::ClientMerged {
+                merge: MergeId::generate(),
+                role: MergeRole::Survivor,
+                other: ClientId::generate(),
+                other_name: "Ana \"Pérez\"".into(),
+                other_email: "ana@mail.cl".into(),
+            },
+            Change::MergeUndone {
+                merge: MergeId::generate(),
+                role: MergeRole::Absorbed,
+                other: ClientId::generate(),
+                other_name: "Ana".into(),
+                other_email: "a@b.cl".into(),
+            },
             Change::DataRequest {
                 request: ficha_domain::DataRequestId::generate(),
                 right: DataRight::Erasure,

@@ -22,6 +22,7 @@ pub mod duplicates;
 pub mod error;
 pub mod history;
 pub mod login_throttle;
+pub mod merges;
 pub mod notes;
 pub mod outbox;
 pub mod record;
@@ -53,6 +54,10 @@ pub use duplicates::{DuplicatePage, DuplicatePair, DuplicateStore, PairCursor, R
 pub use error::{StoreError, StoreResult};
 pub use history::{DeletionPage, HistoryCursor, HistoryPage, HistoryQuery, HistoryStore};
 pub use login_throttle::{LoginFailures, LoginKey, LoginThrottleStore};
+pub use merges::{
+    Keep, MergeChoices, MergeOutcome, MergePreview, MergeRefusal, MergeRequest, MergeStore, MergeSummary, MoveCounts,
+    PreviewRefusal,
+};
 pub use notes::NoteStore;
 pub use outbox::{
     AccountMessage, Claimed, Delivery, Message, MessageCursor, MessagePage, MessageQuery, OutboxSignal, OutboxStore,
@@ -78,6 +83,7 @@ pub trait Store:
     + DuplicateStore
     + HistoryStore
     + LoginThrottleStore
+    + MergeStore
     + NoteStore
     + OutboxStore
     + RequestLimitStore

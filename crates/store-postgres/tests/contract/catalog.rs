@@ -194,3 +194,50 @@ async fn the_check_names_each_kind_of_mistake() {
     conn.close().await.expect("closed");
     database.drop_database().await;
 }
+
+/// Tables keyed by a client that a merge does not move row by row, each
+/// with what the merge does instead (issue 13). A merge deletes the
+/// absorbed profile's row, so anything keyed by it and in neither list
+/// would cascade away unseen: this test makes a new such table choose.
+const NOT_MOVED_BY_A_MERGE: &[(&str, &str)] = &[
+    ("client_custom_values", "merged value by value as chosen; the absorbed ones kept in the merge's record"),
+    ("client_search", "rebuilt from the survivor's rows"),
+    ("client_words", "kept by trigger from client_search"),
+    ("client_search_pending", "a queue of entries to build; rebuilt anyway"),
+    ("client_match_keys", "kept by trigger from the client row"),
+    ("client_notification_preferences", "merged (an opt-out on either stays); the absorbed ones kept in the record"),
+    ("client_passwords", "the absorbed one kept in the merge's record, restored by an undo"),
+    ("client_sessions", "Mi cuenta credentials of a profile that ends: signed in again by either email"),
+    ("client_sign_ins", "pending codes of a profile that ends"),
+    ("client_email_changes", "pending email changes of a profile that ends"),
+    ("client_blocks", "a blocked profile is never merged"),
+    ("duplicate_dismissals", "a pair with the absorbed profile no longer exists"),
+    ("duplicate_links", "recomputed from the match keys, which the merge's writes queue"),
+];
+
+#[tokio::test]
+async fn every_table_keyed_by_a_client_follows_it_through_a_merge() {
+    let Some((database, mut conn)) = migrated().await else { return };
+    let keyed: Vec<String> = sqlx::query_scalar(
+        "SELECT table_name::text FROM information_schema.columns \
+         WHERE table_schema = current_schema() AND column_name = 'client_id' \
+         UNION SELECT conrelid::regclass::text FROM pg_constraint \
+         WHERE contype = 'f' AND confrelid = 'clients'::regclass ORDER BY 1",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .expect("tables read");
+    let unaccounted: Vec<&String> = keyed
+        .iter()
+        .filter(|t| {
+            !ficha_store::merges::MOVED_TABLES.contains(&t.as_str())
+                && !NOT_MOVED_BY_A_MERGE.iter().any(|(name, _)| name == t)
+        })
+        .collect();
+    assert!(unaccounted.is_empty(), "tables a merge would let cascade away: {unaccounted:?}");
+    for name in ficha_store::merges::MOVED_TABLES.iter().chain(NOT_MOVED_BY_A_MERGE.iter().map(|(n, _)| n)) {
+        assert!(keyed.iter().any(|t| t == name), "{name} is listed but holds no client id");
+    }
+    conn.close().await.expect("closed");
+    database.drop_database().await;
+}

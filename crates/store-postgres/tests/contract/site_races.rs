@@ -22,15 +22,15 @@ use super::{fresh, fresh_with_url};
 
 const WRITERS: usize = 8;
 
-struct Site {
-    actor: Actor,
-    pros: Vec<StaffId>,
-    service: ficha_domain::ServiceId,
+pub(super) struct Site {
+    pub actor: Actor,
+    pub pros: Vec<StaffId>,
+    pub service: ficha_domain::ServiceId,
 }
 
 /// A business in UTC open online, with `pros` professionals working 09–18
 /// every day and a one-hour service they all do.
-async fn site(store: &Arc<dyn Store>, pros: usize) -> Site {
+pub(super) async fn site(store: &Arc<dyn Store>, pros: usize) -> Site {
     let new = NewBusiness { slug: Slug::parse("sur").expect("valid"), name: "Sur".into(), time_zone: "UTC".into() };
     let actor = Actor::System { business: store.create_business(new).await.expect("business").id };
     let day = DayHours::new(vec![TimeRange::parse("09:00", "18:00").expect("valid")]).expect("day");
@@ -60,7 +60,13 @@ async fn site(store: &Arc<dyn Store>, pros: usize) -> Site {
     Site { actor, pros: ids, service }
 }
 
-fn asked(site: &Site, professional: Option<StaffId>, start: Timestamp, email: &str, token: String) -> OnlineBooking {
+pub(super) fn asked(
+    site: &Site,
+    professional: Option<StaffId>,
+    start: Timestamp,
+    email: &str,
+    token: String,
+) -> OnlineBooking {
     OnlineBooking {
         service: site.service,
         professional,
@@ -79,7 +85,7 @@ fn asked(site: &Site, professional: Option<StaffId>, start: Timestamp, email: &s
 }
 
 /// Tomorrow 10:00 UTC of the harness clock (2026-03-14 12:00 UTC).
-fn slot() -> Timestamp {
+pub(super) fn slot() -> Timestamp {
     "2026-03-15T10:00:00Z".parse().expect("valid")
 }
 

@@ -19,6 +19,7 @@ mod history;
 mod import;
 mod listing;
 mod login_throttle;
+mod merges;
 mod notes;
 mod outbox;
 mod outbox_worker;
@@ -51,6 +52,7 @@ pub use history::*;
 pub use import::*;
 pub use listing::*;
 pub use login_throttle::*;
+pub use merges::*;
 pub use notes::*;
 pub use outbox::*;
 pub use outbox_worker::*;
@@ -156,6 +158,7 @@ macro_rules! contract_suite {
         $crate::access_log_contract!($fresh);
         $crate::calendar_feeds_contract!($fresh);
         $crate::duplicates_contract!($fresh);
+        $crate::merges_contract!($fresh);
     };
     (@cases $fresh:path; $($case:ident),* $(,)?) => {
         $(

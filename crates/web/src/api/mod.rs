@@ -12,6 +12,7 @@ pub mod clients;
 pub mod custom_fields;
 pub mod data_requests;
 pub(crate) mod history;
+pub mod merges;
 pub mod notes;
 pub mod notifications;
 mod openapi;
@@ -82,6 +83,9 @@ pub fn routes() -> Vec<ApiRoute> {
         ApiRoute::delete("/clients/{id}", clients::delete),
         ApiRoute::post("/clients/{id}/block", clients::block::block),
         ApiRoute::post("/clients/{id}/unblock", clients::block::unblock),
+        ApiRoute::get("/clients/{id}/merge-preview", merges::preview),
+        ApiRoute::post("/clients/{id}/merge", merges::merge),
+        ApiRoute::get("/clients/{id}/merges", merges::of_client),
         ApiRoute::get("/clients/{id}/data-file", clients::data_file::read),
         ApiRoute::get("/clients/{id}/vcard", clients::vcard::read),
         ApiRoute::get("/clients/{id}/bookings", bookings::profile::bookings),
@@ -101,6 +105,7 @@ pub fn routes() -> Vec<ApiRoute> {
         ApiRoute::get("/clients/{id}/notification-preferences", notifications::preferences),
         ApiRoute::put("/clients/{id}/notification-preferences", notifications::set_preferences),
         ApiRoute::get("/deletions", history::deletions),
+        ApiRoute::post("/merges/{id}/undo", merges::undo),
         ApiRoute::get("/custom-fields", custom_fields::list),
         ApiRoute::post("/custom-fields", custom_fields::create),
         ApiRoute::get("/custom-fields/{id}", custom_fields::read),

@@ -75,6 +75,8 @@ struct DuplicatesPage {
     back: String,
     next_href: Option<String>,
     notice: Option<&'static str>,
+    /// Owners merge a pair from here.
+    is_owner: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -100,6 +102,7 @@ pub async fn list(
         back: "/clientes/duplicados".to_owned(),
         next_href: None,
         notice: (params.descartado == "1").then_some("Listo: ese par ya no se sugerirá como duplicado."),
+        is_owner: staffer.is_owner(),
     };
     if params.cliente.is_empty() {
         let after = match params.despues.as_str() {

@@ -113,6 +113,8 @@ impl From<StoreError> for PanelError {
             StoreError::NotNoteAuthor => Self::NotYourNote,
             StoreError::OwnerOnly => Self::OwnersOnly,
             StoreError::ClientBlocked => Self::ClientBlocked,
+            // Only the profile's own page leads to the survivor.
+            StoreError::Merged { .. } => Self::NotFound,
             other => {
                 tracing::error!(error = &other as &dyn std::error::Error, "storage failed");
                 Self::Internal

@@ -35,6 +35,7 @@ pub(crate) mod form;
 pub(crate) mod format;
 mod layout;
 mod login;
+mod merge;
 mod note_forms;
 pub(crate) mod notification_words;
 mod notifications;
@@ -44,6 +45,7 @@ mod profile_access;
 mod profile_bookings;
 mod profile_head;
 pub(crate) mod profile_history;
+mod profile_merges;
 mod profile_notes;
 mod profile_notifications;
 pub(crate) mod request_words;
@@ -95,6 +97,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/clientes/{id}/vcard", get(export::vcard).layer(Extension(NoHeader)))
         .route("/clientes/{id}/archivo-de-datos", get(block::data_file).layer(Extension(NoHeader)))
         .route("/clientes/{id}/agendar", get(agendar::form).post(agendar::book))
+        .route("/clientes/{id}/fusionar", get(merge::show).post(merge::merge))
+        .route("/fusiones/{id}/deshacer", post(profile_merges::undo))
         .route("/calendario", get(calendar::show))
         .route("/calendario/suscripciones", get(calendar_feeds::show).post(calendar_feeds::create))
         .route("/calendario/suscripciones/{id}/revocar", post(calendar_feeds::revoke))

@@ -28,6 +28,7 @@ use super::profile_access::AccessSection;
 use super::profile_bookings::{BookingsSection, ListParams};
 use super::profile_head::ProfileHead;
 use super::profile_history::HistorySection;
+use super::profile_merges::{MergesSection, refused_notice};
 use super::profile_notes::NotesSection;
 use super::profile_notifications::NotificationsSection;
 use super::session::Staffer;
@@ -89,6 +90,10 @@ struct ProfilePage {
     block_form: BlockForm,
     /// "Este cliente podría estar duplicado": where its pairs are listed.
     duplicates_href: Option<String>,
+    /// The merges an owner may still undo.
+    merges: MergesSection,
+    /// Why an undo was refused (`?guardado=fusion-…`).
+    merge_notice: Option<&'static str>,
 }
 
 /// The "Bloquear perfil" form in "Más acciones": what was typed, and why it
@@ -132,6 +137,7 @@ struct Loaded {
     accesses: Option<AccessSection>,
     /// How many suggested duplicate pairs include this profile.
     duplicates: u64,
+    merges: MergesSection,
 }
 
 /// Where the profile's long lists start, from its link.
@@ -174,6 +180,7 @@ async fn load(state: &AppState, staffer: &Staffer, id: &str, lists: &ListsParams
         notifications,
         history,
         accesses,
+        merges,
     ) = tokio::try_join!(
         client_side,
         BookingsSection::load(state, staffer, id, list),
@@ -182,6 +189,7 @@ async fn load(state: &AppState, staffer: &Staffer, id: &str, lists: &ListsParams
         NotificationsSection::load(state, staffer, id),
         HistorySection::load(state, staffer, id, &lists.historial),
         AccessSection::record_and_load(state, staffer, id, &lists.accesos),
+        MergesSection::load(state, staffer, id),
     )?;
     Ok(Loaded {
         client,
@@ -196,6 +204,7 @@ async fn load(state: &AppState, staffer: &Staffer, id: &str, lists: &ListsParams
         block,
         accesses,
         duplicates,
+        merges,
     })
 }
 
@@ -214,6 +223,7 @@ impl ProfilePage {
             block,
             accesses,
             duplicates,
+            merges,
         } = loaded;
         let client = &client;
         let zone = staffer.zone();
@@ -267,6 +277,8 @@ impl ProfilePage {
             block_form: BlockForm::default(),
             accesses,
             duplicates_href: (duplicates > 0).then(|| format!("/clientes/duplicados?cliente={}", client.id)),
+            merges,
+            merge_notice: None,
         }
     }
 }
@@ -301,7 +313,18 @@ pub async fn show(
     Path(id): Path<String>,
     Query(params): Query<ShowParams>,
 ) -> Result<Response, PanelError> {
-    let loaded = load(&state, &staffer, &id, &params.lists).await?;
+    let loaded = match load(&state, &staffer, &id, &params.lists).await {
+        Ok(loaded) => loaded,
+        // A profile merged into another: its address leads there.
+        Err(PanelError::NotFound) => {
+            let id: ClientId = path_id(&id)?;
+            return match state.store.get_client(&staffer.actor, id).await {
+                Err(StoreError::Merged { into }) => Ok(Redirect::to(&format!("/clientes/{into}")).into_response()),
+                _ => Err(PanelError::NotFound),
+            };
+        }
+        Err(other) => return Err(other),
+    };
     let mut page = ProfilePage::new(&state, &staffer, loaded);
     page.saved = match params.guardado.as_str() {
         "datos" => Some(("datos", "Datos generales guardados.")),
@@ -311,9 +334,12 @@ pub async fn show(
         "nota-eliminada" => Some(("notas", "Nota eliminada.")),
         "bloqueado" => Some(("arriba", "Perfil bloqueado: no se modifica, no recibe mensajes ni reservas nuevas.")),
         "desbloqueado" => Some(("arriba", "Perfil desbloqueado.")),
+        "fusionado" => Some(("fusiones", "Perfiles fusionados: todo lo del otro perfil está ahora aquí.")),
+        "separado" => Some(("arriba", "Fusión deshecha: este perfil volvió con sus datos, reservas y notas.")),
         _ => None,
     }
     .map(|(section, message)| Saved { section, message });
+    page.merge_notice = refused_notice(&params.guardado);
     page.editing_general = params.editar == "datos";
     page.editing_other = params.editar == "otros";
     page.notifications.notice = NotificationsSection::notice_for(&params.guardado);

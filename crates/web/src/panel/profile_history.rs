@@ -3,7 +3,9 @@
 //! way the rest of the panel writes them: dates `dd-mm-aaaa`, Sí/No, lists
 //! with commas.
 
-use ficha_domain::{Change, ChoiceSource, ClientId, ClientPreferences, GeneralField, HistoryEntry, Visibility};
+use ficha_domain::{
+    Change, ChoiceSource, ClientId, ClientPreferences, GeneralField, HistoryEntry, MergeRole, Visibility,
+};
 use ficha_store::{HistoryCursor, HistoryQuery};
 
 use super::booking_words::{attendance_label, payment_label};
@@ -100,6 +102,20 @@ pub(crate) fn row(entry: &HistoryEntry, zone: &jiff::tz::TimeZone) -> HistoryRow
         }
         Change::ClientBlocked { reason } => ("Perfil bloqueado".into(), None, Some(preview(reason))),
         Change::ClientUnblocked => ("Perfil desbloqueado".into(), None, None),
+        Change::ClientMerged { role, other_name, other_email, .. } => {
+            let what = match role {
+                MergeRole::Survivor => "Fusionado: absorbió el perfil",
+                MergeRole::Absorbed => "Fusionado en el perfil",
+            };
+            (what.into(), None, Some(format!("{other_name} <{other_email}>")))
+        }
+        Change::MergeUndone { role, other_name, other_email, .. } => {
+            let what = match role {
+                MergeRole::Survivor => "Fusión deshecha: volvió el perfil",
+                MergeRole::Absorbed => "Fusión deshecha: separado de",
+            };
+            (what.into(), None, Some(format!("{other_name} <{other_email}>")))
+        }
         Change::DataRequest { right, event, .. } => {
             let (old, new) = event_values(event);
             (format!("Solicitud de datos: {}", right_label(*right).to_lowercase()), old, new)
@@ -147,7 +163,7 @@ fn notifications(preferences: &ClientPreferences) -> String {
     format!("{}, {}", say(preferences.no_whatsapp, "WhatsApp"), say(preferences.no_reminders, "recordatorios"))
 }
 
-fn field_label(field: GeneralField) -> &'static str {
+pub(crate) fn field_label(field: GeneralField) -> &'static str {
     match field {
         GeneralField::Name => "Nombre",
         GeneralField::Email => "Correo",
@@ -160,7 +176,7 @@ fn field_label(field: GeneralField) -> &'static str {
 /// A general field's stored value as the profile shows it: a phone as
 /// everywhere else (`9 6123 4567`), a RUT as `12.345.678-5` (stored E.164
 /// and bare).
-fn general_value(field: GeneralField, stored: &str) -> String {
+pub(crate) fn general_value(field: GeneralField, stored: &str) -> String {
     match field {
         GeneralField::Phone => ficha_domain::Phone::parse(stored).map_or_else(|_| stored.to_owned(), |p| p.display()),
         GeneralField::Rut => ficha_domain::Rut::parse(stored).map_or_else(|_| stored.to_owned(), |r| r.display()),

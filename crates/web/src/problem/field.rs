@@ -68,6 +68,14 @@ pub enum FieldProblemKind {
     NoticeNotAccepted,
     /// An export to XLSX of more clients than a sheet has rows.
     TooManyRows { max: u64 },
+    /// A value both profiles of a merge hold differently, with no choice
+    /// of which to keep; `label` a custom field's label (a general field
+    /// is named by its own words).
+    MergeChoiceMissing { label: Option<String> },
+    /// A merge choice for a custom field the business does not have.
+    NoSuchCustomField,
+    /// A profile named as the one to merge into itself.
+    MergeSameClient,
 }
 
 impl FieldProblem {
@@ -103,6 +111,9 @@ impl FieldProblem {
             FieldProblemKind::NotWhatsappKind { .. } => "not_whatsapp_kind",
             FieldProblemKind::NoticeNotAccepted => "privacy_notice_not_accepted",
             FieldProblemKind::TooManyRows { .. } => "too_many_rows",
+            FieldProblemKind::MergeChoiceMissing { .. } => "choice_missing",
+            FieldProblemKind::NoSuchCustomField => "unknown_field",
+            FieldProblemKind::MergeSameClient => "same_client",
         }
     }
 
@@ -176,6 +187,26 @@ impl FieldProblem {
                 custom_value_message(error, label, options, lang)
             }
             FieldProblemKind::LocalTime(error) => local_time_message(error, lang),
+            FieldProblemKind::MergeChoiceMissing { label } => match (lang, label.clone().unwrap_or_else(|| {
+                crate::i18n::field_label(self.field.trim_start_matches("keep."), lang).to_owned()
+            })) {
+                (Lang::Es, label) => format!(
+                    "Los dos perfiles tienen «{label}» distinto: elige cuál conservar («survivor» o «absorbed»)."
+                ),
+                (Lang::En, label) => {
+                    format!("The two profiles differ in “{label}”: choose which to keep (“survivor” or “absorbed”).")
+                }
+            },
+            FieldProblemKind::NoSuchCustomField => match lang {
+                Lang::Es => format!("No hay un campo «{}» en «Otros datos».", self.field.trim_start_matches("keep_custom.")),
+                Lang::En => format!("There is no custom field “{}”.", self.field.trim_start_matches("keep_custom.")),
+            },
+            FieldProblemKind::MergeSameClient => lang
+                .pick(
+                    "Elige otro perfil: un cliente no se fusiona consigo mismo.",
+                    "Choose another profile: a client is not merged into itself.",
+                )
+                .to_owned(),
             FieldProblemKind::SameClient => lang.pick(
                 "Indica dos clientes distintos: un cliente no es duplicado de sí mismo.",
                 "Name two different clients: a client is not a duplicate of itself.",

@@ -13,7 +13,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use ficha_domain::{BookingRule, Client, ClientId, SiteRule, StepRefused};
-use ficha_store::StoreError;
+use ficha_store::{MergeRefusal, StoreError};
 use serde_json::{Map, Value, json};
 
 use crate::api::bookings::words::{rule_detail, rule_title};
@@ -73,6 +73,14 @@ pub enum ApiError {
     ClientBlocked,
     /// A data-subject request cannot take this step; nothing changed.
     RequestStep(StepRefused),
+    /// A merge or its undo was refused (see `ficha_store::MergeRefusal`);
+    /// nothing changed.
+    MergeRefused(MergeRefusal),
+    /// The profile was merged into `into`: `GET /clients/{id}` leads there
+    /// (307 with `Location`; temporary, since the merge can be undone).
+    Merged {
+        into: ClientId,
+    },
     Internal,
 }
 
@@ -87,6 +95,7 @@ impl ApiError {
             Self::Stale { .. } => StatusCode::PRECONDITION_FAILED,
             Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Merged { .. } => StatusCode::TEMPORARY_REDIRECT,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Unauthenticated | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
             Self::TooManyAttempts { .. } | Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -94,9 +103,11 @@ impl ApiError {
             Self::Refused(BookingRule::Overlap { .. }) => StatusCode::CONFLICT,
             Self::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::SiteRefused(rule) => crate::api::public::words::site_rule_status(*rule),
-            Self::ServiceInUse | Self::NotResendable | Self::ClientBlocked | Self::RequestStep(_) => {
-                StatusCode::CONFLICT
-            }
+            Self::ServiceInUse
+            | Self::NotResendable
+            | Self::ClientBlocked
+            | Self::RequestStep(_)
+            | Self::MergeRefused(_) => StatusCode::CONFLICT,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -131,6 +142,8 @@ impl ApiError {
             Self::RequestStep(StepRefused::NotAllowed) => "request_step_not_allowed",
             Self::RequestStep(StepRefused::AlreadyExtended) => "request_already_extended",
             Self::RequestStep(StepRefused::Closed) => "request_closed",
+            Self::MergeRefused(refusal) => refusal.code(),
+            Self::Merged { .. } => "client_merged",
             Self::Internal => "internal_error",
         }
     }
@@ -195,6 +208,8 @@ impl ApiError {
             Self::RequestStep(StepRefused::Closed) => {
                 ("La solicitud ya está cerrada.", "The request is already closed.")
             }
+            Self::MergeRefused(refusal) => merge_title(refusal),
+            Self::Merged { .. } => ("El perfil se fusionó con otro.", "The profile was merged into another."),
             Self::Internal => ("Ocurrió un error interno.", "An internal error occurred."),
         };
         lang.pick(es, en)
@@ -311,6 +326,11 @@ impl ApiError {
                     "An answered or refused request keeps its deadline. Nothing changed.",
                 )
                 .to_owned(),
+            Self::MergeRefused(refusal) => merge_detail(refusal, lang),
+            Self::Merged { into } => match lang {
+                Lang::Es => format!("Sus datos están ahora en el cliente {into} (se puede deshacer durante 30 días)."),
+                Lang::En => format!("Its data lives on client {into} now (the merge can be undone for 30 days)."),
+            },
             Self::Internal => lang
                 .pick("Inténtalo de nuevo en unos momentos.", "Please try again in a few moments.")
                 .to_owned(),
@@ -347,6 +367,14 @@ impl ApiError {
             Self::OptionsInUse { options } => {
                 body.insert("options_in_use".into(), json!(options));
             }
+            Self::Merged { into } => {
+                body.insert("merged_into_client_id".into(), json!(into));
+                body.insert("merged_into_client".into(), json!(format!("/api/v1/clients/{into}")));
+            }
+            Self::MergeRefused(MergeRefusal::EmailReused { by: client } | MergeRefusal::OpenDataRequest { client }) => {
+                body.insert("client_id".into(), json!(client));
+                body.insert("client".into(), json!(format!("/api/v1/clients/{client}")));
+            }
             Self::Refused(BookingRule::Overlap { with }) => {
                 body.insert("conflicting_booking_id".into(), json!(with));
                 body.insert("conflicting_booking".into(), json!(format!("/api/v1/bookings/{with}")));
@@ -362,11 +390,61 @@ impl ApiError {
         if let Self::Unauthenticated = self {
             response.headers_mut().insert("www-authenticate", HeaderValue::from_static("Bearer realm=\"ficha\""));
         }
+        if let Self::Merged { into } = self
+            && let Ok(location) = HeaderValue::from_str(&format!("/api/v1/clients/{into}"))
+        {
+            response.headers_mut().insert(axum::http::header::LOCATION, location);
+        }
         if let Self::TooManyAttempts { wait_secs } | Self::TooManyRequests { wait_secs } = self {
             response.headers_mut().insert(RETRY_AFTER, HeaderValue::from(*wait_secs));
         }
         response
     }
+}
+
+fn merge_title(refusal: &MergeRefusal) -> (&'static str, &'static str) {
+    match refusal {
+        MergeRefusal::OpenDataRequest { .. } => (
+            "Uno de los perfiles tiene una solicitud de datos abierta.",
+            "One of the profiles has an open data request.",
+        ),
+        MergeRefusal::AlreadyUndone => ("La fusión ya se deshizo.", "The merge was already undone."),
+        MergeRefusal::UndoExpired => {
+            ("Pasaron más de 30 días desde la fusión.", "More than 30 days have passed since the merge.")
+        }
+        MergeRefusal::EmailReused { .. } => (
+            "El correo del perfil fusionado ya es de otro perfil.",
+            "The merged profile's email belongs to another profile now.",
+        ),
+        MergeRefusal::SameClient | MergeRefusal::ChoicesMissing { .. } | MergeRefusal::UnknownField { .. } => {
+            ("No se pudo fusionar.", "The merge was refused.")
+        }
+    }
+}
+
+fn merge_detail(refusal: &MergeRefusal, lang: Lang) -> String {
+    let (es, en) = match refusal {
+        MergeRefusal::OpenDataRequest { .. } => (
+            "Una solicitud abierta se responde sobre el perfil tal como es: respóndela o recházala antes de fusionar. Nada cambió.",
+            "An open request is answered about the profile as it is: answer or refuse it before merging. Nothing changed.",
+        ),
+        MergeRefusal::AlreadyUndone => (
+            "Los dos perfiles ya están separados. Nada cambió.",
+            "The two profiles are apart already. Nothing changed.",
+        ),
+        MergeRefusal::UndoExpired => (
+            "Una fusión se puede deshacer durante 30 días; después los perfiles quedan unidos. Nada cambió.",
+            "A merge can be undone for 30 days; after that the profiles stay one. Nothing changed.",
+        ),
+        MergeRefusal::EmailReused { .. } => (
+            "El perfil no puede volver con un correo que otro perfil tiene: cambia o elimina ese otro perfil primero (se indica en «client»). Nada cambió.",
+            "The profile cannot come back with an email another profile has: change or delete that one first (named in “client”). Nothing changed.",
+        ),
+        MergeRefusal::SameClient | MergeRefusal::ChoicesMissing { .. } | MergeRefusal::UnknownField { .. } => {
+            ("Nada cambió.", "Nothing changed.")
+        }
+    };
+    lang.pick(es, en).to_owned()
 }
 
 /// Carried on a response so `localize` can render it again in the request's
@@ -398,6 +476,10 @@ impl From<StoreError> for ApiError {
             StoreError::NotResendable => Self::NotResendable,
             StoreError::ClientBlocked => Self::ClientBlocked,
             StoreError::RequestStep(refused) => Self::RequestStep(refused),
+            StoreError::MergeRefused(refusal) => crate::api::merges::refusal(refusal),
+            // Only `GET /clients/{id}` leads to the survivor; anywhere else
+            // an absorbed profile is simply not there.
+            StoreError::Merged { .. } => Self::NotFound,
             StoreError::ValuesRefused(refused) => Self::Validation(
                 refused
                     .into_iter()

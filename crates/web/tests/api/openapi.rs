@@ -175,6 +175,13 @@ fn every_problem_code_the_server_returns_is_in_the_documents_enum() {
         ApiError::RequestStep(ficha_domain::StepRefused::NotAllowed),
         ApiError::RequestStep(ficha_domain::StepRefused::AlreadyExtended),
         ApiError::RequestStep(ficha_domain::StepRefused::Closed),
+        ApiError::MergeRefused(ficha_store::MergeRefusal::OpenDataRequest {
+            client: ficha_domain::ClientId::generate(),
+        }),
+        ApiError::MergeRefused(ficha_store::MergeRefusal::AlreadyUndone),
+        ApiError::MergeRefused(ficha_store::MergeRefusal::UndoExpired),
+        ApiError::MergeRefused(ficha_store::MergeRefusal::EmailReused { by: ficha_domain::ClientId::generate() }),
+        ApiError::Merged { into: ficha_domain::ClientId::generate() },
         ApiError::Internal,
     ]
     .iter()

@@ -5,6 +5,7 @@ mod agendar;
 mod calendar;
 mod harness;
 mod mail;
+mod merge;
 mod mi_cuenta;
 mod panel_pages;
 mod phone_calendar;

@@ -15,7 +15,7 @@ use axum::http::header::{ETAG, IF_MATCH, LOCATION};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use ficha_domain::{AccessKind, Actor, Client, ClientId};
-use ficha_store::FieldValue;
+use ficha_store::{FieldValue, StoreError};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
@@ -79,11 +79,22 @@ pub async fn read(
 ) -> Result<Response, ApiError> {
     let id = client_id(&id)?;
     // The access log's entry is written alongside the reads, not after them.
-    let (client, values, ()) = tokio::try_join!(
+    let read = tokio::try_join!(
         state.store.get_client(&actor, id),
         state.store.custom_values(&actor, id),
         state.store.record_access(&actor, id, AccessKind::Profile),
-    )?;
+    );
+    let (client, values, ()) = match read {
+        // A profile merged into another leads there; which of the three
+        // reads failed first is a race, so the profile is asked again.
+        Err(StoreError::NotFound | StoreError::Merged { .. }) => {
+            return Err(match state.store.get_client(&actor, id).await {
+                Err(StoreError::Merged { into }) => ApiError::Merged { into },
+                _ => ApiError::NotFound,
+            });
+        }
+        other => other?,
+    };
     let json = block::with_block(&state, &actor, id, client_with_custom_json(&client, &values)).await?;
     let mut response = Json(json).into_response();
     if let Ok(value) = HeaderValue::from_str(&etag(&client)) {

@@ -11,7 +11,9 @@ use crate::api::notifications::view::preferences_json;
 /// (`field`, `custom_value`, `note_*`, `booking_*`, `attention_note_*`,
 /// `notification_preferences` with its `source`: `panel`, `api`,
 /// `mi_cuenta`, or null in older entries; `client_blocked` with the reason
-/// as `new`, `client_unblocked`, `data_request`) and
+/// as `new`, `client_unblocked`, `data_request`, `client_merged` and
+/// `merge_undone` with `merge_id`, `role` (`survivor`/`absorbed`),
+/// `other_client_id` and the other profile's `{"name", "email"}` as `new`) and
 /// `field`, `label`, `note_id`, `booking_id` (and an attention note's
 /// `note_kind`) what it was about; `old` and `new` are null where there was
 /// no value (a note added has no old text). Times are RFC 3339 in UTC; a
@@ -69,6 +71,20 @@ pub fn entry_json(entry: &HistoryEntry) -> Value {
         ),
         Change::ClientBlocked { reason } => ("client_blocked", json!({}), null, text(reason)),
         Change::ClientUnblocked => ("client_unblocked", json!({}), null.clone(), null),
+        // The other profile of a merge as it was: `role` says which side
+        // this profile was on.
+        Change::ClientMerged { merge, role, other, other_name, other_email } => (
+            "client_merged",
+            json!({ "merge_id": merge, "role": role.as_str(), "other_client_id": other }),
+            null,
+            json!({ "name": other_name, "email": other_email }),
+        ),
+        Change::MergeUndone { merge, role, other, other_name, other_email } => (
+            "merge_undone",
+            json!({ "merge_id": merge, "role": role.as_str(), "other_client_id": other }),
+            null,
+            json!({ "name": other_name, "email": other_email }),
+        ),
         Change::DataRequest { request, right, event } => (
             "data_request",
             json!({ "data_request_id": request, "right": right.as_str() }),
