@@ -22,17 +22,22 @@ const BATCH: i64 = 5_000;
 /// limit of 32 766).
 const INSERT_CHUNK: usize = 1_000;
 
-/// The members of the queued groups from (?2, ?3) to (?4, ?5) that have
-/// another member: most RUTs and phones are one client's alone, and
+/// The members of the groups in ?2 (a JSON array of [kind, key]) that
+/// have another member: most RUTs and phones are one client's alone, and
 /// skipping those before reading their client's name (a probe into the
-/// large clients table) is most of a full recompute's time.
-const MEMBERS: &str = "SELECT s.kind, s.key, k.client_id, c.name_key \
-     FROM duplicate_stale_keys s CROSS JOIN client_match_keys k CROSS JOIN clients c \
-     WHERE s.business_id = ?1 AND (s.kind, s.key) >= (?2, ?3) AND (s.kind, s.key) <= (?4, ?5) \
-     AND k.business_id = ?1 AND k.kind = s.kind AND k.key = s.key \
-     AND EXISTS (SELECT 1 FROM client_match_keys o WHERE o.business_id = ?1 AND o.kind = s.kind \
-       AND o.key = s.key AND o.client_id <> k.client_id) \
+/// large clients table) is most of a full recompute's time. The groups come
+/// as a list, not as the queue's key range: SQLite carried a range over to
+/// `client_match_keys` and scanned it instead of probing each group.
+const MEMBERS: &str = "SELECT k.kind, k.key, k.client_id, c.name_key \
+     FROM json_each(?2) AS g CROSS JOIN client_match_keys k CROSS JOIN clients c \
+     WHERE k.business_id = ?1 AND k.kind = g.value ->> 0 AND k.key = g.value ->> 1 \
+     AND EXISTS (SELECT 1 FROM client_match_keys o WHERE o.business_id = ?1 AND o.kind = k.kind \
+       AND o.key = k.key AND o.client_id <> k.client_id) \
      AND c.business_id = ?1 AND c.id = k.client_id";
+
+/// The links of the groups in ?2, which are recomputed.
+const DELETE_LINKS: &str = "DELETE FROM duplicate_links WHERE business_id = ?1 \
+     AND (kind, key) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?2))";
 
 impl SqliteStore {
     /// Recomputes every queued group of the business. Cheap when nothing is
@@ -59,25 +64,21 @@ impl SqliteStore {
     }
 }
 
-/// Recomputes the first `BATCH` queued groups; true when none was queued.
+/// Recomputes the first `BATCH` queued groups (in key order, so the
+/// queue's entries of the batch are exactly its key range); true when
+/// fewer were queued.
 async fn recompute_batch(conn: &mut SqliteConnection, business: Uuid) -> StoreResult<bool> {
-    let bounds: Vec<(String, String)> =
+    let queued: Vec<(String, String)> =
         sqlx::query_as("SELECT kind, key FROM duplicate_stale_keys WHERE business_id = ?1 ORDER BY kind, key LIMIT ?2")
             .bind(business)
             .bind(BATCH)
             .fetch_all(&mut *conn)
             .await
             .map_err(StoreError::backend)?;
-    let (Some(first), Some(last)) = (bounds.first(), bounds.last()) else { return Ok(true) };
-    let rows = sqlx::query(MEMBERS)
-        .bind(business)
-        .bind(&first.0)
-        .bind(&first.1)
-        .bind(&last.0)
-        .bind(&last.1)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(StoreError::backend)?;
+    let (Some(first), Some(last)) = (queued.first(), queued.last()) else { return Ok(true) };
+    let groups = serde_json::to_string(&queued).map_err(StoreError::backend)?;
+    let rows =
+        sqlx::query(MEMBERS).bind(business).bind(&groups).fetch_all(&mut *conn).await.map_err(StoreError::backend)?;
     let mut members = Vec::with_capacity(rows.len());
     for row in &rows {
         let kind: String = row.try_get("kind").map_err(StoreError::backend)?;
@@ -88,24 +89,19 @@ async fn recompute_batch(conn: &mut SqliteConnection, business: Uuid) -> StoreRe
             name_key: row.try_get("name_key").map_err(StoreError::backend)?,
         });
     }
-    // The range's old links and queue entries go; its new links come.
-    // Only the queued groups' links: the range also holds groups that did
-    // not change, whose links stay.
-    for statement in [
-        "DELETE FROM duplicate_links WHERE business_id = ?1 AND (kind, key) IN (SELECT kind, key \
-         FROM duplicate_stale_keys WHERE business_id = ?1 AND (kind, key) >= (?2, ?3) AND (kind, key) <= (?4, ?5))",
+    // The batch's old links and queue entries go; its new links come.
+    sqlx::query(DELETE_LINKS).bind(business).bind(&groups).execute(&mut *conn).await.map_err(StoreError::backend)?;
+    sqlx::query(
         "DELETE FROM duplicate_stale_keys WHERE business_id = ?1 AND (kind, key) >= (?2, ?3) AND (kind, key) <= (?4, ?5)",
-    ] {
-        sqlx::query(statement)
-            .bind(business)
-            .bind(&first.0)
-            .bind(&first.1)
-            .bind(&last.0)
-            .bind(&last.1)
-            .execute(&mut *conn)
-            .await
-            .map_err(StoreError::backend)?;
-    }
+    )
+    .bind(business)
+    .bind(&first.0)
+    .bind(&first.1)
+    .bind(&last.0)
+    .bind(&last.1)
+    .execute(&mut *conn)
+    .await
+    .map_err(StoreError::backend)?;
     let links = duplicates::links(members);
     for chunk in links.chunks(INSERT_CHUNK) {
         let mut insert =
@@ -119,7 +115,7 @@ async fn recompute_batch(conn: &mut SqliteConnection, business: Uuid) -> StoreRe
         });
         insert.build().execute(&mut *conn).await.map_err(StoreError::backend)?;
     }
-    Ok((bounds.len() as i64) < BATCH)
+    Ok((queued.len() as i64) < BATCH)
 }
 
 /// The links `actor` may see: not of a dismissed pair, and not of a
