@@ -23,6 +23,8 @@ pub enum ClientKind {}
 #[derive(Debug)]
 pub enum CustomFieldKind {}
 #[derive(Debug)]
+pub enum ImportKind {}
+#[derive(Debug)]
 pub enum PackKind {}
 #[derive(Debug)]
 pub enum ServiceKind {}
@@ -35,6 +37,8 @@ pub type BookingId = Id<BookingKind>;
 pub type BusinessId = Id<BusinessKind>;
 pub type ClientId = Id<ClientKind>;
 pub type CustomFieldId = Id<CustomFieldKind>;
+/// A batch of clients imported from one file: what its undo reverts.
+pub type ImportId = Id<ImportKind>;
 /// The purchase of a pack: its sessions share it.
 pub type PackId = Id<PackKind>;
 pub type ServiceId = Id<ServiceKind>;

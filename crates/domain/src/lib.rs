@@ -64,7 +64,7 @@ pub use decimal::Decimal;
 pub use email::Email;
 pub use field_error::FieldError;
 pub use history::{Change, Deletion, DeletionId, GeneralField, HistoryEntry, HistoryId};
-pub use ids::{BookingId, BusinessId, ClientId, CustomFieldId, NotAnId, PackId, ServiceId, StaffId, TokenId};
+pub use ids::{BookingId, BusinessId, ClientId, CustomFieldId, ImportId, NotAnId, PackId, ServiceId, StaffId, TokenId};
 pub use note::{Note, NoteId, NoteText, Who};
 pub use notification::{
     BookingFacts, Channel, ChoiceSource, ClientPreferences, DataRequestFacts, Event, Facts, MessageId, MessageStatus,

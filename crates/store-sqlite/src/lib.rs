@@ -20,6 +20,7 @@ mod data_requests;
 mod duplicates;
 mod history;
 mod import;
+mod imports;
 mod login_throttle;
 mod notes;
 mod outbox;

@@ -2,6 +2,7 @@ use ficha_domain::{BookingRule, Client, ClientId, SiteRule, StepRefused};
 use thiserror::Error;
 
 use crate::custom_fields::RefusedValue;
+use crate::imports::ImportRefused;
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
@@ -60,6 +61,10 @@ pub enum StoreError {
     /// Only a failed message can be sent again.
     #[error("only a failed message can be sent again")]
     NotResendable,
+    /// An import batch cannot take this step (more lines, undo); nothing
+    /// changed.
+    #[error("import step refused: {0:?}")]
+    ImportRefused(ImportRefused),
     /// A stored value no longer parses: data written around the application.
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),

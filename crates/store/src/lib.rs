@@ -21,6 +21,7 @@ pub mod data_requests;
 pub mod duplicates;
 pub mod error;
 pub mod history;
+pub mod imports;
 pub mod login_throttle;
 pub mod notes;
 pub mod outbox;
@@ -52,6 +53,7 @@ pub use data_requests::{DataRequestStore, DueCounts, NewDataRequest, PrivacyCode
 pub use duplicates::{DuplicatePage, DuplicatePair, DuplicateStore, PairCursor, Reason};
 pub use error::{StoreError, StoreResult};
 pub use history::{DeletionPage, HistoryCursor, HistoryPage, HistoryQuery, HistoryStore};
+pub use imports::ImportStore;
 pub use login_throttle::{LoginFailures, LoginKey, LoginThrottleStore};
 pub use notes::NoteStore;
 pub use outbox::{
@@ -77,6 +79,7 @@ pub trait Store:
     + DataRequestStore
     + DuplicateStore
     + HistoryStore
+    + ImportStore
     + LoginThrottleStore
     + NoteStore
     + OutboxStore
