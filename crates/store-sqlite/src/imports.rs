@@ -35,10 +35,15 @@ const SELECT_BATCH: &str = "SELECT id, status, existing, file_name, total_rows, 
      WHERE business_id = ?1 AND id = ?2";
 
 const INSERT_BATCH: &str = "INSERT INTO import_batches (business_id, id, status, existing, file_name, total_rows, \
-     staff_id, started_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+     staff_id, started_at, file) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 
+const STAGED_FILE: &str = "SELECT file FROM import_batches \
+     WHERE business_id = ?1 AND id = ?2 AND status = 'staged' AND file IS NOT NULL";
+
+/// The file stays only while the batch is staged.
 const SAVE_BATCH: &str = "UPDATE import_batches SET status = ?3, created = ?4, updated = ?5, unchanged = ?6, \
-     skipped = ?7, refused = ?8, finished_at = ?9, undone_at = ?10, failure = ?11 \
+     skipped = ?7, refused = ?8, finished_at = ?9, undone_at = ?10, failure = ?11, existing = ?12, \
+     total_rows = ?13, started_at = ?14, file = CASE WHEN ?3 = 'staged' THEN file END \
      WHERE business_id = ?1 AND id = ?2";
 
 const INSERT_TAG: &str = "INSERT INTO import_rows \
@@ -229,7 +234,17 @@ impl ImportTx for Tx<'_> {
         batch_record(&row).map_err(StoreError::backend)?.into_batch()
     }
 
-    async fn insert_batch(&mut self, business: BusinessId, batch: &ImportBatch) -> StoreResult<()> {
+    async fn staged_file(&mut self, business: BusinessId, batch: ImportId) -> StoreResult<Vec<u8>> {
+        let row = crate::scoped_row(self.0, STAGED_FILE, business, batch.as_uuid()).await?;
+        row.try_get("file").map_err(StoreError::backend)
+    }
+
+    async fn insert_batch(
+        &mut self,
+        business: BusinessId,
+        batch: &ImportBatch,
+        file: Option<&[u8]>,
+    ) -> StoreResult<()> {
         sqlx::query(INSERT_BATCH)
             .bind(business.as_uuid())
             .bind(batch.id.as_uuid())
@@ -239,6 +254,7 @@ impl ImportTx for Tx<'_> {
             .bind(count(batch.total_rows))
             .bind(batch.by.map(|s| s.as_uuid()))
             .bind(micros(batch.started_at))
+            .bind(file)
             .execute(&mut *self.0)
             .await
             .map(drop)
@@ -258,6 +274,9 @@ impl ImportTx for Tx<'_> {
             .bind(batch.finished_at.map(micros))
             .bind(batch.undone_at.map(micros))
             .bind(batch.failure.as_deref())
+            .bind(batch.existing.as_str())
+            .bind(count(batch.total_rows))
+            .bind(micros(batch.started_at))
             .execute(&mut *self.0)
             .await
             .map(drop)
@@ -282,6 +301,32 @@ impl ImportStore for SqliteStore {
     async fn open_import(&self, actor: &Actor, new: NewImport) -> StoreResult<ImportBatch> {
         let mut tx = self.write().await?;
         let batch = flow::open(&mut Tx(&mut tx), actor, self.clock.now(), new).await?;
+        tx.commit().await.map_err(StoreError::backend)?;
+        Ok(batch)
+    }
+
+    async fn stage_import(&self, actor: &Actor, file_name: String, file: Vec<u8>) -> StoreResult<ImportBatch> {
+        let mut tx = self.write().await?;
+        let batch = flow::stage(&mut Tx(&mut tx), actor, self.clock.now(), file_name, &file).await?;
+        tx.commit().await.map_err(StoreError::backend)?;
+        Ok(batch)
+    }
+
+    async fn staged_file(&self, actor: &Actor, batch: ImportId) -> StoreResult<Vec<u8>> {
+        owners_only(actor)?;
+        let mut conn = self.pool.acquire().await.map_err(StoreError::backend)?;
+        Tx(&mut conn).staged_file(actor.business(), batch).await
+    }
+
+    async fn start_staged(
+        &self,
+        actor: &Actor,
+        batch: ImportId,
+        existing: Existing,
+        total_rows: u64,
+    ) -> StoreResult<ImportBatch> {
+        let mut tx = self.write().await?;
+        let batch = flow::start(&mut Tx(&mut tx), actor, self.clock.now(), batch, existing, total_rows).await?;
         tx.commit().await.map_err(StoreError::backend)?;
         Ok(batch)
     }

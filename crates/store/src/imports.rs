@@ -46,6 +46,24 @@ pub trait ImportStore: Send + Sync {
     /// Opens a batch, `running` with no line done yet.
     async fn open_import(&self, actor: &Actor, new: NewImport) -> StoreResult<ImportBatch>;
 
+    /// Keeps an uploaded file in a `staged` batch while the owner maps its
+    /// columns and dry-runs it (the panel's steps): in the database, so any
+    /// instance can take the next step.
+    async fn stage_import(&self, actor: &Actor, file_name: String, file: Vec<u8>) -> StoreResult<ImportBatch>;
+
+    /// A staged batch's file; `NotFound` once it has started (the file is
+    /// forgotten then).
+    async fn staged_file(&self, actor: &Actor, batch: ImportId) -> StoreResult<Vec<u8>>;
+
+    /// Starts a staged batch: `running`, its file forgotten.
+    async fn start_staged(
+        &self,
+        actor: &Actor,
+        batch: ImportId,
+        existing: Existing,
+        total_rows: u64,
+    ) -> StoreResult<ImportBatch>;
+
     /// Imports the next lines of a running batch in one transaction, and
     /// counts them in the batch.
     async fn import_rows(&self, actor: &Actor, batch: ImportId, rows: Vec<ImportRow>) -> StoreResult<Vec<RowReport>>;
@@ -231,6 +249,8 @@ impl Counts {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
+    /// Uploaded in the panel, not started.
+    Staged,
     Running,
     Done,
     Failed,
@@ -240,6 +260,7 @@ pub enum Status {
 impl Status {
     pub fn as_str(self) -> &'static str {
         match self {
+            Self::Staged => "staged",
             Self::Running => "running",
             Self::Done => "done",
             Self::Failed => "failed",
@@ -248,7 +269,7 @@ impl Status {
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        [Self::Running, Self::Done, Self::Failed, Self::Undone].into_iter().find(|s| s.as_str() == text)
+        [Self::Staged, Self::Running, Self::Done, Self::Failed, Self::Undone].into_iter().find(|s| s.as_str() == text)
     }
 }
 
@@ -280,6 +301,8 @@ pub struct ImportBatch {
 pub enum ImportRefused {
     /// Lines go only to a running batch.
     NotRunning,
+    /// A staged batch has imported nothing to undo.
+    NotStarted,
     /// Its lines are still being written: it cannot be undone yet.
     Running,
     AlreadyUndone,

@@ -16,7 +16,7 @@ mod export;
 mod feeds;
 mod health;
 pub mod i18n;
-mod import;
+pub mod import;
 pub mod input;
 mod panel;
 mod path_check;

@@ -303,3 +303,29 @@ pub async fn an_archived_field_refuses_its_value_by_the_fields_key(h: &Harness) 
     let expected = CellProblem { column: None, target: Target::Custom(field.key), error: FieldError::FieldArchived };
     assert_eq!(reports[0].outcome, Outcome::Refused(vec![expected]));
 }
+
+pub async fn a_staged_file_waits_in_the_database_until_its_import_starts(h: &Harness) {
+    let actor = business(h, "sur").await;
+    let norte = business(h, "norte").await;
+    let file = b"Nombre;Correo\nAna;ana@mail.cl\n".to_vec();
+
+    let staged = h.store.stage_import(&actor, "clientes.csv".into(), file.clone()).await.expect("staged");
+
+    assert_eq!(staged.status, Status::Staged);
+    assert_eq!(h.store.staged_file(&actor, staged.id).await.expect("file"), file);
+    assert!(matches!(h.store.staged_file(&norte, staged.id).await, Err(StoreError::NotFound)));
+    let early = h.store.undo_import(&actor, staged.id).await;
+    assert!(matches!(early, Err(StoreError::ImportRefused(ImportRefused::NotStarted))), "{early:?}");
+    let lines = h.store.import_rows(&actor, staged.id, vec![line(2, Some("Ana"), "ana@mail.cl")]).await;
+    assert!(matches!(lines, Err(StoreError::ImportRefused(ImportRefused::NotRunning))), "{lines:?}");
+
+    let started = h.store.start_staged(&actor, staged.id, Existing::Skip, 1).await.expect("started");
+
+    assert_eq!((started.status, started.existing, started.total_rows), (Status::Running, Existing::Skip, 1));
+    assert!(matches!(h.store.staged_file(&actor, staged.id).await, Err(StoreError::NotFound)), "the file is gone");
+    let again = h.store.start_staged(&actor, staged.id, Existing::Skip, 1).await;
+    assert!(matches!(again, Err(StoreError::ImportRefused(ImportRefused::NotRunning))), "{again:?}");
+    h.store.import_rows(&actor, staged.id, vec![line(2, Some("Ana"), "ana@mail.cl")]).await.expect("imported");
+    let read = h.store.get_import(&actor, staged.id).await.expect("read");
+    assert_eq!((read.status, read.existing, read.counts.created), (Status::Running, Existing::Skip, 1));
+}

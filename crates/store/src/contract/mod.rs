@@ -231,6 +231,7 @@ macro_rules! imports_contract {
             undo_is_refused_when_a_profile_changed_since,
             imports_are_the_owners_and_their_business,
             an_archived_field_refuses_its_value_by_the_fields_key,
+            a_staged_file_waits_in_the_database_until_its_import_starts,
         );
     };
 }

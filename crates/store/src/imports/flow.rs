@@ -88,9 +88,15 @@ pub trait ImportTx: Send {
     /// when it is not the business's.
     async fn batch(&mut self, business: BusinessId, batch: ImportId) -> StoreResult<ImportBatch>;
 
-    async fn insert_batch(&mut self, business: BusinessId, batch: &ImportBatch) -> StoreResult<()>;
+    /// Inserts the batch, with the file of a staged one.
+    async fn insert_batch(&mut self, business: BusinessId, batch: &ImportBatch, file: Option<&[u8]>)
+    -> StoreResult<()>;
 
-    /// Writes the status, counts, times and failure.
+    /// A staged batch's file; `NotFound` when the batch has none.
+    async fn staged_file(&mut self, business: BusinessId, batch: ImportId) -> StoreResult<Vec<u8>>;
+
+    /// Writes the status, mode, total, counts, times and failure; the file
+    /// goes once the batch is no longer staged.
     async fn save_batch(&mut self, business: BusinessId, batch: &ImportBatch) -> StoreResult<()>;
 }
 
@@ -101,10 +107,52 @@ pub fn owners_only(actor: &Actor) -> StoreResult<()> {
 
 /// A new batch, running.
 pub async fn open(tx: &mut dyn ImportTx, actor: &Actor, now: Timestamp, new: NewImport) -> StoreResult<ImportBatch> {
+    let batch = new_batch(actor, now, new, Status::Running)?;
+    tx.insert_batch(actor.business(), &batch, None).await?;
+    Ok(batch)
+}
+
+/// A new batch holding `file` until it starts.
+pub async fn stage(
+    tx: &mut dyn ImportTx,
+    actor: &Actor,
+    now: Timestamp,
+    file_name: String,
+    file: &[u8],
+) -> StoreResult<ImportBatch> {
+    let new = NewImport { existing: Existing::Update, file_name, total_rows: 0 };
+    let batch = new_batch(actor, now, new, Status::Staged)?;
+    tx.insert_batch(actor.business(), &batch, Some(file)).await?;
+    Ok(batch)
+}
+
+/// A staged batch, started: running, its file forgotten.
+pub async fn start(
+    tx: &mut dyn ImportTx,
+    actor: &Actor,
+    now: Timestamp,
+    id: ImportId,
+    existing: Existing,
+    total_rows: u64,
+) -> StoreResult<ImportBatch> {
     owners_only(actor)?;
-    let batch = ImportBatch {
+    let mut batch = tx.batch(actor.business(), id).await?;
+    if batch.status != Status::Staged {
+        return Err(StoreError::ImportRefused(ImportRefused::NotRunning));
+    }
+    batch.status = Status::Running;
+    batch.existing = existing;
+    batch.total_rows = total_rows;
+    batch.started_at = now;
+    tx.save_batch(actor.business(), &batch).await?;
+    Ok(batch)
+}
+
+fn new_batch(actor: &Actor, now: Timestamp, new: NewImport, status: Status) -> StoreResult<ImportBatch> {
+    owners_only(actor)?;
+    Ok(ImportBatch {
         id: ImportId::generate(),
-        status: Status::Running,
+        status,
         existing: new.existing,
         file_name: new.file_name,
         total_rows: new.total_rows,
@@ -117,9 +165,7 @@ pub async fn open(tx: &mut dyn ImportTx, actor: &Actor, now: Timestamp, new: New
         finished_at: None,
         undone_at: None,
         failure: None,
-    };
-    tx.insert_batch(actor.business(), &batch).await?;
-    Ok(batch)
+    })
 }
 
 /// Every line of `source` as the import would write it; the caller rolls
@@ -342,6 +388,7 @@ pub async fn undo(tx: &mut dyn ImportTx, actor: &Actor, now: Timestamp, id: Impo
     let business = actor.business();
     let mut batch = tx.batch(business, id).await?;
     match batch.status {
+        Status::Staged => return Err(StoreError::ImportRefused(ImportRefused::NotStarted)),
         Status::Running => return Err(StoreError::ImportRefused(ImportRefused::Running)),
         Status::Undone => return Err(StoreError::ImportRefused(ImportRefused::AlreadyUndone)),
         Status::Done | Status::Failed => {}

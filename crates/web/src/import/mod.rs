@@ -26,7 +26,7 @@ use jiff::civil::Date;
 
 pub use headers::Column;
 pub use rows::{FileLines, LineReader};
-pub use table::{FileKind, ReadError, XLSX_MEDIA_TYPE};
+pub use table::{FileKind, ReadError};
 
 /// The largest file an import takes: 32 MiB, room for 100 000 clients
 /// with a dozen columns (about 15 MB as CSV).

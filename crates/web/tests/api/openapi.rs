@@ -175,6 +175,12 @@ fn every_problem_code_the_server_returns_is_in_the_documents_enum() {
         ApiError::RequestStep(ficha_domain::StepRefused::NotAllowed),
         ApiError::RequestStep(ficha_domain::StepRefused::AlreadyExtended),
         ApiError::RequestStep(ficha_domain::StepRefused::Closed),
+        ApiError::ImportMediaType,
+        ApiError::ImportRefused(ficha_store::imports::ImportRefused::NotRunning),
+        ApiError::ImportRefused(ficha_store::imports::ImportRefused::Running),
+        ApiError::ImportRefused(ficha_store::imports::ImportRefused::NotStarted),
+        ApiError::ImportRefused(ficha_store::imports::ImportRefused::AlreadyUndone),
+        ApiError::ImportRefused(ficha_store::imports::ImportRefused::ChangedSince { lines: vec![2] }),
         ApiError::Internal,
     ]
     .iter()
