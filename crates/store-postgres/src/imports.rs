@@ -4,10 +4,11 @@
 
 use async_trait::async_trait;
 use ficha_domain::{Actor, BusinessId, Change, Client, ClientId, CustomField, CustomValue, Email, ImportId};
-use ficha_store::imports::flow::{self, HeldProfile, ImportTx, owners_only};
+use ficha_store::imports::flow::{self, HeldProfile, ImportTx, new_search_texts, owners_only};
 use ficha_store::imports::record::{BatchRecord, TagKind, TagRecord};
 use ficha_store::imports::{Existing, ImportBatch, ImportRow, ImportStore, NewImport, RowReport, RowSource};
 use ficha_store::record::micros;
+use ficha_store::search::SearchDocument;
 use ficha_store::{StoreError, StoreResult};
 use jiff::Timestamp;
 use sqlx::postgres::PgRow;
@@ -52,9 +53,10 @@ const SAVE_BATCH: &str = "UPDATE import_batches SET status = $3, created = $4, u
      total_rows = $13, started_at = $14, file = CASE WHEN $3 = 'staged' THEN file END \
      WHERE business_id = $1 AND id = $2";
 
-const INSERT_TAG: &str = "INSERT INTO import_rows \
+/// A chunk's tags, a column per array.
+const INSERT_TAGS: &str = "INSERT INTO import_rows \
      (business_id, import_id, line, outcome, client_id, version_after, previous, problems) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+     SELECT $1, $2, * FROM unnest($3::bigint[], $4::text[], $5::uuid[], $6::bigint[], $7::text[], $8::text[])";
 
 /// $3 the outcomes wanted.
 const TAGS: &str = "SELECT line, outcome, client_id, version_after, previous, problems FROM import_rows \
@@ -149,14 +151,25 @@ impl ImportTx for Tx<'_> {
             .map_err(StoreError::backend)
     }
 
-    async fn insert_client(&mut self, business: BusinessId, client: &Client) -> StoreResult<()> {
+    async fn insert_client(
+        &mut self,
+        business: BusinessId,
+        client: &Client,
+        values: &[(CustomField, Option<CustomValue>)],
+    ) -> StoreResult<()> {
         let insert = sqlx::query(INSERT_CLIENT).bind(client.id.as_uuid()).bind(business.as_uuid());
         bind_fields(insert, client)
             .bind(micros(client.registered_at))
             .execute(&mut *self.0)
             .await
-            .map(drop)
-            .map_err(StoreError::backend)
+            .map_err(StoreError::backend)?;
+        for (field, value) in values {
+            if let Some(value) = value {
+                upsert_value(self.0, business, client.id, field, value).await?;
+            }
+        }
+        let document = SearchDocument::new(business, client, &new_search_texts(values));
+        search::rewrite(self.0, business, client.id, None, document).await
     }
 
     async fn write_client(&mut self, business: BusinessId, client: &Client) -> StoreResult<()> {
@@ -209,16 +222,16 @@ impl ImportTx for Tx<'_> {
         history::client_deleted(self.0, actor, at).await
     }
 
-    async fn tag(&mut self, business: BusinessId, batch: ImportId, tag: &TagRecord) -> StoreResult<()> {
-        sqlx::query(INSERT_TAG)
+    async fn tag(&mut self, business: BusinessId, batch: ImportId, tags: &[TagRecord]) -> StoreResult<()> {
+        sqlx::query(INSERT_TAGS)
             .bind(business.as_uuid())
             .bind(batch.as_uuid())
-            .bind(count(tag.line))
-            .bind(tag.kind.as_str())
-            .bind(tag.client.map(|c| c.as_uuid()))
-            .bind(tag.version_after)
-            .bind(tag.previous.as_deref())
-            .bind(tag.problems.as_deref())
+            .bind(tags.iter().map(|t| count(t.line)).collect::<Vec<_>>())
+            .bind(tags.iter().map(|t| t.kind.as_str()).collect::<Vec<_>>())
+            .bind(tags.iter().map(|t| t.client.map(|c| c.as_uuid())).collect::<Vec<_>>())
+            .bind(tags.iter().map(|t| t.version_after).collect::<Vec<_>>())
+            .bind(tags.iter().map(|t| t.previous.clone()).collect::<Vec<_>>())
+            .bind(tags.iter().map(|t| t.problems.clone()).collect::<Vec<_>>())
             .execute(&mut *self.0)
             .await
             .map(drop)

@@ -4,10 +4,11 @@
 
 use async_trait::async_trait;
 use ficha_domain::{Actor, BusinessId, Change, Client, ClientId, CustomField, CustomValue, Email, ImportId};
-use ficha_store::imports::flow::{self, HeldProfile, ImportTx, owners_only};
+use ficha_store::imports::flow::{self, HeldProfile, ImportTx, new_search_texts, owners_only};
 use ficha_store::imports::record::{BatchRecord, TagKind, TagRecord};
 use ficha_store::imports::{Existing, ImportBatch, ImportRow, ImportStore, NewImport, RowReport, RowSource};
 use ficha_store::record::micros;
+use ficha_store::search::SearchDocument;
 use ficha_store::{StoreError, StoreResult};
 use jiff::Timestamp;
 use sqlx::sqlite::SqliteRow;
@@ -20,9 +21,10 @@ use crate::{SqliteStore, history, search};
 
 const BY_EMAIL: &str = "SELECT id FROM clients WHERE business_id = ?1 AND email_key = ?2";
 
+/// The new row's rowid is where its search entry goes.
 const INSERT_CLIENT: &str = "INSERT INTO clients \
      (id, business_id, name, name_key, email, email_key, phone, rut, birth_date, registered_at) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING rowid";
 
 const HAS_ACTIVITY: &str = "SELECT EXISTS (SELECT 1 FROM bookings WHERE business_id = ?1 AND client_id = ?2) \
      OR EXISTS (SELECT 1 FROM client_notes WHERE business_id = ?1 AND client_id = ?2)";
@@ -46,9 +48,12 @@ const SAVE_BATCH: &str = "UPDATE import_batches SET status = ?3, created = ?4, u
      total_rows = ?13, started_at = ?14, file = CASE WHEN ?3 = 'staged' THEN file END \
      WHERE business_id = ?1 AND id = ?2";
 
-const INSERT_TAG: &str = "INSERT INTO import_rows \
+/// A chunk's tags from a JSON array of [line, outcome, client id in hex,
+/// version after, previous, problems].
+const INSERT_TAGS: &str = "INSERT INTO import_rows \
      (business_id, import_id, line, outcome, client_id, version_after, previous, problems) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+     SELECT ?1, ?2, t.value ->> 0, t.value ->> 1, unhex(t.value ->> 2), t.value ->> 3, t.value ->> 4, t.value ->> 5 \
+     FROM json_each(?3) AS t";
 
 /// ?3 a JSON array of outcomes.
 const TAGS: &str = "SELECT line, outcome, client_id, version_after, previous, problems FROM import_rows \
@@ -134,14 +139,26 @@ impl ImportTx for Tx<'_> {
             .map_err(StoreError::backend)
     }
 
-    async fn insert_client(&mut self, business: BusinessId, client: &Client) -> StoreResult<()> {
+    async fn insert_client(
+        &mut self,
+        business: BusinessId,
+        client: &Client,
+        values: &[(CustomField, Option<CustomValue>)],
+    ) -> StoreResult<()> {
         let insert = sqlx::query(INSERT_CLIENT).bind(client.id.as_uuid()).bind(business.as_uuid());
-        bind_fields(insert, client)
+        let row = bind_fields(insert, client)
             .bind(micros(client.registered_at))
-            .execute(&mut *self.0)
+            .fetch_one(&mut *self.0)
             .await
-            .map(drop)
-            .map_err(StoreError::backend)
+            .map_err(StoreError::backend)?;
+        let rowid: i64 = row.try_get(0).map_err(StoreError::backend)?;
+        for (field, value) in values {
+            if let Some(value) = value {
+                upsert_value(self.0, business, client.id, field, value).await?;
+            }
+        }
+        let document = SearchDocument::new(business, client, &new_search_texts(values));
+        search::rewrite(self.0, rowid, None, document).await
     }
 
     async fn write_client(&mut self, business: BusinessId, client: &Client) -> StoreResult<()> {
@@ -194,16 +211,18 @@ impl ImportTx for Tx<'_> {
         history::client_deleted(self.0, actor, at).await
     }
 
-    async fn tag(&mut self, business: BusinessId, batch: ImportId, tag: &TagRecord) -> StoreResult<()> {
-        sqlx::query(INSERT_TAG)
+    async fn tag(&mut self, business: BusinessId, batch: ImportId, tags: &[TagRecord]) -> StoreResult<()> {
+        let rows: Vec<serde_json::Value> = tags
+            .iter()
+            .map(|t| {
+                let client = t.client.map(|c| c.as_uuid().simple().to_string());
+                serde_json::json!([count(t.line), t.kind.as_str(), client, t.version_after, t.previous, t.problems])
+            })
+            .collect();
+        sqlx::query(INSERT_TAGS)
             .bind(business.as_uuid())
             .bind(batch.as_uuid())
-            .bind(count(tag.line))
-            .bind(tag.kind.as_str())
-            .bind(tag.client.map(|c| c.as_uuid()))
-            .bind(tag.version_after)
-            .bind(tag.previous.as_deref())
-            .bind(tag.problems.as_deref())
+            .bind(serde_json::Value::from(rows).to_string())
             .execute(&mut *self.0)
             .await
             .map(drop)

@@ -50,7 +50,13 @@ pub trait ImportTx: Send {
     /// take with it).
     async fn has_activity(&mut self, business: BusinessId, client: ClientId) -> StoreResult<bool>;
 
-    async fn insert_client(&mut self, business: BusinessId, client: &Client) -> StoreResult<()>;
+    /// Inserts a new profile with its `values` and its search entry.
+    async fn insert_client(
+        &mut self,
+        business: BusinessId,
+        client: &Client,
+        values: &[(CustomField, Option<CustomValue>)],
+    ) -> StoreResult<()>;
 
     /// Writes the general fields and the version.
     async fn write_client(&mut self, business: BusinessId, client: &Client) -> StoreResult<()>;
@@ -73,7 +79,8 @@ pub trait ImportTx: Send {
     /// deletion trace).
     async fn delete_client(&mut self, actor: &Actor, client: ClientId, at: Timestamp) -> StoreResult<()>;
 
-    async fn tag(&mut self, business: BusinessId, batch: ImportId, tag: &TagRecord) -> StoreResult<()>;
+    /// Tags a chunk's lines, in one statement.
+    async fn tag(&mut self, business: BusinessId, batch: ImportId, tags: &[TagRecord]) -> StoreResult<()>;
 
     /// The batch's lines of `kinds`, in the file's order, at most `limit`.
     async fn tags(
@@ -182,7 +189,7 @@ pub async fn dry_run(
     let mut reports = Vec::new();
     while let Some(rows) = source.next_chunk() {
         for row in rows {
-            reports.push(apply(tx, actor, now, None, existing, &fields, row).await?);
+            reports.push(apply(tx, actor, now, existing, &fields, row).await?.0);
         }
     }
     Ok(reports)
@@ -203,10 +210,15 @@ pub async fn import_rows(
     }
     let fields = tx.fields(actor.business()).await?;
     let mut reports = Vec::with_capacity(rows.len());
+    let mut tags = Vec::new();
     for row in rows {
-        let report = apply(tx, actor, now, Some(id), batch.existing, &fields, row).await?;
+        let (report, tag) = apply(tx, actor, now, batch.existing, &fields, row).await?;
         batch.counts.add(&report.outcome);
         reports.push(report);
+        tags.extend(tag);
+    }
+    if !tags.is_empty() {
+        tx.tag(actor.business(), id, &tags).await?;
     }
     tx.save_batch(actor.business(), &batch).await?;
     Ok(reports)
@@ -232,25 +244,19 @@ pub async fn finish(
     Ok(batch)
 }
 
-/// One line: found by email, then created, updated, left or refused; a
-/// batch's line that wrote or was refused is tagged.
+/// One line: found by email, then created, updated, left or refused;
+/// with the tag a batch keeps of a line that wrote or was refused.
 async fn apply(
     tx: &mut dyn ImportTx,
     actor: &Actor,
     now: Timestamp,
-    batch: Option<ImportId>,
     existing: Existing,
     fields: &[CustomField],
     row: ImportRow,
-) -> StoreResult<RowReport> {
-    let business = actor.business();
+) -> StoreResult<(RowReport, Option<TagRecord>)> {
     let line = row.line;
     let (report, tag) = decide(tx, actor, now, existing, fields, row).await?;
-    if let (Some(batch), Some(mut tag)) = (batch, tag) {
-        tag.line = line;
-        tx.tag(business, batch, &tag).await?;
-    }
-    Ok(RowReport { line, ..report })
+    Ok((RowReport { line, ..report }, tag.map(|tag| TagRecord { line, ..tag })))
 }
 
 fn tag(kind: TagKind, client: Option<ClientId>) -> TagRecord {
@@ -340,11 +346,7 @@ async fn create(
     };
     let new = NewClient { name, email, phone: row.phone, rut: row.rut, birth_date: row.birth_date };
     let client = registered(new, now);
-    tx.insert_client(business, &client).await?;
-    for (field, value) in values {
-        tx.set_value(business, client.id, field, value.as_ref()).await?;
-    }
-    tx.refresh_search(business, client.id).await?;
+    tx.insert_client(business, &client, values).await?;
     let tag = TagRecord { version_after: Some(client.version), ..tag(TagKind::Created, Some(client.id)) };
     Ok((RowReport { line: 0, client: Some(client.id), outcome: Outcome::Created }, Some(tag)))
 }
@@ -466,4 +468,12 @@ fn restored_values(
         values.push((field.clone(), value));
     }
     Ok(values)
+}
+
+/// What a new profile's `values` add to its search entry, in the
+/// profile's order (position, then id).
+pub fn new_search_texts(values: &[(CustomField, Option<CustomValue>)]) -> Vec<String> {
+    let mut present: Vec<&(CustomField, Option<CustomValue>)> = values.iter().filter(|(_, v)| v.is_some()).collect();
+    present.sort_by_key(|(field, _)| (field.position, field.id.as_uuid()));
+    present.iter().filter_map(|(field, value)| Some(value.as_ref()?.search_text(field))).collect()
 }

@@ -159,10 +159,8 @@ pub async fn errors_csv(
         .map(|r| (r.line, problem_row(r, &fields).problems))
         .collect();
     let table = import::table::read(kind, &file).map_err(|_| PanelError::BadRequest("El archivo no se pudo leer."))?;
-    let mut writer = csv::WriterBuilder::new()
-        .delimiter(b';')
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(vec![0xEF, 0xBB, 0xBF]);
+    let mut writer =
+        csv::WriterBuilder::new().delimiter(b';').terminator(csv::Terminator::CRLF).from_writer(vec![0xEF, 0xBB, 0xBF]);
     let mut header = plan.headers.clone();
     header.push("Errores".into());
     let write = |e: csv::Error| {
