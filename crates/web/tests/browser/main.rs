@@ -4,6 +4,7 @@
 mod agendar;
 mod calendar;
 mod harness;
+mod import;
 mod mail;
 mod mi_cuenta;
 mod panel_pages;
