@@ -15,6 +15,7 @@ on_both_backends!(
     skipping_existing_clients_and_mapping_a_column_by_hand,
     undo_is_refused_once_an_imported_client_changed,
     bad_files_and_parameters_are_named_and_import_nothing,
+    a_file_larger_than_the_apis_usual_body_limit_is_read,
 );
 
 pub const CSV: &str = "text/csv; charset=utf-8";
@@ -206,6 +207,21 @@ async fn bad_files_and_parameters_are_named_and_import_nothing(app: &TestApp) {
     let unknown = app.get("/api/v1/imports/01936f0e-7a1c-7c3e-9f10-1a2b3c4d5e6f").cookie(&owner).send().await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
     assert!(names(app, &owner).await.is_empty());
+}
+
+/// The API takes 64 KiB bodies; an import's route takes files of 32 MiB.
+async fn a_file_larger_than_the_apis_usual_body_limit_is_read(app: &TestApp) {
+    let owner = app.owner().await;
+    let mut file = String::from("Nombre;Correo;Observaciones\n");
+    for n in 0..2_000 {
+        file.push_str(&format!("Cliente número {n};cliente{n}@correo.cl;{}\n", "x".repeat(40)));
+    }
+    assert!(file.len() > 64 * 1024);
+
+    let report = import(app, &owner, "?dry_run=true", CSV, file.into()).await;
+
+    assert_eq!(report.status, StatusCode::OK, "{}", report.body);
+    assert_eq!(report.body["counts"]["created"], 2_000);
 }
 
 fn urlencode(text: &str) -> String {
