@@ -19,7 +19,10 @@ use crate::clients::{UPDATE_CLIENT, bind_fields, hold};
 use crate::custom_fields::{client_values, fetch_fields, upsert_value};
 use crate::{SqliteStore, history, search};
 
-const BY_EMAIL: &str = "SELECT id FROM clients WHERE business_id = ?1 AND email_key = ?2";
+/// The profiles of the email keys in ?2, a JSON array: where import lines
+/// land (the one place an import matches by email).
+const BY_EMAIL: &str = "SELECT c.email_key, c.id FROM json_each(?2) AS e \
+     CROSS JOIN clients c ON c.business_id = ?1 AND c.email_key = e.value";
 
 /// The new row's rowid is where its search entry goes.
 const INSERT_CLIENT: &str = "INSERT INTO clients \
@@ -110,14 +113,21 @@ impl ImportTx for Tx<'_> {
         fetch_fields(self.0, business, true).await
     }
 
-    async fn profile_by_email(&mut self, business: BusinessId, email: &Email) -> StoreResult<Option<ClientId>> {
-        let id: Option<Uuid> = sqlx::query_scalar(BY_EMAIL)
+    async fn profiles_by_email(
+        &mut self,
+        business: BusinessId,
+        emails: &[Email],
+    ) -> StoreResult<Vec<(String, ClientId)>> {
+        if emails.is_empty() {
+            return Ok(Vec::new());
+        }
+        let found: Vec<(String, Uuid)> = sqlx::query_as(BY_EMAIL)
             .bind(business.as_uuid())
-            .bind(email.key())
-            .fetch_optional(&mut *self.0)
+            .bind(serde_json::Value::from(emails.iter().map(Email::key).collect::<Vec<_>>()).to_string())
+            .fetch_all(&mut *self.0)
             .await
             .map_err(StoreError::backend)?;
-        Ok(id.map(ClientId::from_uuid))
+        Ok(found.into_iter().map(|(key, id)| (key, ClientId::from_uuid(id))).collect())
     }
 
     async fn hold(&mut self, business: BusinessId, client: ClientId) -> StoreResult<Option<HeldProfile>> {

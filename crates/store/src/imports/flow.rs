@@ -37,10 +37,15 @@ pub trait ImportTx: Send {
     /// The business's custom fields, archived ones included.
     async fn fields(&mut self, business: BusinessId) -> StoreResult<Vec<CustomField>>;
 
-    /// The profile a line with `email` lands on. The one place where an
-    /// import matches a line to a profile (by email key; aliases of merged
-    /// profiles belong here too).
-    async fn profile_by_email(&mut self, business: BusinessId, email: &Email) -> StoreResult<Option<ClientId>>;
+    /// The profiles lines with these `emails` land on, as (email key,
+    /// profile): the one place where an import matches a line to a
+    /// profile (by email key; aliases of merged profiles belong here too).
+    /// One query per chunk of lines.
+    async fn profiles_by_email(
+        &mut self,
+        business: BusinessId,
+        emails: &[Email],
+    ) -> StoreResult<Vec<(String, ClientId)>>;
 
     /// The profile, held for a write until the transaction ends (PostgreSQL
     /// locks its row); `None` when there is no such profile.
@@ -188,9 +193,7 @@ pub async fn dry_run(
     let fields = tx.fields(actor.business()).await?;
     let mut reports = Vec::new();
     while let Some(rows) = source.next_chunk() {
-        for row in rows {
-            reports.push(apply(tx, actor, now, existing, &fields, row).await?.0);
-        }
+        reports.extend(apply_chunk(tx, actor, now, existing, &fields, rows).await?.into_iter().map(|(r, _)| r));
     }
     Ok(reports)
 }
@@ -211,8 +214,7 @@ pub async fn import_rows(
     let fields = tx.fields(actor.business()).await?;
     let mut reports = Vec::with_capacity(rows.len());
     let mut tags = Vec::new();
-    for row in rows {
-        let (report, tag) = apply(tx, actor, now, batch.existing, &fields, row).await?;
+    for (report, tag) in apply_chunk(tx, actor, now, batch.existing, &fields, rows).await? {
         batch.counts.add(&report.outcome);
         reports.push(report);
         tags.extend(tag);
@@ -244,19 +246,32 @@ pub async fn finish(
     Ok(batch)
 }
 
-/// One line: found by email, then created, updated, left or refused;
-/// with the tag a batch keeps of a line that wrote or was refused.
-async fn apply(
+/// Lines in turn: each found by email, then created, updated, left or
+/// refused; with the tag a batch keeps of a line that wrote or was
+/// refused. The chunk's profiles are looked up at once; a profile a line
+/// creates is found by the lines after it.
+async fn apply_chunk(
     tx: &mut dyn ImportTx,
     actor: &Actor,
     now: Timestamp,
     existing: Existing,
     fields: &[CustomField],
-    row: ImportRow,
-) -> StoreResult<(RowReport, Option<TagRecord>)> {
-    let line = row.line;
-    let (report, tag) = decide(tx, actor, now, existing, fields, row).await?;
-    Ok((RowReport { line, ..report }, tag.map(|tag| TagRecord { line, ..tag })))
+    rows: Vec<ImportRow>,
+) -> StoreResult<Vec<(RowReport, Option<TagRecord>)>> {
+    let emails: Vec<Email> = rows.iter().filter(|r| r.problems.is_empty()).filter_map(|r| r.email.clone()).collect();
+    let mut known: HashMap<String, ClientId> =
+        tx.profiles_by_email(actor.business(), &emails).await?.into_iter().collect();
+    let mut done = Vec::with_capacity(rows.len());
+    for row in rows {
+        let line = row.line;
+        let key = row.email.as_ref().map(Email::key);
+        let (report, tag) = decide(tx, actor, now, existing, fields, &known, row).await?;
+        if let (Outcome::Created, Some(key), Some(client)) = (&report.outcome, key, report.client) {
+            known.insert(key, client);
+        }
+        done.push((RowReport { line, ..report }, tag.map(|tag| TagRecord { line, ..tag })));
+    }
+    Ok(done)
 }
 
 fn tag(kind: TagKind, client: Option<ClientId>) -> TagRecord {
@@ -274,6 +289,7 @@ async fn decide(
     now: Timestamp,
     existing: Existing,
     fields: &[CustomField],
+    known: &HashMap<String, ClientId>,
     row: ImportRow,
 ) -> StoreResult<(RowReport, Option<TagRecord>)> {
     let business = actor.business();
@@ -295,7 +311,7 @@ async fn decide(
             return Ok(refused(problems));
         }
     };
-    let Some(id) = tx.profile_by_email(business, &email).await? else {
+    let Some(id) = known.get(&email.key()).copied() else {
         return create(tx, now, business, email, row, &values).await;
     };
     let outcome = |outcome| RowReport { line: 0, client: Some(id), outcome };
