@@ -24,6 +24,7 @@ pub enum ClientKind {}
 pub enum CustomFieldKind {}
 #[derive(Debug)]
 pub enum MergeKind {}
+pub enum ImportKind {}
 #[derive(Debug)]
 pub enum PackKind {}
 #[derive(Debug)]
@@ -39,6 +40,8 @@ pub type ClientId = Id<ClientKind>;
 pub type CustomFieldId = Id<CustomFieldKind>;
 /// A merge of two client profiles (issue 13): what it moved, so it can be undone.
 pub type MergeId = Id<MergeKind>;
+/// A batch of clients imported from one file: what its undo reverts.
+pub type ImportId = Id<ImportKind>;
 /// The purchase of a pack: its sessions share it.
 pub type PackId = Id<PackKind>;
 pub type ServiceId = Id<ServiceKind>;

@@ -64,7 +64,9 @@ pub use decimal::Decimal;
 pub use email::Email;
 pub use field_error::FieldError;
 pub use history::{Change, Deletion, DeletionId, GeneralField, HistoryEntry, HistoryId, MergeRole};
-pub use ids::{BookingId, BusinessId, ClientId, CustomFieldId, MergeId, NotAnId, PackId, ServiceId, StaffId, TokenId};
+pub use ids::{
+    BookingId, BusinessId, ClientId, CustomFieldId, ImportId, MergeId, NotAnId, PackId, ServiceId, StaffId, TokenId,
+};
 pub use note::{Note, NoteId, NoteText, Who};
 pub use notification::{
     BookingFacts, Channel, ChoiceSource, ClientPreferences, DataRequestFacts, Event, Facts, MessageId, MessageStatus,

@@ -120,6 +120,18 @@ pub enum Command {
         #[arg(long, default_value_t = 7)]
         seed: u64,
     },
+    /// Measure the client import: a generated spreadsheet of `rows`
+    /// clients imported into a new business as the API does (see
+    /// docs/performance.md).
+    BenchImport {
+        #[arg(long, default_value_t = 100_000)]
+        rows: u64,
+        /// Time the dry run of the file instead of the import.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+    },
     /// Send the notification outbox without serving HTTP (`serve` runs the
     /// same worker already; this is for a dedicated sender process).
     Worker(NotifyArgs),

@@ -62,6 +62,9 @@ async fn main() -> anyhow::Result<()> {
             let args = bench::duplicates::DuplicatesArgs { database_url: url, clients, planted, rounds, seed };
             bench::duplicates::run(args).await
         }
+        Command::BenchImport { rows, dry_run, seed } => {
+            bench::import::run(bench::import::ImportBenchArgs { database_url: url, rows, dry_run, seed }).await
+        }
         Command::BenchNotify { messages, bookings, notify } => {
             bench::notify::run(bench::notify::NotifyBenchArgs { database_url: url, messages, bookings, notify }).await
         }

@@ -21,6 +21,7 @@ mod duplicate_links;
 mod duplicates;
 mod history;
 mod import;
+mod imports;
 mod login_throttle;
 mod merges;
 mod notes;

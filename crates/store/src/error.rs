@@ -2,6 +2,7 @@ use ficha_domain::{BookingRule, Client, ClientId, SiteRule, StepRefused};
 use thiserror::Error;
 
 use crate::custom_fields::RefusedValue;
+use crate::imports::ImportRefused;
 use crate::merges::MergeRefusal;
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -68,6 +69,10 @@ pub enum StoreError {
     /// A merge of two profiles, or its undo, was refused; nothing changed.
     #[error("merge refused: {0:?}")]
     MergeRefused(MergeRefusal),
+    /// An import batch cannot take this step (more lines, undo); nothing
+    /// changed.
+    #[error("import step refused: {0:?}")]
+    ImportRefused(ImportRefused),
     /// A stored value no longer parses: data written around the application.
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),

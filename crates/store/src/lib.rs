@@ -21,6 +21,7 @@ pub mod data_requests;
 pub mod duplicates;
 pub mod error;
 pub mod history;
+pub mod imports;
 pub mod login_throttle;
 pub mod merges;
 pub mod notes;
@@ -53,6 +54,7 @@ pub use data_requests::{DataRequestStore, DueCounts, NewDataRequest, PrivacyCode
 pub use duplicates::{DuplicatePage, DuplicatePair, DuplicateStore, PairCursor, Reason};
 pub use error::{StoreError, StoreResult};
 pub use history::{DeletionPage, HistoryCursor, HistoryPage, HistoryQuery, HistoryStore};
+pub use imports::ImportStore;
 pub use login_throttle::{LoginFailures, LoginKey, LoginThrottleStore};
 pub use merges::{
     Keep, MergeChoices, MergeOutcome, MergePreview, MergeRefusal, MergeRequest, MergeStore, MergeSummary, MoveCounts,
@@ -82,6 +84,7 @@ pub trait Store:
     + DataRequestStore
     + DuplicateStore
     + HistoryStore
+    + ImportStore
     + LoginThrottleStore
     + MergeStore
     + NoteStore

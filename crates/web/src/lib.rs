@@ -16,6 +16,7 @@ mod export;
 mod feeds;
 mod health;
 pub mod i18n;
+pub mod import;
 pub mod input;
 mod panel;
 mod path_check;

@@ -6,6 +6,7 @@
 pub mod calendar;
 mod custom;
 pub mod duplicates;
+pub mod import;
 mod mix;
 pub mod notify;
 mod page;

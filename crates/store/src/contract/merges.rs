@@ -307,6 +307,25 @@ pub async fn the_absorbed_email_leads_to_the_survivor(h: &Harness) {
         .request_email_change(&as_client, p.witness, &email("anita@otro.cl"), b"tok", h.clock.now(), h.clock.now())
         .await;
     assert!(matches!(asked, Err(StoreError::EmailTaken { .. })), "{asked:?}");
+
+    // An import line with it updates the survivor, never a new profile.
+    use crate::imports::{Existing, ImportRow, NewImport};
+    let batch = h
+        .store
+        .open_import(&owner, NewImport { existing: Existing::Update, file_name: "c.csv".into(), total_rows: 1 })
+        .await
+        .expect("opened");
+    let row = ImportRow {
+        line: 2,
+        email: Some(email("anita@OTRO.cl")),
+        rut: Some(ficha_domain::Rut::parse("11.111.111-1").expect("rut")),
+        ..ImportRow::default()
+    };
+    let reports = h.store.import_rows(&owner, batch.id, vec![row]).await.expect("imported");
+    assert_eq!((reports[0].outcome.code(), reports[0].client), ("updated", Some(p.survivor)));
+    let survivor = h.store.get_client(actor, p.survivor).await.expect("survivor");
+    assert_eq!(survivor.rut.map(|r| r.to_string()), Some("11.111.111-1".to_owned()));
+    assert_eq!(h.store.list_clients(actor, &ListQuery::default()).await.expect("list").total, 2);
 }
 
 pub async fn an_undo_puts_back_exactly_what_moved(h: &Harness) {

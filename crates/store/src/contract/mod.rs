@@ -17,6 +17,7 @@ mod data_requests;
 mod duplicates;
 mod history;
 mod import;
+mod imports;
 mod listing;
 mod login_throttle;
 mod merges;
@@ -50,6 +51,7 @@ pub use data_requests::*;
 pub use duplicates::*;
 pub use history::*;
 pub use import::*;
+pub use imports::*;
 pub use listing::*;
 pub use login_throttle::*;
 pub use merges::*;
@@ -145,6 +147,7 @@ macro_rules! contract_suite {
         $crate::custom_fields_contract!($fresh);
         $crate::search_contract!($fresh);
         $crate::import_contract!($fresh);
+        $crate::imports_contract!($fresh);
         $crate::bookings_contract!($fresh);
         $crate::booking_site_contract!($fresh);
         $crate::consent_contract!($fresh);
@@ -215,6 +218,23 @@ macro_rules! import_contract {
             import_registers_every_client_searchable_and_settles,
             import_with_a_taken_email_names_the_holder_and_writes_nothing,
             import_repeating_an_email_writes_nothing
+        );
+    };
+}
+
+/// Importing clients from a file: line outcomes, dry runs, batches, undo.
+#[macro_export]
+macro_rules! imports_contract {
+    ($fresh:path) => {
+        $crate::contract_suite!(@cases $fresh;
+            import_lines_are_created_updated_unchanged_or_refused,
+            skipping_existing_profiles_leaves_them_as_they_are,
+            a_dry_run_reports_what_the_import_does_and_changes_nothing,
+            undoing_a_batch_removes_what_it_created_and_restores_what_it_updated,
+            undo_is_refused_when_a_profile_changed_since,
+            imports_are_the_owners_and_their_business,
+            an_archived_field_refuses_its_value_by_the_fields_key,
+            a_staged_file_waits_in_the_database_until_its_import_starts,
         );
     };
 }

@@ -12,6 +12,7 @@ pub mod clients;
 pub mod custom_fields;
 pub mod data_requests;
 pub(crate) mod history;
+pub(crate) mod imports;
 pub mod merges;
 pub mod notes;
 pub mod notifications;
@@ -64,6 +65,12 @@ impl ApiRoute {
     fn delete<H: Handler<T, AppState>, T: 'static>(path: &'static str, handler: H) -> Self {
         Self::new(Method::DELETE, MethodFilter::DELETE, path, handler)
     }
+
+    /// A body limit of its own, over the router's 64 KiB (an import's file).
+    fn with_body_limit(mut self, max: usize) -> Self {
+        self.handler = self.handler.layer(axum::extract::DefaultBodyLimit::max(max));
+        self
+    }
 }
 
 pub fn routes() -> Vec<ApiRoute> {
@@ -75,6 +82,9 @@ pub fn routes() -> Vec<ApiRoute> {
         ApiRoute::get("/clients", clients::list),
         ApiRoute::post("/clients", clients::create),
         ApiRoute::get("/clients/export", clients::export::export),
+        ApiRoute::post("/clients/import", imports::import).with_body_limit(imports::MAX_FILE_BYTES),
+        ApiRoute::get("/imports/{id}", imports::read),
+        ApiRoute::post("/imports/{id}/undo", imports::undo),
         // Literal segments: matchit prefers them to `/clients/{id}`.
         ApiRoute::get("/clients/duplicates", clients::duplicates::list),
         ApiRoute::post("/clients/duplicates/dismiss", clients::duplicates::dismiss),

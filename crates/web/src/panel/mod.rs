@@ -33,6 +33,8 @@ mod export;
 mod flash;
 pub(crate) mod form;
 pub(crate) mod format;
+mod import;
+mod import_review;
 mod layout;
 mod login;
 mod merge;
@@ -80,6 +82,17 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/clientes", get(clients::list).post(clients::create))
         .route("/clientes/nuevo", get(clients::new_form))
         .route("/clientes/exportar", get(export::clients).layer(Extension(NoHeader)))
+        .route(
+            "/clientes/importar",
+            get(import::upload_form)
+                .post(import::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::import::MAX_FILE_BYTES + 64 * 1024)),
+        )
+        .route("/clientes/importar/{id}", get(import::batch))
+        .route("/clientes/importar/{id}/revision", get(import_review::review))
+        .route("/clientes/importar/{id}/errores.csv", get(import_review::errors_csv).layer(Extension(NoHeader)))
+        .route("/clientes/importar/{id}/importar", post(import::start))
+        .route("/clientes/importar/{id}/deshacer", post(import::undo))
         .route("/clientes/duplicados", get(duplicates::list))
         .route("/clientes/duplicados/descartar", post(duplicates::dismiss))
         .route("/clientes/solicitudes", get(data_requests::list).post(data_requests::record))

@@ -76,6 +76,30 @@ pub enum FieldProblemKind {
     NoSuchCustomField,
     /// A profile named as the one to merge into itself.
     MergeSameClient,
+    /// A file to import that cannot be imported as it is.
+    ImportFile(ImportFileProblem),
+}
+
+/// Why a file (or its column mapping) cannot be imported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportFileProblem {
+    Empty,
+    /// Not a CSV or XLSX this reader can read (at this line, when known).
+    Unreadable {
+        line: Option<u64>,
+    },
+    /// No column is read as the email.
+    NoEmailColumn,
+    /// The mapping names a column the file does not have.
+    UnknownColumn {
+        header: String,
+    },
+    /// Two columns are mapped to one target.
+    TargetTwice {
+        target: String,
+    },
+    /// The mapping is not a JSON object of header → target.
+    BadMapping,
 }
 
 impl FieldProblem {
@@ -114,6 +138,14 @@ impl FieldProblem {
             FieldProblemKind::MergeChoiceMissing { .. } => "choice_missing",
             FieldProblemKind::NoSuchCustomField => "unknown_field",
             FieldProblemKind::MergeSameClient => "same_client",
+            FieldProblemKind::ImportFile(problem) => match problem {
+                ImportFileProblem::Empty => "file_empty",
+                ImportFileProblem::Unreadable { .. } => "file_unreadable",
+                ImportFileProblem::NoEmailColumn => "no_email_column",
+                ImportFileProblem::UnknownColumn { .. } => "unknown_column",
+                ImportFileProblem::TargetTwice { .. } => "target_twice",
+                ImportFileProblem::BadMapping => "bad_mapping",
+            },
         }
     }
 
@@ -137,6 +169,7 @@ impl FieldProblem {
                 Lang::Es => format!("El campo «{label}» debe ser texto."),
                 Lang::En => format!("The field “{label}” must be a string."),
             },
+            FieldProblemKind::ImportFile(problem) => import_file_message(problem, lang),
             FieldProblemKind::TooManyRows { max } => match lang {
                 Lang::Es => format!("Una hoja de Excel admite hasta {max} clientes: exporta en CSV."),
                 Lang::En => format!("An Excel sheet holds up to {max} clients: export as CSV."),
@@ -267,6 +300,46 @@ impl FieldProblem {
                 )
                 .to_owned(),
         }
+    }
+}
+
+fn import_file_message(problem: &ImportFileProblem, lang: Lang) -> String {
+    match (problem, lang) {
+        (ImportFileProblem::Empty, Lang::Es) => "El archivo está vacío: debe tener una fila de encabezados y los clientes debajo.".into(),
+        (ImportFileProblem::Empty, Lang::En) => "The file is empty: it needs a header row with the clients below it.".into(),
+        (ImportFileProblem::Unreadable { line: Some(line) }, Lang::Es) => format!(
+            "No se pudo leer el archivo en la línea {line}. Guárdalo como CSV (separado por comas o punto y coma) o como libro de Excel (.xlsx)."
+        ),
+        (ImportFileProblem::Unreadable { line: None }, Lang::Es) => {
+            "No se pudo leer el archivo. Guárdalo como CSV (separado por comas o punto y coma) o como libro de Excel (.xlsx).".into()
+        }
+        (ImportFileProblem::Unreadable { line: Some(line) }, Lang::En) => {
+            format!("The file could not be read at line {line}. Save it as CSV (comma or semicolon separated) or as an Excel workbook (.xlsx).")
+        }
+        (ImportFileProblem::Unreadable { line: None }, Lang::En) => {
+            "The file could not be read. Save it as CSV (comma or semicolon separated) or as an Excel workbook (.xlsx).".into()
+        }
+        (ImportFileProblem::NoEmailColumn, Lang::Es) => "Falta la columna del correo: cada cliente se reconoce por su correo. Indica qué columna lo tiene.".into(),
+        (ImportFileProblem::NoEmailColumn, Lang::En) => "The email column is missing: each client is recognised by their email. Say which column holds it.".into(),
+        (ImportFileProblem::UnknownColumn { header }, Lang::Es) => format!("El archivo no tiene una columna «{header}»."),
+        (ImportFileProblem::UnknownColumn { header }, Lang::En) => format!("The file has no column “{header}”."),
+        (ImportFileProblem::TargetTwice { target }, Lang::Es) => {
+            format!("Dos columnas van al mismo dato ({target}): elige una y deja la otra en «No importar».")
+        }
+        (ImportFileProblem::TargetTwice { target }, Lang::En) => {
+            format!("Two columns go to the same data ({target}): choose one and leave the other as “ignore”.")
+        }
+        (ImportFileProblem::BadMapping, Lang::Es) => "«mapping» debe ser un objeto JSON {\"encabezado\": \"destino\"}; destinos: name, email, phone, rut, birth_date, field:<clave>, ignore.".into(),
+        (ImportFileProblem::BadMapping, Lang::En) => "“mapping” must be a JSON object {\"header\": \"target\"}; targets: name, email, phone, rut, birth_date, field:<key>, ignore.".into(),
+    }
+}
+
+/// The words a form shows for a value refused with `error`, the field
+/// named `label`: what an import reports for a cell.
+pub fn cell_message(error: &FieldError, label: &str, options: Option<&[String]>, lang: Lang) -> String {
+    match options {
+        Some(options) => custom_value_message(error, label, options, lang),
+        None => field_error_message(error, label, lang),
     }
 }
 

@@ -13,6 +13,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use ficha_domain::{BookingRule, Client, ClientId, SiteRule, StepRefused};
+use ficha_store::imports::ImportRefused;
 use ficha_store::{MergeRefusal, StoreError};
 use serde_json::{Map, Value, json};
 
@@ -23,7 +24,7 @@ use crate::i18n::Lang;
 
 mod field;
 
-pub use field::{FieldProblem, FieldProblemKind};
+pub use field::{FieldProblem, FieldProblemKind, ImportFileProblem, cell_message};
 
 #[derive(Debug, Clone)]
 pub enum ApiError {
@@ -81,6 +82,10 @@ pub enum ApiError {
     Merged {
         into: ClientId,
     },
+    /// A client import's file is neither CSV nor XLSX.
+    ImportMediaType,
+    /// An import batch cannot take this step (undo); nothing changed.
+    ImportRefused(ImportRefused),
     Internal,
 }
 
@@ -89,7 +94,8 @@ impl ApiError {
         match self {
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::InvalidQuery(_) | Self::MalformedJson { .. } | Self::NotAnObject => StatusCode::BAD_REQUEST,
-            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::UnsupportedMediaType | Self::ImportMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::ImportRefused(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::EmailTaken { .. } | Self::FieldKeyTaken | Self::OptionsInUse { .. } => StatusCode::CONFLICT,
             Self::Stale { .. } => StatusCode::PRECONDITION_FAILED,
@@ -119,7 +125,12 @@ impl ApiError {
             Self::InvalidQuery(_) => "invalid_query",
             Self::MalformedJson { .. } => "malformed_json",
             Self::NotAnObject => "not_an_object",
-            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::UnsupportedMediaType | Self::ImportMediaType => "unsupported_media_type",
+            Self::ImportRefused(ImportRefused::NotRunning) => "import_not_running",
+            Self::ImportRefused(ImportRefused::Running) => "import_running",
+            Self::ImportRefused(ImportRefused::NotStarted) => "import_not_started",
+            Self::ImportRefused(ImportRefused::AlreadyUndone) => "import_already_undone",
+            Self::ImportRefused(ImportRefused::ChangedSince { .. }) => "import_changed_since",
             Self::PayloadTooLarge => "payload_too_large",
             Self::EmailTaken { .. } => "email_taken",
             Self::FieldKeyTaken => "field_key_taken",
@@ -169,6 +180,26 @@ impl ApiError {
             Self::PayloadTooLarge => {
                 ("El cuerpo de la solicitud es demasiado grande.", "The request body is too large.")
             }
+            Self::ImportMediaType => (
+                "El archivo debe enviarse como text/csv o como libro de Excel (XLSX).",
+                "The file must be sent as text/csv or as an Excel workbook (XLSX).",
+            ),
+            Self::ImportRefused(ImportRefused::NotRunning) => {
+                ("La importación ya terminó.", "The import has already finished.")
+            }
+            Self::ImportRefused(ImportRefused::Running) => {
+                ("La importación todavía está en curso.", "The import is still running.")
+            }
+            Self::ImportRefused(ImportRefused::NotStarted) => {
+                ("La importación todavía no empieza.", "The import has not started yet.")
+            }
+            Self::ImportRefused(ImportRefused::AlreadyUndone) => {
+                ("La importación ya se deshizo.", "The import was already undone.")
+            }
+            Self::ImportRefused(ImportRefused::ChangedSince { .. }) => (
+                "Algunos clientes importados cambiaron después de la importación.",
+                "Some imported clients changed after the import.",
+            ),
             Self::EmailTaken { .. } => {
                 ("Ya existe un cliente con ese correo electrónico.", "A client with that email already exists.")
             }
@@ -331,6 +362,23 @@ impl ApiError {
                 Lang::Es => format!("Sus datos están ahora en el cliente {into} (se puede deshacer durante 30 días)."),
                 Lang::En => format!("Its data lives on client {into} now (the merge can be undone for 30 days)."),
             },
+            Self::ImportRefused(ImportRefused::Running) => lang
+                .pick(
+                    "Espera a que termine para deshacerla. Nada cambió.",
+                    "Wait for it to finish to undo it. Nothing changed.",
+                )
+                .to_owned(),
+            Self::ImportRefused(ImportRefused::ChangedSince { lines }) => {
+                let lines = lines.iter().map(u64::to_string).collect::<Vec<_>>().join(", ");
+                match lang {
+                    Lang::Es => format!(
+                        "Los clientes de las filas {lines} se editaron, agendaron o eliminaron después de importarlos; deshacer la importación perdería esos cambios. Nada cambió."
+                    ),
+                    Lang::En => format!(
+                        "The clients of rows {lines} were edited, booked or deleted after the import; undoing it would lose that. Nothing changed."
+                    ),
+                }
+            }
             Self::Internal => lang
                 .pick("Inténtalo de nuevo en unos momentos.", "Please try again in a few moments.")
                 .to_owned(),
@@ -374,6 +422,9 @@ impl ApiError {
             Self::MergeRefused(MergeRefusal::EmailReused { by: client } | MergeRefusal::OpenDataRequest { client }) => {
                 body.insert("client_id".into(), json!(client));
                 body.insert("client".into(), json!(format!("/api/v1/clients/{client}")));
+            }
+            Self::ImportRefused(ImportRefused::ChangedSince { lines }) => {
+                body.insert("lines".into(), json!(lines));
             }
             Self::Refused(BookingRule::Overlap { with }) => {
                 body.insert("conflicting_booking_id".into(), json!(with));
@@ -480,6 +531,7 @@ impl From<StoreError> for ApiError {
             // Only `GET /clients/{id}` leads to the survivor; anywhere else
             // an absorbed profile is simply not there.
             StoreError::Merged { .. } => Self::NotFound,
+            StoreError::ImportRefused(refused) => Self::ImportRefused(refused),
             StoreError::ValuesRefused(refused) => Self::Validation(
                 refused
                     .into_iter()

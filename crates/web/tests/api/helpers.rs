@@ -228,6 +228,13 @@ impl RequestBuilder<'_> {
         self
     }
 
+    /// A body of bytes that need not be text (an XLSX, a Windows-1252 CSV).
+    pub fn bytes(mut self, content_type: &str, body: Vec<u8>) -> Self {
+        self.builder = self.builder.header(header::CONTENT_TYPE, HeaderValue::from_str(content_type).expect("header"));
+        self.body = Body::from(body);
+        self
+    }
+
     pub async fn send(self) -> TestResponse {
         let request = self.builder.body(self.body).expect("request");
         let response = self.app.router.clone().oneshot(request).await.expect("infallible");

@@ -182,6 +182,12 @@ fn every_problem_code_the_server_returns_is_in_the_documents_enum() {
         ApiError::MergeRefused(ficha_store::MergeRefusal::UndoExpired),
         ApiError::MergeRefused(ficha_store::MergeRefusal::EmailReused { by: ficha_domain::ClientId::generate() }),
         ApiError::Merged { into: ficha_domain::ClientId::generate() },
+        ApiError::ImportMediaType,
+        ApiError::ImportRefused(ficha_store::imports::ImportRefused::NotRunning),
+        ApiError::ImportRefused(ficha_store::imports::ImportRefused::Running),
+        ApiError::ImportRefused(ficha_store::imports::ImportRefused::NotStarted),
+        ApiError::ImportRefused(ficha_store::imports::ImportRefused::AlreadyUndone),
+        ApiError::ImportRefused(ficha_store::imports::ImportRefused::ChangedSince { lines: vec![2] }),
         ApiError::Internal,
     ]
     .iter()

@@ -4,6 +4,7 @@
 mod agendar;
 mod calendar;
 mod harness;
+mod import;
 mod mail;
 mod merge;
 mod mi_cuenta;

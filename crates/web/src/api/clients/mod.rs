@@ -51,7 +51,7 @@ pub(crate) fn client_id(text: &str) -> Result<ClientId, ApiError> {
 }
 
 /// Today in the business's time zone: a birth date may be today, not later.
-async fn business_today(state: &AppState, actor: &Actor) -> Result<Date, ApiError> {
+pub(crate) async fn business_today(state: &AppState, actor: &Actor) -> Result<Date, ApiError> {
     let business = state.store.business(actor).await?;
     let zone = TimeZone::get(&business.time_zone).unwrap_or(TimeZone::UTC);
     Ok(state.clock.now().to_zoned(zone).date())

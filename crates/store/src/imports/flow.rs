@@ -1,0 +1,495 @@
+//! What each line of an import does, and how a batch is undone, written
+//! once for both backends over their `ImportTx` (the queries on one open
+//! writing transaction, as `bookings::flow`).
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use ficha_domain::{
+    Actor, BusinessId, Change, Client, ClientChanges, ClientId, CustomField, CustomFieldId, CustomValue, Email,
+    FieldError, ImportId, NewClient,
+};
+use jiff::Timestamp;
+
+use super::record::{Previous, TagKind, TagRecord, problems_text};
+use super::{
+    CellProblem, Counts, Existing, ImportBatch, ImportRefused, ImportRow, NewImport, Outcome, RowReport, RowSource,
+    Status, Target,
+};
+use crate::clients::registered;
+use crate::custom_fields::record::{read_value, value_text};
+use crate::custom_fields::{FieldValue, check_values, values_after};
+use crate::error::{StoreError, StoreResult};
+use crate::history::value_changes;
+
+/// A profile as a write found it.
+#[derive(Debug, Clone)]
+pub struct HeldProfile {
+    pub client: Client,
+    pub blocked: bool,
+    pub values: Vec<FieldValue>,
+}
+
+/// One backend's queries inside one open transaction. Every query binds
+/// `business`.
+#[async_trait]
+pub trait ImportTx: Send {
+    /// The business's custom fields, archived ones included.
+    async fn fields(&mut self, business: BusinessId) -> StoreResult<Vec<CustomField>>;
+
+    /// The profiles lines with these `emails` land on, as (email key,
+    /// profile): the one place where an import matches a line to a
+    /// profile (by email key; aliases of merged profiles belong here too).
+    /// One query per chunk of lines.
+    async fn profiles_by_email(
+        &mut self,
+        business: BusinessId,
+        emails: &[Email],
+    ) -> StoreResult<Vec<(String, ClientId)>>;
+
+    /// The profile, held for a write until the transaction ends (PostgreSQL
+    /// locks its row); `None` when there is no such profile.
+    async fn hold(&mut self, business: BusinessId, client: ClientId) -> StoreResult<Option<HeldProfile>>;
+
+    /// Whether the profile has bookings or notes (which deleting it would
+    /// take with it).
+    async fn has_activity(&mut self, business: BusinessId, client: ClientId) -> StoreResult<bool>;
+
+    /// Inserts a new profile with its `values` and its search entry.
+    async fn insert_client(
+        &mut self,
+        business: BusinessId,
+        client: &Client,
+        values: &[(CustomField, Option<CustomValue>)],
+    ) -> StoreResult<()>;
+
+    /// Writes the general fields and the version.
+    async fn write_client(&mut self, business: BusinessId, client: &Client) -> StoreResult<()>;
+
+    /// Sets (or, with `None`, removes) one custom value.
+    async fn set_value(
+        &mut self,
+        business: BusinessId,
+        client: ClientId,
+        field: &CustomField,
+        value: Option<&CustomValue>,
+    ) -> StoreResult<()>;
+
+    /// Rebuilds the profile's search entry from its rows as written.
+    async fn refresh_search(&mut self, business: BusinessId, client: ClientId) -> StoreResult<()>;
+
+    async fn record(&mut self, actor: &Actor, client: ClientId, at: Timestamp, changes: &[Change]) -> StoreResult<()>;
+
+    /// Deletes the profile as `delete_client` does (search entry,
+    /// deletion trace).
+    async fn delete_client(&mut self, actor: &Actor, client: ClientId, at: Timestamp) -> StoreResult<()>;
+
+    /// Tags a chunk's lines, in one statement.
+    async fn tag(&mut self, business: BusinessId, batch: ImportId, tags: &[TagRecord]) -> StoreResult<()>;
+
+    /// The batch's lines of `kinds`, in the file's order, at most `limit`.
+    async fn tags(
+        &mut self,
+        business: BusinessId,
+        batch: ImportId,
+        kinds: &[TagKind],
+        limit: u32,
+    ) -> StoreResult<Vec<TagRecord>>;
+
+    /// The batch (held for a write until the transaction ends); `NotFound`
+    /// when it is not the business's.
+    async fn batch(&mut self, business: BusinessId, batch: ImportId) -> StoreResult<ImportBatch>;
+
+    /// Inserts the batch, with the file of a staged one.
+    async fn insert_batch(&mut self, business: BusinessId, batch: &ImportBatch, file: Option<&[u8]>)
+    -> StoreResult<()>;
+
+    /// A staged batch's file; `NotFound` when the batch has none.
+    async fn staged_file(&mut self, business: BusinessId, batch: ImportId) -> StoreResult<Vec<u8>>;
+
+    /// Writes the status, mode, total, counts, times and failure; the file
+    /// goes once the batch is no longer staged.
+    async fn save_batch(&mut self, business: BusinessId, batch: &ImportBatch) -> StoreResult<()>;
+}
+
+/// The import's steps are the owners'.
+pub fn owners_only(actor: &Actor) -> StoreResult<()> {
+    if actor.is_owner() { Ok(()) } else { Err(StoreError::OwnerOnly) }
+}
+
+/// A new batch, running.
+pub async fn open(tx: &mut dyn ImportTx, actor: &Actor, now: Timestamp, new: NewImport) -> StoreResult<ImportBatch> {
+    let batch = new_batch(actor, now, new, Status::Running)?;
+    tx.insert_batch(actor.business(), &batch, None).await?;
+    Ok(batch)
+}
+
+/// A new batch holding `file` until it starts.
+pub async fn stage(
+    tx: &mut dyn ImportTx,
+    actor: &Actor,
+    now: Timestamp,
+    file_name: String,
+    file: &[u8],
+) -> StoreResult<ImportBatch> {
+    let new = NewImport { existing: Existing::Update, file_name, total_rows: 0 };
+    let batch = new_batch(actor, now, new, Status::Staged)?;
+    tx.insert_batch(actor.business(), &batch, Some(file)).await?;
+    Ok(batch)
+}
+
+/// A staged batch, started: running, its file forgotten.
+pub async fn start(
+    tx: &mut dyn ImportTx,
+    actor: &Actor,
+    now: Timestamp,
+    id: ImportId,
+    existing: Existing,
+    total_rows: u64,
+) -> StoreResult<ImportBatch> {
+    owners_only(actor)?;
+    let mut batch = tx.batch(actor.business(), id).await?;
+    if batch.status != Status::Staged {
+        return Err(StoreError::ImportRefused(ImportRefused::NotRunning));
+    }
+    batch.status = Status::Running;
+    batch.existing = existing;
+    batch.total_rows = total_rows;
+    batch.started_at = now;
+    tx.save_batch(actor.business(), &batch).await?;
+    Ok(batch)
+}
+
+fn new_batch(actor: &Actor, now: Timestamp, new: NewImport, status: Status) -> StoreResult<ImportBatch> {
+    owners_only(actor)?;
+    Ok(ImportBatch {
+        id: ImportId::generate(),
+        status,
+        existing: new.existing,
+        file_name: new.file_name,
+        total_rows: new.total_rows,
+        counts: Counts::default(),
+        by: match actor {
+            Actor::Staff { staff, .. } => *staff,
+            _ => None,
+        },
+        started_at: now,
+        finished_at: None,
+        undone_at: None,
+        failure: None,
+    })
+}
+
+/// Every line of `source` as the import would write it; the caller rolls
+/// the transaction back.
+pub async fn dry_run(
+    tx: &mut dyn ImportTx,
+    actor: &Actor,
+    now: Timestamp,
+    existing: Existing,
+    source: &mut (dyn RowSource + Send),
+) -> StoreResult<Vec<RowReport>> {
+    owners_only(actor)?;
+    let fields = tx.fields(actor.business()).await?;
+    let mut reports = Vec::new();
+    while let Some(rows) = source.next_chunk() {
+        reports.extend(apply_chunk(tx, actor, now, existing, &fields, rows).await?.into_iter().map(|(r, _)| r));
+    }
+    Ok(reports)
+}
+
+/// The next lines of a running batch, counted in it.
+pub async fn import_rows(
+    tx: &mut dyn ImportTx,
+    actor: &Actor,
+    now: Timestamp,
+    id: ImportId,
+    rows: Vec<ImportRow>,
+) -> StoreResult<Vec<RowReport>> {
+    owners_only(actor)?;
+    let mut batch = tx.batch(actor.business(), id).await?;
+    if batch.status != Status::Running {
+        return Err(StoreError::ImportRefused(ImportRefused::NotRunning));
+    }
+    let fields = tx.fields(actor.business()).await?;
+    let mut reports = Vec::with_capacity(rows.len());
+    let mut tags = Vec::new();
+    for (report, tag) in apply_chunk(tx, actor, now, batch.existing, &fields, rows).await? {
+        batch.counts.add(&report.outcome);
+        reports.push(report);
+        tags.extend(tag);
+    }
+    if !tags.is_empty() {
+        tx.tag(actor.business(), id, &tags).await?;
+    }
+    tx.save_batch(actor.business(), &batch).await?;
+    Ok(reports)
+}
+
+/// Ends a running batch.
+pub async fn finish(
+    tx: &mut dyn ImportTx,
+    actor: &Actor,
+    now: Timestamp,
+    id: ImportId,
+    failure: Option<String>,
+) -> StoreResult<ImportBatch> {
+    owners_only(actor)?;
+    let mut batch = tx.batch(actor.business(), id).await?;
+    if batch.status != Status::Running {
+        return Err(StoreError::ImportRefused(ImportRefused::NotRunning));
+    }
+    batch.status = if failure.is_some() { Status::Failed } else { Status::Done };
+    batch.failure = failure;
+    batch.finished_at = Some(now);
+    tx.save_batch(actor.business(), &batch).await?;
+    Ok(batch)
+}
+
+/// Lines in turn: each found by email, then created, updated, left or
+/// refused; with the tag a batch keeps of a line that wrote or was
+/// refused. The chunk's profiles are looked up at once; a profile a line
+/// creates is found by the lines after it.
+async fn apply_chunk(
+    tx: &mut dyn ImportTx,
+    actor: &Actor,
+    now: Timestamp,
+    existing: Existing,
+    fields: &[CustomField],
+    rows: Vec<ImportRow>,
+) -> StoreResult<Vec<(RowReport, Option<TagRecord>)>> {
+    let emails: Vec<Email> = rows.iter().filter(|r| r.problems.is_empty()).filter_map(|r| r.email.clone()).collect();
+    let mut known: HashMap<String, ClientId> =
+        tx.profiles_by_email(actor.business(), &emails).await?.into_iter().collect();
+    let mut done = Vec::with_capacity(rows.len());
+    for row in rows {
+        let line = row.line;
+        let key = row.email.as_ref().map(Email::key);
+        let (report, tag) = decide(tx, actor, now, existing, fields, &known, row).await?;
+        if let (Outcome::Created, Some(key), Some(client)) = (&report.outcome, key, report.client) {
+            known.insert(key, client);
+        }
+        done.push((RowReport { line, ..report }, tag.map(|tag| TagRecord { line, ..tag })));
+    }
+    Ok(done)
+}
+
+fn tag(kind: TagKind, client: Option<ClientId>) -> TagRecord {
+    TagRecord { line: 0, kind, client, version_after: None, previous: None, problems: None }
+}
+
+fn refused(problems: Vec<CellProblem>) -> (RowReport, Option<TagRecord>) {
+    let tag = TagRecord { problems: Some(problems_text(&problems)), ..tag(TagKind::Refused, None) };
+    (RowReport { line: 0, client: None, outcome: Outcome::Refused(problems) }, Some(tag))
+}
+
+async fn decide(
+    tx: &mut dyn ImportTx,
+    actor: &Actor,
+    now: Timestamp,
+    existing: Existing,
+    fields: &[CustomField],
+    known: &HashMap<String, ClientId>,
+    row: ImportRow,
+) -> StoreResult<(RowReport, Option<TagRecord>)> {
+    let business = actor.business();
+    if !row.problems.is_empty() {
+        return Ok(refused(row.problems));
+    }
+    let Some(email) = row.email.clone() else {
+        return Ok(refused(vec![CellProblem { column: None, target: Target::Email, error: FieldError::Required }]));
+    };
+    // The values against the fields as stored now, as a form's save does.
+    let typed = row.values.iter().map(|(key, value)| (key.clone(), Some(value.clone()))).collect();
+    let values = match check_values(fields, typed) {
+        Ok(values) => values,
+        Err(refusals) => {
+            let problems = refusals
+                .into_iter()
+                .map(|r| CellProblem { column: None, target: Target::Custom(r.key), error: r.error })
+                .collect();
+            return Ok(refused(problems));
+        }
+    };
+    let Some(id) = known.get(&email.key()).copied() else {
+        return create(tx, now, business, email, row, &values).await;
+    };
+    let outcome = |outcome| RowReport { line: 0, client: Some(id), outcome };
+    if existing == Existing::Skip {
+        return Ok((outcome(Outcome::Exists), None));
+    }
+    let held = tx.hold(business, id).await?.ok_or(StoreError::NotFound)?;
+    if held.blocked {
+        return Ok((outcome(Outcome::Blocked), Some(tag(TagKind::Blocked, Some(id)))));
+    }
+    let current = &held.client;
+    let changes = ClientChanges {
+        name: row.name.filter(|n| n.as_str() != current.name.as_str()),
+        email: None,
+        phone: row.phone.filter(|p| current.phone.as_ref().map(|c| c.e164()) != Some(p.e164())).map(Some),
+        rut: row.rut.filter(|r| current.rut.map(|c| c.canonical()) != Some(r.canonical())).map(Some),
+        birth_date: row.birth_date.filter(|d| current.birth_date.map(|c| c.date()) != Some(d.date())).map(Some),
+    };
+    let stored =
+        |field: &CustomField| held.values.iter().find(|v| v.field.id == field.id).map(|v| value_text(&v.value));
+    let changed: Vec<(CustomField, Option<CustomValue>)> =
+        values.into_iter().filter(|(field, value)| stored(field) != value.as_ref().map(value_text)).collect();
+    if changes.is_empty() && changed.is_empty() {
+        return Ok((outcome(Outcome::Unchanged), None));
+    }
+    let previous = Previous::of(current, changed.iter().map(|(field, _)| (field.id, stored(field))).collect());
+    let mut updated = changes.applied_to(current);
+    updated.version += 1;
+    rewrite(tx, actor, now, &held, &updated, &changed).await?;
+    let tag = TagRecord {
+        version_after: Some(updated.version),
+        previous: Some(previous.to_text()),
+        ..tag(TagKind::Updated, Some(id))
+    };
+    Ok((outcome(Outcome::Updated), Some(tag)))
+}
+
+async fn create(
+    tx: &mut dyn ImportTx,
+    now: Timestamp,
+    business: BusinessId,
+    email: Email,
+    row: ImportRow,
+    values: &[(CustomField, Option<CustomValue>)],
+) -> StoreResult<(RowReport, Option<TagRecord>)> {
+    let Some(name) = row.name else {
+        return Ok(refused(vec![CellProblem { column: None, target: Target::Name, error: FieldError::Required }]));
+    };
+    let new = NewClient { name, email, phone: row.phone, rut: row.rut, birth_date: row.birth_date };
+    let client = registered(new, now);
+    tx.insert_client(business, &client, values).await?;
+    let tag = TagRecord { version_after: Some(client.version), ..tag(TagKind::Created, Some(client.id)) };
+    Ok((RowReport { line: 0, client: Some(client.id), outcome: Outcome::Created }, Some(tag)))
+}
+
+/// Writes `updated` and the `changed` values over the held profile, with
+/// its search entry and history, as a form's save does.
+async fn rewrite(
+    tx: &mut dyn ImportTx,
+    actor: &Actor,
+    now: Timestamp,
+    held: &HeldProfile,
+    updated: &Client,
+    changed: &[(CustomField, Option<CustomValue>)],
+) -> StoreResult<()> {
+    let business = actor.business();
+    let id = held.client.id;
+    tx.write_client(business, updated).await?;
+    for (field, value) in changed {
+        tx.set_value(business, id, field, value.as_ref()).await?;
+    }
+    tx.refresh_search(business, id).await?;
+    let mut history = Change::between(&held.client, updated);
+    history.extend(value_changes(&held.values, &values_after(held.values.clone(), changed)));
+    tx.record(actor, id, now, &history).await
+}
+
+/// What undo does to one profile the batch wrote.
+struct Undoing {
+    /// The batch's first line on the profile: a created profile is removed,
+    /// an updated one gets that line's previous values back.
+    first: TagRecord,
+    /// The version the batch's last line on it left.
+    version_after: Option<i64>,
+    lines: Vec<u64>,
+}
+
+/// Removes what the batch created and restores what it updated, or, when a
+/// profile changed since, refuses naming the lines and changes nothing.
+pub async fn undo(tx: &mut dyn ImportTx, actor: &Actor, now: Timestamp, id: ImportId) -> StoreResult<ImportBatch> {
+    owners_only(actor)?;
+    let business = actor.business();
+    let mut batch = tx.batch(business, id).await?;
+    match batch.status {
+        Status::Staged => return Err(StoreError::ImportRefused(ImportRefused::NotStarted)),
+        Status::Running => return Err(StoreError::ImportRefused(ImportRefused::Running)),
+        Status::Undone => return Err(StoreError::ImportRefused(ImportRefused::AlreadyUndone)),
+        Status::Done | Status::Failed => {}
+    }
+    // A file may name one email on several lines: each profile is undone
+    // once, from its first line, and checked against its last.
+    let mut profiles: Vec<(ClientId, Undoing)> = Vec::new();
+    let mut at: HashMap<ClientId, usize> = HashMap::new();
+    for tag in tx.tags(business, id, &[TagKind::Created, TagKind::Updated], u32::MAX).await? {
+        let Some(client) = tag.client else { continue };
+        match at.get(&client) {
+            Some(&i) => {
+                let undoing = &mut profiles[i].1;
+                undoing.version_after = tag.version_after;
+                undoing.lines.push(tag.line);
+            }
+            None => {
+                at.insert(client, profiles.len());
+                let undoing = Undoing { version_after: tag.version_after, lines: vec![tag.line], first: tag };
+                profiles.push((client, undoing));
+            }
+        }
+    }
+    let mut changed_since = Vec::new();
+    let mut held = Vec::new();
+    for (client, undoing) in profiles {
+        let created = undoing.first.kind == TagKind::Created;
+        match tx.hold(business, client).await? {
+            // A profile the batch created and someone deleted since: gone
+            // already.
+            None if created => {}
+            None => changed_since.extend(undoing.lines),
+            Some(profile) => {
+                let moved = Some(profile.client.version) != undoing.version_after;
+                if moved || (created && tx.has_activity(business, client).await?) {
+                    changed_since.extend(undoing.lines);
+                } else {
+                    held.push((undoing.first, profile));
+                }
+            }
+        }
+    }
+    if !changed_since.is_empty() {
+        changed_since.sort_unstable();
+        return Err(StoreError::ImportRefused(ImportRefused::ChangedSince { lines: changed_since }));
+    }
+    let fields = tx.fields(business).await?;
+    for (first, profile) in held {
+        if first.kind == TagKind::Created {
+            tx.delete_client(actor, profile.client.id, now).await?;
+            continue;
+        }
+        let previous = Previous::parse(first.previous.as_deref().unwrap_or_default())?;
+        let mut restored = previous.restored(&profile.client)?;
+        restored.version += 1;
+        let values = restored_values(&fields, &previous.values)?;
+        rewrite(tx, actor, now, &profile, &restored, &values).await?;
+    }
+    batch.status = Status::Undone;
+    batch.undone_at = Some(now);
+    tx.save_batch(business, &batch).await?;
+    Ok(batch)
+}
+
+/// The stored previous values as values of their fields; a field deleted
+/// since has nothing to restore.
+fn restored_values(
+    fields: &[CustomField],
+    previous: &[(CustomFieldId, Option<String>)],
+) -> StoreResult<Vec<(CustomField, Option<CustomValue>)>> {
+    let mut values = Vec::new();
+    for (id, stored) in previous {
+        let Some(field) = fields.iter().find(|f| f.id == *id) else { continue };
+        let value = stored.as_deref().map(|s| read_value(field, s)).transpose()?;
+        values.push((field.clone(), value));
+    }
+    Ok(values)
+}
+
+/// What a new profile's `values` add to its search entry, in the
+/// profile's order (position, then id).
+pub fn new_search_texts(values: &[(CustomField, Option<CustomValue>)]) -> Vec<String> {
+    let mut present: Vec<&(CustomField, Option<CustomValue>)> = values.iter().filter(|(_, v)| v.is_some()).collect();
+    present.sort_by_key(|(field, _)| (field.position, field.id.as_uuid()));
+    present.iter().filter_map(|(field, value)| Some(value.as_ref()?.search_text(field))).collect()
+}
