@@ -6,10 +6,12 @@
 //!
 //! Concurrency: one recompute per business at a time (a transaction-level
 //! advisory lock). A batch deletes the queue entries its statement can see
-//! and only then reads the groups' members, so a write committed after the
-//! delete leaves its own entry for the next recompute. The members' client
-//! rows are held `FOR KEY SHARE`, so a client deleted meanwhile waits for
-//! the batch (its links then go by cascade) instead of failing its insert.
+//! (an id range) and only then reads the groups' members, so a write committed after the
+//! delete leaves its own entry for the next recompute. A client deleted
+//! between the read and the links' insert fails the insert's foreign key:
+//! the batch is rolled back (its queue entries with it) and done again.
+//! (Locking the members `FOR KEY SHARE` instead wrote a lock into every
+//! member's row, most of a full recompute's time.)
 
 use std::collections::HashSet;
 
@@ -40,37 +42,57 @@ impl PgStore {
                 return Ok(());
             }
             let mut tx = self.pool.begin().await.map_err(StoreError::backend)?;
-            let done = recompute_batch(&mut tx, business).await?;
-            tx.commit().await.map_err(StoreError::backend)?;
-            if done {
-                return Ok(());
+            match recompute_batch(&mut tx, business).await? {
+                Batch::Raced => continue,
+                Batch::More => tx.commit().await.map_err(StoreError::backend)?,
+                Batch::Last => return tx.commit().await.map_err(StoreError::backend),
             }
         }
     }
 }
 
-/// Recomputes the groups of up to `BATCH` queue entries; true when fewer
-/// were queued.
-async fn recompute_batch(conn: &mut PgConnection, business: Uuid) -> StoreResult<bool> {
+/// How a batch ended.
+enum Batch {
+    /// Fewer than `BATCH` entries were queued: nothing is left.
+    Last,
+    More,
+    /// A member was deleted meanwhile: roll back and do it again.
+    Raced,
+}
+
+/// Recomputes the groups of up to `BATCH` queue entries.
+async fn recompute_batch(conn: &mut PgConnection, business: Uuid) -> StoreResult<Batch> {
     sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('duplicate_links:' || $1::text, 0))")
         .bind(business)
         .execute(&mut *conn)
         .await
         .map_err(StoreError::backend)?;
-    let taken: Vec<(String, String, i64)> = sqlx::query_as(
-        "WITH picked AS (SELECT id FROM duplicate_stale_keys WHERE business_id = $1 ORDER BY id LIMIT $2), \
-         gone AS (DELETE FROM duplicate_stale_keys s USING picked p \
-           WHERE s.business_id = $1 AND s.id = p.id RETURNING s.kind, s.key) \
-         SELECT kind, key, count(*) FROM gone GROUP BY kind, key",
+    // The batch's id range first, then a range delete on the primary key:
+    // a join against the picked ids made PostgreSQL scan the whole queue.
+    let (first, last): (Option<i64>, Option<i64>) = sqlx::query_as(
+        "SELECT min(id), max(id) FROM (SELECT id FROM duplicate_stale_keys WHERE business_id = $1 \
+         ORDER BY id LIMIT $2) AS batch",
     )
     .bind(business)
     .bind(BATCH)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(StoreError::backend)?;
+    let (Some(first), Some(last)) = (first, last) else { return Ok(Batch::Last) };
+    let taken: Vec<(String, String, i64)> = sqlx::query_as(
+        "WITH gone AS (DELETE FROM duplicate_stale_keys WHERE business_id = $1 AND id BETWEEN $2 AND $3 \
+           RETURNING kind, key) \
+         SELECT kind, key, count(*) FROM gone GROUP BY kind, key",
+    )
+    .bind(business)
+    .bind(first)
+    .bind(last)
     .fetch_all(&mut *conn)
     .await
     .map_err(StoreError::backend)?;
     let entries: i64 = taken.iter().map(|t| t.2).sum();
     if taken.is_empty() {
-        return Ok(true);
+        return Ok(Batch::Last);
     }
     let (kinds, keys): (Vec<String>, Vec<String>) = taken.into_iter().map(|(kind, key, _)| (kind, key)).unzip();
     // Members of groups of one (most RUTs and phones) are skipped before
@@ -81,8 +103,7 @@ async fn recompute_batch(conn: &mut PgConnection, business: Uuid) -> StoreResult
          JOIN client_match_keys k ON k.business_id = $1 AND k.kind = g.kind AND k.key = g.key \
          JOIN clients c ON c.business_id = $1 AND c.id = k.client_id \
          WHERE EXISTS (SELECT 1 FROM client_match_keys o WHERE o.business_id = $1 AND o.kind = g.kind \
-           AND o.key = g.key AND o.client_id <> k.client_id) \
-         FOR KEY SHARE OF c",
+           AND o.key = g.key AND o.client_id <> k.client_id)",
     )
     .bind(business)
     .bind(&kinds)
@@ -121,7 +142,7 @@ async fn recompute_batch(conn: &mut PgConnection, business: Uuid) -> StoreResult
         a.push(link.a.as_uuid());
         b.push(link.b.as_uuid());
     }
-    sqlx::query(
+    let inserted = sqlx::query(
         "INSERT INTO duplicate_links (business_id, kind, key, client_a, client_b) \
          SELECT $1, * FROM unnest($2::text[], $3::text[], $4::uuid[], $5::uuid[]) ON CONFLICT DO NOTHING",
     )
@@ -131,9 +152,13 @@ async fn recompute_batch(conn: &mut PgConnection, business: Uuid) -> StoreResult
     .bind(&a)
     .bind(&b)
     .execute(&mut *conn)
-    .await
-    .map_err(StoreError::backend)?;
-    Ok(entries < BATCH)
+    .await;
+    match inserted {
+        Ok(_) if entries < BATCH => Ok(Batch::Last),
+        Ok(_) => Ok(Batch::More),
+        Err(e) if e.as_database_error().is_some_and(|d| d.is_foreign_key_violation()) => Ok(Batch::Raced),
+        Err(e) => Err(StoreError::backend(e)),
+    }
 }
 
 /// The links `actor` may see: not of a dismissed pair, and not of a
