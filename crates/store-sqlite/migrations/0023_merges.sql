@@ -34,14 +34,16 @@ CREATE INDEX client_email_aliases_of_merge ON client_email_aliases (business_id,
 
 -- The history learns client_merged and merge_undone entries. SQLite cannot
 -- change a CHECK in place, so the table is rebuilt as 0017 left it plus the
--- two kinds (nothing refers to it).
+-- two kinds (nothing refers to it) — and, since it is rebuilt anyway, keyed
+-- by business like PostgreSQL's since 0020: (business_id, id), its client
+-- and staff member referenced with the business.
 CREATE TABLE client_history_new (
-    id           BLOB    PRIMARY KEY,
+    id           BLOB    NOT NULL,
     business_id  BLOB    NOT NULL,
-    client_id    BLOB    NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    client_id    BLOB    NOT NULL,
     at           INTEGER NOT NULL,
     who_kind     TEXT    NOT NULL CHECK (who_kind IN ('staff', 'integration', 'system', 'client')),
-    who_id       BLOB    REFERENCES staff (id),
+    who_id       BLOB,
     change       TEXT    NOT NULL CHECK (change IN ('field', 'custom_value', 'note_added', 'note_edited',
                  'note_deleted', 'booking_created', 'booking_rescheduled', 'booking_confirmed',
                  'booking_cancelled', 'booking_attendance', 'booking_payment', 'attention_note_added',
@@ -52,7 +54,10 @@ CREATE TABLE client_history_new (
     new_value    TEXT,
     booking_id   BLOB,
     visibility   TEXT    CHECK (visibility IN ('private', 'shared')),
-    CHECK ((who_kind = 'staff') = (who_id IS NOT NULL))
+    CHECK ((who_kind = 'staff') = (who_id IS NOT NULL)),
+    PRIMARY KEY (business_id, id),
+    FOREIGN KEY (business_id, client_id) REFERENCES clients (business_id, id) ON DELETE CASCADE,
+    FOREIGN KEY (business_id, who_id) REFERENCES staff (business_id, id)
 );
 INSERT INTO client_history_new
     (id, business_id, client_id, at, who_kind, who_id, change, subject, old_value, new_value, booking_id, visibility)
@@ -62,4 +67,3 @@ INSERT INTO client_history_new
 DROP TABLE client_history;
 ALTER TABLE client_history_new RENAME TO client_history;
 CREATE INDEX client_history_by_client ON client_history (business_id, client_id, at, id);
-CREATE INDEX client_history_of_client ON client_history (client_id);
