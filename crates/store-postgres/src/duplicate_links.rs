@@ -13,12 +13,10 @@
 //! (Locking the members `FOR KEY SHARE` instead wrote a lock into every
 //! member's row, most of a full recompute's time.)
 
-use std::collections::HashSet;
-
-use ficha_domain::{Actor, BusinessId, ClientId};
-use ficha_store::duplicates::{self, Candidate, KeyKind, KeyMember};
+use ficha_domain::{Actor, BusinessId};
+use ficha_store::duplicates::{self, Candidate, KeyMember};
 use ficha_store::{StoreError, StoreResult};
-use sqlx::{PgConnection, Row};
+use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::{PgStore, blocks};
@@ -97,7 +95,7 @@ async fn recompute_batch(conn: &mut PgConnection, business: Uuid) -> StoreResult
     let (kinds, keys): (Vec<String>, Vec<String>) = taken.into_iter().map(|(kind, key, _)| (kind, key)).unzip();
     // Members of groups of one (most RUTs and phones) are skipped before
     // their client is read.
-    let rows = sqlx::query(
+    let rows: Vec<(String, String, Uuid, String)> = sqlx::query_as(
         "SELECT k.kind, k.key, k.client_id, c.name_key \
          FROM unnest($2::text[], $3::text[]) AS g(kind, key) \
          JOIN client_match_keys k ON k.business_id = $1 AND k.kind = g.kind AND k.key = g.key \
@@ -111,16 +109,7 @@ async fn recompute_batch(conn: &mut PgConnection, business: Uuid) -> StoreResult
     .fetch_all(&mut *conn)
     .await
     .map_err(StoreError::backend)?;
-    let mut members = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let kind: String = row.try_get("kind").map_err(StoreError::backend)?;
-        members.push(KeyMember {
-            kind: KeyKind::stored(&kind)?,
-            key: row.try_get("key").map_err(StoreError::backend)?,
-            client: ClientId::from_uuid(row.try_get("client_id").map_err(StoreError::backend)?),
-            name_key: row.try_get("name_key").map_err(StoreError::backend)?,
-        });
-    }
+    let members = rows.into_iter().map(KeyMember::stored).collect::<StoreResult<Vec<_>>>()?;
     sqlx::query(
         "DELETE FROM duplicate_links l USING unnest($2::text[], $3::text[]) AS g(kind, key) \
          WHERE l.business_id = $1 AND l.kind = g.kind AND l.key = g.key",
@@ -182,11 +171,7 @@ pub(crate) async fn stored_candidates(conn: &mut PgConnection, actor: &Actor) ->
             .fetch_all(conn)
             .await
             .map_err(StoreError::backend)?;
-    let mut links = Vec::with_capacity(rows.len());
-    for (a, b, kind) in rows {
-        links.push((ClientId::from_uuid(a), ClientId::from_uuid(b), KeyKind::stored(&kind)?));
-    }
-    Ok(duplicates::from_links(links, &HashSet::new()))
+    duplicates::stored_pairs(rows)
 }
 
 /// How many pairs `stored_candidates` would make, counted in the database

@@ -6,12 +6,10 @@ use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
 use ficha_domain::{Actor, BusinessId, Client, ClientId};
-use ficha_store::duplicates::{
-    self, Candidate, DuplicatePage, DuplicatePair, DuplicateStore, KeyKind, KeyMember, PairCursor,
-};
+use ficha_store::duplicates::{self, Candidate, DuplicatePage, DuplicatePair, DuplicateStore, KeyMember, PairCursor};
 use ficha_store::record::micros;
 use ficha_store::{StoreError, StoreResult};
-use sqlx::{PgConnection, Row};
+use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::{PgStore, blocks, clients, duplicate_links};
@@ -53,25 +51,17 @@ async fn candidates(conn: &mut PgConnection, actor: &Actor, only: Option<ClientI
     duplicates::staff_only(actor)?;
     let business = actor.business().as_uuid();
     let only = only.map(|c| c.as_uuid());
-    let statement = sqlx::query(if only.is_some() { MEMBERS_OF } else { MEMBERS })
-        .bind(business)
-        .bind(blocks::flow_lists_blocked(actor))
-        .bind(duplicates::GROUP_CAP as i64);
+    let statement =
+        sqlx::query_as::<_, (String, String, Uuid, String)>(if only.is_some() { MEMBERS_OF } else { MEMBERS })
+            .bind(business)
+            .bind(blocks::flow_lists_blocked(actor))
+            .bind(duplicates::GROUP_CAP as i64);
     let statement = match only {
         Some(client) => statement.bind(client),
         None => statement,
     };
     let rows = statement.fetch_all(&mut *conn).await.map_err(StoreError::backend)?;
-    let mut members = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let kind: String = row.try_get("kind").map_err(StoreError::backend)?;
-        members.push(KeyMember {
-            kind: KeyKind::stored(&kind)?,
-            key: row.try_get("key").map_err(StoreError::backend)?,
-            client: ClientId::from_uuid(row.try_get("client_id").map_err(StoreError::backend)?),
-            name_key: row.try_get("name_key").map_err(StoreError::backend)?,
-        });
-    }
+    let members = rows.into_iter().map(KeyMember::stored).collect::<StoreResult<Vec<_>>>()?;
     let dismissed: HashSet<(ClientId, ClientId)> = sqlx::query_as::<_, (Uuid, Uuid)>(DISMISSED)
         .bind(business)
         .bind(only)

@@ -4,12 +4,10 @@
 //! from `duplicate_links` alone — a few rows per pair, never every shared
 //! key of the business.
 
-use std::collections::HashSet;
-
-use ficha_domain::{Actor, BusinessId, ClientId};
-use ficha_store::duplicates::{self, Candidate, KeyKind, KeyMember};
+use ficha_domain::{Actor, BusinessId};
+use ficha_store::duplicates::{self, Candidate, KeyMember};
 use ficha_store::{StoreError, StoreResult};
-use sqlx::{QueryBuilder, Row, SqliteConnection};
+use sqlx::{QueryBuilder, SqliteConnection};
 use uuid::Uuid;
 
 use crate::{SqliteStore, blocks};
@@ -77,18 +75,13 @@ async fn recompute_batch(conn: &mut SqliteConnection, business: Uuid) -> StoreRe
             .map_err(StoreError::backend)?;
     let (Some(first), Some(last)) = (queued.first(), queued.last()) else { return Ok(true) };
     let groups = serde_json::to_string(&queued).map_err(StoreError::backend)?;
-    let rows =
-        sqlx::query(MEMBERS).bind(business).bind(&groups).fetch_all(&mut *conn).await.map_err(StoreError::backend)?;
-    let mut members = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let kind: String = row.try_get("kind").map_err(StoreError::backend)?;
-        members.push(KeyMember {
-            kind: KeyKind::stored(&kind)?,
-            key: row.try_get("key").map_err(StoreError::backend)?,
-            client: ClientId::from_uuid(row.try_get("client_id").map_err(StoreError::backend)?),
-            name_key: row.try_get("name_key").map_err(StoreError::backend)?,
-        });
-    }
+    let rows: Vec<(String, String, Uuid, String)> = sqlx::query_as(MEMBERS)
+        .bind(business)
+        .bind(&groups)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(StoreError::backend)?;
+    let members = rows.into_iter().map(KeyMember::stored).collect::<StoreResult<Vec<_>>>()?;
     // The batch's old links and queue entries go; its new links come.
     sqlx::query(DELETE_LINKS).bind(business).bind(&groups).execute(&mut *conn).await.map_err(StoreError::backend)?;
     sqlx::query(
@@ -139,11 +132,7 @@ pub(crate) async fn stored_candidates(conn: &mut SqliteConnection, actor: &Actor
             .fetch_all(conn)
             .await
             .map_err(StoreError::backend)?;
-    let mut links = Vec::with_capacity(rows.len());
-    for (a, b, kind) in rows {
-        links.push((ClientId::from_uuid(a), ClientId::from_uuid(b), KeyKind::stored(&kind)?));
-    }
-    Ok(duplicates::from_links(links, &HashSet::new()))
+    duplicates::stored_pairs(rows)
 }
 
 /// How many pairs `stored_candidates` would make, counted in the database

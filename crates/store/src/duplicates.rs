@@ -17,7 +17,7 @@ use crate::error::StoreResult;
 
 pub use pairs::{
     Candidate, DuplicatePage, DuplicatePair, GROUP_CAP, KeyKind, KeyMember, Link, PairCursor, Reason, from_links,
-    links, names_similar, page, pairs, resolve,
+    links, names_similar, page, pairs, resolve, stored_pairs,
 };
 
 #[async_trait]

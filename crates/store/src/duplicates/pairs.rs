@@ -105,6 +105,23 @@ pub struct KeyMember {
     pub name_key: String,
 }
 
+impl KeyMember {
+    /// A member as a backend reads it: (kind, key, client id, name key).
+    pub fn stored((kind, key, client, name_key): (String, String, uuid::Uuid, String)) -> crate::StoreResult<Self> {
+        Ok(Self { kind: KeyKind::stored(&kind)?, key, client: ClientId::from_uuid(client), name_key })
+    }
+}
+
+/// The pairs stored links make, as a backend reads them: (client a, client
+/// b, kind), dismissed pairs already left out by the read.
+pub fn stored_pairs(rows: Vec<(uuid::Uuid, uuid::Uuid, String)>) -> crate::StoreResult<Vec<Candidate>> {
+    let mut links = Vec::with_capacity(rows.len());
+    for (a, b, kind) in rows {
+        links.push((ClientId::from_uuid(a), ClientId::from_uuid(b), KeyKind::stored(&kind)?));
+    }
+    Ok(from_links(links, &HashSet::new()))
+}
+
 /// A pair before its clients are read: ids (`a < b`), reasons and score.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Candidate {
