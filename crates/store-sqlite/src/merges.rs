@@ -503,10 +503,13 @@ impl MergeStore for SqliteStore {
              s.name AS who_name, m.undone_at, m.record FROM client_merges m \
              LEFT JOIN staff s ON s.business_id = m.business_id AND s.id = m.who_id \
              WHERE m.business_id = ?1 AND m.survivor_id = ?2 ORDER BY m.merged_at DESC, m.id DESC LIMIT 50";
+        // An unknown (or deleted) client has no merges to list: NotFound.
+        let mut conn = self.pool.acquire().await.map_err(StoreError::backend)?;
+        crate::notes::client_exists(&mut conn, actor.business(), client).await?;
         let rows = sqlx::query(SQL)
             .bind(actor.business().as_uuid())
             .bind(client.as_uuid())
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *conn)
             .await
             .map_err(StoreError::backend)?;
         rows.iter().map(|row| merge_row(row)?.summary()).collect()

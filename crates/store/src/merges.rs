@@ -80,7 +80,8 @@ pub trait MergeStore: Send + Sync {
     async fn undo_merge(&self, actor: &Actor, merge: MergeId) -> StoreResult<Client>;
 
     /// The merges `client` survived (newest first): the undo control.
-    /// Owners only.
+    /// Owners only; `NotFound` for a client that is not (or no longer) one
+    /// of the business's.
     async fn merges_of(&self, actor: &Actor, client: ClientId) -> StoreResult<Vec<MergeSummary>>;
 
     /// One merge of the business. Owners only.

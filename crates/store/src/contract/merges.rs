@@ -544,7 +544,10 @@ pub async fn another_business_can_neither_merge_nor_see_a_merge(h: &Harness) {
     assert!(matches!(h.store.merge_clients(&other, cross).await, Err(StoreError::NotFound)));
     assert!(matches!(h.store.undo_merge(&other, merge).await, Err(StoreError::NotFound)));
     assert!(matches!(h.store.get_merge(&other, merge).await, Err(StoreError::NotFound)));
-    assert!(h.store.merges_of(&other, p.survivor).await.expect("none").is_empty());
+    assert!(matches!(h.store.merges_of(&other, p.survivor).await, Err(StoreError::NotFound)));
+    // A deleted profile has no merges to list either.
+    h.store.delete_client(&owner, p.witness).await.expect("deleted");
+    assert!(matches!(h.store.merges_of(&owner, p.witness).await, Err(StoreError::NotFound)));
     // Their own profile with the same email is theirs alone.
     let found = h.store.client_by_email(&other, "anita@otro.cl").await.expect("read");
     assert_eq!(found, None);

@@ -113,6 +113,8 @@ async fn a_merge_is_previewed_made_followed_and_undone(app: &TestApp) {
     assert_eq!(merged["new"], json!({ "name": "Ana Perez", "email": "Anita@Otro.cl" }));
     let listed = app.get(&format!("/api/v1/clients/{}/merges", id(&ana))).cookie(&owner).send().await;
     assert_eq!(listed.body["items"][0]["id"], json!(merge_id));
+    let nobody = app.get("/api/v1/clients/00000000-0000-7000-8000-000000000000/merges").cookie(&owner).send().await;
+    assert_eq!(nobody.status, StatusCode::NOT_FOUND, "an unknown or deleted client has no merges to list");
 
     // A professional may not undo; an owner may, once.
     let pro = app.professional().await;
