@@ -169,11 +169,12 @@ impl CustomValue {
 /// characters. One line, or several with `\n` line breaks and tabs.
 fn text_value(text: &str, multi_line: bool) -> Result<String, FieldError> {
     let text = if multi_line { text.replace("\r\n", "\n").replace('\r', "\n") } else { text.to_owned() };
-    let text: String = text.trim().nfc().collect();
+    // Checked before trimming, which would drop a trailing form feed.
     let allowed = |c: char| multi_line && (c == '\n' || c == '\t');
     if text.chars().any(|c| c.is_control() && !allowed(c)) {
         return Err(FieldError::ControlCharacters);
     }
+    let text: String = text.trim().nfc().collect();
     let max = if multi_line { MAX_LONG_TEXT_CHARS } else { MAX_TEXT_CHARS };
     if text.chars().count() > max {
         return Err(FieldError::TooLong { max });
@@ -223,6 +224,7 @@ mod tests {
         assert_eq!(value(&f, RawValue::Text("  Firulais ")), CustomValue::Text("Firulais".into()));
         assert_eq!(value(&f, RawValue::Number("1234")), CustomValue::Text("1234".into()));
         assert_eq!(parse(&f, RawValue::Text("a\nb")), Err(FieldError::ControlCharacters));
+        assert_eq!(parse(&f, RawValue::Text("Firulais\n")), Err(FieldError::ControlCharacters));
         assert!(parse(&f, RawValue::Text(&"ñ".repeat(200))).is_ok());
         assert_eq!(parse(&f, RawValue::Text(&"ñ".repeat(201))), Err(FieldError::TooLong { max: 200 }));
         assert_eq!(parse(&f, RawValue::Bool(true)), Err(FieldError::NotText));
@@ -236,6 +238,7 @@ mod tests {
         let text = value(&f, RawValue::Text(" Alérgico al látex.\r\n\tUsa inhalador.\n"));
         assert_eq!(text, CustomValue::LongText("Alérgico al látex.\n\tUsa inhalador.".into()));
         assert_eq!(parse(&f, RawValue::Text("a\u{0007}b")), Err(FieldError::ControlCharacters));
+        assert_eq!(parse(&f, RawValue::Text("Usa inhalador.\u{c}")), Err(FieldError::ControlCharacters));
         assert!(parse(&f, RawValue::Text(&"x".repeat(5000))).is_ok());
         assert_eq!(parse(&f, RawValue::Text(&"x".repeat(5001))), Err(FieldError::TooLong { max: 5000 }));
     }

@@ -21,12 +21,13 @@ impl NoteText {
     pub const MAX_CHARS: usize = 5000;
 
     pub fn parse(text: &str) -> Result<Self, FieldError> {
-        let text = text.trim();
         // Line breaks and tabs are how people lay out a note; other control
         // characters are never typed, and NUL cannot be stored in PostgreSQL.
+        // Checked before trimming, which would drop a trailing form feed.
         if text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
             return Err(FieldError::ControlCharacters);
         }
+        let text = text.trim();
         match text.chars().count() {
             0 => Err(FieldError::Required),
             n if n > Self::MAX_CHARS => Err(FieldError::TooLong { max: Self::MAX_CHARS }),
@@ -114,6 +115,9 @@ mod tests {
         assert!(NoteText::parse(&longest).is_ok(), "5000 characters of two bytes each fit");
         assert_eq!(NoteText::parse(&format!("{longest}a")), Err(FieldError::TooLong { max: 5000 }));
         assert_eq!(NoteText::parse("a\u{0}b"), Err(FieldError::ControlCharacters));
+        // Whitespace to `trim`, control characters to the API's schema.
+        assert_eq!(NoteText::parse("nota\u{c}"), Err(FieldError::ControlCharacters));
+        assert_eq!(NoteText::parse("\u{85}nota"), Err(FieldError::ControlCharacters));
     }
 
     #[test]

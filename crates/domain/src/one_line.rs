@@ -9,10 +9,12 @@ use crate::field_error::FieldError;
 /// too, the Unicode line and paragraph separators included: it is one line),
 /// invisible format characters (see `invisible`) and empty or over-long texts.
 pub fn one_line(text: &str, max_chars: usize) -> Result<String, FieldError> {
-    let trimmed = text.trim();
-    if trimmed.chars().any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')) {
+    // Checked before trimming: a trailing form feed or NEL is whitespace to
+    // `trim`, and would otherwise slip through where the API says it is refused.
+    if text.chars().any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')) {
         return Err(FieldError::ControlCharacters);
     }
+    let trimmed = text.trim();
     if has_stray_invisible(trimmed) {
         return Err(FieldError::InvisibleCharacters);
     }
@@ -97,6 +99,9 @@ mod tests {
     fn line_and_paragraph_separators_are_line_breaks() {
         assert_eq!(one_line("Ana\u{2028}Pérez", 120), Err(FieldError::ControlCharacters));
         assert_eq!(one_line("Ana\u{2029}Pérez", 120), Err(FieldError::ControlCharacters));
+        // At either end too, where `trim` would have dropped them.
+        assert_eq!(one_line("Ana Pérez\n", 120), Err(FieldError::ControlCharacters));
+        assert_eq!(one_line("\u{c}Ana", 120), Err(FieldError::ControlCharacters));
     }
 
     #[test]

@@ -36,10 +36,11 @@ impl NoticeText {
     pub const MAX_CHARS: usize = 20_000;
 
     pub fn parse(text: &str) -> Result<Self, FieldError> {
-        let text = text.trim();
+        // Checked before trimming, which would drop a trailing form feed.
         if text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
             return Err(FieldError::ControlCharacters);
         }
+        let text = text.trim();
         match text.chars().count() {
             0 => Err(FieldError::Required),
             n if n > Self::MAX_CHARS => Err(FieldError::TooLong { max: Self::MAX_CHARS }),
@@ -102,6 +103,7 @@ mod tests {
         assert_eq!(text.as_str(), "Aviso\n\nUsamos tus datos.");
         assert_eq!(NoticeText::parse("   "), Err(FieldError::Required));
         assert_eq!(NoticeText::parse("a\u{0}b"), Err(FieldError::ControlCharacters));
+        assert_eq!(NoticeText::parse("aviso\u{c}"), Err(FieldError::ControlCharacters));
         let long = "a".repeat(NoticeText::MAX_CHARS + 1);
         assert_eq!(NoticeText::parse(&long), Err(FieldError::TooLong { max: NoticeText::MAX_CHARS }));
     }
