@@ -6,7 +6,7 @@
 //!
 //! Concurrency: one recompute per business at a time (a transaction-level
 //! advisory lock). A batch deletes the queue entries its statement can see
-//! (an id range) and only then reads the groups' members, so a write committed after the
+//! (a key range) and only then reads the groups' members, so a write committed after the
 //! delete leaves its own entry for the next recompute. A client deleted
 //! between the read and the links' insert fails the insert's foreign key:
 //! the batch is rolled back (its queue entries with it) and done again.
@@ -58,7 +58,7 @@ enum Batch {
     Raced,
 }
 
-/// Recomputes the groups of up to `BATCH` queue entries.
+/// Recomputes the groups of the first `BATCH` queue entries in key order.
 async fn recompute_batch(conn: &mut PgConnection, business: Uuid) -> StoreResult<Batch> {
     // The member read's cost estimate (a guess for unnested arrays) passes
     // the JIT threshold at a million clients, and compiling it took longer
@@ -69,34 +69,37 @@ async fn recompute_batch(conn: &mut PgConnection, business: Uuid) -> StoreResult
         .execute(&mut *conn)
         .await
         .map_err(StoreError::backend)?;
-    // The batch's id range first, then a range delete on the primary key:
-    // a join against the picked ids made PostgreSQL scan the whole queue.
-    let (first, last): (Option<i64>, Option<i64>) = sqlx::query_as(
-        "SELECT min(id), max(id) FROM (SELECT id FROM duplicate_stale_keys WHERE business_id = $1 \
-         ORDER BY id LIMIT $2) AS batch",
+    // The batch's key range first (0028's index, in key order, so a group
+    // queued many times is recomputed once), then a range delete on it: a
+    // join against the picked groups made PostgreSQL scan the whole queue.
+    // The groups recomputed are the entries the delete saw, so one queued
+    // in between is not dropped unseen.
+    let picked: Vec<(String, String)> =
+        sqlx::query_as("SELECT kind, key FROM duplicate_stale_keys WHERE business_id = $1 ORDER BY kind, key LIMIT $2")
+            .bind(business)
+            .bind(BATCH)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(StoreError::backend)?;
+    let (Some(first), Some(last)) = (picked.first(), picked.last()) else { return Ok(Batch::Last) };
+    let taken: Vec<(String, String)> = sqlx::query_as(
+        "WITH gone AS (DELETE FROM duplicate_stale_keys WHERE business_id = $1 \
+           AND (kind, key) >= ($2, $3) AND (kind, key) <= ($4, $5) RETURNING kind, key) \
+         SELECT DISTINCT kind, key FROM gone",
     )
     .bind(business)
-    .bind(BATCH)
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(StoreError::backend)?;
-    let (Some(first), Some(last)) = (first, last) else { return Ok(Batch::Last) };
-    let taken: Vec<(String, String, i64)> = sqlx::query_as(
-        "WITH gone AS (DELETE FROM duplicate_stale_keys WHERE business_id = $1 AND id BETWEEN $2 AND $3 \
-           RETURNING kind, key) \
-         SELECT kind, key, count(*) FROM gone GROUP BY kind, key",
-    )
-    .bind(business)
-    .bind(first)
-    .bind(last)
+    .bind(&first.0)
+    .bind(&first.1)
+    .bind(&last.0)
+    .bind(&last.1)
     .fetch_all(&mut *conn)
     .await
     .map_err(StoreError::backend)?;
-    let entries: i64 = taken.iter().map(|t| t.2).sum();
+    let entries = picked.len() as i64;
     if taken.is_empty() {
         return Ok(Batch::Last);
     }
-    let (kinds, keys): (Vec<String>, Vec<String>) = taken.into_iter().map(|(kind, key, _)| (kind, key)).unzip();
+    let (kinds, keys): (Vec<String>, Vec<String>) = taken.into_iter().unzip();
     // Each group is read by one range of the keys' primary key, and groups
     // of one (most RUTs and phones) are dropped before any client is read.
     // The aggregate keeps the plan a loop over the batch's groups: as a
