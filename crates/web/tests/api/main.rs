@@ -16,6 +16,7 @@ mod hardening;
 mod helpers;
 mod imports;
 mod lockout;
+mod merge_settings;
 mod merges;
 mod mi_cuenta;
 mod notes;
