@@ -33,6 +33,7 @@ mod panel_duplicates;
 mod panel_export;
 mod panel_import;
 mod panel_merge;
+mod panel_merge_permission;
 mod panel_notes;
 mod panel_notifications;
 mod panel_pages;
