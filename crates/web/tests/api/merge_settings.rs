@@ -58,11 +58,14 @@ fn id(client: &Value) -> &str {
 async fn a_professional_merges_only_while_allowed_and_never_undoes(app: &TestApp) {
     let owner = app.owner().await;
     let pro = app.professional().await;
-    let ana = app.create_client(&owner, json!({ "name": "Ana Pérez", "email": "ana@mail.cl", "rut": "12345678-5" })).await;
-    let twin =
-        app.create_client(&owner, json!({ "name": "Ana Perez", "email": "anita@otro.cl", "rut": "12.345.678-5" })).await;
+    let ana =
+        app.create_client(&owner, json!({ "name": "Ana Pérez", "email": "ana@mail.cl", "rut": "12345678-5" })).await;
+    let twin = app
+        .create_client(&owner, json!({ "name": "Ana Perez", "email": "anita@otro.cl", "rut": "12.345.678-5" }))
+        .await;
     let body = json!({ "absorbed_id": id(&twin), "keep": { "name": "survivor", "email": "survivor" } });
-    let merge = |cookie: &str| app.post(&format!("/api/v1/clients/{}/merge", id(&ana))).cookie(cookie).json(body.clone());
+    let merge =
+        |cookie: &str| app.post(&format!("/api/v1/clients/{}/merge", id(&ana))).cookie(cookie).json(body.clone());
     let preview_path = format!("/api/v1/clients/{}/merge-preview?absorbed_id={}", id(&ana), id(&twin));
     let dismiss = json!({ "client_a": id(&ana), "client_b": id(&twin) });
 
@@ -89,7 +92,8 @@ async fn a_professional_merges_only_while_allowed_and_never_undoes(app: &TestApp
     assert_eq!(done.body["merge"]["merged_by"]["id"], me.body["staff_id"], "{}", done.body);
     let merge_id = done.body["merge"]["id"].as_str().expect("merge id").to_owned();
     let history = app.get(&format!("/api/v1/clients/{}/history", id(&ana))).cookie(&owner).send().await;
-    let entry = history.body["items"].as_array().expect("items").iter().find(|e| e["change"] == "client_merged").cloned();
+    let entry =
+        history.body["items"].as_array().expect("items").iter().find(|e| e["change"] == "client_merged").cloned();
     assert_eq!(entry.expect("merge entry")["by"], done.body["merge"]["merged_by"], "the history names who merged");
 
     // Undo and the list that offers it stay the owners'.

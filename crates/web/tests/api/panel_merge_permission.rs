@@ -51,9 +51,11 @@ async fn a_professional_sees_and_uses_fusionar_only_while_allowed() {
     let app = TestApp::spawn().await;
     let owner = app.owner().await;
     let pro = app.professional().await;
-    let ana = app.create_client(&owner, json!({ "name": "Ana Pérez", "email": "ana@mail.cl", "rut": "12345678-5" })).await;
-    let twin =
-        app.create_client(&owner, json!({ "name": "Ana Perez", "email": "anita@otro.cl", "rut": "12.345.678-5" })).await;
+    let ana =
+        app.create_client(&owner, json!({ "name": "Ana Pérez", "email": "ana@mail.cl", "rut": "12345678-5" })).await;
+    let twin = app
+        .create_client(&owner, json!({ "name": "Ana Perez", "email": "anita@otro.cl", "rut": "12.345.678-5" }))
+        .await;
     let (ana, twin) = (ana["id"].as_str().unwrap_or("").to_owned(), twin["id"].as_str().unwrap_or("").to_owned());
     let merge_link = format!("/clientes/{ana}/fusionar?con={twin}");
     let profile_link = format!("href=\"/clientes/{ana}/fusionar\"");
