@@ -145,11 +145,15 @@ impl DuplicateStore for PgStore {
 
     async fn dismiss_duplicate(&self, actor: &Actor, a: ClientId, b: ClientId) -> StoreResult<()> {
         duplicates::staff_only(actor)?;
+        let mut tx = self.pool.begin().await.map_err(StoreError::backend)?;
+        // "No es duplicado" settles who the person is, as a merge does: the
+        // same people may do it (`may_merge`).
+        let allowed = !actor.is_owner() && crate::merges::professionals_may_merge(&mut tx, actor.business()).await?;
+        ficha_store::merges::may_merge(actor, allowed)?;
         if a == b {
             return Err(StoreError::NotFound);
         }
         let (a, b) = duplicates::ordered(a, b);
-        let mut tx = self.pool.begin().await.map_err(StoreError::backend)?;
         if visible(&mut tx, actor, a, b).await? != 2 {
             return Err(StoreError::NotFound);
         }

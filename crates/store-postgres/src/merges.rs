@@ -23,6 +23,18 @@ use uuid::Uuid;
 use crate::clients::{HOLD_CLIENT, HOLD_CLIENT_FOR_UPDATE, bind_fields, hold};
 use crate::{PgStore, custom_fields, history, search};
 
+/// Whether the business lets professionals merge (migration 0027; no
+/// row = no). Read by the merge's flow and by "No es duplicado".
+pub(crate) async fn professionals_may_merge(conn: &mut PgConnection, business: BusinessId) -> StoreResult<bool> {
+    let allowed: Option<bool> =
+        sqlx::query_scalar("SELECT professionals_may_merge FROM merge_settings WHERE business_id = $1")
+            .bind(business.as_uuid())
+            .fetch_optional(conn)
+            .await
+            .map_err(StoreError::backend)?;
+    Ok(allowed.unwrap_or(false))
+}
+
 /// The client an email key names in the business: its own email, else an
 /// alias (`client_by_email_key`, migration 0023). The one lookup.
 pub(crate) const CLIENT_BY_EMAIL_KEY: &str = "SELECT client_by_email_key($1, $2)";
@@ -458,6 +470,10 @@ impl MergeTx for Tx<'_> {
     async fn record(&mut self, actor: &Actor, client: ClientId, at: Timestamp, changes: &[Change]) -> StoreResult<()> {
         history::record(self.0, actor, client, at, changes).await
     }
+
+    async fn professionals_may_merge(&mut self, business: BusinessId) -> StoreResult<bool> {
+        professionals_may_merge(self.0, business).await
+    }
 }
 
 #[async_trait]
@@ -500,14 +516,36 @@ impl MergeStore for PgStore {
     }
 
     async fn get_merge(&self, actor: &Actor, merge: MergeId) -> StoreResult<MergeSummary> {
-        flow::owners_only(actor)?;
         const SQL: &str = "SELECT m.id, m.survivor_id, m.absorbed_id, m.merged_at, m.who_kind, m.who_id, \
              s.name AS who_name, m.undone_at, m.record FROM client_merges m \
              LEFT JOIN staff s ON s.business_id = m.business_id AND s.id = m.who_id \
              WHERE m.business_id = $1 AND m.id = $2";
         let mut conn = self.pool.acquire().await.map_err(StoreError::backend)?;
+        flow::merger(&mut Tx(&mut conn), actor).await?;
         let row = crate::scoped_row(&mut conn, SQL, actor.business(), merge.as_uuid()).await?;
         merge_row(&row)?.summary()
+    }
+
+    async fn professionals_may_merge(&self, actor: &Actor) -> StoreResult<bool> {
+        ficha_store::duplicates::staff_only(actor)?;
+        let mut conn = self.pool.acquire().await.map_err(StoreError::backend)?;
+        professionals_may_merge(&mut conn, actor.business()).await
+    }
+
+    async fn set_professionals_may_merge(&self, actor: &Actor, allowed: bool) -> StoreResult<()> {
+        if !actor.is_owner() {
+            return Err(StoreError::OwnerOnly);
+        }
+        sqlx::query(
+            "INSERT INTO merge_settings (business_id, professionals_may_merge) VALUES ($1, $2) \
+             ON CONFLICT (business_id) DO UPDATE SET professionals_may_merge = excluded.professionals_may_merge",
+        )
+        .bind(actor.business().as_uuid())
+        .bind(allowed)
+        .execute(&self.pool)
+        .await
+        .map(drop)
+        .map_err(StoreError::backend)
     }
 }
 

@@ -40,9 +40,11 @@ pub trait DuplicateStore: Send + Sync {
     /// this on every page, so no client of a pair is read.
     async fn count_duplicates_of(&self, actor: &Actor, client: ClientId) -> StoreResult<u64>;
 
-    /// "No es duplicado": the pair is never suggested again. Both must be
-    /// profiles the actor may see (`NotFound` otherwise, or when `a == b`);
-    /// dismissing twice is no error.
+    /// "No es duplicado": the pair is never suggested again. Who may is
+    /// who may merge (`merges::may_merge`: owners, professionals while the
+    /// business allows; `OwnerOnly` otherwise). Both must be profiles the
+    /// actor may see (`NotFound` otherwise, or when `a == b`); dismissing
+    /// twice is no error.
     async fn dismiss_duplicate(&self, actor: &Actor, a: ClientId, b: ClientId) -> StoreResult<()>;
 
     /// How many pairs `duplicate_suggestions` would list in all.

@@ -4,8 +4,12 @@
 //! backend holds only its SQL.
 //!
 //! The rules:
-//! - Owners only (the system too). Professionals cannot merge: a business
-//!   setting to let them was not worth its weight yet.
+//! - Owners (the system and API tokens too) merge; professionals only
+//!   while the business allows it ("Los profesionales pueden fusionar
+//!   perfiles", off by default: `may_merge`). The setting is read inside
+//!   the merge's own transaction, so an owner turning it off is never
+//!   half-seen. Undo, and the list of merges that offers it, stay the
+//!   owners'.
 //! - Refused, with nothing changed, when the two are one profile
 //!   (`SameClient`), when either is blocked (bloqueo freezes a profile:
 //!   `ClientBlocked`), when either has an open data-subject request (the
@@ -84,8 +88,30 @@ pub trait MergeStore: Send + Sync {
     /// of the business's.
     async fn merges_of(&self, actor: &Actor, client: ClientId) -> StoreResult<Vec<MergeSummary>>;
 
-    /// One merge of the business. Owners only.
+    /// One merge of the business: owners, and professionals while they
+    /// may merge (the answer to the merge they just made).
     async fn get_merge(&self, actor: &Actor, merge: MergeId) -> StoreResult<MergeSummary>;
+
+    /// Whether the business lets professionals merge profiles (and dismiss
+    /// duplicate pairs); off unless an owner turned it on. Any staff
+    /// member reads it (`NotFound` for a client).
+    async fn professionals_may_merge(&self, actor: &Actor) -> StoreResult<bool>;
+
+    /// Owners only (`OwnerOnly`).
+    async fn set_professionals_may_merge(&self, actor: &Actor, allowed: bool) -> StoreResult<()>;
+}
+
+/// Who may merge (preview, merge, dismiss a duplicate pair), given the
+/// business's setting: owners and the system always, professionals while
+/// `professionals_allowed`; a client is told nothing exists.
+pub fn may_merge(actor: &Actor, professionals_allowed: bool) -> StoreResult<()> {
+    if actor.is_client() {
+        return Err(crate::StoreError::NotFound);
+    }
+    if actor.is_owner() || professionals_allowed {
+        return Ok(());
+    }
+    Err(crate::StoreError::OwnerOnly)
 }
 
 /// What the caller asks a merge to do.

@@ -163,6 +163,8 @@ pub async fn professionals_never_see_a_blocked_profile_paired(h: &Harness) {
     assert_eq!(h.store.count_duplicates(&pro).await.expect("counted"), 0);
     assert!(h.store.duplicates_of(&pro, x).await.expect("of").is_empty());
     assert_eq!(h.store.count_duplicates_of(&pro, x).await.expect("counted"), 0, "nor on its notice");
+    // Even where professionals may dismiss pairs, not one they cannot see.
+    h.store.set_professionals_may_merge(&owner, true).await.expect("allowed");
     assert!(matches!(h.store.dismiss_duplicate(&pro, x, y).await, Err(StoreError::NotFound)));
     // Owners still see it; a client signed in to Mi cuenta sees nothing.
     assert_eq!(listed(h, &owner).await.len(), 1);

@@ -37,10 +37,10 @@ macro_rules! merges_contract {
     };
 }
 
-struct Pair {
-    site: Site,
-    survivor: ClientId,
-    absorbed: ClientId,
+pub(super) struct Pair {
+    pub(super) site: Site,
+    pub(super) survivor: ClientId,
+    pub(super) absorbed: ClientId,
     /// A third profile: its previews count the others' rows.
     witness: ClientId,
 }
@@ -75,7 +75,7 @@ async fn set_values(h: &Harness, actor: &Actor, client: ClientId, values: &[(&st
 /// Ana's two profiles in an open booking site: the survivor with a phone
 /// and a comuna, the absorbed one with another name spelling, another
 /// phone, a RUT, another comuna and a pet.
-async fn pair(h: &Harness, slug: &str) -> Pair {
+pub(super) async fn pair(h: &Harness, slug: &str) -> Pair {
     let site = site(h, slug).await;
     let actor = &site.actor;
     field(h, actor, "comuna").await;
@@ -150,7 +150,7 @@ fn request_of(p: &Pair, choices: MergeChoices) -> MergeRequest {
 
 /// The usual choices: the survivor's name and email, the absorbed
 /// profile's phone and comuna.
-fn usual(p: &Pair) -> MergeRequest {
+pub(super) fn usual(p: &Pair) -> MergeRequest {
     request_of(
         p,
         choices(

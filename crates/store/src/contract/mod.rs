@@ -20,6 +20,7 @@ mod import;
 mod imports;
 mod listing;
 mod login_throttle;
+mod merge_permission;
 mod merges;
 mod notes;
 mod outbox;
@@ -54,6 +55,7 @@ pub use import::*;
 pub use imports::*;
 pub use listing::*;
 pub use login_throttle::*;
+pub use merge_permission::*;
 pub use merges::*;
 pub use notes::*;
 pub use outbox::*;
@@ -162,6 +164,7 @@ macro_rules! contract_suite {
         $crate::calendar_feeds_contract!($fresh);
         $crate::duplicates_contract!($fresh);
         $crate::merges_contract!($fresh);
+        $crate::merge_permission_contract!($fresh);
     };
     (@cases $fresh:path; $($case:ident),* $(,)?) => {
         $(

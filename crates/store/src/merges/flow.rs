@@ -122,9 +122,21 @@ pub trait MergeTx: Send {
     async fn mark_undone(&mut self, business: BusinessId, merge: MergeId, at: Timestamp) -> StoreResult<()>;
 
     async fn record(&mut self, actor: &Actor, client: ClientId, at: Timestamp, changes: &[Change]) -> StoreResult<()>;
+
+    /// The business's "professionals may merge" setting (false without a
+    /// row).
+    async fn professionals_may_merge(&mut self, business: BusinessId) -> StoreResult<bool>;
 }
 
-/// Merges are the owners' (and the system's); a client is told nothing
+/// `super::may_merge` with the setting read on this transaction (only
+/// when the actor is a professional: owners never pay the read).
+pub async fn merger(tx: &mut dyn MergeTx, actor: &Actor) -> StoreResult<()> {
+    let allowed = !actor.is_client() && !actor.is_owner() && tx.professionals_may_merge(actor.business()).await?;
+    super::may_merge(actor, allowed)
+}
+
+/// Undoing a merge, and listing the merges that offer it, are the owners'
+/// (and the system's) whatever the setting; a client is told nothing
 /// exists.
 pub fn owners_only(actor: &Actor) -> StoreResult<()> {
     if actor.is_client() {
@@ -143,7 +155,7 @@ pub async fn preview(
     survivor: ClientId,
     absorbed: ClientId,
 ) -> StoreResult<MergePreview> {
-    owners_only(actor)?;
+    merger(tx, actor).await?;
     let business = actor.business();
     let (s, s_blocked) = tx.hold(business, survivor, false).await?;
     let (a, a_blocked) = tx.hold(business, absorbed, false).await?;
@@ -203,7 +215,7 @@ pub async fn merge(
     request: &MergeRequest,
     now: Timestamp,
 ) -> StoreResult<MergeOutcome> {
-    owners_only(actor)?;
+    merger(tx, actor).await?;
     let business = actor.business();
     let (survivor, absorbed) = (request.survivor, request.absorbed);
     if survivor == absorbed {

@@ -1,8 +1,10 @@
 //! Merging two profiles of one person (issue 13): `GET
 //! /clients/{id}/merge-preview?absorbed_id=`, `POST /clients/{id}/merge`
 //! (`{id}` the surviving profile), `GET /clients/{id}/merges` and `POST
-//! /merges/{id}/undo`. Owners (and API tokens) only: the store refuses
-//! professionals with `owner_only`.
+//! /merges/{id}/undo`. Owners (and API tokens) preview and merge, and so
+//! do professionals while the business allows it (`/settings/merges`);
+//! listing and undoing merges stay the owners'. The store decides and
+//! refuses the others with `owner_only`.
 
 use axum::Json;
 use axum::extract::{Path, Query, State};

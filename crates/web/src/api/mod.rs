@@ -13,6 +13,7 @@ pub mod custom_fields;
 pub mod data_requests;
 pub(crate) mod history;
 pub(crate) mod imports;
+mod merge_settings;
 pub mod merges;
 pub mod notes;
 pub mod notifications;
@@ -157,6 +158,8 @@ pub fn routes() -> Vec<ApiRoute> {
         ApiRoute::put("/settings/data-requests", data_requests::set_settings),
         ApiRoute::get("/settings/calendar-feeds", calendar_feeds::settings),
         ApiRoute::put("/settings/calendar-feeds", calendar_feeds::set_settings),
+        ApiRoute::get("/settings/merges", merge_settings::settings),
+        ApiRoute::put("/settings/merges", merge_settings::set_settings),
         ApiRoute::get("/settings/notifications", notifications::settings),
         ApiRoute::put("/settings/notifications", notifications::set_settings),
         ApiRoute::get("/tokens", tokens::list),

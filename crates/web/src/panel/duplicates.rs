@@ -1,6 +1,7 @@
 //! Clientes → "Posibles duplicados": the pairs of profiles that may be one
 //! person, side by side with why, best first, each with "No es duplicado"
-//! (`POST /clientes/duplicados/descartar`, which dismisses it for good).
+//! (`POST /clientes/duplicados/descartar`, which dismisses it for good)
+//! and "Fusionar…", both for whoever may merge (`merge::may_merge`).
 //! `?cliente={id}` shows only the pairs of one profile (its notice links
 //! here).
 
@@ -75,8 +76,9 @@ struct DuplicatesPage {
     back: String,
     next_href: Option<String>,
     notice: Option<&'static str>,
-    /// Owners merge a pair from here.
-    is_owner: bool,
+    /// Owners, and professionals while the business allows it, merge or
+    /// dismiss a pair from here; others only look.
+    may_merge: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -102,7 +104,7 @@ pub async fn list(
         back: "/clientes/duplicados".to_owned(),
         next_href: None,
         notice: (params.descartado == "1").then_some("Listo: ese par ya no se sugerirá como duplicado."),
-        is_owner: staffer.is_owner(),
+        may_merge: super::merge::may_merge(&state, &staffer).await?,
     };
     if params.cliente.is_empty() {
         let after = match params.despues.as_str() {

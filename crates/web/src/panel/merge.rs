@@ -1,5 +1,6 @@
 //! `/clientes/{id}/fusionar`: merging another profile into this one
-//! (owners). Without `?con=` the page finds the other profile (by name,
+//! (owners, and professionals while the business allows it: `may_merge`).
+//! Without `?con=` the page finds the other profile (by name,
 //! email, phone, RUT, or its id); with it, both profiles side by side:
 //! which one stays (a link swaps them), a choice for each value both hold
 //! differently (the survivor's preselected), what is kept without asking,
@@ -18,11 +19,11 @@ use ficha_store::{
 use serde::Deserialize;
 
 use super::error::{PanelError, page_with, path_id};
-use super::form::{FormData, OwnerSubmitted};
+use super::form::{FormData, Submitted};
 use super::format::query;
 use super::layout::{Chrome, Section};
 use super::profile_history::{field_label, general_value};
-use super::session::{OwnerStaffer, Staffer};
+use super::session::Staffer;
 use crate::AppState;
 
 /// One value both profiles may hold: a choice when they differ.
@@ -218,6 +219,13 @@ fn page(staffer: &Staffer, client: &Client) -> MergePage {
     }
 }
 
+/// Whether `staffer` may merge profiles here: owners always, professionals
+/// while the business allows it. The panel shows merge controls only then;
+/// the store decides again on every preview and merge.
+pub async fn may_merge(state: &AppState, staffer: &Staffer) -> Result<bool, PanelError> {
+    Ok(staffer.is_owner() || state.store.professionals_may_merge(&staffer.actor).await?)
+}
+
 /// The survivor, or where an absorbed id leads now.
 async fn survivor(state: &AppState, staffer: &Staffer, id: ClientId) -> Result<Result<Client, Response>, PanelError> {
     match state.store.get_client(&staffer.actor, id).await {
@@ -231,10 +239,13 @@ async fn survivor(state: &AppState, staffer: &Staffer, id: ClientId) -> Result<R
 
 pub async fn show(
     State(state): State<AppState>,
-    OwnerStaffer(staffer): OwnerStaffer,
+    staffer: Staffer,
     Path(id): Path<String>,
     Query(params): Query<Params>,
 ) -> Result<Response, PanelError> {
+    if !may_merge(&state, &staffer).await? {
+        return Err(PanelError::OwnersOnly);
+    }
     let id: ClientId = path_id(&id)?;
     let client = match survivor(&state, &staffer, id).await? {
         Ok(client) => client,
@@ -296,8 +307,9 @@ fn choices(form: &FormData, preview: &MergePreview) -> MergeChoices {
 pub async fn merge(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    OwnerSubmitted { staffer, form }: OwnerSubmitted,
+    Submitted { staffer, form }: Submitted,
 ) -> Result<Response, PanelError> {
+    // The store refuses whoever may not merge (the preview first).
     let id: ClientId = path_id(&id)?;
     let other: ClientId = path_id(form.get("con"))?;
     let version = |name: &str| form.get(name).parse::<i64>().ok();

@@ -139,6 +139,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/configuracion/solicitudes", get(settings::data_requests::show).post(settings::data_requests::save))
         .route("/configuracion/accesos", get(settings::access_log::show).post(settings::access_log::save))
         .route("/configuracion/calendario", get(settings::calendar_feeds::show).post(settings::calendar_feeds::save))
+        .route("/configuracion/fusiones", get(settings::merges::show).post(settings::merges::save))
         .route("/assets/{name}", get(assets::serve))
         .layer(axum::middleware::from_fn_with_state(state, error_page::with_chrome))
         .layer(SetResponseHeaderLayer::overriding(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))

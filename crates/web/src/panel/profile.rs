@@ -92,6 +92,7 @@ struct ProfilePage {
     duplicates_href: Option<String>,
     /// The merges an owner may still undo.
     merges: MergesSection,
+    may_merge: bool,
     /// Why an undo was refused (`?guardado=fusion-…`).
     merge_notice: Option<&'static str>,
 }
@@ -138,6 +139,8 @@ struct Loaded {
     /// How many suggested duplicate pairs include this profile.
     duplicates: u64,
     merges: MergesSection,
+    /// "Fusionar con otro cliente…" is offered (`merge::may_merge`).
+    may_merge: bool,
 }
 
 /// Where the profile's long lists start, from its link.
@@ -181,6 +184,7 @@ async fn load(state: &AppState, staffer: &Staffer, id: &str, lists: &ListsParams
         history,
         accesses,
         merges,
+        may_merge,
     ) = tokio::try_join!(
         client_side,
         BookingsSection::load(state, staffer, id, list),
@@ -190,6 +194,7 @@ async fn load(state: &AppState, staffer: &Staffer, id: &str, lists: &ListsParams
         HistorySection::load(state, staffer, id, &lists.historial),
         AccessSection::record_and_load(state, staffer, id, &lists.accesos),
         MergesSection::load(state, staffer, id),
+        super::merge::may_merge(state, staffer),
     )?;
     Ok(Loaded {
         client,
@@ -205,6 +210,7 @@ async fn load(state: &AppState, staffer: &Staffer, id: &str, lists: &ListsParams
         accesses,
         duplicates,
         merges,
+        may_merge,
     })
 }
 
@@ -224,6 +230,7 @@ impl ProfilePage {
             accesses,
             duplicates,
             merges,
+            may_merge,
         } = loaded;
         let client = &client;
         let zone = staffer.zone();
@@ -278,6 +285,7 @@ impl ProfilePage {
             accesses,
             duplicates_href: (duplicates > 0).then(|| format!("/clientes/duplicados?cliente={}", client.id)),
             merges,
+            may_merge,
             merge_notice: None,
         }
     }

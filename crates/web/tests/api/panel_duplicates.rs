@@ -104,6 +104,10 @@ async fn professionals_never_see_a_blocked_profile_paired() {
     let page = app.get(LIST).cookie(&pro).send().await;
     assert!(html(&page).contains("No hay posibles duplicados."));
     let ana = ana["id"].as_str().unwrap_or("");
+    // Even where professionals may dismiss pairs, not one they cannot see.
+    let allowed =
+        app.put("/api/v1/settings/merges").cookie(&owner).json(json!({ "professionals_may_merge": true })).send().await;
+    assert_eq!(allowed.status, StatusCode::OK);
     let forged = submit(&app, &pro, DISMISS, &csrf(&page), &[("a", ana), ("b", twin)]).await;
     assert_eq!(forged.status, StatusCode::NOT_FOUND);
     assert!(html(&app.get(LIST).cookie(&owner).send().await).contains("Mismo RUT"), "owners still see it");

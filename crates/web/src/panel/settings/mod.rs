@@ -2,7 +2,8 @@
 //! create, edit, reorder, archive), its staff accounts (list, add), its
 //! services (`services`), the professionals' agendas (`agendas`), the
 //! notifications (`notifications`), the booking site's rules
-//! (`booking_site`) and its privacy notice (`privacy`) and the days to answer a data request (`data_requests`). Professionals get the 403 page and do
+//! (`booking_site`) and its privacy notice (`privacy`) and the days to answer a data request (`data_requests`),
+//! whether professionals may merge profiles (`merges`). Professionals get the 403 page and do
 //! not see the link.
 
 pub mod access_log;
@@ -11,6 +12,7 @@ pub mod booking_site;
 pub mod calendar_feeds;
 pub mod data_requests;
 mod fields;
+pub mod merges;
 pub mod notifications;
 pub mod privacy;
 pub mod services;
