@@ -29,37 +29,60 @@ impl PgStore {
     /// queued (one indexed read).
     pub(crate) async fn refresh_duplicate_links(&self, business: BusinessId) -> StoreResult<()> {
         let business = business.as_uuid();
+        // Each batch starts where the last one ended: the entries before it
+        // are deleted but not yet vacuumed, and a scan from the start of the
+        // queue would step over all of them again (after a bulk import,
+        // millions). One pass from the start at the end picks up what was
+        // queued behind the cursor meanwhile.
+        let mut from = Cursor::default();
         loop {
-            let queued: Option<i32> =
-                sqlx::query_scalar("SELECT 1 FROM duplicate_stale_keys WHERE business_id = $1 LIMIT 1")
-                    .bind(business)
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(StoreError::backend)?;
-            if queued.is_none() {
-                return Ok(());
+            if from == Cursor::default() {
+                let queued: Option<i32> =
+                    sqlx::query_scalar("SELECT 1 FROM duplicate_stale_keys WHERE business_id = $1 LIMIT 1")
+                        .bind(business)
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(StoreError::backend)?;
+                if queued.is_none() {
+                    return Ok(());
+                }
             }
             let mut tx = self.pool.begin().await.map_err(StoreError::backend)?;
-            match recompute_batch(&mut tx, business).await? {
+            match recompute_batch(&mut tx, business, &from).await? {
                 Batch::Raced => continue,
-                Batch::More => tx.commit().await.map_err(StoreError::backend)?,
-                Batch::Last => return tx.commit().await.map_err(StoreError::backend),
+                Batch::More(last) => {
+                    tx.commit().await.map_err(StoreError::backend)?;
+                    from = last;
+                }
+                Batch::Last => {
+                    tx.commit().await.map_err(StoreError::backend)?;
+                    if from == Cursor::default() {
+                        return Ok(());
+                    }
+                    from = Cursor::default();
+                }
             }
         }
     }
 }
 
+/// Where a batch starts in the queue's key order: (kind, key), inclusive
+/// (new entries of the last group recomputed are taken again). The
+/// default, two empty strings, is before every key.
+type Cursor = (String, String);
+
 /// How a batch ended.
 enum Batch {
-    /// Fewer than `BATCH` entries were queued: nothing is left.
+    /// Fewer than `BATCH` entries were queued from its cursor on.
     Last,
-    More,
+    /// More may be queued from this group on.
+    More(Cursor),
     /// A member was deleted meanwhile: roll back and do it again.
     Raced,
 }
 
 /// Recomputes the groups of the first `BATCH` queue entries in key order.
-async fn recompute_batch(conn: &mut PgConnection, business: Uuid) -> StoreResult<Batch> {
+async fn recompute_batch(conn: &mut PgConnection, business: Uuid, from: &Cursor) -> StoreResult<Batch> {
     // The member read's cost estimate (a guess for unnested arrays) passes
     // the JIT threshold at a million clients, and compiling it took longer
     // than running it.
@@ -74,18 +97,22 @@ async fn recompute_batch(conn: &mut PgConnection, business: Uuid) -> StoreResult
     // join against the picked groups made PostgreSQL scan the whole queue.
     // The groups recomputed are the entries the delete saw, so one queued
     // in between is not dropped unseen.
-    let picked: Vec<(String, String)> =
-        sqlx::query_as("SELECT kind, key FROM duplicate_stale_keys WHERE business_id = $1 ORDER BY kind, key LIMIT $2")
-            .bind(business)
-            .bind(BATCH)
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(StoreError::backend)?;
+    let picked: Vec<(String, String)> = sqlx::query_as(
+        "SELECT kind, key FROM duplicate_stale_keys WHERE business_id = $1 AND (kind, key) >= ($3, $4) \
+         ORDER BY kind, key LIMIT $2",
+    )
+    .bind(business)
+    .bind(BATCH)
+    .bind(&from.0)
+    .bind(&from.1)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(StoreError::backend)?;
     let (Some(first), Some(last)) = (picked.first(), picked.last()) else { return Ok(Batch::Last) };
     let taken: Vec<(String, String)> = sqlx::query_as(
         "WITH gone AS (DELETE FROM duplicate_stale_keys WHERE business_id = $1 \
            AND (kind, key) >= ($2, $3) AND (kind, key) <= ($4, $5) RETURNING kind, key) \
-         SELECT DISTINCT kind, key FROM gone",
+         SELECT DISTINCT kind, key FROM gone ORDER BY kind, key",
     )
     .bind(business)
     .bind(&first.0)
@@ -96,6 +123,7 @@ async fn recompute_batch(conn: &mut PgConnection, business: Uuid) -> StoreResult
     .await
     .map_err(StoreError::backend)?;
     let entries = picked.len() as i64;
+    let next = last.clone();
     if taken.is_empty() {
         return Ok(Batch::Last);
     }
@@ -105,15 +133,18 @@ async fn recompute_batch(conn: &mut PgConnection, business: Uuid) -> StoreResult
     // The aggregate keeps the plan a loop over the batch's groups: as a
     // plain join, PostgreSQL hashed every key of the business for each
     // batch (its row estimate for the unnested arrays is a guess), which at
-    // a million clients is 2.4 million keys read 400 times.
+    // a million clients is 2.4 million keys read 400 times. The groups
+    // come in key order and the members' names are read in id order (the
+    // clients' own order): at a million clients neither fits in the
+    // server's cache, and in random order each probe waited for a read.
     let rows: Vec<(String, String, Uuid, String)> = sqlx::query_as(
-        "SELECT g.kind, g.key, m.client_id, \
-           (SELECT c.name_key FROM clients c WHERE c.business_id = $1 AND c.id = m.client_id) \
-         FROM unnest($2::text[], $3::text[]) AS g(kind, key) \
-         CROSS JOIN LATERAL (SELECT array_agg(k.client_id) AS ids FROM client_match_keys k \
-           WHERE k.business_id = $1 AND k.kind = g.kind AND k.key = g.key) AS grp \
-         CROSS JOIN LATERAL unnest(grp.ids) AS m(client_id) \
-         WHERE cardinality(grp.ids) > 1",
+        "SELECT s.kind, s.key, s.client_id, \
+           (SELECT c.name_key FROM clients c WHERE c.business_id = $1 AND c.id = s.client_id) \
+         FROM (SELECT g.kind, g.key, m.client_id FROM unnest($2::text[], $3::text[]) AS g(kind, key) \
+           CROSS JOIN LATERAL (SELECT array_agg(k.client_id) AS ids FROM client_match_keys k \
+             WHERE k.business_id = $1 AND k.kind = g.kind AND k.key = g.key) AS grp \
+           CROSS JOIN LATERAL unnest(grp.ids) AS m(client_id) \
+           WHERE cardinality(grp.ids) > 1 ORDER BY m.client_id) AS s",
     )
     .bind(business)
     .bind(&kinds)
@@ -156,7 +187,7 @@ async fn recompute_batch(conn: &mut PgConnection, business: Uuid) -> StoreResult
     .await;
     match inserted {
         Ok(_) if entries < BATCH => Ok(Batch::Last),
-        Ok(_) => Ok(Batch::More),
+        Ok(_) => Ok(Batch::More(next)),
         Err(e) if e.as_database_error().is_some_and(|d| d.is_foreign_key_violation()) => Ok(Batch::Raced),
         Err(e) => Err(StoreError::backend(e)),
     }
