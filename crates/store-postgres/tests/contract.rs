@@ -56,3 +56,5 @@ mod outbox_races;
 mod races;
 #[path = "contract/site_races.rs"]
 mod site_races;
+#[path = "contract/whole_recompute.rs"]
+mod whole_recompute;
