@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use ficha_domain::{
     Actor, BusinessId, Change, Client, ClientChanges, ClientId, CustomField, CustomFieldId, CustomValue, Email,
-    FieldError, ImportId, NewClient,
+    FieldError, ImportId, NewClient, NoteId, NoteText,
 };
 use jiff::Timestamp;
 
@@ -28,6 +28,25 @@ pub struct HeldProfile {
     pub client: Client,
     pub blocked: bool,
     pub values: Vec<FieldValue>,
+}
+
+/// A general note a batch added, as undo finds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchNote {
+    pub id: NoteId,
+    /// The profile it is on now.
+    pub client: ClientId,
+    pub text: String,
+    /// Edited since the import wrote it.
+    pub edited: bool,
+}
+
+/// The batch a line's writes belong to; a dry run has none (nothing it
+/// writes stays).
+#[derive(Debug, Clone, Copy)]
+struct Origin<'a> {
+    batch: ImportId,
+    file_name: &'a str,
 }
 
 /// One backend's queries inside one open transaction. Every query binds
@@ -52,8 +71,28 @@ pub trait ImportTx: Send {
     async fn hold(&mut self, business: BusinessId, client: ClientId) -> StoreResult<Option<HeldProfile>>;
 
     /// Whether the profile has bookings or notes (which deleting it would
-    /// take with it).
-    async fn has_activity(&mut self, business: BusinessId, client: ClientId) -> StoreResult<bool>;
+    /// take with it), the notes `batch` added and nobody edited aside.
+    async fn has_activity(&mut self, business: BusinessId, client: ClientId, batch: ImportId) -> StoreResult<bool>;
+
+    /// Whether the profile has a general note of exactly this text.
+    async fn has_note(&mut self, business: BusinessId, client: ClientId, text: &NoteText) -> StoreResult<bool>;
+
+    /// Adds a general note by `actor`, tagged with `batch` (none in a dry
+    /// run).
+    async fn insert_note(
+        &mut self,
+        actor: &Actor,
+        client: ClientId,
+        note: NoteId,
+        text: &NoteText,
+        at: Timestamp,
+        batch: Option<ImportId>,
+    ) -> StoreResult<()>;
+
+    /// The notes `batch` added that still exist, wherever they are now.
+    async fn batch_notes(&mut self, business: BusinessId, batch: ImportId) -> StoreResult<Vec<BatchNote>>;
+
+    async fn delete_note(&mut self, business: BusinessId, note: NoteId) -> StoreResult<()>;
 
     /// Inserts a new profile with its `values` and its search entry.
     async fn insert_client(
@@ -193,7 +232,8 @@ pub async fn dry_run(
     let fields = tx.fields(actor.business()).await?;
     let mut reports = Vec::new();
     while let Some(rows) = source.next_chunk() {
-        reports.extend(apply_chunk(tx, actor, now, existing, &fields, rows).await?.into_iter().map(|(r, _)| r));
+        let done = apply_chunk(tx, actor, now, existing, None, &fields, rows).await?;
+        reports.extend(done.into_iter().map(|(r, _)| r));
     }
     Ok(reports)
 }
@@ -214,7 +254,9 @@ pub async fn import_rows(
     let fields = tx.fields(actor.business()).await?;
     let mut reports = Vec::with_capacity(rows.len());
     let mut tags = Vec::new();
-    for (report, tag) in apply_chunk(tx, actor, now, batch.existing, &fields, rows).await? {
+    let origin = Origin { batch: id, file_name: &batch.file_name };
+    let done = apply_chunk(tx, actor, now, batch.existing, Some(origin), &fields, rows).await?;
+    for (report, tag) in done {
         batch.counts.add(&report.outcome);
         reports.push(report);
         tags.extend(tag);
@@ -255,6 +297,7 @@ async fn apply_chunk(
     actor: &Actor,
     now: Timestamp,
     existing: Existing,
+    origin: Option<Origin<'_>>,
     fields: &[CustomField],
     rows: Vec<ImportRow>,
 ) -> StoreResult<Vec<(RowReport, Option<TagRecord>)>> {
@@ -265,7 +308,7 @@ async fn apply_chunk(
     for row in rows {
         let line = row.line;
         let key = row.email.as_ref().map(Email::key);
-        let (report, tag) = decide(tx, actor, now, existing, fields, &known, row).await?;
+        let (report, tag) = decide(tx, actor, now, existing, origin, fields, &known, row).await?;
         if let (Outcome::Created, Some(key), Some(client)) = (&report.outcome, key, report.client) {
             known.insert(key, client);
         }
@@ -283,11 +326,13 @@ fn refused(problems: Vec<CellProblem>) -> (RowReport, Option<TagRecord>) {
     (RowReport { line: 0, client: None, outcome: Outcome::Refused(problems) }, Some(tag))
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn decide(
     tx: &mut dyn ImportTx,
     actor: &Actor,
     now: Timestamp,
     existing: Existing,
+    origin: Option<Origin<'_>>,
     fields: &[CustomField],
     known: &HashMap<String, ClientId>,
     row: ImportRow,
@@ -312,7 +357,7 @@ async fn decide(
         }
     };
     let Some(id) = known.get(&email.key()).copied() else {
-        return create(tx, now, business, email, row, &values).await;
+        return create(tx, actor, now, origin, email, row, &values).await;
     };
     let outcome = |outcome| RowReport { line: 0, client: Some(id), outcome };
     if existing == Existing::Skip {
@@ -334,13 +379,27 @@ async fn decide(
         |field: &CustomField| held.values.iter().find(|v| v.field.id == field.id).map(|v| value_text(&v.value));
     let changed: Vec<(CustomField, Option<CustomValue>)> =
         values.into_iter().filter(|(field, value)| stored(field) != value.as_ref().map(value_text)).collect();
-    if changes.is_empty() && changed.is_empty() {
+    // A note the profile already has (this file imported before) is not
+    // added twice.
+    let note = match row.note {
+        Some(note) if !tx.has_note(business, id, &note).await? => Some(note),
+        _ => None,
+    };
+    if changes.is_empty() && changed.is_empty() && note.is_none() {
         return Ok((outcome(Outcome::Unchanged), None));
     }
     let previous = Previous::of(current, changed.iter().map(|(field, _)| (field.id, stored(field))).collect());
-    let mut updated = changes.applied_to(current);
-    updated.version += 1;
-    rewrite(tx, actor, now, &held, &updated, &changed).await?;
+    let mut updated = current.clone();
+    let mut history = Vec::new();
+    // A note alone leaves the profile's data, and so its version, alone.
+    if !changes.is_empty() || !changed.is_empty() {
+        updated = changes.applied_to(current);
+        updated.version += 1;
+        history = rewrite(tx, actor, &held, &updated, &changed).await?;
+    }
+    history.extend(add_note(tx, actor, now, origin, id, note).await?);
+    history.extend(origin.map(|o| imported(o, false)));
+    tx.record(actor, id, now, &history).await?;
     let tag = TagRecord {
         version_after: Some(updated.version),
         previous: Some(previous.to_text()),
@@ -351,8 +410,9 @@ async fn decide(
 
 async fn create(
     tx: &mut dyn ImportTx,
+    actor: &Actor,
     now: Timestamp,
-    business: BusinessId,
+    origin: Option<Origin<'_>>,
     email: Email,
     row: ImportRow,
     values: &[(CustomField, Option<CustomValue>)],
@@ -362,21 +422,48 @@ async fn create(
     };
     let new = NewClient { name, email, phone: row.phone, rut: row.rut, birth_date: row.birth_date };
     let client = registered(new, now);
-    tx.insert_client(business, &client, values).await?;
+    tx.insert_client(actor.business(), &client, values).await?;
+    let mut history: Vec<Change> = add_note(tx, actor, now, origin, client.id, row.note).await?.into_iter().collect();
+    history.extend(origin.map(|o| imported(o, true)));
+    if !history.is_empty() {
+        tx.record(actor, client.id, now, &history).await?;
+    }
     let tag = TagRecord { version_after: Some(client.version), ..tag(TagKind::Created, Some(client.id)) };
     Ok((RowReport { line: 0, client: Some(client.id), outcome: Outcome::Created }, Some(tag)))
 }
 
-/// Writes `updated` and the `changed` values over the held profile, with
-/// its search entry and history, as a form's save does.
-async fn rewrite(
+/// The history entry that names the batch on a profile a line wrote; it
+/// is recorded after the line's own changes, so a newest-first history
+/// shows it above them.
+fn imported(origin: Origin<'_>, created: bool) -> Change {
+    Change::ClientImported { batch: origin.batch, file_name: origin.file_name.to_owned(), created }
+}
+
+/// Adds the line's note, if any, as the note form does; its history
+/// change.
+async fn add_note(
     tx: &mut dyn ImportTx,
     actor: &Actor,
     now: Timestamp,
+    origin: Option<Origin<'_>>,
+    client: ClientId,
+    note: Option<NoteText>,
+) -> StoreResult<Option<Change>> {
+    let Some(text) = note else { return Ok(None) };
+    let id = NoteId::generate();
+    tx.insert_note(actor, client, id, &text, now, origin.map(|o| o.batch)).await?;
+    Ok(Some(Change::NoteAdded { note: id, text: text.as_str().to_owned() }))
+}
+
+/// Writes `updated` and the `changed` values over the held profile, with
+/// its search entry, as a form's save does; the history changes to record.
+async fn rewrite(
+    tx: &mut dyn ImportTx,
+    actor: &Actor,
     held: &HeldProfile,
     updated: &Client,
     changed: &[(CustomField, Option<CustomValue>)],
-) -> StoreResult<()> {
+) -> StoreResult<Vec<Change>> {
     let business = actor.business();
     let id = held.client.id;
     tx.write_client(business, updated).await?;
@@ -386,7 +473,7 @@ async fn rewrite(
     tx.refresh_search(business, id).await?;
     let mut history = Change::between(&held.client, updated);
     history.extend(value_changes(&held.values, &values_after(held.values.clone(), changed)));
-    tx.record(actor, id, now, &history).await
+    Ok(history)
 }
 
 /// What undo does to one profile the batch wrote.
@@ -430,7 +517,18 @@ pub async fn undo(tx: &mut dyn ImportTx, actor: &Actor, now: Timestamp, id: Impo
             }
         }
     }
+    // The notes the batch added: one edited since is someone's work that
+    // undo would lose.
+    let notes = tx.batch_notes(business, id).await?;
     let mut changed_since = Vec::new();
+    for note in notes.iter().filter(|n| n.edited) {
+        match at.get(&note.client) {
+            Some(&i) => changed_since.extend(profiles[i].1.lines.iter().copied()),
+            // Moved to another profile by a merge since: no line of this
+            // batch names where it is, yet it was still edited.
+            None => changed_since.push(0),
+        }
+    }
     let mut held = Vec::new();
     for (client, undoing) in profiles {
         let created = undoing.first.kind == TagKind::Created;
@@ -441,7 +539,7 @@ pub async fn undo(tx: &mut dyn ImportTx, actor: &Actor, now: Timestamp, id: Impo
             None => changed_since.extend(undoing.lines),
             Some(profile) => {
                 let moved = Some(profile.client.version) != undoing.version_after;
-                if moved || (created && tx.has_activity(business, client).await?) {
+                if moved || (created && tx.has_activity(business, client, id).await?) {
                     changed_since.extend(undoing.lines);
                 } else {
                     held.push((undoing.first, profile));
@@ -451,24 +549,66 @@ pub async fn undo(tx: &mut dyn ImportTx, actor: &Actor, now: Timestamp, id: Impo
     }
     if !changed_since.is_empty() {
         changed_since.sort_unstable();
+        changed_since.dedup();
+        changed_since.retain(|&line| line != 0);
         return Err(StoreError::ImportRefused(ImportRefused::ChangedSince { lines: changed_since }));
     }
     let fields = tx.fields(business).await?;
+    let origin = Origin { batch: id, file_name: &batch.file_name };
+    let mut removed: Vec<ClientId> = Vec::new();
     for (first, profile) in held {
+        let client = profile.client.id;
         if first.kind == TagKind::Created {
-            tx.delete_client(actor, profile.client.id, now).await?;
+            tx.delete_client(actor, client, now).await?;
+            removed.push(client);
             continue;
         }
         let previous = Previous::parse(first.previous.as_deref().unwrap_or_default())?;
         let mut restored = previous.restored(&profile.client)?;
-        restored.version += 1;
-        let values = restored_values(&fields, &previous.values)?;
-        rewrite(tx, actor, now, &profile, &restored, &values).await?;
+        let mut history = Vec::new();
+        // A line that only added a note changed no data to restore.
+        if !previous.values.is_empty() || !Change::between(&profile.client, &restored).is_empty() {
+            restored.version += 1;
+            let values = restored_values(&fields, &previous.values)?;
+            history = rewrite(tx, actor, &profile, &restored, &values).await?;
+        }
+        history.extend(remove_notes(tx, business, &notes, client).await?);
+        history.push(undone(origin));
+        tx.record(actor, client, now, &history).await?;
+        removed.push(client);
+    }
+    // Notes a merge moved to a profile the batch did not write.
+    let mut elsewhere: Vec<ClientId> = notes.iter().map(|n| n.client).filter(|c| !removed.contains(c)).collect();
+    elsewhere.sort_unstable_by_key(|c| c.as_uuid());
+    elsewhere.dedup();
+    for client in elsewhere {
+        let mut history = remove_notes(tx, business, &notes, client).await?;
+        history.push(undone(origin));
+        tx.record(actor, client, now, &history).await?;
     }
     batch.status = Status::Undone;
     batch.undone_at = Some(now);
     tx.save_batch(business, &batch).await?;
     Ok(batch)
+}
+
+fn undone(origin: Origin<'_>) -> Change {
+    Change::ImportUndone { batch: origin.batch, file_name: origin.file_name.to_owned() }
+}
+
+/// Deletes the batch's `notes` on `client`; their history changes.
+async fn remove_notes(
+    tx: &mut dyn ImportTx,
+    business: BusinessId,
+    notes: &[BatchNote],
+    client: ClientId,
+) -> StoreResult<Vec<Change>> {
+    let mut history = Vec::new();
+    for note in notes.iter().filter(|n| n.client == client) {
+        tx.delete_note(business, note.id).await?;
+        history.push(Change::NoteDeleted { note: note.id, text: note.text.clone() });
+    }
+    Ok(history)
 }
 
 /// The stored previous values as values of their fields; a field deleted

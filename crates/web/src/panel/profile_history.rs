@@ -116,6 +116,10 @@ pub(crate) fn row(entry: &HistoryEntry, zone: &jiff::tz::TimeZone) -> HistoryRow
             };
             (what.into(), None, Some(format!("{other_name} <{other_email}>")))
         }
+        Change::ClientImported { file_name, created, .. } => {
+            (format!("Importado desde «{file_name}»"), None, created.then(|| "Perfil creado".to_owned()))
+        }
+        Change::ImportUndone { file_name, .. } => (format!("Importación deshecha: «{file_name}»"), None, None),
         Change::DataRequest { right, event, .. } => {
             let (old, new) = event_values(event);
             (format!("Solicitud de datos: {}", right_label(*right).to_lowercase()), old, new)
