@@ -8,8 +8,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ficha_domain::{
     Actor, Attendance, AttentionNoteId, BookingId, Change, ClientId, ClientPreferences, DataRequestId, DataRight,
-    Deletion, DeletionId, GeneralField, HistoryEntry, HistoryId, ImportId, MergeId, MergeRole, NoteId, Payment, PaymentMethod,
-    StaffId, Visibility, Who,
+    Deletion, DeletionId, GeneralField, HistoryEntry, HistoryId, ImportId, MergeId, MergeRole, NoteId, Payment,
+    PaymentMethod, StaffId, Visibility, Who,
 };
 use jiff::Timestamp;
 use uuid::Uuid;
@@ -524,7 +524,11 @@ mod tests {
                 other_name: "Ana".into(),
                 other_email: "a@b.cl".into(),
             },
-            Change::ClientImported { batch: ImportId::generate(), file_name: "clientes \"1\".csv".into(), created: true },
+            Change::ClientImported {
+                batch: ImportId::generate(),
+                file_name: "clientes \"1\".csv".into(),
+                created: true,
+            },
             Change::ClientImported { batch: ImportId::generate(), file_name: "c.xlsx".into(), created: false },
             Change::ImportUndone { batch: ImportId::generate(), file_name: "clientes.csv".into() },
             Change::DataRequest {

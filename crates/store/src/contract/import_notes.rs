@@ -14,7 +14,12 @@ fn noted(n: u64, name: Option<&str>, email: &str, note: &str) -> ImportRow {
     ImportRow { note: Some(NoteText::parse(note).expect("note")), ..line(n, name, email) }
 }
 
-async fn import(h: &Harness, actor: &Actor, existing: Existing, rows: Vec<ImportRow>) -> (ImportBatch, Vec<&'static str>) {
+async fn import(
+    h: &Harness,
+    actor: &Actor,
+    existing: Existing,
+    rows: Vec<ImportRow>,
+) -> (ImportBatch, Vec<&'static str>) {
     let new = NewImport { existing, file_name: "clientes.csv".into(), total_rows: rows.len() as u64 };
     let batch = h.store.open_import(actor, new).await.expect("opened");
     let reports = h.store.import_rows(actor, batch.id, rows).await.expect("imported");
@@ -67,7 +72,8 @@ pub async fn an_imported_note_is_added_once_and_the_history_names_the_batch(h: &
     assert_eq!(note_texts(h, &actor, ana).await.len(), 1);
     assert_eq!(note_texts(h, &actor, bruno.id).await.len(), 1);
     // A different note is added beside the old one.
-    let (_, other) = import(h, &actor, Existing::Update, vec![noted(2, None, "bruno@mail.cl", "Paga en efectivo")]).await;
+    let (_, other) =
+        import(h, &actor, Existing::Update, vec![noted(2, None, "bruno@mail.cl", "Paga en efectivo")]).await;
     assert_eq!(other, ["updated"]);
     assert_eq!(note_texts(h, &actor, bruno.id).await, ["Paga en efectivo", "Cliente puntual"]);
 }

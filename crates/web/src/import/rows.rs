@@ -185,7 +185,9 @@ mod tests {
     fn a_note_cell_is_read_as_the_note_form_reads_it() {
         let mut reader = reader(vec![]);
         reader.columns.push((5, "Observaciones".to_owned(), Target::Note));
-        let row = reader.line(2, &cells(&["Ana", "ana@mail.cl", "", "", "", "  alérgica al látex\r\npuntual "])).expect("line");
+        let row = reader
+            .line(2, &cells(&["Ana", "ana@mail.cl", "", "", "", "  alérgica al látex\r\npuntual "]))
+            .expect("line");
         assert!(row.problems.is_empty(), "{:?}", row.problems);
         assert_eq!(row.note.as_ref().map(NoteText::as_str), Some("alérgica al látex\r\npuntual"));
         let long = "ñ".repeat(NoteText::MAX_CHARS + 1);

@@ -354,7 +354,10 @@ pub async fn undo(
     };
     let message = match refusal {
         // No line: a note of the batch that a merge moved was edited.
-        ImportRefused::ChangedSince { lines } if lines.is_empty() => "No se deshizo nada: una nota que la importación agregó se editó después, y deshacer perdería ese cambio.".into(),
+        ImportRefused::ChangedSince { lines } if lines.is_empty() => {
+            "No se deshizo nada: una nota que la importación agregó se editó después, y deshacer perdería ese cambio."
+                .into()
+        }
         ImportRefused::ChangedSince { lines } => format!(
             "No se deshizo nada: los clientes de las filas {} cambiaron después de importarlos (se editaron, agendaron, recibieron notas, se editó una nota que la importación agregó, o se eliminaron), y deshacer perdería esos cambios.",
             lines.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")

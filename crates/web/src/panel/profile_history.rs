@@ -234,6 +234,33 @@ mod tests {
     }
 
     #[test]
+    fn an_imports_entries_name_its_file() {
+        let entry = |change| HistoryEntry {
+            id: ficha_domain::HistoryId::generate(),
+            client: ClientId::generate(),
+            at: jiff::Timestamp::UNIX_EPOCH,
+            who: ficha_domain::Who::System,
+            change,
+        };
+        let batch = ficha_domain::ImportId::generate();
+        let zone = jiff::tz::TimeZone::UTC;
+        let created =
+            row(&entry(Change::ClientImported { batch, file_name: "clientes.csv".into(), created: true }), &zone);
+        assert_eq!(
+            (created.what.as_str(), created.has_new, created.new.as_str()),
+            ("Importado desde «clientes.csv»", true, "Perfil creado")
+        );
+        let updated =
+            row(&entry(Change::ClientImported { batch, file_name: "clientes.csv".into(), created: false }), &zone);
+        assert_eq!(
+            (updated.what.as_str(), updated.has_old, updated.has_new),
+            ("Importado desde «clientes.csv»", false, false)
+        );
+        let undone = row(&entry(Change::ImportUndone { batch, file_name: "clientes.csv".into() }), &zone);
+        assert_eq!(undone.what, "Importación deshecha: «clientes.csv»");
+    }
+
+    #[test]
     fn notification_choices_read_as_what_the_client_receives() {
         let out = ClientPreferences { no_whatsapp: true, no_reminders: false };
         assert_eq!(notifications(&out), "no recibir WhatsApp, recibir recordatorios");
