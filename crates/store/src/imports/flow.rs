@@ -49,6 +49,15 @@ struct Origin<'a> {
     file_name: &'a str,
 }
 
+/// How a run treats its lines: existing profiles, the batch (none in a dry
+/// run), the business's fields.
+#[derive(Debug, Clone, Copy)]
+struct Run<'a> {
+    existing: Existing,
+    origin: Option<Origin<'a>>,
+    fields: &'a [CustomField],
+}
+
 /// One backend's queries inside one open transaction. Every query binds
 /// `business`.
 #[async_trait]
@@ -232,7 +241,8 @@ pub async fn dry_run(
     let fields = tx.fields(actor.business()).await?;
     let mut reports = Vec::new();
     while let Some(rows) = source.next_chunk() {
-        let done = apply_chunk(tx, actor, now, existing, None, &fields, rows).await?;
+        let run = Run { existing, origin: None, fields: &fields };
+        let done = apply_chunk(tx, actor, now, run, rows).await?;
         reports.extend(done.into_iter().map(|(r, _)| r));
     }
     Ok(reports)
@@ -255,7 +265,8 @@ pub async fn import_rows(
     let mut reports = Vec::with_capacity(rows.len());
     let mut tags = Vec::new();
     let origin = Origin { batch: id, file_name: &batch.file_name };
-    let done = apply_chunk(tx, actor, now, batch.existing, Some(origin), &fields, rows).await?;
+    let run = Run { existing: batch.existing, origin: Some(origin), fields: &fields };
+    let done = apply_chunk(tx, actor, now, run, rows).await?;
     for (report, tag) in done {
         batch.counts.add(&report.outcome);
         reports.push(report);
@@ -296,9 +307,7 @@ async fn apply_chunk(
     tx: &mut dyn ImportTx,
     actor: &Actor,
     now: Timestamp,
-    existing: Existing,
-    origin: Option<Origin<'_>>,
-    fields: &[CustomField],
+    run: Run<'_>,
     rows: Vec<ImportRow>,
 ) -> StoreResult<Vec<(RowReport, Option<TagRecord>)>> {
     let emails: Vec<Email> = rows.iter().filter(|r| r.problems.is_empty()).filter_map(|r| r.email.clone()).collect();
@@ -308,7 +317,7 @@ async fn apply_chunk(
     for row in rows {
         let line = row.line;
         let key = row.email.as_ref().map(Email::key);
-        let (report, tag) = decide(tx, actor, now, existing, origin, fields, &known, row).await?;
+        let (report, tag) = decide(tx, actor, now, run, &known, row).await?;
         if let (Outcome::Created, Some(key), Some(client)) = (&report.outcome, key, report.client) {
             known.insert(key, client);
         }
@@ -326,17 +335,15 @@ fn refused(problems: Vec<CellProblem>) -> (RowReport, Option<TagRecord>) {
     (RowReport { line: 0, client: None, outcome: Outcome::Refused(problems) }, Some(tag))
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn decide(
     tx: &mut dyn ImportTx,
     actor: &Actor,
     now: Timestamp,
-    existing: Existing,
-    origin: Option<Origin<'_>>,
-    fields: &[CustomField],
+    run: Run<'_>,
     known: &HashMap<String, ClientId>,
     row: ImportRow,
 ) -> StoreResult<(RowReport, Option<TagRecord>)> {
+    let Run { existing, origin, fields } = run;
     let business = actor.business();
     if !row.problems.is_empty() {
         return Ok(refused(row.problems));

@@ -151,7 +151,7 @@ mod tests {
         assert_eq!(targets(&["Notas", "Comentarios"], &[]), [read(Target::Note), Column::Ignored]);
         let fields = [field("observaciones", "Notas")];
         let custom = read(Target::Custom(FieldKey::parse("observaciones").expect("key")));
-        assert_eq!(targets(&["Notas"], &fields), [custom.clone()]);
+        assert_eq!(targets(&["Notas"], &fields)[0], custom);
         assert_eq!(targets(&["Observaciones", "Comentarios"], &fields), [custom, read(Target::Note)]);
     }
 
