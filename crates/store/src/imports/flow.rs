@@ -562,12 +562,18 @@ pub async fn undo(tx: &mut dyn ImportTx, actor: &Actor, now: Timestamp, id: Impo
     }
     let fields = tx.fields(business).await?;
     let origin = Origin { batch: id, file_name: &batch.file_name };
-    let mut removed: Vec<ClientId> = Vec::new();
+    // The batch's notes by the profile they are on (a batch of 100 000
+    // lines is not searched once per profile).
+    let mut notes_on: HashMap<ClientId, Vec<BatchNote>> = HashMap::new();
+    for note in notes {
+        notes_on.entry(note.client).or_default().push(note);
+    }
     for (first, profile) in held {
         let client = profile.client.id;
+        let notes = notes_on.remove(&client).unwrap_or_default();
         if first.kind == TagKind::Created {
+            // Its notes go with it.
             tx.delete_client(actor, client, now).await?;
-            removed.push(client);
             continue;
         }
         let previous = Previous::parse(first.previous.as_deref().unwrap_or_default())?;
@@ -579,17 +585,13 @@ pub async fn undo(tx: &mut dyn ImportTx, actor: &Actor, now: Timestamp, id: Impo
             let values = restored_values(&fields, &previous.values)?;
             history = rewrite(tx, actor, &profile, &restored, &values).await?;
         }
-        history.extend(remove_notes(tx, business, &notes, client).await?);
+        history.extend(remove_notes(tx, business, &notes).await?);
         history.push(undone(origin));
         tx.record(actor, client, now, &history).await?;
-        removed.push(client);
     }
     // Notes a merge moved to a profile the batch did not write.
-    let mut elsewhere: Vec<ClientId> = notes.iter().map(|n| n.client).filter(|c| !removed.contains(c)).collect();
-    elsewhere.sort_unstable_by_key(|c| c.as_uuid());
-    elsewhere.dedup();
-    for client in elsewhere {
-        let mut history = remove_notes(tx, business, &notes, client).await?;
+    for (client, notes) in notes_on {
+        let mut history = remove_notes(tx, business, &notes).await?;
         history.push(undone(origin));
         tx.record(actor, client, now, &history).await?;
     }
@@ -603,15 +605,10 @@ fn undone(origin: Origin<'_>) -> Change {
     Change::ImportUndone { batch: origin.batch, file_name: origin.file_name.to_owned() }
 }
 
-/// Deletes the batch's `notes` on `client`; their history changes.
-async fn remove_notes(
-    tx: &mut dyn ImportTx,
-    business: BusinessId,
-    notes: &[BatchNote],
-    client: ClientId,
-) -> StoreResult<Vec<Change>> {
+/// Deletes the batch's `notes` of one profile; their history changes.
+async fn remove_notes(tx: &mut dyn ImportTx, business: BusinessId, notes: &[BatchNote]) -> StoreResult<Vec<Change>> {
     let mut history = Vec::new();
-    for note in notes.iter().filter(|n| n.client == client) {
+    for note in notes {
         tx.delete_note(business, note.id).await?;
         history.push(Change::NoteDeleted { note: note.id, text: note.text.clone() });
     }
