@@ -294,6 +294,11 @@ impl ImportTx for Tx<'_> {
         history::record(self.0, actor, client, at, changes).await
     }
 
+    async fn record_many(&mut self, actor: &Actor, at: Timestamp, entries: &[(ClientId, Change)]) -> StoreResult<()> {
+        let entries: Vec<(ClientId, &Change)> = entries.iter().map(|(client, change)| (*client, change)).collect();
+        history::record_many(self.0, actor, at, &entries).await
+    }
+
     async fn delete_client(&mut self, actor: &Actor, client: ClientId, at: Timestamp) -> StoreResult<()> {
         search::forget(self.0, actor.business(), client).await?;
         sqlx::query("DELETE FROM clients WHERE business_id = ?1 AND id = ?2")
