@@ -8,7 +8,7 @@ use crate::data_request::{DataRequestId, DataRight, RequestEvent};
 use crate::ids::Id;
 use crate::note::{NoteId, Who};
 use crate::notification::{ChoiceSource, ClientPreferences};
-use crate::{Attendance, Booking, BookingId, BookingState, Client, ClientId, MergeId, Payment};
+use crate::{Attendance, Booking, BookingId, BookingState, Client, ClientId, ImportId, MergeId, Payment};
 
 #[derive(Debug)]
 pub enum HistoryKind {}
@@ -170,6 +170,20 @@ pub enum Change {
         other: ClientId,
         other_name: String,
         other_email: String,
+    },
+    /// A line of an import wrote this profile (created it, or changed its
+    /// data or added a note): the entry sits beside that line's field,
+    /// custom value and note entries, and names the batch and its file.
+    ClientImported {
+        batch: ImportId,
+        file_name: String,
+        created: bool,
+    },
+    /// The import's batch was undone: what it wrote on this profile is
+    /// back as it was.
+    ImportUndone {
+        batch: ImportId,
+        file_name: String,
     },
 }
 

@@ -15,9 +15,10 @@ use crate::{PgStore, notes};
 /// Every entry of one write: the per-entry columns travel as arrays.
 const INSERT_ENTRIES: &str = "INSERT INTO client_history \
      (id, business_id, client_id, at, who_kind, who_id, change, subject, old_value, new_value, booking_id, \
-     visibility) SELECT e.id, $2, $3, $4, $5, $6, e.change, e.subject, e.old_value, e.new_value, e.booking_id, \
-     e.visibility FROM unnest($1::uuid[], $7::text[], $8::text[], $9::text[], $10::text[], $11::uuid[], $12::text[]) \
-     AS e (id, change, subject, old_value, new_value, booking_id, visibility)";
+     visibility) SELECT e.id, $2, e.client_id, $4, $5, $6, e.change, e.subject, e.old_value, e.new_value, \
+     e.booking_id, e.visibility FROM unnest($1::uuid[], $3::uuid[], $7::text[], $8::text[], $9::text[], \
+     $10::text[], $11::uuid[], $12::text[]) \
+     AS e (id, client_id, change, subject, old_value, new_value, booking_id, visibility)";
 
 const INSERT_DELETION: &str =
     "INSERT INTO client_deletions (id, business_id, at, who_kind, who_id) VALUES ($1, $2, $3, $4, $5)";
@@ -43,17 +44,29 @@ pub(crate) async fn record(
     at: Timestamp,
     changes: &[Change],
 ) -> StoreResult<()> {
-    if changes.is_empty() {
+    let entries: Vec<(ClientId, &Change)> = changes.iter().map(|change| (client, change)).collect();
+    record_many(conn, actor, at, &entries).await
+}
+
+/// Records changes of several clients, made by `actor` at `at`, in one
+/// statement (an import's chunk of lines), in the order given.
+pub(crate) async fn record_many(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    at: Timestamp,
+    entries: &[(ClientId, &Change)],
+) -> StoreResult<()> {
+    if entries.is_empty() {
         return Ok(());
     }
     let (who_kind, who_id) = WhoRecord::columns(actor);
     // One statement for all of a write's entries: each is a round trip less.
-    let stored: Vec<ChangeRecord> = changes.iter().map(ChangeRecord::of).collect();
+    let stored: Vec<ChangeRecord> = entries.iter().map(|(_, change)| ChangeRecord::of(change)).collect();
     let column = |pick: fn(&ChangeRecord) -> Option<String>| stored.iter().map(pick).collect::<Vec<_>>();
     sqlx::query(INSERT_ENTRIES)
         .bind(stored.iter().map(|_| HistoryId::generate().as_uuid()).collect::<Vec<_>>())
         .bind(actor.business().as_uuid())
-        .bind(client.as_uuid())
+        .bind(entries.iter().map(|(client, _)| client.as_uuid()).collect::<Vec<_>>())
         .bind(micros(at))
         .bind(who_kind)
         .bind(who_id)

@@ -14,10 +14,12 @@ use crate::{SqliteStore, notes};
 
 /// Every entry of one write, from a JSON array of
 /// [id, change, subject, old, new, booking, visibility] (ids in hex).
+/// ?5 a JSON array of entries, each [id, change, subject, old, new,
+/// booking, visibility, client], ids in hex.
 const INSERT_ENTRIES: &str = "INSERT INTO client_history \
      (id, business_id, client_id, at, who_kind, who_id, change, subject, old_value, new_value, booking_id, \
-     visibility) SELECT unhex(e.value ->> 0), ?1, ?2, ?3, ?4, ?5, e.value ->> 1, e.value ->> 2, e.value ->> 3, \
-     e.value ->> 4, unhex(e.value ->> 5), e.value ->> 6 FROM json_each(?6) AS e";
+     visibility) SELECT unhex(e.value ->> 0), ?1, unhex(e.value ->> 7), ?2, ?3, ?4, e.value ->> 1, e.value ->> 2, \
+     e.value ->> 3, e.value ->> 4, unhex(e.value ->> 5), e.value ->> 6 FROM json_each(?5) AS e";
 
 const INSERT_DELETION: &str =
     "INSERT INTO client_deletions (id, business_id, at, who_kind, who_id) VALUES (?1, ?2, ?3, ?4, ?5)";
@@ -43,15 +45,27 @@ pub(crate) async fn record(
     at: Timestamp,
     changes: &[Change],
 ) -> StoreResult<()> {
-    if changes.is_empty() {
+    let entries: Vec<(ClientId, &Change)> = changes.iter().map(|change| (client, change)).collect();
+    record_many(conn, actor, at, &entries).await
+}
+
+/// Records changes of several clients, made by `actor` at `at`, in one
+/// statement (an import's chunk of lines), in the order given.
+pub(crate) async fn record_many(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    at: Timestamp,
+    entries: &[(ClientId, &Change)],
+) -> StoreResult<()> {
+    if entries.is_empty() {
         return Ok(());
     }
     let (who_kind, who_id) = WhoRecord::columns(actor);
     // One statement for all of a write's entries, each a JSON array.
     let hex = |id: Option<uuid::Uuid>| id.map(|id| id.simple().to_string());
-    let entries: Vec<_> = changes
+    let entries: Vec<_> = entries
         .iter()
-        .map(|change| {
+        .map(|(client, change)| {
             let stored = ChangeRecord::of(change);
             serde_json::json!([
                 hex(Some(HistoryId::generate().as_uuid())),
@@ -60,13 +74,13 @@ pub(crate) async fn record(
                 stored.old,
                 stored.new,
                 hex(stored.booking),
-                stored.visibility
+                stored.visibility,
+                hex(Some(client.as_uuid()))
             ])
         })
         .collect();
     sqlx::query(INSERT_ENTRIES)
         .bind(actor.business().as_uuid())
-        .bind(client.as_uuid())
         .bind(micros(at))
         .bind(who_kind)
         .bind(who_id)

@@ -3,8 +3,11 @@
 //! transaction (a dry run's is rolled back).
 
 use async_trait::async_trait;
-use ficha_domain::{Actor, BusinessId, Change, Client, ClientId, CustomField, CustomValue, Email, ImportId};
-use ficha_store::imports::flow::{self, HeldProfile, ImportTx, new_search_texts, owners_only};
+use ficha_domain::{
+    Actor, BusinessId, Change, Client, ClientId, CustomField, CustomValue, Email, ImportId, NoteId, NoteText,
+};
+use ficha_store::history::WhoRecord;
+use ficha_store::imports::flow::{self, BatchNote, HeldProfile, ImportTx, new_search_texts, owners_only};
 use ficha_store::imports::record::{BatchRecord, TagKind, TagRecord};
 use ficha_store::imports::{Existing, ImportBatch, ImportRow, ImportStore, NewImport, RowReport, RowSource};
 use ficha_store::record::micros;
@@ -32,8 +35,23 @@ const INSERT_CLIENT: &str = "INSERT INTO clients \
      (id, business_id, name, name_key, email, email_key, phone, rut, birth_date, registered_at) \
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING rowid";
 
+/// A created profile's activity: bookings, and notes other than the ones
+/// batch ?3 added and nobody edited since.
 const HAS_ACTIVITY: &str = "SELECT EXISTS (SELECT 1 FROM bookings WHERE business_id = ?1 AND client_id = ?2) \
-     OR EXISTS (SELECT 1 FROM client_notes WHERE business_id = ?1 AND client_id = ?2)";
+     OR EXISTS (SELECT 1 FROM client_notes WHERE business_id = ?1 AND client_id = ?2 \
+     AND (import_id IS NOT ?3 OR edited_at IS NOT NULL))";
+
+const HAS_NOTE: &str = "SELECT EXISTS (SELECT 1 FROM client_notes \
+     WHERE business_id = ?1 AND client_id = ?2 AND text = ?3)";
+
+const INSERT_NOTE: &str = "INSERT INTO client_notes \
+     (id, business_id, client_id, text, author_kind, author_id, created_at, import_id) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+
+const BATCH_NOTES: &str = "SELECT id, client_id, text, edited_at IS NOT NULL AS edited FROM client_notes \
+     WHERE business_id = ?1 AND import_id = ?2 ORDER BY created_at, id";
+
+const DELETE_NOTE: &str = "DELETE FROM client_notes WHERE business_id = ?1 AND id = ?2";
 
 const DELETE_VALUE: &str =
     "DELETE FROM client_custom_values WHERE business_id = ?1 AND client_id = ?2 AND field_id = ?3";
@@ -143,12 +161,76 @@ impl ImportTx for Tx<'_> {
         Ok(Some(HeldProfile { client: held.client, blocked: held.blocked, values }))
     }
 
-    async fn has_activity(&mut self, business: BusinessId, client: ClientId) -> StoreResult<bool> {
+    async fn has_activity(&mut self, business: BusinessId, client: ClientId, batch: ImportId) -> StoreResult<bool> {
         sqlx::query_scalar(HAS_ACTIVITY)
             .bind(business.as_uuid())
             .bind(client.as_uuid())
+            .bind(batch.as_uuid())
             .fetch_one(&mut *self.0)
             .await
+            .map_err(StoreError::backend)
+    }
+
+    async fn has_note(&mut self, business: BusinessId, client: ClientId, text: &NoteText) -> StoreResult<bool> {
+        sqlx::query_scalar(HAS_NOTE)
+            .bind(business.as_uuid())
+            .bind(client.as_uuid())
+            .bind(text.as_str())
+            .fetch_one(&mut *self.0)
+            .await
+            .map_err(StoreError::backend)
+    }
+
+    async fn insert_note(
+        &mut self,
+        actor: &Actor,
+        client: ClientId,
+        note: NoteId,
+        text: &NoteText,
+        at: Timestamp,
+        batch: Option<ImportId>,
+    ) -> StoreResult<()> {
+        let (author_kind, author_id) = WhoRecord::columns(actor);
+        sqlx::query(INSERT_NOTE)
+            .bind(note.as_uuid())
+            .bind(actor.business().as_uuid())
+            .bind(client.as_uuid())
+            .bind(text.as_str())
+            .bind(author_kind)
+            .bind(author_id)
+            .bind(micros(at))
+            .bind(batch.map(|b| b.as_uuid()))
+            .execute(&mut *self.0)
+            .await
+            .map(drop)
+            .map_err(StoreError::backend)
+    }
+
+    async fn batch_notes(&mut self, business: BusinessId, batch: ImportId) -> StoreResult<Vec<BatchNote>> {
+        let rows: Vec<(Uuid, Uuid, String, bool)> = sqlx::query_as(BATCH_NOTES)
+            .bind(business.as_uuid())
+            .bind(batch.as_uuid())
+            .fetch_all(&mut *self.0)
+            .await
+            .map_err(StoreError::backend)?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, client, text, edited)| BatchNote {
+                id: NoteId::from_uuid(id),
+                client: ClientId::from_uuid(client),
+                text,
+                edited,
+            })
+            .collect())
+    }
+
+    async fn delete_note(&mut self, business: BusinessId, note: NoteId) -> StoreResult<()> {
+        sqlx::query(DELETE_NOTE)
+            .bind(business.as_uuid())
+            .bind(note.as_uuid())
+            .execute(&mut *self.0)
+            .await
+            .map(drop)
             .map_err(StoreError::backend)
     }
 
@@ -210,6 +292,11 @@ impl ImportTx for Tx<'_> {
 
     async fn record(&mut self, actor: &Actor, client: ClientId, at: Timestamp, changes: &[Change]) -> StoreResult<()> {
         history::record(self.0, actor, client, at, changes).await
+    }
+
+    async fn record_many(&mut self, actor: &Actor, at: Timestamp, entries: &[(ClientId, Change)]) -> StoreResult<()> {
+        let entries: Vec<(ClientId, &Change)> = entries.iter().map(|(client, change)| (*client, change)).collect();
+        history::record_many(self.0, actor, at, &entries).await
     }
 
     async fn delete_client(&mut self, actor: &Actor, client: ClientId, at: Timestamp) -> StoreResult<()> {

@@ -8,8 +8,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ficha_domain::{
     Actor, Attendance, AttentionNoteId, BookingId, Change, ClientId, ClientPreferences, DataRequestId, DataRight,
-    Deletion, DeletionId, GeneralField, HistoryEntry, HistoryId, MergeId, MergeRole, NoteId, Payment, PaymentMethod,
-    StaffId, Visibility, Who,
+    Deletion, DeletionId, GeneralField, HistoryEntry, HistoryId, ImportId, MergeId, MergeRole, NoteId, Payment,
+    PaymentMethod, StaffId, Visibility, Who,
 };
 use jiff::Timestamp;
 use uuid::Uuid;
@@ -236,6 +236,20 @@ impl ChangeRecord {
                 Some(&other.to_string()),
                 Some(&merge_text(*role, other_name, other_email)),
             ),
+            // The batch's id as subject, the file's name (and whether the
+            // line created the profile) as JSON in the new value.
+            Change::ClientImported { batch, file_name, created } => record(
+                "client_imported",
+                batch.to_string(),
+                None,
+                Some(&serde_json::json!({ "file_name": file_name, "created": created }).to_string()),
+            ),
+            Change::ImportUndone { batch, file_name } => record(
+                "import_undone",
+                batch.to_string(),
+                None,
+                Some(&serde_json::json!({ "file_name": file_name }).to_string()),
+            ),
             Change::DataRequest { request, right, event } => record(
                 "data_request",
                 request.to_string(),
@@ -374,6 +388,18 @@ impl HistoryRecord {
                     Change::MergeUndone { merge, role, other, other_name, other_email }
                 }
             }
+            "client_imported" | "import_undone" => {
+                let batch = self.subject.parse::<ImportId>().map_err(|_| corrupt())?;
+                let value: serde_json::Value =
+                    self.new.as_deref().and_then(|v| serde_json::from_str(v).ok()).ok_or_else(corrupt)?;
+                let file_name = value.get("file_name").and_then(|f| f.as_str()).ok_or_else(corrupt)?.to_owned();
+                if self.kind == "client_imported" {
+                    let created = value.get("created").and_then(serde_json::Value::as_bool).ok_or_else(corrupt)?;
+                    Change::ClientImported { batch, file_name, created }
+                } else {
+                    Change::ImportUndone { batch, file_name }
+                }
+            }
             "client_blocked" if self.subject == BLOCK_SUBJECT => Change::ClientBlocked { reason: text(&self.new)? },
             "client_unblocked" if self.subject == BLOCK_SUBJECT => Change::ClientUnblocked,
             _ => return Err(corrupt()),
@@ -498,6 +524,13 @@ mod tests {
                 other_name: "Ana".into(),
                 other_email: "a@b.cl".into(),
             },
+            Change::ClientImported {
+                batch: ImportId::generate(),
+                file_name: "clientes \"1\".csv".into(),
+                created: true,
+            },
+            Change::ClientImported { batch: ImportId::generate(), file_name: "c.xlsx".into(), created: false },
+            Change::ImportUndone { batch: ImportId::generate(), file_name: "clientes.csv".into() },
             Change::DataRequest {
                 request: ficha_domain::DataRequestId::generate(),
                 right: DataRight::Erasure,

@@ -14,9 +14,16 @@
 //! - A **batch** is written a chunk of lines per transaction; its row holds
 //!   the counts so far (the progress bar) and, once finished, the refused
 //!   lines' problems (the report).
+//! - A **note** column adds a general note per line (tagged with its batch),
+//!   unless the profile already has a note of that text: importing a file
+//!   twice adds nothing the second time.
+//! - Each profile a line wrote gets a history entry naming the batch and
+//!   its file (`Change::ClientImported`) beside the line's own changes;
+//!   undo leaves `Change::ImportUndone` on the profiles it restored.
 //! - **Undo** is all or nothing: if a profile the batch wrote has changed
-//!   since (its version moved, or a created profile has bookings or notes),
-//!   nothing is undone and the lines are named (`ImportRefused::ChangedSince`).
+//!   since (its version moved, a created profile has bookings or notes other
+//!   than the batch's own, or a note the batch added was edited), nothing is
+//!   undone and the lines are named (`ImportRefused::ChangedSince`).
 //!
 //! Owners only, like the export: a whole client list arriving is the
 //! business's act.
@@ -26,7 +33,8 @@ pub mod record;
 
 use async_trait::async_trait;
 use ficha_domain::{
-    Actor, BirthDate, ClientId, ClientName, CustomValue, Email, FieldError, FieldKey, ImportId, Phone, Rut, StaffId,
+    Actor, BirthDate, ClientId, ClientName, CustomValue, Email, FieldError, FieldKey, ImportId, NoteText, Phone, Rut,
+    StaffId,
 };
 use jiff::Timestamp;
 
@@ -76,8 +84,8 @@ pub trait ImportStore: Send + Sync {
     /// The refused lines of a batch, in the file's order, at most `limit`.
     async fn import_problems(&self, actor: &Actor, batch: ImportId, limit: u32) -> StoreResult<Vec<RowReport>>;
 
-    /// Removes the profiles the batch created and restores the fields it
-    /// updated, in one transaction; `ImportRefused` when it cannot (nothing
+    /// Removes the profiles the batch created, restores the fields it
+    /// updated and removes the notes it added, in one transaction; `ImportRefused` when it cannot (nothing
     /// changes then).
     async fn undo_import(&self, actor: &Actor, batch: ImportId) -> StoreResult<ImportBatch>;
 }
@@ -120,13 +128,15 @@ pub enum Target {
     Phone,
     Rut,
     BirthDate,
+    /// A general note on the profile.
+    Note,
     /// A custom field's value, by the field's key.
     Custom(FieldKey),
 }
 
 impl Target {
     /// The API's spelling: `name`, `email`, `phone`, `rut`, `birth_date`,
-    /// `field:<key>`.
+    /// `note`, `field:<key>`.
     pub fn code(&self) -> String {
         match self {
             Self::Name => "name".into(),
@@ -134,6 +144,7 @@ impl Target {
             Self::Phone => "phone".into(),
             Self::Rut => "rut".into(),
             Self::BirthDate => "birth_date".into(),
+            Self::Note => "note".into(),
             Self::Custom(key) => format!("field:{key}"),
         }
     }
@@ -145,6 +156,7 @@ impl Target {
             "phone" => Self::Phone,
             "rut" => Self::Rut,
             "birth_date" => Self::BirthDate,
+            "note" => Self::Note,
             other => Self::Custom(FieldKey::parse(other.strip_prefix("field:")?).ok()?),
         })
     }
@@ -163,6 +175,8 @@ pub struct ImportRow {
     pub rut: Option<Rut>,
     pub birth_date: Option<BirthDate>,
     pub values: Vec<(FieldKey, CustomValue)>,
+    /// A general note to add (unless the profile has one of this text).
+    pub note: Option<NoteText>,
     /// The cells that did not read; a line with any is refused whole.
     pub problems: Vec<CellProblem>,
 }
@@ -307,7 +321,8 @@ pub enum ImportRefused {
     Running,
     AlreadyUndone,
     /// These lines' profiles changed after the import (edited, booked,
-    /// noted, deleted): undoing would lose that.
+    /// noted, deleted, a note the line added edited): undoing would lose
+    /// that.
     ChangedSince {
         lines: Vec<u64>,
     },

@@ -17,7 +17,7 @@ use crate::imports::{
 use crate::search::SearchQuery;
 
 /// Lines handed over two at a time, as a reader streams a file.
-struct Lines(Vec<ImportRow>);
+pub(super) struct Lines(pub(super) Vec<ImportRow>);
 
 impl RowSource for Lines {
     fn next_chunk(&mut self) -> Option<Vec<ImportRow>> {
@@ -29,7 +29,7 @@ impl RowSource for Lines {
     }
 }
 
-fn line(n: u64, name: Option<&str>, email: &str) -> ImportRow {
+pub(super) fn line(n: u64, name: Option<&str>, email: &str) -> ImportRow {
     ImportRow {
         line: n,
         email: Some(Email::parse(email).expect("email")),
@@ -38,7 +38,7 @@ fn line(n: u64, name: Option<&str>, email: &str) -> ImportRow {
     }
 }
 
-fn outcomes(reports: &[RowReport]) -> Vec<(u64, &'static str)> {
+pub(super) fn outcomes(reports: &[RowReport]) -> Vec<(u64, &'static str)> {
     reports.iter().map(|r| (r.line, r.outcome.code())).collect()
 }
 
@@ -141,7 +141,9 @@ pub async fn import_lines_are_created_updated_unchanged_or_refused(h: &Harness) 
     assert_eq!(names_found(h, &actor, "maipu").await, ["Ana Pérez"]);
     let history = h.store.client_history(&actor, bruno.id, &HistoryQuery { after: None, limit: 20 }).await;
     let changes: Vec<Change> = history.expect("history").entries.into_iter().map(|e| e.change).collect();
-    assert_eq!(changes.len(), 3, "name, phone and comuna: {changes:?}");
+    assert_eq!(changes.len(), 4, "name, phone, comuna and the import that wrote them: {changes:?}");
+    let imported = Change::ClientImported { batch: batch.id, file_name: "clientes.csv".into(), created: false };
+    assert_eq!(changes[0], imported, "the newest entry names the batch");
 
     let problems = h.store.import_problems(&actor, batch.id, 100).await.expect("problems");
     assert_eq!(outcomes(&problems), [(5, "refused"), (6, "refused"), (7, "blocked")]);

@@ -17,6 +17,7 @@ mod data_requests;
 mod duplicates;
 mod history;
 mod import;
+mod import_notes;
 mod imports;
 mod listing;
 mod login_throttle;
@@ -52,6 +53,7 @@ pub use data_requests::*;
 pub use duplicates::*;
 pub use history::*;
 pub use import::*;
+pub use import_notes::*;
 pub use imports::*;
 pub use listing::*;
 pub use login_throttle::*;
@@ -238,6 +240,12 @@ macro_rules! imports_contract {
             imports_are_the_owners_and_their_business,
             an_archived_field_refuses_its_value_by_the_fields_key,
             a_staged_file_waits_in_the_database_until_its_import_starts,
+            an_imported_note_is_added_once_and_the_history_names_the_batch,
+            skipping_existing_profiles_adds_no_note,
+            a_dry_run_reports_a_note_and_adds_none,
+            a_refused_note_refuses_its_line_by_its_column,
+            undoing_a_batch_removes_its_notes_and_the_profiles_it_created,
+            undo_is_refused_when_a_note_of_the_batch_was_edited,
         );
     };
 }

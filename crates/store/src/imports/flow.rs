@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use ficha_domain::{
     Actor, BusinessId, Change, Client, ClientChanges, ClientId, CustomField, CustomFieldId, CustomValue, Email,
-    FieldError, ImportId, NewClient,
+    FieldError, ImportId, NewClient, NoteId, NoteText,
 };
 use jiff::Timestamp;
 
@@ -28,6 +28,34 @@ pub struct HeldProfile {
     pub client: Client,
     pub blocked: bool,
     pub values: Vec<FieldValue>,
+}
+
+/// A general note a batch added, as undo finds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchNote {
+    pub id: NoteId,
+    /// The profile it is on now.
+    pub client: ClientId,
+    pub text: String,
+    /// Edited since the import wrote it.
+    pub edited: bool,
+}
+
+/// The batch a line's writes belong to; a dry run has none (nothing it
+/// writes stays).
+#[derive(Debug, Clone, Copy)]
+struct Origin<'a> {
+    batch: ImportId,
+    file_name: &'a str,
+}
+
+/// How a run treats its lines: existing profiles, the batch (none in a dry
+/// run), the business's fields.
+#[derive(Debug, Clone, Copy)]
+struct Run<'a> {
+    existing: Existing,
+    origin: Option<Origin<'a>>,
+    fields: &'a [CustomField],
 }
 
 /// One backend's queries inside one open transaction. Every query binds
@@ -52,8 +80,28 @@ pub trait ImportTx: Send {
     async fn hold(&mut self, business: BusinessId, client: ClientId) -> StoreResult<Option<HeldProfile>>;
 
     /// Whether the profile has bookings or notes (which deleting it would
-    /// take with it).
-    async fn has_activity(&mut self, business: BusinessId, client: ClientId) -> StoreResult<bool>;
+    /// take with it), the notes `batch` added and nobody edited aside.
+    async fn has_activity(&mut self, business: BusinessId, client: ClientId, batch: ImportId) -> StoreResult<bool>;
+
+    /// Whether the profile has a general note of exactly this text.
+    async fn has_note(&mut self, business: BusinessId, client: ClientId, text: &NoteText) -> StoreResult<bool>;
+
+    /// Adds a general note by `actor`, tagged with `batch` (none in a dry
+    /// run).
+    async fn insert_note(
+        &mut self,
+        actor: &Actor,
+        client: ClientId,
+        note: NoteId,
+        text: &NoteText,
+        at: Timestamp,
+        batch: Option<ImportId>,
+    ) -> StoreResult<()>;
+
+    /// The notes `batch` added that still exist, wherever they are now.
+    async fn batch_notes(&mut self, business: BusinessId, batch: ImportId) -> StoreResult<Vec<BatchNote>>;
+
+    async fn delete_note(&mut self, business: BusinessId, note: NoteId) -> StoreResult<()>;
 
     /// Inserts a new profile with its `values` and its search entry.
     async fn insert_client(
@@ -79,6 +127,10 @@ pub trait ImportTx: Send {
     async fn refresh_search(&mut self, business: BusinessId, client: ClientId) -> StoreResult<()>;
 
     async fn record(&mut self, actor: &Actor, client: ClientId, at: Timestamp, changes: &[Change]) -> StoreResult<()>;
+
+    /// Records the history of a chunk's lines, several profiles', in one
+    /// statement, in the order given.
+    async fn record_many(&mut self, actor: &Actor, at: Timestamp, entries: &[(ClientId, Change)]) -> StoreResult<()>;
 
     /// Deletes the profile as `delete_client` does (search entry,
     /// deletion trace).
@@ -193,7 +245,9 @@ pub async fn dry_run(
     let fields = tx.fields(actor.business()).await?;
     let mut reports = Vec::new();
     while let Some(rows) = source.next_chunk() {
-        reports.extend(apply_chunk(tx, actor, now, existing, &fields, rows).await?.into_iter().map(|(r, _)| r));
+        let run = Run { existing, origin: None, fields: &fields };
+        let done = apply_chunk(tx, actor, now, run, rows).await?;
+        reports.extend(done.into_iter().map(|(r, _)| r));
     }
     Ok(reports)
 }
@@ -214,7 +268,10 @@ pub async fn import_rows(
     let fields = tx.fields(actor.business()).await?;
     let mut reports = Vec::with_capacity(rows.len());
     let mut tags = Vec::new();
-    for (report, tag) in apply_chunk(tx, actor, now, batch.existing, &fields, rows).await? {
+    let origin = Origin { batch: id, file_name: &batch.file_name };
+    let run = Run { existing: batch.existing, origin: Some(origin), fields: &fields };
+    let done = apply_chunk(tx, actor, now, run, rows).await?;
+    for (report, tag) in done {
         batch.counts.add(&report.outcome);
         reports.push(report);
         tags.extend(tag);
@@ -254,23 +311,26 @@ async fn apply_chunk(
     tx: &mut dyn ImportTx,
     actor: &Actor,
     now: Timestamp,
-    existing: Existing,
-    fields: &[CustomField],
+    run: Run<'_>,
     rows: Vec<ImportRow>,
 ) -> StoreResult<Vec<(RowReport, Option<TagRecord>)>> {
     let emails: Vec<Email> = rows.iter().filter(|r| r.problems.is_empty()).filter_map(|r| r.email.clone()).collect();
     let mut known: HashMap<String, ClientId> =
         tx.profiles_by_email(actor.business(), &emails).await?.into_iter().collect();
     let mut done = Vec::with_capacity(rows.len());
+    // The chunk's history, written at once after its lines (one statement
+    // per created profile would cost an import of 100 000 lines seconds).
+    let mut history = Vec::new();
     for row in rows {
         let line = row.line;
         let key = row.email.as_ref().map(Email::key);
-        let (report, tag) = decide(tx, actor, now, existing, fields, &known, row).await?;
+        let (report, tag) = decide(tx, actor, now, run, &known, row, &mut history).await?;
         if let (Outcome::Created, Some(key), Some(client)) = (&report.outcome, key, report.client) {
             known.insert(key, client);
         }
         done.push((RowReport { line, ..report }, tag.map(|tag| TagRecord { line, ..tag })));
     }
+    tx.record_many(actor, now, &history).await?;
     Ok(done)
 }
 
@@ -287,11 +347,12 @@ async fn decide(
     tx: &mut dyn ImportTx,
     actor: &Actor,
     now: Timestamp,
-    existing: Existing,
-    fields: &[CustomField],
+    run: Run<'_>,
     known: &HashMap<String, ClientId>,
     row: ImportRow,
+    history: &mut Vec<(ClientId, Change)>,
 ) -> StoreResult<(RowReport, Option<TagRecord>)> {
+    let Run { existing, origin, fields } = run;
     let business = actor.business();
     if !row.problems.is_empty() {
         return Ok(refused(row.problems));
@@ -312,7 +373,7 @@ async fn decide(
         }
     };
     let Some(id) = known.get(&email.key()).copied() else {
-        return create(tx, now, business, email, row, &values).await;
+        return create(tx, actor, now, origin, (email, row, &values), history).await;
     };
     let outcome = |outcome| RowReport { line: 0, client: Some(id), outcome };
     if existing == Existing::Skip {
@@ -334,13 +395,27 @@ async fn decide(
         |field: &CustomField| held.values.iter().find(|v| v.field.id == field.id).map(|v| value_text(&v.value));
     let changed: Vec<(CustomField, Option<CustomValue>)> =
         values.into_iter().filter(|(field, value)| stored(field) != value.as_ref().map(value_text)).collect();
-    if changes.is_empty() && changed.is_empty() {
+    // A note the profile already has (this file imported before) is not
+    // added twice.
+    let note = match row.note {
+        Some(note) if !tx.has_note(business, id, &note).await? => Some(note),
+        _ => None,
+    };
+    if changes.is_empty() && changed.is_empty() && note.is_none() {
         return Ok((outcome(Outcome::Unchanged), None));
     }
     let previous = Previous::of(current, changed.iter().map(|(field, _)| (field.id, stored(field))).collect());
-    let mut updated = changes.applied_to(current);
-    updated.version += 1;
-    rewrite(tx, actor, now, &held, &updated, &changed).await?;
+    let mut updated = current.clone();
+    let mut changes_made = Vec::new();
+    // A note alone leaves the profile's data, and so its version, alone.
+    if !changes.is_empty() || !changed.is_empty() {
+        updated = changes.applied_to(current);
+        updated.version += 1;
+        changes_made = rewrite(tx, actor, &held, &updated, &changed).await?;
+    }
+    changes_made.extend(add_note(tx, actor, now, origin, id, note).await?);
+    changes_made.extend(origin.map(|o| imported(o, false)));
+    history.extend(changes_made.into_iter().map(|change| (id, change)));
     let tag = TagRecord {
         version_after: Some(updated.version),
         previous: Some(previous.to_text()),
@@ -351,32 +426,56 @@ async fn decide(
 
 async fn create(
     tx: &mut dyn ImportTx,
+    actor: &Actor,
     now: Timestamp,
-    business: BusinessId,
-    email: Email,
-    row: ImportRow,
-    values: &[(CustomField, Option<CustomValue>)],
+    origin: Option<Origin<'_>>,
+    (email, row, values): (Email, ImportRow, &[(CustomField, Option<CustomValue>)]),
+    history: &mut Vec<(ClientId, Change)>,
 ) -> StoreResult<(RowReport, Option<TagRecord>)> {
     let Some(name) = row.name else {
         return Ok(refused(vec![CellProblem { column: None, target: Target::Name, error: FieldError::Required }]));
     };
     let new = NewClient { name, email, phone: row.phone, rut: row.rut, birth_date: row.birth_date };
     let client = registered(new, now);
-    tx.insert_client(business, &client, values).await?;
+    tx.insert_client(actor.business(), &client, values).await?;
+    let note = add_note(tx, actor, now, origin, client.id, row.note).await?;
+    history.extend(note.into_iter().chain(origin.map(|o| imported(o, true))).map(|change| (client.id, change)));
     let tag = TagRecord { version_after: Some(client.version), ..tag(TagKind::Created, Some(client.id)) };
     Ok((RowReport { line: 0, client: Some(client.id), outcome: Outcome::Created }, Some(tag)))
 }
 
-/// Writes `updated` and the `changed` values over the held profile, with
-/// its search entry and history, as a form's save does.
-async fn rewrite(
+/// The history entry that names the batch on a profile a line wrote; it
+/// is recorded after the line's own changes, so a newest-first history
+/// shows it above them.
+fn imported(origin: Origin<'_>, created: bool) -> Change {
+    Change::ClientImported { batch: origin.batch, file_name: origin.file_name.to_owned(), created }
+}
+
+/// Adds the line's note, if any, as the note form does; its history
+/// change.
+async fn add_note(
     tx: &mut dyn ImportTx,
     actor: &Actor,
     now: Timestamp,
+    origin: Option<Origin<'_>>,
+    client: ClientId,
+    note: Option<NoteText>,
+) -> StoreResult<Option<Change>> {
+    let Some(text) = note else { return Ok(None) };
+    let id = NoteId::generate();
+    tx.insert_note(actor, client, id, &text, now, origin.map(|o| o.batch)).await?;
+    Ok(Some(Change::NoteAdded { note: id, text: text.as_str().to_owned() }))
+}
+
+/// Writes `updated` and the `changed` values over the held profile, with
+/// its search entry, as a form's save does; the history changes to record.
+async fn rewrite(
+    tx: &mut dyn ImportTx,
+    actor: &Actor,
     held: &HeldProfile,
     updated: &Client,
     changed: &[(CustomField, Option<CustomValue>)],
-) -> StoreResult<()> {
+) -> StoreResult<Vec<Change>> {
     let business = actor.business();
     let id = held.client.id;
     tx.write_client(business, updated).await?;
@@ -386,7 +485,7 @@ async fn rewrite(
     tx.refresh_search(business, id).await?;
     let mut history = Change::between(&held.client, updated);
     history.extend(value_changes(&held.values, &values_after(held.values.clone(), changed)));
-    tx.record(actor, id, now, &history).await
+    Ok(history)
 }
 
 /// What undo does to one profile the batch wrote.
@@ -430,7 +529,18 @@ pub async fn undo(tx: &mut dyn ImportTx, actor: &Actor, now: Timestamp, id: Impo
             }
         }
     }
+    // The notes the batch added: one edited since is someone's work that
+    // undo would lose.
+    let notes = tx.batch_notes(business, id).await?;
     let mut changed_since = Vec::new();
+    for note in notes.iter().filter(|n| n.edited) {
+        match at.get(&note.client) {
+            Some(&i) => changed_since.extend(profiles[i].1.lines.iter().copied()),
+            // Moved to another profile by a merge since: no line of this
+            // batch names where it is, yet it was still edited.
+            None => changed_since.push(0),
+        }
+    }
     let mut held = Vec::new();
     for (client, undoing) in profiles {
         let created = undoing.first.kind == TagKind::Created;
@@ -441,7 +551,7 @@ pub async fn undo(tx: &mut dyn ImportTx, actor: &Actor, now: Timestamp, id: Impo
             None => changed_since.extend(undoing.lines),
             Some(profile) => {
                 let moved = Some(profile.client.version) != undoing.version_after;
-                if moved || (created && tx.has_activity(business, client).await?) {
+                if moved || (created && tx.has_activity(business, client, id).await?) {
                     changed_since.extend(undoing.lines);
                 } else {
                     held.push((undoing.first, profile));
@@ -451,24 +561,63 @@ pub async fn undo(tx: &mut dyn ImportTx, actor: &Actor, now: Timestamp, id: Impo
     }
     if !changed_since.is_empty() {
         changed_since.sort_unstable();
+        changed_since.dedup();
+        changed_since.retain(|&line| line != 0);
         return Err(StoreError::ImportRefused(ImportRefused::ChangedSince { lines: changed_since }));
     }
     let fields = tx.fields(business).await?;
+    let origin = Origin { batch: id, file_name: &batch.file_name };
+    // The batch's notes by the profile they are on (a batch of 100 000
+    // lines is not searched once per profile).
+    let mut notes_on: HashMap<ClientId, Vec<BatchNote>> = HashMap::new();
+    for note in notes {
+        notes_on.entry(note.client).or_default().push(note);
+    }
     for (first, profile) in held {
+        let client = profile.client.id;
+        let notes = notes_on.remove(&client).unwrap_or_default();
         if first.kind == TagKind::Created {
-            tx.delete_client(actor, profile.client.id, now).await?;
+            // Its notes go with it.
+            tx.delete_client(actor, client, now).await?;
             continue;
         }
         let previous = Previous::parse(first.previous.as_deref().unwrap_or_default())?;
         let mut restored = previous.restored(&profile.client)?;
-        restored.version += 1;
-        let values = restored_values(&fields, &previous.values)?;
-        rewrite(tx, actor, now, &profile, &restored, &values).await?;
+        let mut history = Vec::new();
+        // A line that only added a note changed no data to restore.
+        if !previous.values.is_empty() || !Change::between(&profile.client, &restored).is_empty() {
+            restored.version += 1;
+            let values = restored_values(&fields, &previous.values)?;
+            history = rewrite(tx, actor, &profile, &restored, &values).await?;
+        }
+        history.extend(remove_notes(tx, business, &notes).await?);
+        history.push(undone(origin));
+        tx.record(actor, client, now, &history).await?;
+    }
+    // Notes a merge moved to a profile the batch did not write.
+    for (client, notes) in notes_on {
+        let mut history = remove_notes(tx, business, &notes).await?;
+        history.push(undone(origin));
+        tx.record(actor, client, now, &history).await?;
     }
     batch.status = Status::Undone;
     batch.undone_at = Some(now);
     tx.save_batch(business, &batch).await?;
     Ok(batch)
+}
+
+fn undone(origin: Origin<'_>) -> Change {
+    Change::ImportUndone { batch: origin.batch, file_name: origin.file_name.to_owned() }
+}
+
+/// Deletes the batch's `notes` of one profile; their history changes.
+async fn remove_notes(tx: &mut dyn ImportTx, business: BusinessId, notes: &[BatchNote]) -> StoreResult<Vec<Change>> {
+    let mut history = Vec::new();
+    for note in notes {
+        tx.delete_note(business, note.id).await?;
+        history.push(Change::NoteDeleted { note: note.id, text: note.text.clone() });
+    }
+    Ok(history)
 }
 
 /// The stored previous values as values of their fields; a field deleted

@@ -1,7 +1,8 @@
 //! What a column is, from its header: the general fields in Spanish or
 //! English (accents, case and spacing aside), each custom field by its
-//! label or key, and the export's own columns
-//! (`crate::export::cells`), so an exported file maps itself.
+//! label or key, a general note ("Notas", "Observaciones"…), and the
+//! export's own columns (`crate::export::cells`), so an exported file maps
+//! itself.
 
 use ficha_domain::CustomField;
 use ficha_domain::fold::fold;
@@ -26,6 +27,19 @@ const PHONES: &[&str] =
 const RUTS: &[&str] = &["rut"];
 const BIRTH_DATES: &[&str] =
     &["fecha de nacimiento", "birth date", "birthday", "birthdate", "date of birth", "nacimiento", "fecha nacimiento"];
+const NOTES: &[&str] = &[
+    "notas",
+    "nota",
+    "notes",
+    "note",
+    "observaciones",
+    "observacion",
+    "comentarios",
+    "comentario",
+    "comments",
+    "comment",
+    "remarks",
+];
 const SYSTEM: &[&str] =
     &["fecha de registro", "ultima reserva", "registered at", "registered", "last booking", "last booking at"];
 
@@ -36,7 +50,10 @@ fn key(header: &str) -> String {
 
 /// The column `header` is, among the business's active `fields`. A custom
 /// field whose label reads like a general header is recognised by its key
-/// (the export heads it so).
+/// (the export heads it so). A note header is a custom field's first, if
+/// the business has one of that label or key: a field it kept notes in
+/// before imports read notes stays its column (and the export, which
+/// writes no notes, still re-imports unchanged).
 pub fn recognise(header: &str, fields: &[CustomField]) -> Column {
     let header = key(header);
     let general = [
@@ -55,10 +72,15 @@ pub fn recognise(header: &str, fields: &[CustomField]) -> Column {
         return Column::System;
     }
     let active = || fields.iter().filter(|f| !f.is_archived());
-    active()
+    let custom = active()
         .find(|f| key(f.label.as_str()) == header)
         .or_else(|| active().find(|f| key(f.key.as_str()) == header))
-        .map_or(Column::Ignored, |f| Column::Read(Target::Custom(f.key.clone())))
+        .map(|f| Column::Read(Target::Custom(f.key.clone())));
+    match custom {
+        Some(column) => column,
+        None if NOTES.contains(&header.as_str()) => Column::Read(Target::Note),
+        None => Column::Ignored,
+    }
 }
 
 /// The columns of a header row; a target claimed by an earlier column is
@@ -114,9 +136,23 @@ mod tests {
         let read = |t| Column::Read(t);
         assert_eq!(
             targets(&["Name", "E-mail", "Mobile", "Birthday", "Notes"], &[]),
-            [read(Target::Name), read(Target::Email), read(Target::Phone), read(Target::BirthDate), Column::Ignored]
+            [read(Target::Name), read(Target::Email), read(Target::Phone), read(Target::BirthDate), read(Target::Note)]
         );
         assert_eq!(targets(&["email", "phone", "birth  date"], &[])[2], read(Target::BirthDate));
+    }
+
+    #[test]
+    fn note_headers_in_spanish_or_english_unless_a_custom_field_holds_them() {
+        let read = |t| Column::Read(t);
+        for header in ["Notas", "NOTES", "Observaciones", "Observación", "Comentarios", "comments"] {
+            assert_eq!(targets(&[header], &[]), [read(Target::Note)], "{header}");
+        }
+        // Only one column becomes the note.
+        assert_eq!(targets(&["Notas", "Comentarios"], &[]), [read(Target::Note), Column::Ignored]);
+        let fields = [field("observaciones", "Notas")];
+        let custom = read(Target::Custom(FieldKey::parse("observaciones").expect("key")));
+        assert_eq!(targets(&["Notas"], &fields)[0], custom);
+        assert_eq!(targets(&["Observaciones", "Comentarios"], &fields), [custom, read(Target::Note)]);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! value as the panel reads it), every cell's problem kept.
 
 use ficha_domain::{
-    BirthDate, ClientName, CustomField, CustomValue, Email, FieldError, FieldKind, Phone, RawValue, Rut,
+    BirthDate, ClientName, CustomField, CustomValue, Email, FieldError, FieldKind, NoteText, Phone, RawValue, Rut,
 };
 use ficha_store::imports::{CellProblem, ImportRow, RowSource, Target};
 use jiff::civil::Date;
@@ -28,11 +28,11 @@ impl LineReader {
         }
         let mut row = ImportRow { line, ..ImportRow::default() };
         for (index, header, target) in &self.columns {
-            let cell = cells.get(*index).map_or("", |c| c.trim());
-            if cell.is_empty() {
+            let raw = cells.get(*index).map_or("", String::as_str);
+            if raw.trim().is_empty() {
                 continue;
             }
-            if let Err(error) = self.read(&mut row, target, cell) {
+            if let Err(error) = self.read(&mut row, target, raw) {
                 row.problems.push(CellProblem { column: Some(header.clone()), target: target.clone(), error });
             }
         }
@@ -43,13 +43,18 @@ impl LineReader {
         Some(row)
     }
 
-    fn read(&self, row: &mut ImportRow, target: &Target, cell: &str) -> Result<(), FieldError> {
+    /// `raw` as the file has it: a note is checked as the note form checks
+    /// what was typed (control characters before trimming), the rest
+    /// trimmed.
+    fn read(&self, row: &mut ImportRow, target: &Target, raw: &str) -> Result<(), FieldError> {
+        let cell = raw.trim();
         match target {
             Target::Name => row.name = Some(ClientName::parse(cell)?),
             Target::Email => row.email = Some(Email::parse(cell)?),
             Target::Phone => row.phone = Some(Phone::parse(cell)?),
             Target::Rut => row.rut = Some(Rut::parse(cell)?),
             Target::BirthDate => row.birth_date = Some(BirthDate::parse(cell, self.today)?),
+            Target::Note => row.note = Some(NoteText::parse(raw)?),
             Target::Custom(key) => {
                 let field = self.fields.iter().find(|f| &f.key == key).ok_or(FieldError::FieldUnknown)?;
                 row.values.push((key.clone(), read_value(field, cell)?));
@@ -174,6 +179,25 @@ mod tests {
             ]
         );
         assert_eq!(row.line, 7);
+    }
+
+    #[test]
+    fn a_note_cell_is_read_as_the_note_form_reads_it() {
+        let mut reader = reader(vec![]);
+        reader.columns.push((5, "Observaciones".to_owned(), Target::Note));
+        let row = reader
+            .line(2, &cells(&["Ana", "ana@mail.cl", "", "", "", "  alérgica al látex\r\npuntual "]))
+            .expect("line");
+        assert!(row.problems.is_empty(), "{:?}", row.problems);
+        assert_eq!(row.note.as_ref().map(NoteText::as_str), Some("alérgica al látex\r\npuntual"));
+        let long = "ñ".repeat(NoteText::MAX_CHARS + 1);
+        let row = reader.line(3, &cells(&["Ana", "ana@mail.cl", "", "", "", &long])).expect("line");
+        assert_eq!(row.problems[0].column.as_deref(), Some("Observaciones"));
+        assert_eq!(row.problems[0].error, FieldError::TooLong { max: NoteText::MAX_CHARS });
+        let row = reader.line(4, &cells(&["Ana", "ana@mail.cl", "", "", "", "nota\u{c}"])).expect("line");
+        assert_eq!(row.problems[0].error, FieldError::ControlCharacters);
+        let row = reader.line(5, &cells(&["Ana", "ana@mail.cl", "", "", "", "  "])).expect("line");
+        assert_eq!((row.note, row.problems.len()), (None, 0), "an empty cell adds no note");
     }
 
     #[test]

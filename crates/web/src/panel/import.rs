@@ -42,7 +42,8 @@ pub struct Choice {
 }
 
 /// What a column may be read as, in the panel's words: "No importar", the
-/// general fields, then the business's custom fields by label.
+/// general fields, a general note, then the business's custom fields by
+/// label.
 pub fn choices(fields: &[CustomField], chosen: &Column) -> Vec<Choice> {
     let mut options: Vec<(String, String)> = vec![
         ("ignore".into(), "No importar".into()),
@@ -51,6 +52,7 @@ pub fn choices(fields: &[CustomField], chosen: &Column) -> Vec<Choice> {
         ("phone".into(), "Teléfono".into()),
         ("rut".into(), "RUT".into()),
         ("birth_date".into(), "Fecha de nacimiento".into()),
+        ("note".into(), "Nota (se agrega al perfil)".into()),
     ];
     options.extend(
         fields.iter().filter(|f| !f.is_archived()).map(|f| (Target::Custom(f.key.clone()).code(), f.label.to_string())),
@@ -351,8 +353,13 @@ pub async fn undo(
         Err(error) => return Err(error.into()),
     };
     let message = match refusal {
+        // No line: a note of the batch that a merge moved was edited.
+        ImportRefused::ChangedSince { lines } if lines.is_empty() => {
+            "No se deshizo nada: una nota que la importación agregó se editó después, y deshacer perdería ese cambio."
+                .into()
+        }
         ImportRefused::ChangedSince { lines } => format!(
-            "No se deshizo nada: los clientes de las filas {} cambiaron después de importarlos (se editaron, agendaron, recibieron notas o se eliminaron), y deshacer perdería esos cambios.",
+            "No se deshizo nada: los clientes de las filas {} cambiaron después de importarlos (se editaron, agendaron, recibieron notas, se editó una nota que la importación agregó, o se eliminaron), y deshacer perdería esos cambios.",
             lines.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")
         ),
         ImportRefused::Running => "Espera a que la importación termine para deshacerla.".into(),

@@ -116,6 +116,10 @@ pub(crate) fn row(entry: &HistoryEntry, zone: &jiff::tz::TimeZone) -> HistoryRow
             };
             (what.into(), None, Some(format!("{other_name} <{other_email}>")))
         }
+        Change::ClientImported { file_name, created, .. } => {
+            (format!("Importado desde «{file_name}»"), None, created.then(|| "Perfil creado".to_owned()))
+        }
+        Change::ImportUndone { file_name, .. } => (format!("Importación deshecha: «{file_name}»"), None, None),
         Change::DataRequest { right, event, .. } => {
             let (old, new) = event_values(event);
             (format!("Solicitud de datos: {}", right_label(*right).to_lowercase()), old, new)
@@ -227,6 +231,33 @@ mod tests {
         assert_eq!(general_value(GeneralField::Rut, "12345678-5"), "12.345.678-5");
         assert_eq!(general_value(GeneralField::BirthDate, "1990-04-03"), "03-04-1990");
         assert_eq!(preview(&"a".repeat(300)).chars().count(), NOTE_PREVIEW_CHARS + 1);
+    }
+
+    #[test]
+    fn an_imports_entries_name_its_file() {
+        let entry = |change| HistoryEntry {
+            id: ficha_domain::HistoryId::generate(),
+            client: ClientId::generate(),
+            at: jiff::Timestamp::UNIX_EPOCH,
+            who: ficha_domain::Who::System,
+            change,
+        };
+        let batch = ficha_domain::ImportId::generate();
+        let zone = jiff::tz::TimeZone::UTC;
+        let created =
+            row(&entry(Change::ClientImported { batch, file_name: "clientes.csv".into(), created: true }), &zone);
+        assert_eq!(
+            (created.what.as_str(), created.has_new, created.new.as_str()),
+            ("Importado desde «clientes.csv»", true, "Perfil creado")
+        );
+        let updated =
+            row(&entry(Change::ClientImported { batch, file_name: "clientes.csv".into(), created: false }), &zone);
+        assert_eq!(
+            (updated.what.as_str(), updated.has_old, updated.has_new),
+            ("Importado desde «clientes.csv»", false, false)
+        );
+        let undone = row(&entry(Change::ImportUndone { batch, file_name: "clientes.csv".into() }), &zone);
+        assert_eq!(undone.what, "Importación deshecha: «clientes.csv»");
     }
 
     #[test]

@@ -47,16 +47,7 @@ pub fn who_name(who: &Who) -> String {
 
 /// Why a note's text was refused, next to its box.
 pub fn text_error(error: &FieldError, typed: &str) -> String {
-    match error {
-        FieldError::Required => "Escribe algo: una nota no puede quedar vacía.".into(),
-        FieldError::TooLong { max } => {
-            format!("Una nota puede tener hasta {max} caracteres; esta tiene {}.", typed.trim().chars().count())
-        }
-        FieldError::ControlCharacters => {
-            "La nota tiene caracteres invisibles no permitidos; escríbela de nuevo.".into()
-        }
-        _ => "Esta nota no se puede guardar así.".into(),
-    }
+    crate::problem::note_message(error, Some(typed.trim().chars().count()), crate::i18n::Lang::Es)
 }
 
 impl NotesSection {

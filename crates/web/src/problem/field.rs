@@ -329,8 +329,34 @@ fn import_file_message(problem: &ImportFileProblem, lang: Lang) -> String {
         (ImportFileProblem::TargetTwice { target }, Lang::En) => {
             format!("Two columns go to the same data ({target}): choose one and leave the other as “ignore”.")
         }
-        (ImportFileProblem::BadMapping, Lang::Es) => "«mapping» debe ser un objeto JSON {\"encabezado\": \"destino\"}; destinos: name, email, phone, rut, birth_date, field:<clave>, ignore.".into(),
-        (ImportFileProblem::BadMapping, Lang::En) => "“mapping” must be a JSON object {\"header\": \"target\"}; targets: name, email, phone, rut, birth_date, field:<key>, ignore.".into(),
+        (ImportFileProblem::BadMapping, Lang::Es) => "«mapping» debe ser un objeto JSON {\"encabezado\": \"destino\"}; destinos: name, email, phone, rut, birth_date, note, field:<clave>, ignore.".into(),
+        (ImportFileProblem::BadMapping, Lang::En) => "“mapping” must be a JSON object {\"header\": \"target\"}; targets: name, email, phone, rut, birth_date, note, field:<key>, ignore.".into(),
+    }
+}
+
+/// Why a note's text was refused, as the profile's note form says it
+/// (`length`: the characters typed, when known; an import's report keeps
+/// only the limit).
+pub fn note_message(error: &FieldError, length: Option<usize>, lang: Lang) -> String {
+    match (error, lang) {
+        (FieldError::Required, Lang::Es) => "Escribe algo: una nota no puede quedar vacía.".into(),
+        (FieldError::Required, Lang::En) => "Write something: a note cannot be empty.".into(),
+        (FieldError::TooLong { max }, Lang::Es) => match length {
+            Some(length) => format!("Una nota puede tener hasta {max} caracteres; esta tiene {length}."),
+            None => format!("Una nota puede tener hasta {max} caracteres."),
+        },
+        (FieldError::TooLong { max }, Lang::En) => match length {
+            Some(length) => format!("A note can have up to {max} characters; this one has {length}."),
+            None => format!("A note can have up to {max} characters."),
+        },
+        (FieldError::ControlCharacters, Lang::Es) => {
+            "La nota tiene caracteres invisibles no permitidos; escríbela de nuevo.".into()
+        }
+        (FieldError::ControlCharacters, Lang::En) => {
+            "The note holds invisible characters that are not allowed; write it again.".into()
+        }
+        (_, Lang::Es) => "Esta nota no se puede guardar así.".into(),
+        (_, Lang::En) => "This note cannot be saved like this.".into(),
     }
 }
 

@@ -24,7 +24,7 @@ use crate::i18n::Lang;
 
 mod field;
 
-pub use field::{FieldProblem, FieldProblemKind, ImportFileProblem, cell_message};
+pub use field::{FieldProblem, FieldProblemKind, ImportFileProblem, cell_message, note_message};
 
 #[derive(Debug, Clone)]
 pub enum ApiError {
@@ -372,10 +372,10 @@ impl ApiError {
                 let lines = lines.iter().map(u64::to_string).collect::<Vec<_>>().join(", ");
                 match lang {
                     Lang::Es => format!(
-                        "Los clientes de las filas {lines} se editaron, agendaron o eliminaron después de importarlos; deshacer la importación perdería esos cambios. Nada cambió."
+                        "Los clientes de las filas {lines} (o notas que la importación agregó) se editaron, agendaron o eliminaron después de importarlos; deshacer la importación perdería esos cambios. Nada cambió."
                     ),
                     Lang::En => format!(
-                        "The clients of rows {lines} were edited, booked or deleted after the import; undoing it would lose that. Nothing changed."
+                        "The clients of rows {lines} (or notes the import added) were edited, booked or deleted after the import; undoing it would lose that. Nothing changed."
                     ),
                 }
             }

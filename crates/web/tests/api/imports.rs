@@ -16,6 +16,7 @@ on_both_backends!(
     undo_is_refused_once_an_imported_client_changed,
     bad_files_and_parameters_are_named_and_import_nothing,
     a_file_larger_than_the_apis_usual_body_limit_is_read,
+    a_notes_column_is_reported_by_the_dry_run_and_imported_as_notes,
 );
 
 pub const CSV: &str = "text/csv; charset=utf-8";
@@ -231,4 +232,68 @@ fn urlencode(text: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+async fn note_texts(app: &TestApp, cookie: &str, client: &str) -> Vec<String> {
+    let notes = app.get(&format!("/api/v1/clients/{client}/notes")).cookie(cookie).send().await;
+    notes.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|n| n["text"].as_str().expect("text").to_owned())
+        .collect()
+}
+
+async fn a_notes_column_is_reported_by_the_dry_run_and_imported_as_notes(app: &TestApp) {
+    let owner = app.owner().await;
+    let bruno = app.create_client(&owner, json!({ "name": "Bruno Díaz", "email": "bruno@correo.cl" })).await;
+    let bruno = bruno["id"].as_str().expect("id").to_owned();
+    let noted = app
+        .post(&format!("/api/v1/clients/{bruno}/notes"))
+        .cookie(&owner)
+        .json(json!({ "text": "Cliente puntual" }))
+        .send()
+        .await;
+    assert_eq!(noted.status, StatusCode::CREATED, "{}", noted.body);
+    let long = "a".repeat(5001);
+    let file = format!(
+        "Nombre;Correo;Observaciones\n\
+         Ana Pérez;ana@correo.cl;\"Alérgica al látex\nPrefiere la tarde\"\n\
+         Bruno Díaz;bruno@correo.cl;Cliente puntual\n\
+         Bruno Díaz;bruno@correo.cl;Paga en efectivo\n\
+         Carla;carla@correo.cl;{long}\n"
+    );
+
+    let report = import(app, &owner, "?dry_run=true", CSV, file.clone().into()).await;
+
+    assert_eq!(report.status, StatusCode::OK, "{}", report.body);
+    assert_eq!(report.body["columns"][2], json!({ "header": "Observaciones", "target": "note" }));
+    let expected = [(2, "created"), (3, "unchanged"), (4, "updated"), (5, "refused")];
+    assert_eq!(outcomes(&report.body), expected.map(|(l, o)| (l, o.to_owned())), "a note Bruno has is no change");
+    assert_eq!(
+        report.body["rows"][3]["errors"],
+        json!([{
+            "column": "Observaciones",
+            "field": "note",
+            "code": "too_long",
+            "message": "Una nota puede tener hasta 5000 caracteres."
+        }]),
+        "the note form's words"
+    );
+    assert_eq!(note_texts(app, &owner, &bruno).await, ["Cliente puntual"], "a dry run changes nothing");
+
+    let started = import(app, &owner, "?file_name=agenda.csv", CSV, file.into()).await;
+    assert_eq!(started.status, StatusCode::ACCEPTED, "{}", started.body);
+    let done = finished(app, &owner, started.header("location")).await;
+    assert_eq!(done["counts"], json!({ "created": 1, "updated": 1, "unchanged": 1, "exists": 0, "refused": 1 }));
+
+    assert_eq!(note_texts(app, &owner, &bruno).await, ["Paga en efectivo", "Cliente puntual"]);
+    let history = app.get(&format!("/api/v1/clients/{bruno}/history")).cookie(&owner).send().await;
+    assert_eq!(history.status, StatusCode::OK, "{}", history.body);
+    let entry = &history.body["items"][0];
+    assert_eq!(
+        (&entry["change"], &entry["import_id"], &entry["file_name"], &entry["created"]),
+        (&json!("client_imported"), &done["id"], &json!("agenda.csv"), &json!(false)),
+        "{entry}"
+    );
 }

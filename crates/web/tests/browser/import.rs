@@ -1,6 +1,7 @@
 //! "Importar clientes" in Chromium, on a desktop and on a phone: upload a
 //! Windows-1252 file with `;`, fix an unrecognised column in the mapping
-//! step, read the dry run, import, watch it finish, undo.
+//! step, read the dry run, import, watch it finish (the "Notas" column a
+//! note on the new profile, whose history names the file), undo.
 
 use std::time::Duration;
 
@@ -35,10 +36,10 @@ async fn upload_map_review_import_undo(name: &'static str, width: u32, height: u
     assert!(s.text("h1").await.contains("clientes.csv"));
     let chosen = s
         .browser
-        .execute("return ['c0', 'c1', 'c2'].map(id => document.getElementById(id).value)", vec![])
+        .execute("return ['c0', 'c1', 'c2', 'c3'].map(id => document.getElementById(id).value)", vec![])
         .await
         .expect("script");
-    assert_eq!(chosen, serde_json::json!(["name", "email", "ignore"]));
+    assert_eq!(chosen, serde_json::json!(["name", "email", "ignore", "note"]));
     s.find("#c2").await.select_by_value("phone").await.expect("phone chosen");
     s.screenshot("mapping").await;
     s.fits_the_width("the mapping step").await;
@@ -72,6 +73,11 @@ async fn upload_map_review_import_undo(name: &'static str, width: u32, height: u
     s.fits_the_width("the finished import").await;
     s.goto("/clientes?q=munoz").await;
     assert!(s.text("table.clients").await.contains("Carla Muñoz"));
+    s.click("table.clients a").await;
+    assert_eq!(s.text("#lista-notas .note-text").await, "nueva");
+    let history = s.text("#lista-historial").await;
+    assert!(history.contains("Importado desde «clientes.csv»") && history.contains("Perfil creado"), "{history}");
+    s.browser.back().await.expect("back");
     s.browser.back().await.expect("back");
 
     s.click("#deshacer").await;

@@ -13,7 +13,9 @@ use crate::api::notifications::view::preferences_json;
 /// `mi_cuenta`, or null in older entries; `client_blocked` with the reason
 /// as `new`, `client_unblocked`, `data_request`, `client_merged` and
 /// `merge_undone` with `merge_id`, `role` (`survivor`/`absorbed`),
-/// `other_client_id` and the other profile's `{"name", "email"}` as `new`) and
+/// `other_client_id` and the other profile's `{"name", "email"}` as `new`,
+/// `client_imported` with `import_id`, `file_name` and `created` (the line
+/// created the profile), `import_undone` with `import_id` and `file_name`) and
 /// `field`, `label`, `note_id`, `booking_id` (and an attention note's
 /// `note_kind`) what it was about; `old` and `new` are null where there was
 /// no value (a note added has no old text). Times are RFC 3339 in UTC; a
@@ -85,6 +87,16 @@ pub fn entry_json(entry: &HistoryEntry) -> Value {
             null,
             json!({ "name": other_name, "email": other_email }),
         ),
+        // The batch that wrote the profile, by its id and file.
+        Change::ClientImported { batch, file_name, created } => (
+            "client_imported",
+            json!({ "import_id": batch, "file_name": file_name, "created": created }),
+            null.clone(),
+            null,
+        ),
+        Change::ImportUndone { batch, file_name } => {
+            ("import_undone", json!({ "import_id": batch, "file_name": file_name }), null.clone(), null)
+        }
         Change::DataRequest { request, right, event } => (
             "data_request",
             json!({ "data_request_id": request, "right": right.as_str() }),

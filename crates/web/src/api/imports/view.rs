@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::i18n::{Lang, field_label};
 use crate::import::{Column, Plan};
-use crate::problem::cell_message;
+use crate::problem::{cell_message, note_message};
 
 pub fn counts_json(counts: &Counts) -> Value {
     json!({
@@ -36,7 +36,7 @@ pub fn columns_json(plan: &Plan) -> Value {
     Value::Array(columns)
 }
 
-/// The API's field name for a target (`name`, `values.<key>`).
+/// The API's field name for a target (`name`, `note`, `values.<key>`).
 pub fn field_name(target: &Target) -> String {
     match target {
         Target::Custom(key) => format!("values.{key}"),
@@ -57,11 +57,16 @@ pub fn problem_json(problem: &CellProblem, fields: &[CustomField], lang: Lang) -
         (None, None, target) => field_label(&target.code(), lang).to_owned(),
     };
     let options = field.map(|f| f.options.as_slice().to_vec());
+    // A note's text in the note form's words.
+    let message = match problem.target {
+        Target::Note => note_message(&problem.error, None, lang),
+        _ => cell_message(&problem.error, &label, options.as_deref(), lang),
+    };
     json!({
         "column": problem.column,
         "field": field_name(&problem.target),
         "code": problem.error.code(),
-        "message": cell_message(&problem.error, &label, options.as_deref(), lang),
+        "message": message,
     })
 }
 
