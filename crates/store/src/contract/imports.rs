@@ -151,6 +151,30 @@ pub async fn import_lines_are_created_updated_unchanged_or_refused(h: &Harness) 
     assert_eq!(h.store.list_clients(&actor, &Default::default()).await.expect("listed").total, 4);
 }
 
+/// A chunk's new profiles are written together; a later line of the same
+/// chunk with one of their emails still finds and updates it.
+pub async fn a_later_line_updates_the_profile_an_earlier_line_of_its_chunk_created(h: &Harness) {
+    let actor = business(h, "sur").await;
+    let batch = h
+        .store
+        .open_import(&actor, NewImport { existing: Existing::Update, file_name: "dos.csv".into(), total_rows: 3 })
+        .await
+        .expect("opened");
+    let lines = vec![
+        line(2, Some("Ana Pérez"), "ana@mail.cl"),
+        line(3, Some("Ana Pérez Soto"), "ANA@mail.cl"),
+        line(4, Some("Beto Rojas"), "beto@mail.cl"),
+    ];
+    let reports = h.store.import_rows(&actor, batch.id, lines).await.expect("imported");
+    assert_eq!(outcomes(&reports), [(2, "created"), (3, "updated"), (4, "created")]);
+    assert_eq!(reports[1].client, reports[0].client, "the second line lands on the profile the first created");
+    let ana = h.store.get_client(&actor, reports[0].client.expect("ana")).await.expect("ana");
+    assert_eq!((ana.name.as_str(), ana.version), ("Ana Pérez Soto", 2));
+    assert_eq!(names_found(h, &actor, "soto").await, ["Ana Pérez Soto"]);
+    assert_eq!(names_found(h, &actor, "beto").await, ["Beto Rojas"]);
+    assert_eq!(h.store.list_clients(&actor, &Default::default()).await.expect("listed").total, 2);
+}
+
 pub async fn skipping_existing_profiles_leaves_them_as_they_are(h: &Harness) {
     let actor = business(h, "sur").await;
     existing_profiles(h, &actor).await;

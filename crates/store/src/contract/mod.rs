@@ -233,6 +233,7 @@ macro_rules! imports_contract {
     ($fresh:path) => {
         $crate::contract_suite!(@cases $fresh;
             import_lines_are_created_updated_unchanged_or_refused,
+            a_later_line_updates_the_profile_an_earlier_line_of_its_chunk_created,
             skipping_existing_profiles_leaves_them_as_they_are,
             a_dry_run_reports_what_the_import_does_and_changes_nothing,
             undoing_a_batch_removes_what_it_created_and_restores_what_it_updated,

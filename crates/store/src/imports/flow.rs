@@ -41,6 +41,39 @@ pub struct BatchNote {
     pub edited: bool,
 }
 
+/// A profile a line creates. A chunk's are written together
+/// (`ImportTx::insert_clients`), at its end or before a later line of it
+/// reads one of them: per line, its three or four statements were most of
+/// an import's time (sqlx hands each to SQLite's thread and back).
+#[derive(Debug, Clone)]
+pub struct NewProfile {
+    pub client: Client,
+    pub values: Vec<(CustomField, Option<CustomValue>)>,
+}
+
+/// What a chunk's lines created and has not written yet: the profiles,
+/// then their notes (which need the profile).
+#[derive(Debug, Default)]
+struct Pending {
+    profiles: Vec<NewProfile>,
+    notes: Vec<(ClientId, NoteId, NoteText)>,
+}
+
+impl Pending {
+    fn holds(&self, client: ClientId) -> bool {
+        self.profiles.iter().any(|p| p.client.id == client)
+    }
+
+    /// Writes what is pending.
+    async fn write(&mut self, tx: &mut dyn ImportTx, actor: &Actor, now: Timestamp, run: Run<'_>) -> StoreResult<()> {
+        tx.insert_clients(actor.business(), &std::mem::take(&mut self.profiles)).await?;
+        for (client, note, text) in std::mem::take(&mut self.notes) {
+            tx.insert_note(actor, client, note, &text, now, run.origin.map(|o| o.batch)).await?;
+        }
+        Ok(())
+    }
+}
+
 /// The batch a line's writes belong to; a dry run has none (nothing it
 /// writes stays).
 #[derive(Debug, Clone, Copy)]
@@ -110,6 +143,15 @@ pub trait ImportTx: Send {
         client: &Client,
         values: &[(CustomField, Option<CustomValue>)],
     ) -> StoreResult<()>;
+
+    /// Inserts a chunk's new profiles, as `insert_client` does each; a
+    /// backend may write them set-based.
+    async fn insert_clients(&mut self, business: BusinessId, profiles: &[NewProfile]) -> StoreResult<()> {
+        for profile in profiles {
+            self.insert_client(business, &profile.client, &profile.values).await?;
+        }
+        Ok(())
+    }
 
     /// Writes the general fields and the version.
     async fn write_client(&mut self, business: BusinessId, client: &Client) -> StoreResult<()>;
@@ -321,15 +363,17 @@ async fn apply_chunk(
     // The chunk's history, written at once after its lines (one statement
     // per created profile would cost an import of 100 000 lines seconds).
     let mut history = Vec::new();
+    let mut pending = Pending::default();
     for row in rows {
         let line = row.line;
         let key = row.email.as_ref().map(Email::key);
-        let (report, tag) = decide(tx, actor, now, run, &known, row, &mut history).await?;
+        let (report, tag) = decide(tx, actor, now, run, &known, row, (&mut history, &mut pending)).await?;
         if let (Outcome::Created, Some(key), Some(client)) = (&report.outcome, key, report.client) {
             known.insert(key, client);
         }
         done.push((RowReport { line, ..report }, tag.map(|tag| TagRecord { line, ..tag })));
     }
+    pending.write(tx, actor, now, run).await?;
     tx.record_many(actor, now, &history).await?;
     Ok(done)
 }
@@ -350,7 +394,7 @@ async fn decide(
     run: Run<'_>,
     known: &HashMap<String, ClientId>,
     row: ImportRow,
-    history: &mut Vec<(ClientId, Change)>,
+    (history, pending): (&mut Vec<(ClientId, Change)>, &mut Pending),
 ) -> StoreResult<(RowReport, Option<TagRecord>)> {
     let Run { existing, origin, fields } = run;
     let business = actor.business();
@@ -373,11 +417,15 @@ async fn decide(
         }
     };
     let Some(id) = known.get(&email.key()).copied() else {
-        return create(tx, actor, now, origin, (email, row, &values), history).await;
+        return Ok(create(now, origin, (email, row, values), history, pending));
     };
     let outcome = |outcome| RowReport { line: 0, client: Some(id), outcome };
     if existing == Existing::Skip {
         return Ok((outcome(Outcome::Exists), None));
+    }
+    // A profile an earlier line of the chunk created is written first.
+    if pending.holds(id) {
+        pending.write(tx, actor, now, run).await?;
     }
     let held = tx.hold(business, id).await?.ok_or(StoreError::NotFound)?;
     if held.blocked {
@@ -424,24 +472,26 @@ async fn decide(
     Ok((outcome(Outcome::Updated), Some(tag)))
 }
 
-async fn create(
-    tx: &mut dyn ImportTx,
-    actor: &Actor,
+fn create(
     now: Timestamp,
     origin: Option<Origin<'_>>,
-    (email, row, values): (Email, ImportRow, &[(CustomField, Option<CustomValue>)]),
+    (email, row, values): (Email, ImportRow, Vec<(CustomField, Option<CustomValue>)>),
     history: &mut Vec<(ClientId, Change)>,
-) -> StoreResult<(RowReport, Option<TagRecord>)> {
+    pending: &mut Pending,
+) -> (RowReport, Option<TagRecord>) {
     let Some(name) = row.name else {
-        return Ok(refused(vec![CellProblem { column: None, target: Target::Name, error: FieldError::Required }]));
+        return refused(vec![CellProblem { column: None, target: Target::Name, error: FieldError::Required }]);
     };
     let new = NewClient { name, email, phone: row.phone, rut: row.rut, birth_date: row.birth_date };
     let client = registered(new, now);
-    tx.insert_client(actor.business(), &client, values).await?;
-    let note = add_note(tx, actor, now, origin, client.id, row.note).await?;
-    history.extend(note.into_iter().chain(origin.map(|o| imported(o, true))).map(|change| (client.id, change)));
-    let tag = TagRecord { version_after: Some(client.version), ..tag(TagKind::Created, Some(client.id)) };
-    Ok((RowReport { line: 0, client: Some(client.id), outcome: Outcome::Created }, Some(tag)))
+    let id = client.id;
+    let tag = TagRecord { version_after: Some(client.version), ..tag(TagKind::Created, Some(id)) };
+    let note = row.note.map(|text| (NoteId::generate(), text));
+    let note_added = note.iter().map(|(note, text)| Change::NoteAdded { note: *note, text: text.as_str().to_owned() });
+    history.extend(note_added.chain(origin.map(|o| imported(o, true))).map(|change| (id, change)));
+    pending.profiles.push(NewProfile { client, values });
+    pending.notes.extend(note.map(|(note, text)| (id, note, text)));
+    (RowReport { line: 0, client: Some(id), outcome: Outcome::Created }, Some(tag))
 }
 
 /// The history entry that names the batch on a profile a line wrote; it
