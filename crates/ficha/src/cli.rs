@@ -59,6 +59,10 @@ pub enum Command {
         /// How many of the queries also run as a naive LIKE scan.
         #[arg(long, default_value_t = 200)]
         naive_queries: usize,
+        /// Clients to edit after the first measurement (a new phone, every
+        /// other one a new surname); the queries then run again.
+        #[arg(long, default_value_t = 0)]
+        edits: usize,
         #[arg(long, default_value_t = 7)]
         seed: u64,
     },

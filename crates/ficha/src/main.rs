@@ -38,8 +38,8 @@ async fn main() -> anyhow::Result<()> {
             println!("{}", first_run::banner(&logins, "http://127.0.0.1:8080"));
             Ok(())
         }
-        Command::Bench { clients, queries, naive_queries, seed } => {
-            bench::run(bench::BenchArgs { database_url: url, clients, queries, naive_queries, seed }).await
+        Command::Bench { clients, queries, naive_queries, edits, seed } => {
+            bench::run(bench::BenchArgs { database_url: url, clients, queries, naive_queries, edits, seed }).await
         }
         Command::BenchProfile { bookings, others, others_bookings, notes, rounds, without_access_log } => {
             let args = bench::profile::ProfileArgs {

@@ -123,7 +123,7 @@ impl Work {
 }
 
 /// A valid Chilean mobile (not every random eight digits is one).
-fn mobile(random: &mut Random) -> Phone {
+pub(super) fn mobile(random: &mut Random) -> Phone {
     loop {
         if let Ok(phone) = Phone::parse(&format!("+569{}", random.between(30_000_000, 99_999_999))) {
             return phone;
@@ -159,7 +159,7 @@ async fn setup(store: &dyn Store, args: &WritesArgs) -> anyhow::Result<(Actor, [
 
 /// `count` clients spread over the business (every n-th of the list by
 /// registration), with their current versions.
-async fn clients(store: &dyn Store, actor: &Actor, count: usize) -> anyhow::Result<Vec<Client>> {
+pub(super) async fn clients(store: &dyn Store, actor: &Actor, count: usize) -> anyhow::Result<Vec<Client>> {
     let total = store.list_clients(actor, &ListQuery { limit: 1, ..Default::default() }).await?.total as usize;
     anyhow::ensure!(total >= count, "{count} clients needed, the business has {total}: load more (--clients)");
     let step = total / count;

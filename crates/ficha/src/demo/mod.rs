@@ -7,7 +7,7 @@
 mod attention_notes;
 mod bookings;
 mod fields;
-mod names;
+pub(crate) mod names;
 mod notes;
 pub mod random;
 
