@@ -397,7 +397,11 @@ impl ClientStore for PgStore {
         sqlx::query("VACUUM (ANALYZE) clients, client_search, search_words, bookings")
             .execute(&self.pool)
             .await
-            .map(drop)
-            .map_err(StoreError::backend)
+            .map_err(StoreError::backend)?;
+        // Every other table the import filled needs statistics too: without
+        // them, the duplicate keys' trigger on a client's edit chose to scan
+        // every key of the business (client_match_keys, 2.3 million rows at
+        // a million clients: 390 ms an edit instead of 4).
+        sqlx::query("ANALYZE").execute(&self.pool).await.map(drop).map_err(StoreError::backend)
     }
 }

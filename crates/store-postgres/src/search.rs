@@ -54,7 +54,7 @@ pub(crate) async fn rewrite(
     )
     .bind(client.as_uuid())
     .bind(business.as_uuid())
-    .bind(after.tokens())
+    .bind(entry_words(&after))
     .bind(new_terms)
     .execute(&mut *conn)
     .await
@@ -153,8 +153,8 @@ fn render(groups: &[&Vec<Token>]) -> String {
 /// What the other groups of a tier require of an entry's signature: for
 /// each group, the start its tokens share (all of `gonzales`' one-typo
 /// neighbours begin with `gonza`), whose bits every matching entry has
-/// (`search_word_bits`, migration 0029). A group whose tokens share fewer
-/// than two letters (a number: its digits, phone tail and RUT) asks nothing.
+/// (`search_word_sig_a`, `_b`, migration 0029). A group whose tokens share
+/// no first letter (a number: its digits, phone tail and RUT) asks nothing.
 fn signature_words(groups: &[&Vec<Token>]) -> Vec<String> {
     groups
         .iter()
@@ -164,9 +164,17 @@ fn signature_words(groups: &[&Vec<Token>]) -> Vec<String> {
                 first.text.bytes().zip(token.text.bytes()).take(len).take_while(|(a, b)| a == b).count()
             });
             let start = first.text.get(..shared)?;
-            (start.len() >= 2).then(|| start.to_owned())
+            (!start.is_empty()).then(|| start.to_owned())
         })
         .collect()
+}
+
+/// The words of a client's entry as PostgreSQL stores them: without the
+/// business's tenant token, which its per-business index has no use for.
+pub(crate) fn entry_words(document: &SearchDocument) -> Vec<String> {
+    let mut words = document.tokens();
+    words.retain(|word| *word != document.tenant);
+    words
 }
 
 #[async_trait]
@@ -329,12 +337,13 @@ const DRIVEN: &str = "SELECT c.id, c.last_booking_at, c.registered_at, c.name_ke
 /// index tuple; the others are looked up and checked exactly.
 const DRIVEN_AND_CHECKED: &str = "SELECT c.id, c.last_booking_at, c.registered_at, c.name_key, c.email_key FROM clients c \
      WHERE c.business_id = $1 AND c.id IN ( \
-       SELECT w.client_id FROM (SELECT coalesce(bit_or(search_word_bits(t)), 0) AS bits FROM unnest($6::text[]) AS t) m \
+       SELECT w.client_id FROM (SELECT coalesce(bit_or(search_word_sig_a(t)), 0) AS a, \
+           coalesce(bit_or(search_word_sig_b(t)), 0) AS b FROM unnest($6::text[]) AS t) m \
        CROSS JOIN unnest($2::text[], $3::text[]) AS r(lo, hi) \
        CROSS JOIN LATERAL (SELECT s.client_id FROM search_words w \
          JOIN client_search s ON s.business_id = $1 AND s.entry_no = w.entry_no \
-         WHERE w.business_id = $1 AND w.word >= r.lo AND w.word < r.hi AND w.sig & m.bits = m.bits \
-         AND s.doc @@ $5::tsquery LIMIT $4) w \
+         WHERE w.business_id = $1 AND w.word >= r.lo AND w.word < r.hi \
+         AND w.sig_a & m.a = m.a AND w.sig_b & m.b = m.b AND s.doc @@ $5::tsquery LIMIT $4) w \
        LIMIT $4)";
 
 /// How many words each group of `tier` stands for, counted up to `COUNT_CAP`
@@ -419,10 +428,10 @@ mod tests {
     }
 
     #[test]
-    fn a_group_sharing_less_than_two_letters_asks_nothing() {
-        let number = group(&[("4567", true), ("pt7654", true), ("rut4567", true)]);
+    fn a_letter_is_asked_and_a_group_sharing_no_start_asks_nothing() {
         let letter = group(&[("g", true)]);
+        let number = group(&[("4567", true), ("pt7654", true), ("rut4567", true)]);
         let apart = group(&[("sotp", false), ("roto", false)]);
-        assert!(signature_words(&[&number, &letter, &apart]).is_empty());
+        assert_eq!(signature_words(&[&letter, &number, &apart]), ["g"]);
     }
 }

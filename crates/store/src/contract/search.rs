@@ -111,6 +111,8 @@ pub async fn search_quality_table(h: &Harness) {
         ("vale", "Valentina Pérez Díaz"),
         ("jose tomas gonz", "José Tomás González Rojas"),
         ("sebas", "Sebastián Peña Araya"),
+        ("valentina d", "Valentina Pérez Díaz"),
+        ("perez m", "María José Muñoz Pérez"),
         // compound surnames
         ("de la fuente", "Catalina de la Fuente Soto"),
         ("Núñez-Ortúzar", "Ignacio Núñez-Ortúzar"),
