@@ -46,7 +46,7 @@ impl PgStore {
             columns.phone.push(client.phone.as_ref().map(|p| p.e164().to_owned()));
             columns.rut.push(client.rut.map(|r| r.canonical()));
             columns.birth_date.push(client.birth_date.map(|d| d.date().to_string()));
-            columns.search.push(crate::search::entry_words(&document).join(" "));
+            columns.search.push(document.tokens().join(" "));
         }
         let count = columns.id.len() as u64;
 

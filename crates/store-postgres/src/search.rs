@@ -1,7 +1,6 @@
-//! Client search on PostgreSQL: a search entry (a tsvector) per client, kept
+//! Client search on PostgreSQL: a GIN-indexed tsvector per client, kept
 //! current inside the transaction of every write that changes what a client
-//! can be found by, and the btree of its words (`search_words`, kept by the
-//! entries' triggers, migration 0029) that a query reads as ranges.
+//! can be found by.
 
 use std::collections::HashSet;
 
@@ -43,18 +42,14 @@ pub(crate) async fn rewrite(
         Some(before) if before.name == after.name => Vec::new(),
         _ => after.typo_targets(),
     };
-    // Updated in place, inserted only when missing: an insert that met a
-    // conflict would still take a number from the entries' sequence.
     sqlx::query(
-        "WITH changed AS (UPDATE client_search SET doc = array_to_tsvector($3) \
-           WHERE business_id = $2 AND client_id = $1 RETURNING 1), \
-         entry AS (INSERT INTO client_search (client_id, business_id, doc) \
-           SELECT $1, $2, array_to_tsvector($3) WHERE NOT EXISTS (SELECT 1 FROM changed)) \
+        "WITH entry AS (INSERT INTO client_search (client_id, business_id, doc) VALUES ($1, $2, array_to_tsvector($3)) \
+         ON CONFLICT (business_id, client_id) DO UPDATE SET doc = EXCLUDED.doc) \
          INSERT INTO search_terms (business_id, term) SELECT $2, unnest($4::text[]) ON CONFLICT DO NOTHING",
     )
     .bind(client.as_uuid())
     .bind(business.as_uuid())
-    .bind(entry_words(&after))
+    .bind(after.tokens())
     .bind(new_terms)
     .execute(&mut *conn)
     .await
@@ -118,7 +113,7 @@ async fn known_words(
     Ok(known.into_iter().collect())
 }
 
-/// The words a group stands for, as ranges `[lo, hi)` of `search_words.word`
+/// The words a group stands for, as ranges `[lo, hi)` of `client_words.word`
 /// (byte order): a whole token is the range holding only itself, a prefix
 /// the range of every word that begins with it. Tokens hold only ASCII
 /// letters and digits, which sort above U+0001 and below U+10FFFF.
@@ -148,33 +143,6 @@ fn render(groups: &[&Vec<Token>]) -> String {
         })
         .collect();
     rendered.join(" & ")
-}
-
-/// What the other groups of a tier require of an entry's signature: for
-/// each group, the start its tokens share (all of `gonzales`' one-typo
-/// neighbours begin with `gonza`), whose bits every matching entry has
-/// (`search_word_sig_a`, `_b`, migration 0029). A group whose tokens share
-/// no first letter (a number: its digits, phone tail and RUT) asks nothing.
-fn signature_words(groups: &[&Vec<Token>]) -> Vec<String> {
-    groups
-        .iter()
-        .filter_map(|group| {
-            let (first, rest) = group.split_first()?;
-            let shared = rest.iter().fold(first.text.len(), |len, token| {
-                first.text.bytes().zip(token.text.bytes()).take(len).take_while(|(a, b)| a == b).count()
-            });
-            let start = first.text.get(..shared)?;
-            (!start.is_empty()).then(|| start.to_owned())
-        })
-        .collect()
-}
-
-/// The words of a client's entry as PostgreSQL stores them: without the
-/// business's tenant token, which its per-business index has no use for.
-pub(crate) fn entry_words(document: &SearchDocument) -> Vec<String> {
-    let mut words = document.tokens();
-    words.retain(|word| *word != document.tenant);
-    words
 }
 
 #[async_trait]
@@ -284,8 +252,8 @@ fn candidate(row: &PgRow) -> Result<Candidate, sqlx::Error> {
 /// `tier`.
 ///
 /// One group drives: its words are read in index order, and each entry is
-/// checked against the other groups (its signature on the index tuple, then
-/// the entry itself), until the window is full. The driver is the group with the fewest words, so a rare word
+/// checked against the other groups on the index tuple, until the window is
+/// full. The driver is the group with the fewest words, so a rare word
 /// (`zuniga`) is read whole in a few hundred rows, and a common pair
 /// (`maria ga`) fills the window early. A group that matches nothing
 /// answers the tier at once.
@@ -306,13 +274,7 @@ async fn tier_candidates(conn: &mut PgConnection, business: BusinessId, tier: &T
     let statement = if others.is_empty() {
         sqlx::query(DRIVEN).bind(business.as_uuid()).bind(lo).bind(hi).bind(window * 2)
     } else {
-        sqlx::query(DRIVEN_AND_CHECKED)
-            .bind(business.as_uuid())
-            .bind(lo)
-            .bind(hi)
-            .bind(window)
-            .bind(render(&others))
-            .bind(signature_words(&others))
+        sqlx::query(DRIVEN_AND_CHECKED).bind(business.as_uuid()).bind(lo).bind(hi).bind(window).bind(render(&others))
     };
     let rows = statement.fetch_all(&mut *conn).await.map_err(StoreError::backend)?;
     rows.iter()
@@ -326,24 +288,17 @@ async fn tier_candidates(conn: &mut PgConnection, business: BusinessId, tier: &T
 /// client with two words in the ranges comes once.
 const DRIVEN: &str = "SELECT c.id, c.last_booking_at, c.registered_at, c.name_key, c.email_key FROM clients c \
      WHERE c.business_id = $1 AND c.id IN ( \
-       SELECT s.client_id FROM client_search s WHERE s.business_id = $1 AND s.entry_no IN ( \
-         SELECT w.entry_no FROM unnest($2::text[], $3::text[]) AS r(lo, hi) \
-         CROSS JOIN LATERAL (SELECT entry_no FROM search_words w \
-           WHERE w.business_id = $1 AND w.word >= r.lo AND w.word < r.hi LIMIT $4) w \
-         LIMIT $4))";
+       SELECT w.client_id FROM unnest($2::text[], $3::text[]) AS r(lo, hi) \
+       CROSS JOIN LATERAL (SELECT client_id FROM client_words w \
+         WHERE w.business_id = $1 AND w.word >= r.lo AND w.word < r.hi LIMIT $4) w \
+       LIMIT $4)";
 
-/// As `DRIVEN`, keeping only entries that also match `$5`: an entry whose
-/// signature lacks a bit of `$6`'s words cannot, and is passed over on the
-/// index tuple; the others are looked up and checked exactly.
+/// As `DRIVEN`, keeping only entries whose search entry also matches `$5`.
 const DRIVEN_AND_CHECKED: &str = "SELECT c.id, c.last_booking_at, c.registered_at, c.name_key, c.email_key FROM clients c \
      WHERE c.business_id = $1 AND c.id IN ( \
-       SELECT w.client_id FROM (SELECT coalesce(bit_or(search_word_sig_a(t)), 0) AS a, \
-           coalesce(bit_or(search_word_sig_b(t)), 0) AS b FROM unnest($6::text[]) AS t) m \
-       CROSS JOIN unnest($2::text[], $3::text[]) AS r(lo, hi) \
-       CROSS JOIN LATERAL (SELECT s.client_id FROM search_words w \
-         JOIN client_search s ON s.business_id = $1 AND s.entry_no = w.entry_no \
-         WHERE w.business_id = $1 AND w.word >= r.lo AND w.word < r.hi \
-         AND w.sig_a & m.a = m.a AND w.sig_b & m.b = m.b AND s.doc @@ $5::tsquery LIMIT $4) w \
+       SELECT w.client_id FROM unnest($2::text[], $3::text[]) AS r(lo, hi) \
+       CROSS JOIN LATERAL (SELECT client_id FROM client_words w \
+         WHERE w.business_id = $1 AND w.word >= r.lo AND w.word < r.hi AND w.doc @@ $5::tsquery LIMIT $4) w \
        LIMIT $4)";
 
 /// How many words each group of `tier` stands for, counted up to `COUNT_CAP`
@@ -362,7 +317,7 @@ async fn group_sizes(conn: &mut PgConnection, business: BusinessId, tier: &Tier)
         his.extend(hi);
     }
     let rows = sqlx::query(
-        "SELECT r.g, (SELECT count(*) FROM (SELECT 1 FROM search_words w \
+        "SELECT r.g, (SELECT count(*) FROM (SELECT 1 FROM client_words w \
            WHERE w.business_id = $1 AND w.word >= r.lo AND w.word < r.hi LIMIT $5) x) \
          FROM unnest($2::int4[], $3::text[], $4::text[]) AS r(g, lo, hi)",
     )
@@ -409,29 +364,4 @@ async fn custom_texts(
         .map(|row| Ok((ClientId::from_uuid(row.try_get(0)?), row.try_get(1)?, row.try_get(2)?)))
         .collect::<Result<_, sqlx::Error>>()
         .map_err(StoreError::backend)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn group(tokens: &[(&str, bool)]) -> Vec<Token> {
-        tokens.iter().map(|(text, prefix)| Token { text: (*text).to_owned(), prefix: *prefix }).collect()
-    }
-
-    #[test]
-    fn a_group_asks_the_signature_for_the_start_its_tokens_share() {
-        let word = group(&[("maria", false)]);
-        let prefix = group(&[("gonz", true)]);
-        let typo = group(&[("gonzales", false), ("gonzalez", false), ("gonzalos", false)]);
-        assert_eq!(signature_words(&[&word, &prefix, &typo]), ["maria", "gonz", "gonzal"]);
-    }
-
-    #[test]
-    fn a_letter_is_asked_and_a_group_sharing_no_start_asks_nothing() {
-        let letter = group(&[("g", true)]);
-        let number = group(&[("4567", true), ("pt7654", true), ("rut4567", true)]);
-        let apart = group(&[("sotp", false), ("roto", false)]);
-        assert_eq!(signature_words(&[&letter, &number, &apart]), ["g"]);
-    }
 }
