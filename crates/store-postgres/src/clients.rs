@@ -380,11 +380,11 @@ impl ClientStore for PgStore {
     }
 
     async fn settle_after_import(&self) -> StoreResult<()> {
-        // A bulk import inserts into client_words' btree at random places,
+        // A bulk import inserts into search_words' btree at random places,
         // leaving its pages about half full: a search then reads twice the
         // pages it needs (p99 45 ms instead of 10 at a million clients).
         // Rebuilt CONCURRENTLY, searches go on meanwhile.
-        sqlx::query("REINDEX TABLE CONCURRENTLY client_words")
+        sqlx::query("REINDEX TABLE CONCURRENTLY search_words")
             .execute(&self.pool)
             .await
             .map_err(StoreError::backend)?;
@@ -394,7 +394,7 @@ impl ClientStore for PgStore {
         // eventually; a bulk import should not leave searches slow until it
         // does. The same holds for bookings (import_bookings: demo data,
         // benchmarks), whose busy-time reads are index-only scans.
-        sqlx::query("VACUUM (ANALYZE) clients, client_search, client_words, bookings")
+        sqlx::query("VACUUM (ANALYZE) clients, search_words, bookings")
             .execute(&self.pool)
             .await
             .map_err(StoreError::backend)?;

@@ -24,7 +24,7 @@ struct Columns {
     phone: Vec<Option<String>>,
     rut: Vec<Option<String>>,
     birth_date: Vec<Option<String>>,
-    /// The search entry's tokens, space-separated (tokens hold no spaces).
+    /// The search entry's words, space-separated (words hold no spaces).
     search: Vec<String>,
 }
 
@@ -46,7 +46,7 @@ impl PgStore {
             columns.phone.push(client.phone.as_ref().map(|p| p.e164().to_owned()));
             columns.rut.push(client.rut.map(|r| r.canonical()));
             columns.birth_date.push(client.birth_date.map(|d| d.date().to_string()));
-            columns.search.push(document.tokens().join(" "));
+            columns.search.push(crate::search::entry_words(&document).join(" "));
         }
         let count = columns.id.len() as u64;
 
@@ -67,11 +67,14 @@ impl PgStore {
         if distinct.len() != columns.email_key.len() {
             return Err(StoreError::Corrupt("the batch repeats an email".into()));
         }
+        // The entries go in with their clients: the insert trigger writes
+        // the whole batch's word rows in one statement (migration 0030).
         sqlx::query(
-            "INSERT INTO clients (id, business_id, name, name_key, email, email_key, phone, rut, birth_date, registered_at) \
-             SELECT id, $1, name, name_key, email, email_key, phone, rut, birth_date::date, $10 \
-             FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[]) \
-             AS t(id, name, name_key, email, email_key, phone, rut, birth_date)",
+            "INSERT INTO clients (id, business_id, name, name_key, email, email_key, phone, rut, birth_date, registered_at, search_doc) \
+             SELECT id, $1, name, name_key, email, email_key, phone, rut, birth_date::date, $10, \
+               array_to_tsvector(string_to_array(words, ' ')) \
+             FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $11::text[]) \
+             AS t(id, name, name_key, email, email_key, phone, rut, birth_date, words)",
         )
         .bind(business.as_uuid())
         .bind(&columns.id)
@@ -83,15 +86,6 @@ impl PgStore {
         .bind(&columns.rut)
         .bind(&columns.birth_date)
         .bind(micros(now))
-        .execute(&mut *tx)
-        .await
-        .map_err(StoreError::backend)?;
-        sqlx::query(
-            "INSERT INTO client_search (client_id, business_id, doc) \
-             SELECT id, $1, array_to_tsvector(string_to_array(tokens, ' ')) FROM unnest($2::uuid[], $3::text[]) AS t(id, tokens)",
-        )
-        .bind(business.as_uuid())
-        .bind(&columns.id)
         .bind(&columns.search)
         .execute(&mut *tx)
         .await

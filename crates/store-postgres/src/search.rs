@@ -1,6 +1,8 @@
-//! Client search on PostgreSQL: a GIN-indexed tsvector per client, kept
-//! current inside the transaction of every write that changes what a client
-//! can be found by.
+//! Client search on PostgreSQL: a search entry (a tsvector, on the client's
+//! own row) kept current inside the transaction of every write that changes
+//! what a client can be found by, and the btree of its words
+//! (`search_words`, kept by triggers on `clients`, migration 0030) that a
+//! query reads as ranges.
 
 use std::collections::HashSet;
 
@@ -43,13 +45,12 @@ pub(crate) async fn rewrite(
         _ => after.typo_targets(),
     };
     sqlx::query(
-        "WITH entry AS (INSERT INTO client_search (client_id, business_id, doc) VALUES ($1, $2, array_to_tsvector($3)) \
-         ON CONFLICT (business_id, client_id) DO UPDATE SET doc = EXCLUDED.doc) \
+        "WITH entry AS (UPDATE clients SET search_doc = array_to_tsvector($3) WHERE business_id = $2 AND id = $1) \
          INSERT INTO search_terms (business_id, term) SELECT $2, unnest($4::text[]) ON CONFLICT DO NOTHING",
     )
     .bind(client.as_uuid())
     .bind(business.as_uuid())
-    .bind(after.tokens())
+    .bind(entry_words(&after))
     .bind(new_terms)
     .execute(&mut *conn)
     .await
@@ -113,7 +114,7 @@ async fn known_words(
     Ok(known.into_iter().collect())
 }
 
-/// The words a group stands for, as ranges `[lo, hi)` of `client_words.word`
+/// The words a group stands for, as ranges `[lo, hi)` of `search_words.word`
 /// (byte order): a whole token is the range holding only itself, a prefix
 /// the range of every word that begins with it. Tokens hold only ASCII
 /// letters and digits, which sort above U+0001 and below U+10FFFF.
@@ -143,6 +144,33 @@ fn render(groups: &[&Vec<Token>]) -> String {
         })
         .collect();
     rendered.join(" & ")
+}
+
+/// What the other groups of a tier require of an entry's signature: for
+/// each group, the start its tokens share (all of `gonzales`' one-typo
+/// neighbours begin with `gonza`), whose bits every matching entry has
+/// (`search_word_sig_a`, `_b`, migration 0030). A group whose tokens share
+/// no first letter (a number: its digits, phone tail and RUT) asks nothing.
+fn signature_words(groups: &[&Vec<Token>]) -> Vec<String> {
+    groups
+        .iter()
+        .filter_map(|group| {
+            let (first, rest) = group.split_first()?;
+            let shared = rest.iter().fold(first.text.len(), |len, token| {
+                first.text.bytes().zip(token.text.bytes()).take(len).take_while(|(a, b)| a == b).count()
+            });
+            let start = first.text.get(..shared)?;
+            (!start.is_empty()).then(|| start.to_owned())
+        })
+        .collect()
+}
+
+/// The words of a client's entry as PostgreSQL stores them: without the
+/// business's tenant token, which its per-business index has no use for.
+pub(crate) fn entry_words(document: &SearchDocument) -> Vec<String> {
+    let mut words = document.tokens();
+    words.retain(|word| *word != document.tenant);
+    words
 }
 
 #[async_trait]
@@ -252,8 +280,9 @@ fn candidate(row: &PgRow) -> Result<Candidate, sqlx::Error> {
 /// `tier`.
 ///
 /// One group drives: its words are read in index order, and each entry is
-/// checked against the other groups on the index tuple, until the window is
-/// full. The driver is the group with the fewest words, so a rare word
+/// checked against the other groups (its signature on the index tuple, then
+/// the entry on the client's row, which is read anyway), until the window
+/// is full. The driver is the group with the fewest words, so a rare word
 /// (`zuniga`) is read whole in a few hundred rows, and a common pair
 /// (`maria ga`) fills the window early. A group that matches nothing
 /// answers the tier at once.
@@ -274,32 +303,50 @@ async fn tier_candidates(conn: &mut PgConnection, business: BusinessId, tier: &T
     let statement = if others.is_empty() {
         sqlx::query(DRIVEN).bind(business.as_uuid()).bind(lo).bind(hi).bind(window * 2)
     } else {
-        sqlx::query(DRIVEN_AND_CHECKED).bind(business.as_uuid()).bind(lo).bind(hi).bind(window).bind(render(&others))
+        sqlx::query(DRIVEN_AND_CHECKED)
+            .bind(business.as_uuid())
+            .bind(lo)
+            .bind(hi)
+            .bind(window)
+            .bind(render(&others))
+            .bind(signature_words(&others))
     };
     let rows = statement.fetch_all(&mut *conn).await.map_err(StoreError::backend)?;
-    rows.iter()
-        .take(TIER_WINDOW as usize)
-        .map(candidate)
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(StoreError::backend)
+    // A client with two words in the driver's ranges (`ma`: María
+    // Martínez) comes once, where it came first.
+    let mut seen = HashSet::new();
+    let mut candidates = Vec::new();
+    for row in &rows {
+        let found = candidate(row).map_err(StoreError::backend)?;
+        if seen.insert(found.id) {
+            candidates.push(found);
+        }
+    }
+    candidates.truncate(TIER_WINDOW as usize);
+    Ok(candidates)
 }
 
-/// The clients of the first `$4` index entries in the driver's ranges. A
-/// client with two words in the ranges comes once.
-const DRIVEN: &str = "SELECT c.id, c.last_booking_at, c.registered_at, c.name_key, c.email_key FROM clients c \
-     WHERE c.business_id = $1 AND c.id IN ( \
-       SELECT w.client_id FROM unnest($2::text[], $3::text[]) AS r(lo, hi) \
-       CROSS JOIN LATERAL (SELECT client_id FROM client_words w \
-         WHERE w.business_id = $1 AND w.word >= r.lo AND w.word < r.hi LIMIT $4) w \
-       LIMIT $4)";
+/// The clients of the first `$4` index entries in the driver's ranges.
+const DRIVEN: &str = "SELECT c.id, c.last_booking_at, c.registered_at, c.name_key, c.email_key \
+     FROM unnest($2::text[], $3::text[]) AS r(lo, hi) \
+     CROSS JOIN LATERAL (SELECT entry_no FROM search_words w \
+       WHERE w.business_id = $1 AND w.word >= r.lo AND w.word < r.hi LIMIT $4) w \
+     JOIN clients c ON c.business_id = $1 AND c.search_no = w.entry_no \
+     LIMIT $4";
 
-/// As `DRIVEN`, keeping only entries whose search entry also matches `$5`.
-const DRIVEN_AND_CHECKED: &str = "SELECT c.id, c.last_booking_at, c.registered_at, c.name_key, c.email_key FROM clients c \
-     WHERE c.business_id = $1 AND c.id IN ( \
-       SELECT w.client_id FROM unnest($2::text[], $3::text[]) AS r(lo, hi) \
-       CROSS JOIN LATERAL (SELECT client_id FROM client_words w \
-         WHERE w.business_id = $1 AND w.word >= r.lo AND w.word < r.hi AND w.doc @@ $5::tsquery LIMIT $4) w \
-       LIMIT $4)";
+/// As `DRIVEN`, keeping only entries that also match `$5`: an entry whose
+/// signature lacks a bit of `$6`'s words cannot, and is passed over on the
+/// index tuple; the others are checked exactly on the client's row as it
+/// is read.
+const DRIVEN_AND_CHECKED: &str = "SELECT x.id, x.last_booking_at, x.registered_at, x.name_key, x.email_key \
+     FROM (SELECT coalesce(bit_or(search_word_sig_a(t)), 0) AS a, \
+             coalesce(bit_or(search_word_sig_b(t)), 0) AS b FROM unnest($6::text[]) AS t) m \
+     CROSS JOIN unnest($2::text[], $3::text[]) AS r(lo, hi) \
+     CROSS JOIN LATERAL (SELECT c.id, c.last_booking_at, c.registered_at, c.name_key, c.email_key \
+       FROM search_words w JOIN clients c ON c.business_id = $1 AND c.search_no = w.entry_no \
+       WHERE w.business_id = $1 AND w.word >= r.lo AND w.word < r.hi \
+       AND w.sig_a & m.a = m.a AND w.sig_b & m.b = m.b AND c.search_doc @@ $5::tsquery LIMIT $4) x \
+     LIMIT $4";
 
 /// How many words each group of `tier` stands for, counted up to `COUNT_CAP`
 /// per token: one statement for all groups.
@@ -317,7 +364,7 @@ async fn group_sizes(conn: &mut PgConnection, business: BusinessId, tier: &Tier)
         his.extend(hi);
     }
     let rows = sqlx::query(
-        "SELECT r.g, (SELECT count(*) FROM (SELECT 1 FROM client_words w \
+        "SELECT r.g, (SELECT count(*) FROM (SELECT 1 FROM search_words w \
            WHERE w.business_id = $1 AND w.word >= r.lo AND w.word < r.hi LIMIT $5) x) \
          FROM unnest($2::int4[], $3::text[], $4::text[]) AS r(g, lo, hi)",
     )
@@ -364,4 +411,29 @@ async fn custom_texts(
         .map(|row| Ok((ClientId::from_uuid(row.try_get(0)?), row.try_get(1)?, row.try_get(2)?)))
         .collect::<Result<_, sqlx::Error>>()
         .map_err(StoreError::backend)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn group(tokens: &[(&str, bool)]) -> Vec<Token> {
+        tokens.iter().map(|(text, prefix)| Token { text: (*text).to_owned(), prefix: *prefix }).collect()
+    }
+
+    #[test]
+    fn a_group_asks_the_signature_for_the_start_its_tokens_share() {
+        let word = group(&[("maria", false)]);
+        let prefix = group(&[("gonz", true)]);
+        let typo = group(&[("gonzales", false), ("gonzalez", false), ("gonzalos", false)]);
+        assert_eq!(signature_words(&[&word, &prefix, &typo]), ["maria", "gonz", "gonzal"]);
+    }
+
+    #[test]
+    fn a_letter_is_asked_and_a_group_sharing_no_start_asks_nothing() {
+        let letter = group(&[("g", true)]);
+        let number = group(&[("4567", true), ("pt7654", true), ("rut4567", true)]);
+        let apart = group(&[("sotp", false), ("roto", false)]);
+        assert_eq!(signature_words(&[&letter, &number, &apart]), ["g"]);
+    }
 }

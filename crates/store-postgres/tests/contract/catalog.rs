@@ -201,8 +201,6 @@ async fn the_check_names_each_kind_of_mistake() {
 /// would cascade away unseen: this test makes a new such table choose.
 const NOT_MOVED_BY_A_MERGE: &[(&str, &str)] = &[
     ("client_custom_values", "merged value by value as chosen; the absorbed ones kept in the merge's record"),
-    ("client_search", "rebuilt from the survivor's rows"),
-    ("client_words", "kept by trigger from client_search"),
     ("client_search_pending", "a queue of entries to build; rebuilt anyway"),
     ("client_match_keys", "kept by trigger from the client row"),
     ("client_notification_preferences", "merged (an opt-out on either stays); the absorbed ones kept in the record"),
