@@ -56,5 +56,9 @@ mod outbox_races;
 mod races;
 #[path = "contract/site_races.rs"]
 mod site_races;
+
+// Migration 0030 on a database written by the code before it.
+#[path = "contract/search_upgrade.rs"]
+mod search_upgrade;
 #[path = "contract/whole_recompute.rs"]
 mod whole_recompute;
