@@ -121,7 +121,6 @@ enum Batch {
 /// group (a scan of the keys and of the clients, hashed and sorted in
 /// memory), and the business's links are replaced.
 async fn recompute_all(conn: &mut PgConnection, business: Uuid) -> StoreResult<Batch> {
-    sqlx::query("SET LOCAL jit = off").execute(&mut *conn).await.map_err(StoreError::backend)?;
     // The sort and the hash of a million members, in memory.
     sqlx::query("SET LOCAL work_mem = '256MB'").execute(&mut *conn).await.map_err(StoreError::backend)?;
     sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('duplicate_links:' || $1::text, 0))")
@@ -200,10 +199,8 @@ async fn insert_links(conn: &mut PgConnection, business: Uuid, links: &[Link]) -
 
 /// Recomputes the groups of the first `BATCH` queue entries in key order.
 async fn recompute_batch(conn: &mut PgConnection, business: Uuid, from: &Cursor) -> StoreResult<Batch> {
-    // The member read's cost estimate (a guess for unnested arrays) passes
-    // the JIT threshold at a million clients, and compiling it took longer
-    // than running it.
-    sqlx::query("SET LOCAL jit = off").execute(&mut *conn).await.map_err(StoreError::backend)?;
+    // (JIT is off for every connection, `PgStore::connect`: this batch's
+    // member read passes its threshold at a million clients.)
     sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('duplicate_links:' || $1::text, 0))")
         .bind(business)
         .execute(&mut *conn)

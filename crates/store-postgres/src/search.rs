@@ -25,11 +25,13 @@ pub(crate) async fn refresh(conn: &mut PgConnection, business: BusinessId, clien
     rewrite(conn, business, client, None, document).await
 }
 
-/// Writes a client's entry `after` over the one it had (`before`, when the
-/// writer knows it), in one statement, skipping what did not change: the
-/// whole entry when it is the same (a birth date, a value that is not
-/// searched) — its trigger would rewrite every word row of the client for
-/// nothing — and the typo vocabulary when the name is.
+/// Writes a client's entry `after` onto its row over the one it had
+/// (`before`, when the writer knows it; else the stored one is compared),
+/// in one statement, skipping what did not change: the whole entry when it
+/// is the same (a birth date, a value that is not searched) — the update
+/// would leave a dead version of the row, and its trigger would rewrite
+/// every word row of the client for nothing — and the typo vocabulary when
+/// the name is.
 pub(crate) async fn rewrite(
     conn: &mut PgConnection,
     business: BusinessId,
@@ -45,7 +47,8 @@ pub(crate) async fn rewrite(
         _ => after.typo_targets(),
     };
     sqlx::query(
-        "WITH entry AS (UPDATE clients SET search_doc = array_to_tsvector($3) WHERE business_id = $2 AND id = $1) \
+        "WITH entry AS (UPDATE clients SET search_doc = array_to_tsvector($3) \
+           WHERE business_id = $2 AND id = $1 AND search_doc IS DISTINCT FROM array_to_tsvector($3)) \
          INSERT INTO search_terms (business_id, term) SELECT $2, unnest($4::text[]) ON CONFLICT DO NOTHING",
     )
     .bind(client.as_uuid())
