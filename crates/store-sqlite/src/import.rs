@@ -2,7 +2,7 @@
 //! unpacked by `json_each`, so each table takes one statement per batch
 //! instead of one per client; the whole batch is one transaction.
 
-use std::collections::HashSet;
+use std::collections::BTreeSet;
 
 use ficha_domain::fold::name_key;
 use ficha_domain::{Actor, BusinessId, Client, ClientId, NewClient};
@@ -49,18 +49,62 @@ impl SqliteStore {
             .map_err(StoreError::backend)?;
 
         let clients: Vec<Client> = clients.into_iter().map(|new| registered(new, now)).collect();
-        // Rows serialize straight to JSON text (tuples are arrays), without a
-        // `serde_json::Value` tree per client.
-        let mut rows = Vec::with_capacity(clients.len());
-        let mut entries = Vec::with_capacity(clients.len());
-        let mut emails = Vec::with_capacity(clients.len());
-        let mut terms = HashSet::new();
-        let mut tenant = String::new();
-        for (i, client) in clients.iter().enumerate() {
+        let emails: Vec<String> = clients.iter().map(|client| client.email.key()).collect();
+        let batch = BatchRows::new(business, last_rowid, clients.iter().map(|client| (client, Vec::new())));
+        let count = batch.rows.len() as u64;
+        if count == 0 {
+            return Ok(0);
+        }
+
+        // The unique index refuses a taken email, in the business or twice in
+        // the batch, and with it the whole batch; only then is the holder
+        // looked up, so the usual import pays for no separate check.
+        match batch.insert_clients(&mut tx, business).await {
+            Ok(()) => {}
+            Err(e) if crate::is_unique_violation(&e) => return Err(email_conflict(&mut tx, business, emails).await),
+            Err(e) => return Err(StoreError::backend(e)),
+        }
+        batch.insert_search(&mut tx).await?;
+        tx.commit().await.map_err(StoreError::backend)?;
+        Ok(count)
+    }
+}
+
+/// A client's row as `json_each` unpacks it: rowid, id (hex), name,
+/// name key, email, email key, phone, RUT, birth date, registration
+/// (micros). A tuple serializes straight to a JSON array, without a
+/// `serde_json::Value` tree per client.
+type ClientRow<'a> =
+    (i64, String, &'a str, String, &'a str, String, Option<&'a str>, Option<String>, Option<String>, i64);
+
+/// New clients of one business written together, one statement per table:
+/// the bulk loader's batches and an import's chunk of new profiles.
+/// Rowids are given explicitly, from just past `last_rowid` (the caller
+/// holds the write lock), so the search entries name them without reading
+/// them back.
+pub(crate) struct BatchRows<'a> {
+    rows: Vec<ClientRow<'a>>,
+    /// Each client's search entry: rowid, folded name, the other text.
+    entries: Vec<(i64, String, String)>,
+    /// The typo vocabulary the batch's names add.
+    terms: BTreeSet<String>,
+    tenant: String,
+}
+
+impl<'a> BatchRows<'a> {
+    /// The rows of `clients`, each with the search texts of its custom
+    /// values.
+    pub(crate) fn new(
+        business: BusinessId,
+        last_rowid: i64,
+        clients: impl Iterator<Item = (&'a Client, Vec<String>)>,
+    ) -> Self {
+        let mut batch = Self { rows: Vec::new(), entries: Vec::new(), terms: BTreeSet::new(), tenant: String::new() };
+        for (i, (client, custom_texts)) in clients.enumerate() {
             let rowid = last_rowid + 1 + i as i64;
-            let document = SearchDocument::new(business, client, &[]);
-            terms.extend(document.typo_targets());
-            rows.push((
+            let document = SearchDocument::new(business, client, &custom_texts);
+            batch.terms.extend(document.typo_targets());
+            batch.rows.push((
                 rowid,
                 client.id.as_uuid().simple().to_string(),
                 client.name.as_str(),
@@ -70,52 +114,55 @@ impl SqliteStore {
                 client.phone.as_ref().map(|p| p.e164()),
                 client.rut.map(|r| r.canonical()),
                 client.birth_date.map(|d| d.date().to_string()),
+                micros(client.registered_at),
             ));
-            emails.push(client.email.key());
-            entries.push((rowid, document.name, document.other));
-            tenant = document.tenant;
+            batch.entries.push((rowid, document.name, document.other));
+            batch.tenant = document.tenant;
         }
-        let count = rows.len() as u64;
-        if count == 0 {
-            return Ok(0);
-        }
+        batch
+    }
 
-        // The unique index refuses a taken email, in the business or twice in
-        // the batch, and with it the whole batch; only then is the holder
-        // looked up, so the usual import pays for no separate check.
-        let inserted = sqlx::query(
+    /// The clients' rows. A taken email breaks the unique index and the
+    /// whole statement: the error is left to the caller to tell.
+    pub(crate) async fn insert_clients(
+        &self,
+        conn: &mut SqliteConnection,
+        business: BusinessId,
+    ) -> Result<(), sqlx::Error> {
+        let rows = serde_json::to_string(&self.rows).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+        sqlx::query(
             "INSERT INTO clients (rowid, id, business_id, name, name_key, email, email_key, phone, rut, birth_date, registered_at) \
              SELECT value ->> 0, unhex(value ->> 1), ?1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, \
-                    value ->> 6, value ->> 7, value ->> 8, ?2 \
-             FROM json_each(?3)",
+                    value ->> 6, value ->> 7, value ->> 8, value ->> 9 \
+             FROM json_each(?2)",
         )
         .bind(business.as_uuid())
-        .bind(micros(now))
-        .bind(json(&rows)?)
-        .execute(&mut *tx)
-        .await;
-        match inserted {
-            Ok(_) => {}
-            Err(e) if crate::is_unique_violation(&e) => return Err(email_conflict(&mut tx, business, emails).await),
-            Err(e) => return Err(StoreError::backend(e)),
-        }
+        .bind(rows)
+        .execute(conn)
+        .await
+        .map(drop)
+    }
+
+    /// Their search entries and typo vocabulary. The rowids are new (every
+    /// delete forgets its client's entry, `search::forget`), so a plain
+    /// insert.
+    pub(crate) async fn insert_search(&self, conn: &mut SqliteConnection) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO client_search (rowid, tenant, name, other) \
              SELECT value ->> 0, ?1, value ->> 1, value ->> 2 FROM json_each(?2)",
         )
-        .bind(&tenant)
-        .bind(json(&entries)?)
-        .execute(&mut *tx)
+        .bind(&self.tenant)
+        .bind(json(&self.entries)?)
+        .execute(&mut *conn)
         .await
         .map_err(StoreError::backend)?;
         sqlx::query("INSERT OR IGNORE INTO search_terms (tenant, term) SELECT ?1, value FROM json_each(?2)")
-            .bind(&tenant)
-            .bind(json(&terms)?)
-            .execute(&mut *tx)
+            .bind(&self.tenant)
+            .bind(json(&self.terms)?)
+            .execute(conn)
             .await
-            .map_err(StoreError::backend)?;
-        tx.commit().await.map_err(StoreError::backend)?;
-        Ok(count)
+            .map(drop)
+            .map_err(StoreError::backend)
     }
 }
 

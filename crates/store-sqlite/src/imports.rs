@@ -3,7 +3,6 @@
 //! transaction (a dry run's is rolled back).
 
 use async_trait::async_trait;
-use ficha_domain::fold::name_key;
 use ficha_domain::{
     Actor, BusinessId, Change, Client, ClientId, CustomField, CustomValue, Email, ImportId, NoteId, NoteText,
 };
@@ -21,6 +20,7 @@ use uuid::Uuid;
 
 use crate::clients::{UPDATE_CLIENT, bind_fields, hold};
 use crate::custom_fields::{client_values, fetch_fields, upsert_value};
+use crate::import::BatchRows;
 use crate::{SqliteStore, history, search};
 
 /// The profiles of the email keys in ?2, a JSON array: where import lines
@@ -34,11 +34,6 @@ const BY_EMAIL: &str = "SELECT email_key, id FROM (SELECT e.value AS email_key, 
 /// The new row's rowid is where its search entry goes.
 /// A chunk's new profiles, ?2 a JSON array of [rowid, id (hex), name,
 /// name_key, email, email_key, phone, rut, birth_date, registered_at].
-const INSERT_CLIENTS: &str = "INSERT INTO clients \
-     (rowid, id, business_id, name, name_key, email, email_key, phone, rut, birth_date, registered_at) \
-     SELECT value ->> 0, unhex(value ->> 1), ?1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, \
-       value ->> 6, value ->> 7, value ->> 8, value ->> 9 FROM json_each(?2)";
-
 const INSERT_CLIENT: &str = "INSERT INTO clients \
      (id, business_id, name, name_key, email, email_key, phone, rut, birth_date, registered_at) \
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING rowid";
@@ -264,10 +259,10 @@ impl ImportTx for Tx<'_> {
         search::rewrite(self.0, rowid, None, document).await
     }
 
-    /// One statement per table for the whole chunk, as the bulk loader
-    /// (import.rs) writes: the rows travel as JSON, unpacked by `json_each`,
-    /// with rowids given explicitly (the write lock is held) so the search
-    /// entries can name them.
+    /// The chunk's new profiles, written together as the bulk loader's
+    /// batches are (`BatchRows`, import.rs: one statement per table, rowids
+    /// given explicitly under the write lock); their custom values one by
+    /// one, between the rows and the search entries that hold their text.
     async fn insert_clients(&mut self, business: BusinessId, profiles: &[NewProfile]) -> StoreResult<()> {
         if profiles.is_empty() {
             return Ok(());
@@ -276,35 +271,12 @@ impl ImportTx for Tx<'_> {
             .fetch_one(&mut *self.0)
             .await
             .map_err(StoreError::backend)?;
-        let mut rows = Vec::with_capacity(profiles.len());
-        let mut entries = Vec::with_capacity(profiles.len());
-        let mut terms = std::collections::BTreeSet::new();
-        let mut tenant = String::new();
-        for (i, NewProfile { client, values }) in profiles.iter().enumerate() {
-            let rowid = last_rowid + 1 + i as i64;
-            let document = SearchDocument::new(business, client, &new_search_texts(values));
-            terms.extend(document.typo_targets());
-            rows.push((
-                rowid,
-                client.id.as_uuid().simple().to_string(),
-                client.name.as_str(),
-                name_key(client.name.as_str()),
-                client.email.as_str(),
-                client.email.key(),
-                client.phone.as_ref().map(|p| p.e164()),
-                client.rut.map(|r| r.canonical()),
-                client.birth_date.map(|d| d.date().to_string()),
-                micros(client.registered_at),
-            ));
-            entries.push((rowid, document.name, document.other));
-            tenant = document.tenant;
-        }
-        sqlx::query(INSERT_CLIENTS)
-            .bind(business.as_uuid())
-            .bind(serde_json::to_string(&rows).map_err(StoreError::backend)?)
-            .execute(&mut *self.0)
-            .await
-            .map_err(StoreError::backend)?;
+        let batch = BatchRows::new(
+            business,
+            last_rowid,
+            profiles.iter().map(|NewProfile { client, values }| (client, new_search_texts(values))),
+        );
+        batch.insert_clients(self.0, business).await.map_err(StoreError::backend)?;
         for NewProfile { client, values } in profiles {
             for (field, value) in values {
                 if let Some(value) = value {
@@ -312,22 +284,7 @@ impl ImportTx for Tx<'_> {
                 }
             }
         }
-        sqlx::query(
-            "INSERT OR REPLACE INTO client_search (rowid, tenant, name, other) \
-             SELECT value ->> 0, ?1, value ->> 1, value ->> 2 FROM json_each(?2)",
-        )
-        .bind(&tenant)
-        .bind(serde_json::to_string(&entries).map_err(StoreError::backend)?)
-        .execute(&mut *self.0)
-        .await
-        .map_err(StoreError::backend)?;
-        sqlx::query("INSERT OR IGNORE INTO search_terms (tenant, term) SELECT ?1, value FROM json_each(?2)")
-            .bind(&tenant)
-            .bind(serde_json::to_string(&terms).map_err(StoreError::backend)?)
-            .execute(&mut *self.0)
-            .await
-            .map(drop)
-            .map_err(StoreError::backend)
+        batch.insert_search(self.0).await
     }
 
     async fn write_client(&mut self, business: BusinessId, client: &Client) -> StoreResult<()> {
