@@ -41,15 +41,17 @@ impl PgStore {
     /// queued (one indexed read).
     pub(crate) async fn refresh_duplicate_links(&self, business: BusinessId) -> StoreResult<()> {
         let business = business.as_uuid();
-        let queued: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM (SELECT 1 FROM duplicate_stale_keys WHERE business_id = $1 LIMIT $2) AS queued",
+        // A bulk load marks its business instead of queueing its keys (0031).
+        let (marked, queued): (bool, i64) = sqlx::query_as(
+            "SELECT EXISTS (SELECT 1 FROM duplicate_recompute_all WHERE business_id = $1), \
+               (SELECT count(*) FROM (SELECT 1 FROM duplicate_stale_keys WHERE business_id = $1 LIMIT $2) AS queued)",
         )
         .bind(business)
         .bind(WHOLE_BUSINESS_AFTER + 1)
         .fetch_one(&self.pool)
         .await
         .map_err(StoreError::backend)?;
-        if queued > WHOLE_BUSINESS_AFTER {
+        if marked || queued > WHOLE_BUSINESS_AFTER {
             loop {
                 let mut tx = self.pool.begin().await.map_err(StoreError::backend)?;
                 if !matches!(recompute_all(&mut tx, business).await?, Batch::Raced) {
@@ -128,11 +130,14 @@ async fn recompute_all(conn: &mut PgConnection, business: Uuid) -> StoreResult<B
         .execute(&mut *conn)
         .await
         .map_err(StoreError::backend)?;
-    sqlx::query("DELETE FROM duplicate_stale_keys WHERE business_id = $1")
-        .bind(business)
-        .execute(&mut *conn)
-        .await
-        .map_err(StoreError::backend)?;
+    // The mark first: a writer still holding it (a loader that skipped the
+    // queue) is waited for, so the read below sees its keys.
+    for sql in [
+        "DELETE FROM duplicate_recompute_all WHERE business_id = $1",
+        "DELETE FROM duplicate_stale_keys WHERE business_id = $1",
+    ] {
+        sqlx::query(sql).bind(business).execute(&mut *conn).await.map_err(StoreError::backend)?;
+    }
     let mut found = Vec::new();
     {
         let mut rows = sqlx::query_as::<_, (String, String, Uuid, String)>(

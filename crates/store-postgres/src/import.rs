@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use ficha_domain::fold::name_key;
-use ficha_domain::{Actor, ClientId, NewClient};
+use ficha_domain::{Actor, BusinessId, ClientId, NewClient};
 use ficha_store::clients::registered;
 use ficha_store::record::micros;
 use ficha_store::search::SearchDocument;
@@ -12,6 +12,12 @@ use ficha_store::{StoreError, StoreResult};
 use uuid::Uuid;
 
 use crate::PgStore;
+
+/// Batches of at least this many clients mark their business for the
+/// duplicate recompute's whole-business pass (0031) instead of queueing
+/// each key: with two or three keys a client they would queue more than
+/// the 50 000 entries past which that pass runs anyway.
+const MARK_WHOLE_BUSINESS_FROM: u64 = 20_000;
 
 /// Column arrays of a batch, in `clients`' column order.
 #[derive(Default)]
@@ -49,27 +55,30 @@ impl PgStore {
             columns.search.push(crate::search::entry_words(&document).join(" "));
         }
         let count = columns.id.len() as u64;
-
-        let mut tx = self.pool.begin().await.map_err(StoreError::backend)?;
-        // A taken email, in the business or twice in the batch, refuses the
-        // whole batch before anything is written.
-        let taken: Option<Uuid> =
-            sqlx::query_scalar("SELECT id FROM clients WHERE business_id = $1 AND email_key = ANY($2) LIMIT 1")
+        if count == 0 {
+            return Ok(0);
+        }
+        if count >= MARK_WHOLE_BUSINESS_FROM {
+            // Its keys are not queued one by one: the business is marked for
+            // the whole-business recompute they would come to anyway. Marked
+            // before, not inside, the batch's transaction: a batch beside it
+            // would wait for that transaction to insert the same mark. A
+            // recompute taking the mark meanwhile only makes the batch queue
+            // its keys after all (0031).
+            sqlx::query("INSERT INTO duplicate_recompute_all (business_id) VALUES ($1) ON CONFLICT DO NOTHING")
                 .bind(business.as_uuid())
-                .bind(&columns.email_key)
-                .fetch_optional(&mut *tx)
+                .execute(&self.pool)
                 .await
                 .map_err(StoreError::backend)?;
-        if let Some(existing) = taken {
-            return Err(StoreError::EmailTaken { existing: ClientId::from_uuid(existing) });
         }
-        let distinct: HashSet<&String> = columns.email_key.iter().collect();
-        if distinct.len() != columns.email_key.len() {
-            return Err(StoreError::Corrupt("the batch repeats an email".into()));
-        }
+
+        let mut tx = self.pool.begin().await.map_err(StoreError::backend)?;
+        // The batch's sorts (its search words, its duplicate keys) in memory
+        // rather than spilled to disk.
+        sqlx::query("SET LOCAL work_mem = '256MB'").execute(&mut *tx).await.map_err(StoreError::backend)?;
         // The entries go in with their clients: the insert trigger writes
         // the whole batch's word rows in one statement (migration 0030).
-        sqlx::query(
+        let inserted = sqlx::query(
             "INSERT INTO clients (id, business_id, name, name_key, email, email_key, phone, rut, birth_date, registered_at, search_doc) \
              SELECT id, $1, name, name_key, email, email_key, phone, rut, birth_date::date, $10, \
                array_to_tsvector(string_to_array(words, ' ')) \
@@ -88,8 +97,18 @@ impl PgStore {
         .bind(micros(now))
         .bind(&columns.search)
         .execute(&mut *tx)
-        .await
-        .map_err(StoreError::backend)?;
+        .await;
+        match inserted {
+            Ok(_) => {}
+            // A taken email, in the business or twice in the batch, refuses
+            // the whole batch; only then is the holder looked up, so a batch
+            // pays for no separate check.
+            Err(e) if crate::violates_unique(&e, "clients_email") => {
+                drop(tx);
+                return Err(self.email_conflict(business, &columns.email_key).await);
+            }
+            Err(e) => return Err(StoreError::backend(e)),
+        }
         let terms: Vec<String> = terms.into_iter().collect();
         sqlx::query(
             "INSERT INTO search_terms (business_id, term) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING",
@@ -101,5 +120,21 @@ impl PgStore {
         .map_err(StoreError::backend)?;
         tx.commit().await.map_err(StoreError::backend)?;
         Ok(count)
+    }
+
+    /// Why a batch broke the email index: a client of the business already
+    /// has one of its emails, or the batch has one twice.
+    async fn email_conflict(&self, business: BusinessId, emails: &[String]) -> StoreError {
+        let taken: Result<Option<Uuid>, _> =
+            sqlx::query_scalar("SELECT id FROM clients WHERE business_id = $1 AND email_key = ANY($2) LIMIT 1")
+                .bind(business.as_uuid())
+                .bind(emails)
+                .fetch_optional(&self.pool)
+                .await;
+        match taken {
+            Ok(Some(existing)) => StoreError::EmailTaken { existing: ClientId::from_uuid(existing) },
+            Ok(None) => StoreError::Corrupt("the batch repeats an email".into()),
+            Err(e) => StoreError::backend(e),
+        }
     }
 }

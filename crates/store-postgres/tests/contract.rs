@@ -62,3 +62,6 @@ mod site_races;
 mod search_upgrade;
 #[path = "contract/whole_recompute.rs"]
 mod whole_recompute;
+// A bulk load's mark for the whole-business recompute (0031).
+#[path = "contract/bulk_mark.rs"]
+mod bulk_mark;

@@ -38,7 +38,7 @@ pub async fn run(args: DuplicatesArgs) -> anyhow::Result<()> {
         None => {
             let business = accounts::create_business(&*store, SLUG, "Benchmark", "America/Santiago").await?;
             let actor = Actor::System { business: business.id };
-            load(&*store, &actor, args.clients, args.seed).await?;
+            load(&*store, &args.database_url, &actor, args.clients, args.seed).await?;
             plant(&*store, &actor, args.planted).await?;
             // Every key group is queued after a bulk load: the first
             // refresh is the full recompute.

@@ -142,7 +142,7 @@ async fn setup(store: &dyn Store, args: &WritesArgs) -> anyhow::Result<(Actor, [
         None => {
             let business = accounts::create_business(store, SLUG, "Benchmark", "America/Santiago").await?;
             let system = Actor::System { business: business.id };
-            load(store, &system, args.clients, args.seed).await?;
+            load(store, &args.database_url, &system, args.clients, args.seed).await?;
             define(store, &system, "mascota", "Nombre de la mascota", FieldKind::Text, &[]).await?;
             define(store, &system, "comuna", "Comuna", FieldKind::SingleChoice, COMUNAS).await?;
             accounts::add_staff(store, &system, "Dueña", "owner@bench.ficha.cl", Role::Owner, None).await?;
