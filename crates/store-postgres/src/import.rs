@@ -6,18 +6,13 @@ use std::collections::HashSet;
 use ficha_domain::fold::name_key;
 use ficha_domain::{Actor, BusinessId, ClientId, NewClient};
 use ficha_store::clients::registered;
+use ficha_store::duplicates::MARK_WHOLE_BUSINESS_FROM;
 use ficha_store::record::micros;
 use ficha_store::search::SearchDocument;
 use ficha_store::{StoreError, StoreResult};
 use uuid::Uuid;
 
 use crate::PgStore;
-
-/// Batches of at least this many clients mark their business for the
-/// duplicate recompute's whole-business pass (0031) instead of queueing
-/// each key: with two or three keys a client they would queue more than
-/// the 50 000 entries past which that pass runs anyway.
-const MARK_WHOLE_BUSINESS_FROM: u64 = 20_000;
 
 /// Column arrays of a batch, in `clients`' column order.
 #[derive(Default)]

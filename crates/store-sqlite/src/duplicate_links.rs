@@ -2,10 +2,11 @@
 //! groups queued in `duplicate_stale_keys` are recomputed in batches, each
 //! in one write transaction, and the business's suggestions are then read
 //! from `duplicate_links` alone — a few rows per pair, never every shared
-//! key of the business.
+//! key of the business. A bulk load queues nothing: it marks its business,
+//! whose groups are then swept in key order from the mark (`0032`).
 
 use ficha_domain::{Actor, BusinessId};
-use ficha_store::duplicates::{self, Candidate, KeyMember};
+use ficha_store::duplicates::{self, Candidate, KeyMember, Link};
 use ficha_store::{StoreError, StoreResult};
 use sqlx::{QueryBuilder, SqliteConnection};
 use uuid::Uuid;
@@ -38,22 +39,29 @@ const DELETE_LINKS: &str = "DELETE FROM duplicate_links WHERE business_id = ?1 \
      AND (kind, key) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?2))";
 
 impl SqliteStore {
-    /// Recomputes every queued group of the business. Cheap when nothing is
-    /// queued (one indexed read, no write lock).
+    /// Recomputes the groups a bulk load left to a sweep (0032), then every
+    /// queued group of the business. Cheap when nothing is pending (one
+    /// indexed read, no write lock).
     pub(crate) async fn refresh_duplicate_links(&self, business: BusinessId) -> StoreResult<()> {
         let business = business.as_uuid();
         loop {
-            let queued: Option<i64> =
-                sqlx::query_scalar("SELECT 1 FROM duplicate_stale_keys WHERE business_id = ?1 LIMIT 1")
-                    .bind(business)
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(StoreError::backend)?;
-            if queued.is_none() {
+            let pending: Option<i64> = sqlx::query_scalar(
+                "SELECT 1 FROM duplicate_recompute_all WHERE business_id = ?1 \
+                 UNION ALL SELECT 1 FROM duplicate_stale_keys WHERE business_id = ?1 LIMIT 1",
+            )
+            .bind(business)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(StoreError::backend)?;
+            if pending.is_none() {
                 return Ok(());
             }
             let mut tx = self.write().await?;
-            let done = recompute_batch(&mut tx, business).await?;
+            // The sweep first: what writers queued behind it comes after.
+            let done = match sweep_batch(&mut tx, business).await? {
+                true => false,
+                false => recompute_batch(&mut tx, business).await?,
+            };
             tx.commit().await.map_err(StoreError::backend)?;
             if done {
                 return Ok(());
@@ -75,13 +83,7 @@ async fn recompute_batch(conn: &mut SqliteConnection, business: Uuid) -> StoreRe
             .map_err(StoreError::backend)?;
     let (Some(first), Some(last)) = (queued.first(), queued.last()) else { return Ok(true) };
     let groups = serde_json::to_string(&queued).map_err(StoreError::backend)?;
-    let rows: Vec<(String, String, Uuid, String)> = sqlx::query_as(MEMBERS)
-        .bind(business)
-        .bind(&groups)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(StoreError::backend)?;
-    let members = rows.into_iter().map(KeyMember::stored).collect::<StoreResult<Vec<_>>>()?;
+    let members = members(conn, business, &groups).await?;
     // The batch's old links and queue entries go; its new links come.
     sqlx::query(DELETE_LINKS).bind(business).bind(&groups).execute(&mut *conn).await.map_err(StoreError::backend)?;
     sqlx::query(
@@ -95,7 +97,72 @@ async fn recompute_batch(conn: &mut SqliteConnection, business: Uuid) -> StoreRe
     .execute(&mut *conn)
     .await
     .map_err(StoreError::backend)?;
-    let links = duplicates::links(members);
+    insert_links(conn, business, duplicates::links(members)).await?;
+    Ok((queued.len() as i64) < BATCH)
+}
+
+/// Recomputes the next `BATCH` key groups of a business marked by a bulk
+/// load, from the mark's position, and moves the mark past them (or
+/// removes it at the last group); false when the business is not marked.
+/// Every link in the swept key range is replaced, so a group whose keys
+/// all went while it was ahead of the sweep loses its links too.
+async fn sweep_batch(conn: &mut SqliteConnection, business: Uuid) -> StoreResult<bool> {
+    let mark: Option<(String, String)> =
+        sqlx::query_as("SELECT after_kind, after_key FROM duplicate_recompute_all WHERE business_id = ?1")
+            .bind(business)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(StoreError::backend)?;
+    let Some((after_kind, after_key)) = mark else { return Ok(false) };
+    let groups: Vec<(String, String)> = sqlx::query_as(
+        "SELECT DISTINCT kind, key FROM client_match_keys WHERE business_id = ?1 AND (kind, key) > (?2, ?3) \
+         ORDER BY kind, key LIMIT ?4",
+    )
+    .bind(business)
+    .bind(&after_kind)
+    .bind(&after_key)
+    .bind(BATCH)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(StoreError::backend)?;
+    // Past a full batch the sweep goes on; short of one it has reached the
+    // business's last group, and its range runs to the end.
+    let until = groups.last().filter(|_| groups.len() as i64 == BATCH);
+    let members = members(conn, business, &serde_json::to_string(&groups).map_err(StoreError::backend)?).await?;
+    let delete = match until {
+        Some(_) => {
+            "DELETE FROM duplicate_links WHERE business_id = ?1 AND (kind, key) > (?2, ?3) AND (kind, key) <= (?4, ?5)"
+        }
+        None => "DELETE FROM duplicate_links WHERE business_id = ?1 AND (kind, key) > (?2, ?3)",
+    };
+    let mut delete = sqlx::query(delete).bind(business).bind(&after_kind).bind(&after_key);
+    if let Some((kind, key)) = until {
+        delete = delete.bind(kind).bind(key);
+    }
+    delete.execute(&mut *conn).await.map_err(StoreError::backend)?;
+    insert_links(conn, business, duplicates::links(members)).await?;
+    let moved = match until {
+        Some((kind, key)) => {
+            sqlx::query("UPDATE duplicate_recompute_all SET after_kind = ?2, after_key = ?3 WHERE business_id = ?1")
+                .bind(business)
+                .bind(kind)
+                .bind(key)
+        }
+        None => sqlx::query("DELETE FROM duplicate_recompute_all WHERE business_id = ?1").bind(business),
+    };
+    moved.execute(&mut *conn).await.map_err(StoreError::backend)?;
+    Ok(true)
+}
+
+/// The members of the groups in `groups` (a JSON array of [kind, key])
+/// that have another member.
+async fn members(conn: &mut SqliteConnection, business: Uuid, groups: &str) -> StoreResult<Vec<KeyMember>> {
+    let rows: Vec<(String, String, Uuid, String)> =
+        sqlx::query_as(MEMBERS).bind(business).bind(groups).fetch_all(&mut *conn).await.map_err(StoreError::backend)?;
+    rows.into_iter().map(KeyMember::stored).collect()
+}
+
+async fn insert_links(conn: &mut SqliteConnection, business: Uuid, links: Vec<Link>) -> StoreResult<()> {
     for chunk in links.chunks(INSERT_CHUNK) {
         let mut insert =
             QueryBuilder::new("INSERT OR IGNORE INTO duplicate_links (business_id, kind, key, client_a, client_b) ");
@@ -108,7 +175,7 @@ async fn recompute_batch(conn: &mut SqliteConnection, business: Uuid) -> StoreRe
         });
         insert.build().execute(&mut *conn).await.map_err(StoreError::backend)?;
     }
-    Ok((queued.len() as i64) < BATCH)
+    Ok(())
 }
 
 /// The links `actor` may see: not of a dismissed pair, and not of a

@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use ficha_domain::fold::name_key;
 use ficha_domain::{Actor, BusinessId, Client, ClientId, NewClient};
 use ficha_store::clients::registered;
+use ficha_store::duplicates::MARK_WHOLE_BUSINESS_FROM;
 use ficha_store::record::micros;
 use ficha_store::search::SearchDocument;
 use ficha_store::{StoreError, StoreResult};
@@ -56,6 +57,20 @@ impl SqliteStore {
             return Ok(0);
         }
 
+        if count >= MARK_WHOLE_BUSINESS_FROM {
+            // Its keys are not queued one by one: the business is marked for
+            // a sweep of all its key groups, from the first (0032), which
+            // costs less than queueing each. A sweep already under way
+            // starts over, so none of this batch's keys is behind it.
+            sqlx::query(
+                "INSERT INTO duplicate_recompute_all (business_id) VALUES (?1) \
+                 ON CONFLICT (business_id) DO UPDATE SET after_kind = '', after_key = ''",
+            )
+            .bind(business.as_uuid())
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::backend)?;
+        }
         // The unique index refuses a taken email, in the business or twice in
         // the batch, and with it the whole batch; only then is the holder
         // looked up, so the usual import pays for no separate check.

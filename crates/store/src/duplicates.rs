@@ -20,6 +20,12 @@ pub use pairs::{
     links, names_similar, page, pairs, resolve, stored_pairs,
 };
 
+/// Bulk-loaded batches of at least this many clients mark their business
+/// for a recompute of all its key groups instead of queueing each key
+/// (PostgreSQL 0031, SQLite 0032): with two or three keys a client, such a
+/// batch would queue more groups than a whole-business pass costs.
+pub const MARK_WHOLE_BUSINESS_FROM: u64 = 20_000;
+
 #[async_trait]
 pub trait DuplicateStore: Send + Sync {
     /// The business's suggested pairs, best score first, `limit` at most,

@@ -22,6 +22,7 @@ macro_rules! duplicates_contract {
             another_business_never_pairs,
             professionals_never_see_a_blocked_profile_paired,
             imported_and_deleted_clients_keep_their_keys,
+            a_bulk_load_pairs_its_clients_and_later_writes_at_once,
             a_new_name_pairs_and_unpairs_by_birth_date,
             an_identifying_field_pairs_similar_names_with_one_value,
             a_write_keeps_the_pairs_of_keys_it_did_not_touch
@@ -191,6 +192,70 @@ pub async fn imported_and_deleted_clients_keep_their_keys(h: &Harness) {
     let other = if phone_pair.a.id == x { phone_pair.b.id } else { phone_pair.a.id };
     h.store.delete_client(&b, other).await.expect("deleted");
     assert_eq!(listed(h, &b).await.iter().map(|p| p.reasons.clone()).collect::<Vec<_>>(), vec![vec![Reason::SameRut]]);
+}
+
+/// The two emails of each listed pair, each pair and the list sorted.
+async fn listed_emails(h: &Harness, actor: &Actor) -> Vec<(String, String)> {
+    let mut pairs: Vec<(String, String)> = listed(h, actor)
+        .await
+        .iter()
+        .map(|p| {
+            let (a, b) = (p.a.email.as_str().to_owned(), p.b.email.as_str().to_owned());
+            if a < b { (a, b) } else { (b, a) }
+        })
+        .collect();
+    pairs.sort();
+    pairs
+}
+
+fn emails(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs.iter().map(|(a, b)| ((*a).to_owned(), (*b).to_owned())).collect()
+}
+
+/// A batch large enough to mark its business for a recompute of every key
+/// group (PostgreSQL 0031, SQLite 0032) instead of queueing each key: its
+/// pairs, among its own clients and with a client from before, are found,
+/// and the writes after it move the pairs at once as before.
+pub async fn a_bulk_load_pairs_its_clients_and_later_writes_at_once(h: &Harness) {
+    let b = business(h, "dup").await;
+    add(h, &b, with("Ana Pérez", "ana@x.cl", Some("12.345.678-5"), None, None)).await;
+    let size = crate::duplicates::MARK_WHOLE_BUSINESS_FROM as usize;
+    let mut batch: Vec<NewClient> =
+        (0..size - 3).map(|n| with(&format!("Cliente {n}"), &format!("c{n}@x.cl"), None, None, None)).collect();
+    batch.push(with("Anita Soto", "anita@x.cl", Some("12345678-5"), None, None));
+    batch.push(with("Luis Rojas", "luis@x.cl", None, Some("+56 9 6234 5678"), None));
+    batch.push(with("Pedro Díaz", "pedro@x.cl", None, Some("962345678"), None));
+    assert_eq!(h.store.import_clients(&b, batch).await.expect("imported"), size as u64);
+    let loaded = emails(&[("ana@x.cl", "anita@x.cl"), ("luis@x.cl", "pedro@x.cl")]);
+    assert_eq!(listed_emails(h, &b).await, loaded);
+
+    // After the load, a new client, an edit and a deletion move the pairs
+    // at once, as before it.
+    let rosa = add(h, &b, with("Rosa Vera", "rosa@x.cl", None, Some("+56962345678"), None)).await;
+    assert_eq!(
+        listed_emails(h, &b).await,
+        emails(&[
+            ("ana@x.cl", "anita@x.cl"),
+            ("luis@x.cl", "pedro@x.cl"),
+            ("luis@x.cl", "rosa@x.cl"),
+            ("pedro@x.cl", "rosa@x.cl")
+        ])
+    );
+    let pedro = listed(h, &b)
+        .await
+        .iter()
+        .flat_map(|p| [&p.a, &p.b])
+        .find(|c| c.email.as_str() == "pedro@x.cl")
+        .map(|c| c.id)
+        .expect("Pedro is paired");
+    let current = h.store.get_client(&b, pedro).await.expect("read");
+    h.store
+        .update_client(&b, pedro, current.version, ClientChanges { phone: Some(None), ..Default::default() })
+        .await
+        .expect("edited");
+    assert_eq!(listed_emails(h, &b).await, emails(&[("ana@x.cl", "anita@x.cl"), ("luis@x.cl", "rosa@x.cl")]));
+    h.store.delete_client(&b, rosa).await.expect("deleted");
+    assert_eq!(listed_emails(h, &b).await, emails(&[("ana@x.cl", "anita@x.cl")]));
 }
 
 pub async fn a_new_name_pairs_and_unpairs_by_birth_date(h: &Harness) {
