@@ -4,21 +4,15 @@
 
 use std::sync::Arc;
 
-use ficha_domain::{Actor, ClientName, Email, FixedClock, NewBusiness, NewClient, Phone, Rut, Slug};
+use ficha_domain::{Actor, FixedClock, NewBusiness, NewClient, Slug};
 use ficha_store::Store;
-use ficha_store::contract::start_time;
+use ficha_store::contract::{keyed, paired_emails, start_time};
 use ficha_store::duplicates::MARK_WHOLE_BUSINESS_FROM;
 use ficha_store_sqlite::SqliteStore;
 use sqlx::{Connection, SqliteConnection};
 
 fn client(name: &str, email: &str, rut: Option<&str>, phone: Option<&str>) -> NewClient {
-    NewClient {
-        name: ClientName::parse(name).expect("valid"),
-        email: Email::parse(email).expect("valid"),
-        rut: rut.map(|r| Rut::parse(r).expect("valid")),
-        phone: phone.map(|p| Phone::parse(p).expect("valid")),
-        birth_date: None,
-    }
+    keyed(name, email, rut, phone, None)
 }
 
 async fn count(conn: &mut SqliteConnection, sql: &'static str) -> i64 {
@@ -29,30 +23,25 @@ async fn run(conn: &mut SqliteConnection, sql: &'static str) {
     sqlx::query(sql).execute(conn).await.expect("ran");
 }
 
-/// Every pair's two email addresses, sorted.
 async fn pairs(store: &Arc<dyn Store>, actor: &Actor) -> Vec<(String, String)> {
-    let page = store.duplicate_suggestions(actor, 100, None).await.expect("listed");
-    let mut found: Vec<(String, String)> = page
-        .pairs
-        .into_iter()
-        .map(|p| {
-            let (a, b) = (p.a.email.as_str().to_owned(), p.b.email.as_str().to_owned());
-            if a < b { (a, b) } else { (b, a) }
-        })
-        .collect();
-    found.sort();
-    found
+    paired_emails(&**store, actor).await
 }
 
-#[tokio::test]
-async fn writes_behind_the_sweep_are_queued_and_those_ahead_are_swept() {
+/// A store on a fresh file (kept until the folder is dropped), its URL and
+/// a business.
+async fn fresh(slug: &str) -> (tempfile::TempDir, String, Arc<dyn Store>, Actor) {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("ficha.db").display());
     let store: Arc<dyn Store> =
         Arc::new(SqliteStore::connect(&url, Arc::new(FixedClock::at(start_time()))).await.expect("opens"));
-    let new =
-        NewBusiness { slug: Slug::parse("barrido").expect("valid"), name: "Barrido".into(), time_zone: "UTC".into() };
+    let new = NewBusiness { slug: Slug::parse(slug).expect("valid"), name: slug.into(), time_zone: "UTC".into() };
     let actor = Actor::System { business: store.create_business(new).await.expect("business").id };
+    (dir, url, store, actor)
+}
+
+#[tokio::test]
+async fn writes_behind_the_sweep_are_queued_and_those_ahead_are_swept() {
+    let (_dir, url, store, actor) = fresh("barrido").await;
 
     // A pair from before the load, stored as a link.
     store.create_client(&actor, client("Ana Pérez", "ana@x.cl", Some("12.345.678-5"), None)).await.expect("created");
@@ -109,12 +98,7 @@ async fn writes_behind_the_sweep_are_queued_and_those_ahead_are_swept() {
 /// phone each it takes several batches, and finds the pair at the end.
 #[tokio::test]
 async fn a_sweep_of_several_batches_finds_every_pair() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let url = format!("sqlite://{}", dir.path().join("ficha.db").display());
-    let store: Arc<dyn Store> =
-        Arc::new(SqliteStore::connect(&url, Arc::new(FixedClock::at(start_time()))).await.expect("opens"));
-    let new = NewBusiness { slug: Slug::parse("lotes").expect("valid"), name: "Lotes".into(), time_zone: "UTC".into() };
-    let actor = Actor::System { business: store.create_business(new).await.expect("business").id };
+    let (_dir, _, store, actor) = fresh("lotes").await;
     let mut batch: Vec<NewClient> = (0..MARK_WHOLE_BUSINESS_FROM - 2)
         .map(|n| client(&format!("Cliente {n}"), &format!("c{n}@x.cl"), None, Some(&format!("+5693{n:07}"))))
         .collect();

@@ -5,20 +5,15 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use ficha_domain::{Actor, ClientName, Email, NewBusiness, NewClient, Phone, Rut, Slug};
+use ficha_domain::{Actor, NewBusiness, NewClient, Slug};
 use ficha_store::Store;
+use ficha_store::contract::{keyed, paired_emails};
 use sqlx::{Connection, PgConnection};
 
 use super::fresh_with_url;
 
 fn client(name: &str, email: &str, rut: Option<&str>, phone: Option<&str>) -> NewClient {
-    NewClient {
-        name: ClientName::parse(name).expect("valid"),
-        email: Email::parse(email).expect("valid"),
-        rut: rut.map(|r| Rut::parse(r).expect("valid")),
-        phone: phone.map(|p| Phone::parse(p).expect("valid")),
-        birth_date: None,
-    }
+    keyed(name, email, rut, phone, None)
 }
 
 async fn business(store: &Arc<dyn Store>, slug: &str) -> Actor {
@@ -30,19 +25,8 @@ async fn count(conn: &mut PgConnection, sql: &'static str) -> i64 {
     sqlx::query_scalar(sql).fetch_one(conn).await.expect("counted")
 }
 
-/// Every pair's two email addresses, sorted.
 async fn pairs(store: &Arc<dyn Store>, actor: &Actor) -> Vec<(String, String)> {
-    let page = store.duplicate_suggestions(actor, 100, None).await.expect("listed");
-    let mut found: Vec<(String, String)> = page
-        .pairs
-        .into_iter()
-        .map(|p| {
-            let (a, b) = (p.a.email.as_str().to_owned(), p.b.email.as_str().to_owned());
-            if a < b { (a, b) } else { (b, a) }
-        })
-        .collect();
-    found.sort();
-    found
+    paired_emails(&**store, actor).await
 }
 
 #[tokio::test]

@@ -9,8 +9,8 @@ use jiff::civil::date;
 
 use super::notes::staff;
 use super::{Harness, business, new_client};
-use crate::StoreError;
 use crate::duplicates::{DuplicatePair, Reason};
+use crate::{Store, StoreError};
 
 #[macro_export]
 macro_rules! duplicates_contract {
@@ -30,7 +30,8 @@ macro_rules! duplicates_contract {
     };
 }
 
-fn with(name: &str, email: &str, rut: Option<&str>, phone: Option<&str>, birth: Option<&str>) -> NewClient {
+/// A new client with match keys (also for the backends' own tests).
+pub fn keyed(name: &str, email: &str, rut: Option<&str>, phone: Option<&str>, birth: Option<&str>) -> NewClient {
     NewClient {
         rut: rut.map(|r| Rut::parse(r).expect("valid rut")),
         phone: phone.map(|p| Phone::parse(p).expect("valid phone")),
@@ -57,17 +58,17 @@ fn pair(x: ClientId, y: ClientId) -> (ClientId, ClientId) {
 
 pub async fn duplicates_are_found_by_each_reason_and_scored(h: &Harness) {
     let b = business(h, "dup").await;
-    let rut1 = add(h, &b, with("Ana Pérez", "a1@x.cl", Some("12.345.678-5"), None, None)).await;
-    let rut2 = add(h, &b, with("Anita Soto", "a2@x.cl", Some("12345678-5"), None, None)).await;
-    let tel1 = add(h, &b, with("Luis Rojas", "l1@x.cl", None, Some("+56 9 6234 5678"), None)).await;
-    let tel2 = add(h, &b, with("Pedro Díaz", "l2@x.cl", None, Some("962345678"), None)).await;
-    let bd1 = add(h, &b, with("Catalina González Muñoz", "c1@x.cl", None, None, Some("1990-04-23"))).await;
-    let bd2 = add(h, &b, with("Munoz Catalna Gonzales", "c2@x.cl", None, None, Some("23-04-1990"))).await;
+    let rut1 = add(h, &b, keyed("Ana Pérez", "a1@x.cl", Some("12.345.678-5"), None, None)).await;
+    let rut2 = add(h, &b, keyed("Anita Soto", "a2@x.cl", Some("12345678-5"), None, None)).await;
+    let tel1 = add(h, &b, keyed("Luis Rojas", "l1@x.cl", None, Some("+56 9 6234 5678"), None)).await;
+    let tel2 = add(h, &b, keyed("Pedro Díaz", "l2@x.cl", None, Some("962345678"), None)).await;
+    let bd1 = add(h, &b, keyed("Catalina González Muñoz", "c1@x.cl", None, None, Some("1990-04-23"))).await;
+    let bd2 = add(h, &b, keyed("Munoz Catalna Gonzales", "c2@x.cl", None, None, Some("23-04-1990"))).await;
     // Same birth date, another person: no pair.
-    add(h, &b, with("Jorge Fuentes", "j@x.cl", None, None, Some("1990-04-23"))).await;
+    add(h, &b, keyed("Jorge Fuentes", "j@x.cl", None, None, Some("1990-04-23"))).await;
     // Both reasons at once add up (capped).
-    let both1 = add(h, &b, with("Rosa Vera", "r1@x.cl", Some("11.111.111-1"), Some("+56 2 2345 6789"), None)).await;
-    let both2 = add(h, &b, with("Rosa Vera", "r2@x.cl", Some("11111111-1"), Some("+56 2 2345 6789"), None)).await;
+    let both1 = add(h, &b, keyed("Rosa Vera", "r1@x.cl", Some("11.111.111-1"), Some("+56 2 2345 6789"), None)).await;
+    let both2 = add(h, &b, keyed("Rosa Vera", "r2@x.cl", Some("11111111-1"), Some("+56 2 2345 6789"), None)).await;
 
     let found = listed(h, &b).await;
     let (r, t, d, w) = (pair(rut1, rut2), pair(tel1, tel2), pair(bd1, bd2), pair(both1, both2));
@@ -93,8 +94,8 @@ pub async fn duplicates_are_found_by_each_reason_and_scored(h: &Harness) {
 
 pub async fn a_dismissed_pair_stays_gone(h: &Harness) {
     let b = business(h, "dup").await;
-    let x = add(h, &b, with("Ana Pérez", "a1@x.cl", Some("12345678-5"), None, None)).await;
-    let y = add(h, &b, with("Ana Pérez", "a2@x.cl", Some("12345678-5"), Some("+56961234567"), None)).await;
+    let x = add(h, &b, keyed("Ana Pérez", "a1@x.cl", Some("12345678-5"), None, None)).await;
+    let y = add(h, &b, keyed("Ana Pérez", "a2@x.cl", Some("12345678-5"), Some("+56961234567"), None)).await;
     let owner = staff(h, &b, "Olga Dueña", Role::Owner).await;
     h.store.dismiss_duplicate(&owner, y, x).await.expect("dismissed");
     h.store.dismiss_duplicate(&owner, x, y).await.expect("dismissing twice is no error");
@@ -109,7 +110,7 @@ pub async fn a_dismissed_pair_stays_gone(h: &Harness) {
     assert!(listed(h, &b).await.is_empty());
 
     // A third profile still pairs with each of them.
-    let z = add(h, &b, with("Otra", "z@x.cl", Some("12345678-5"), None, None)).await;
+    let z = add(h, &b, keyed("Otra", "z@x.cl", Some("12345678-5"), None, None)).await;
     assert_eq!(listed(h, &b).await.len(), 2);
     assert!(listed(h, &b).await.iter().all(|p| p.involves(z)));
 
@@ -118,9 +119,9 @@ pub async fn a_dismissed_pair_stays_gone(h: &Harness) {
 
 pub async fn an_edit_of_a_key_moves_the_pair_at_once(h: &Harness) {
     let b = business(h, "dup").await;
-    let x = add(h, &b, with("Ana Pérez", "a1@x.cl", Some("12345678-5"), None, None)).await;
-    let y = add(h, &b, with("Luis Soto", "a2@x.cl", Some("12345678-5"), None, None)).await;
-    let z = add(h, &b, with("Rosa Vera", "a3@x.cl", Some("11111111-1"), None, None)).await;
+    let x = add(h, &b, keyed("Ana Pérez", "a1@x.cl", Some("12345678-5"), None, None)).await;
+    let y = add(h, &b, keyed("Luis Soto", "a2@x.cl", Some("12345678-5"), None, None)).await;
+    let z = add(h, &b, keyed("Rosa Vera", "a3@x.cl", Some("11111111-1"), None, None)).await;
     assert_eq!(ids(&listed(h, &b).await).into_iter().map(|p| (p.0, p.1)).collect::<Vec<_>>(), vec![pair(x, y)]);
 
     let current = h.store.get_client(&b, y).await.expect("read");
@@ -140,11 +141,11 @@ pub async fn an_edit_of_a_key_moves_the_pair_at_once(h: &Harness) {
 pub async fn another_business_never_pairs(h: &Harness) {
     let one = business(h, "uno").await;
     let two = business(h, "dos").await;
-    let x = add(h, &one, with("Ana Pérez", "a@x.cl", Some("12345678-5"), Some("+56961234567"), None)).await;
-    add(h, &two, with("Ana Pérez", "a@x.cl", Some("12345678-5"), Some("+56961234567"), None)).await;
+    let x = add(h, &one, keyed("Ana Pérez", "a@x.cl", Some("12345678-5"), Some("+56961234567"), None)).await;
+    add(h, &two, keyed("Ana Pérez", "a@x.cl", Some("12345678-5"), Some("+56961234567"), None)).await;
     assert!(listed(h, &one).await.is_empty());
     assert!(listed(h, &two).await.is_empty());
-    let y = add(h, &two, with("Ana Pérez", "b@x.cl", Some("12345678-5"), None, None)).await;
+    let y = add(h, &two, keyed("Ana Pérez", "b@x.cl", Some("12345678-5"), None, None)).await;
     assert_eq!(listed(h, &two).await.len(), 1);
     // Neither can dismiss across businesses, nor read the other's suggestions.
     assert!(matches!(h.store.dismiss_duplicate(&one, x, y).await, Err(StoreError::NotFound)));
@@ -155,8 +156,8 @@ pub async fn professionals_never_see_a_blocked_profile_paired(h: &Harness) {
     let b = business(h, "dup").await;
     let owner = staff(h, &b, "Olga Dueña", Role::Owner).await;
     let pro = staff(h, &b, "Pía Profesional", Role::Professional).await;
-    let x = add(h, &b, with("Ana Pérez", "a1@x.cl", Some("12345678-5"), None, None)).await;
-    let y = add(h, &b, with("Ana Pérez", "a2@x.cl", Some("12345678-5"), None, None)).await;
+    let x = add(h, &b, keyed("Ana Pérez", "a1@x.cl", Some("12345678-5"), None, None)).await;
+    let y = add(h, &b, keyed("Ana Pérez", "a2@x.cl", Some("12345678-5"), None, None)).await;
     assert_eq!(listed(h, &pro).await.len(), 1);
     h.store.block_client(&owner, y, BlockReason::parse("A pedido").expect("reason")).await.expect("blocked");
 
@@ -175,11 +176,11 @@ pub async fn professionals_never_see_a_blocked_profile_paired(h: &Harness) {
 
 pub async fn imported_and_deleted_clients_keep_their_keys(h: &Harness) {
     let b = business(h, "dup").await;
-    let x = add(h, &b, with("Ana Pérez", "a@x.cl", None, Some("+56961234567"), None)).await;
+    let x = add(h, &b, keyed("Ana Pérez", "a@x.cl", None, Some("+56961234567"), None)).await;
     let imported = vec![
-        with("Ana P", "b@x.cl", None, Some("+56961234567"), None),
-        with("Luis Soto", "c@x.cl", Some("12345678-5"), None, None),
-        with("Luis Soto", "d@x.cl", Some("12345678-5"), None, None),
+        keyed("Ana P", "b@x.cl", None, Some("+56961234567"), None),
+        keyed("Luis Soto", "c@x.cl", Some("12345678-5"), None, None),
+        keyed("Luis Soto", "d@x.cl", Some("12345678-5"), None, None),
     ];
     assert_eq!(h.store.import_clients(&b, imported).await.expect("imported"), 3);
     let found = listed(h, &b).await;
@@ -194,10 +195,12 @@ pub async fn imported_and_deleted_clients_keep_their_keys(h: &Harness) {
     assert_eq!(listed(h, &b).await.iter().map(|p| p.reasons.clone()).collect::<Vec<_>>(), vec![vec![Reason::SameRut]]);
 }
 
-/// The two emails of each listed pair, each pair and the list sorted.
-async fn listed_emails(h: &Harness, actor: &Actor) -> Vec<(String, String)> {
-    let mut pairs: Vec<(String, String)> = listed(h, actor)
-        .await
+/// The two emails of each listed pair, each pair and the list sorted (also
+/// for the backends' own tests of the bulk mark).
+pub async fn paired_emails(store: &dyn Store, actor: &Actor) -> Vec<(String, String)> {
+    let page = store.duplicate_suggestions(actor, 100, None).await.expect("listed");
+    let mut pairs: Vec<(String, String)> = page
+        .pairs
         .iter()
         .map(|p| {
             let (a, b) = (p.a.email.as_str().to_owned(), p.b.email.as_str().to_owned());
@@ -206,6 +209,10 @@ async fn listed_emails(h: &Harness, actor: &Actor) -> Vec<(String, String)> {
         .collect();
     pairs.sort();
     pairs
+}
+
+async fn listed_emails(h: &Harness, actor: &Actor) -> Vec<(String, String)> {
+    paired_emails(&*h.store, actor).await
 }
 
 fn emails(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -218,20 +225,20 @@ fn emails(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
 /// and the writes after it move the pairs at once as before.
 pub async fn a_bulk_load_pairs_its_clients_and_later_writes_at_once(h: &Harness) {
     let b = business(h, "dup").await;
-    add(h, &b, with("Ana Pérez", "ana@x.cl", Some("12.345.678-5"), None, None)).await;
+    add(h, &b, keyed("Ana Pérez", "ana@x.cl", Some("12.345.678-5"), None, None)).await;
     let size = crate::duplicates::MARK_WHOLE_BUSINESS_FROM as usize;
     let mut batch: Vec<NewClient> =
-        (0..size - 3).map(|n| with(&format!("Cliente {n}"), &format!("c{n}@x.cl"), None, None, None)).collect();
-    batch.push(with("Anita Soto", "anita@x.cl", Some("12345678-5"), None, None));
-    batch.push(with("Luis Rojas", "luis@x.cl", None, Some("+56 9 6234 5678"), None));
-    batch.push(with("Pedro Díaz", "pedro@x.cl", None, Some("962345678"), None));
+        (0..size - 3).map(|n| keyed(&format!("Cliente {n}"), &format!("c{n}@x.cl"), None, None, None)).collect();
+    batch.push(keyed("Anita Soto", "anita@x.cl", Some("12345678-5"), None, None));
+    batch.push(keyed("Luis Rojas", "luis@x.cl", None, Some("+56 9 6234 5678"), None));
+    batch.push(keyed("Pedro Díaz", "pedro@x.cl", None, Some("962345678"), None));
     assert_eq!(h.store.import_clients(&b, batch).await.expect("imported"), size as u64);
     let loaded = emails(&[("ana@x.cl", "anita@x.cl"), ("luis@x.cl", "pedro@x.cl")]);
     assert_eq!(listed_emails(h, &b).await, loaded);
 
     // After the load, a new client, an edit and a deletion move the pairs
     // at once, as before it.
-    let rosa = add(h, &b, with("Rosa Vera", "rosa@x.cl", None, Some("+56962345678"), None)).await;
+    let rosa = add(h, &b, keyed("Rosa Vera", "rosa@x.cl", None, Some("+56962345678"), None)).await;
     assert_eq!(
         listed_emails(h, &b).await,
         emails(&[
@@ -260,8 +267,8 @@ pub async fn a_bulk_load_pairs_its_clients_and_later_writes_at_once(h: &Harness)
 
 pub async fn a_new_name_pairs_and_unpairs_by_birth_date(h: &Harness) {
     let b = business(h, "dup").await;
-    let x = add(h, &b, with("Ana Pérez", "a@x.cl", None, None, Some("1990-01-02"))).await;
-    let y = add(h, &b, with("Luis Soto", "b@x.cl", None, None, Some("1990-01-02"))).await;
+    let x = add(h, &b, keyed("Ana Pérez", "a@x.cl", None, None, Some("1990-01-02"))).await;
+    let y = add(h, &b, keyed("Luis Soto", "b@x.cl", None, None, Some("1990-01-02"))).await;
     assert!(listed(h, &b).await.is_empty());
     assert_eq!(h.store.count_duplicates(&b).await.expect("counted"), 0);
 
@@ -316,9 +323,9 @@ pub async fn an_identifying_field_pairs_similar_names_with_one_value(h: &Harness
                 .expect("saved")
         }
     };
-    let x = add(h, &b, with("Ana Pérez", "a@x.cl", None, None, None)).await;
-    let y = add(h, &b, with("Peres Ana", "b@x.cl", None, None, None)).await;
-    let z = add(h, &b, with("Luis Soto", "c@x.cl", None, None, None)).await;
+    let x = add(h, &b, keyed("Ana Pérez", "a@x.cl", None, None, None)).await;
+    let y = add(h, &b, keyed("Peres Ana", "b@x.cl", None, None, None)).await;
+    let z = add(h, &b, keyed("Luis Soto", "c@x.cl", None, None, None)).await;
     set(x, 1, "F-120").await;
     set(y, 1, "f-120 ").await;
     set(z, 1, "F-120").await;
@@ -353,13 +360,13 @@ pub async fn a_write_keeps_the_pairs_of_keys_it_did_not_touch(h: &Harness) {
     let b = business(h, "dup").await;
     // Two pairs whose keys sort between the keys the last client queues
     // (a low phone, a high RUT): a recompute must touch only its own.
-    let p1 = add(h, &b, with("Ana Pérez", "a1@x.cl", None, Some("+56 9 8765 4321"), None)).await;
-    let p2 = add(h, &b, with("Rosa Vera", "a2@x.cl", None, Some("+56 9 8765 4321"), None)).await;
-    let r1 = add(h, &b, with("Luis Soto", "b1@x.cl", Some("11.111.111-1"), None, None)).await;
-    let r2 = add(h, &b, with("Pedro Díaz", "b2@x.cl", Some("11.111.111-1"), None, None)).await;
+    let p1 = add(h, &b, keyed("Ana Pérez", "a1@x.cl", None, Some("+56 9 8765 4321"), None)).await;
+    let p2 = add(h, &b, keyed("Rosa Vera", "a2@x.cl", None, Some("+56 9 8765 4321"), None)).await;
+    let r1 = add(h, &b, keyed("Luis Soto", "b1@x.cl", Some("11.111.111-1"), None, None)).await;
+    let r2 = add(h, &b, keyed("Pedro Díaz", "b2@x.cl", Some("11.111.111-1"), None, None)).await;
     let before = listed(h, &b).await;
     assert_eq!(before.len(), 2);
-    add(h, &b, with("Jorge Fuentes", "c@x.cl", Some("22.222.222-2"), Some("+56 9 6123 4567"), Some("1990-01-02")))
+    add(h, &b, keyed("Jorge Fuentes", "c@x.cl", Some("22.222.222-2"), Some("+56 9 6123 4567"), Some("1990-01-02")))
         .await;
     let after = listed(h, &b).await;
     assert_eq!(ids(&after), ids(&before), "untouched pairs stay");
