@@ -101,8 +101,8 @@ async fn recompute_batch(conn: &mut SqliteConnection, business: Uuid) -> StoreRe
     Ok((queued.len() as i64) < BATCH)
 }
 
-/// Recomputes the next `BATCH` key groups of a business marked by a bulk
-/// load, from the mark's position, and moves the mark past them (or
+/// Recomputes the next `BATCH` shared key groups of a business marked by a
+/// bulk load, from the mark's position, and moves the mark past them (or
 /// removes it at the last group); false when the business is not marked.
 /// Every link in the swept key range is replaced, so a group whose keys
 /// all went while it was ahead of the sweep loses its links too.
@@ -115,8 +115,8 @@ async fn sweep_batch(conn: &mut SqliteConnection, business: Uuid) -> StoreResult
             .map_err(StoreError::backend)?;
     let Some((after_kind, after_key)) = mark else { return Ok(false) };
     let groups: Vec<(String, String)> = sqlx::query_as(
-        "SELECT DISTINCT kind, key FROM client_match_keys WHERE business_id = ?1 AND (kind, key) > (?2, ?3) \
-         ORDER BY kind, key LIMIT ?4",
+        "SELECT kind, key FROM client_match_keys WHERE business_id = ?1 AND (kind, key) > (?2, ?3) \
+         GROUP BY kind, key HAVING count(*) > 1 ORDER BY kind, key LIMIT ?4",
     )
     .bind(business)
     .bind(&after_kind)
@@ -125,8 +125,11 @@ async fn sweep_batch(conn: &mut SqliteConnection, business: Uuid) -> StoreResult
     .fetch_all(&mut *conn)
     .await
     .map_err(StoreError::backend)?;
-    // Past a full batch the sweep goes on; short of one it has reached the
-    // business's last group, and its range runs to the end.
+    // Only groups of two or more make links: the groups of one between them
+    // (most RUTs and phones) are stepped over in the same ordered read, and
+    // their range's stale links go with the rest. Past a full batch the
+    // sweep goes on; short of one it has reached the business's last
+    // shared group, and its range runs to the end.
     let until = groups.last().filter(|_| groups.len() as i64 == BATCH);
     let members = members(conn, business, &serde_json::to_string(&groups).map_err(StoreError::backend)?).await?;
     let delete = match until {
