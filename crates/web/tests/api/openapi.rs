@@ -260,3 +260,25 @@ async fn integers_written_with_a_zero_fraction_are_integers() {
     assert_eq!(fraction.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(fraction.field_errors(), ["duration_minutes:not_whole_number"]);
 }
+
+/// A note's text is refused when it is only spaces and line breaks (it is
+/// trimmed, then required): the document's pattern says so too, or a client
+/// generated from it sends what the server refuses (found by the API fuzz:
+/// `{"text": "\r"}` on a booking note's PATCH).
+#[tokio::test]
+async fn note_text_patterns_refuse_what_the_server_refuses() {
+    let app = TestApp::spawn().await;
+    let document = app.get("/api/v1/openapi.json").send().await.body;
+    for schema in ["NoteInput", "AttentionNoteInput", "AttentionNotePatch"] {
+        let pattern = document["components"]["schemas"][schema]["properties"]["text"]["pattern"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{schema}.text has a pattern"));
+        let pattern = regex::Regex::new(pattern).expect("the pattern compiles");
+        for refused in ["\r", " ", "\n\t \r\n", "\u{a0}", "a\u{1}b"] {
+            assert!(!pattern.is_match(refused), "{schema}.text accepts {refused:?}");
+        }
+        for accepted in ["a", "Control de rutina.\nVolver en 2 semanas.", "\tsangría", "ñandú 🙂"] {
+            assert!(pattern.is_match(accepted), "{schema}.text refuses {accepted:?}");
+        }
+    }
+}
