@@ -58,10 +58,8 @@ impl SqliteStore {
             }
             let mut tx = self.write().await?;
             // The sweep first: what writers queued behind it comes after.
-            let done = match sweep_batch(&mut tx, business).await? {
-                true => false,
-                false => recompute_batch(&mut tx, business).await?,
-            };
+            let done =
+                if sweep_batch(&mut tx, business).await? { false } else { recompute_batch(&mut tx, business).await? };
             tx.commit().await.map_err(StoreError::backend)?;
             if done {
                 return Ok(());
